@@ -1,0 +1,3 @@
+from qslint.cli import main
+
+main()

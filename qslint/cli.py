@@ -1,0 +1,196 @@
+"""The ``qslint`` command: thin wiring of config, rules, runner and reports to exit codes.
+
+Exit codes: 0 no error-severity finding; 1 at least one; 2 a usage, configuration or
+internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from qslint import __version__
+from qslint.config import ConfigError, load_config
+from qslint.engine import CheckResult, InternalError, select_rules
+from qslint.report import FORMATS, Report, render
+from qslint.rule import Rule, RuleLoadError, load_rules
+from qslint.sources import SourceError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+BUG_REPORTS = "https://github.com/qslint/qslint/issues"
+
+
+class UsageError(click.ClickException):
+    exit_code = EXIT_USAGE
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"qslint: {self.format_message()}", err=True)
+
+
+def _codes(values: Sequence[str]) -> tuple[str, ...] | None:
+    """``--select QS2,QS301 --select QS4`` -> ``("QS2", "QS301", "QS4")``."""
+    if not values:
+        return None
+    return tuple(
+        code.strip().upper() for value in values for code in value.split(",") if code.strip()
+    )
+
+
+def _load_rules() -> list[Rule]:
+    try:
+        return load_rules()
+    except RuleLoadError as error:
+        raise UsageError(str(error)) from error
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="qslint")
+def cli() -> None:
+    """Lint Amazon QuickSight dashboard snapshot job definitions."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--output-format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="How findings are printed.",
+)
+@click.option("--select", multiple=True, help="Rule codes or prefixes to run (comma-separated).")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip (comma-separated).")
+@click.option("--region", help="The region the jobs are submitted in (QS301).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are error findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply include/exclude globs to files named on the command line too (for pre-commit).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def check(
+    paths: tuple[Path, ...],
+    output_format: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    region: str | None,
+    exit_zero: bool,
+    quiet: bool,
+    force_exclude: bool,
+    debug: bool,
+) -> None:
+    """Check job definition files (default: the current directory)."""
+    from qslint.runner import lint
+
+    try:
+        config = load_config(Path.cwd())
+        config = config.with_overrides(
+            select=_codes(select), ignore=config.ignore + (_codes(ignore) or ())
+        )
+        region = (
+            region
+            or config.region
+            or os.environ.get("AWS_REGION")
+            or os.environ.get("AWS_DEFAULT_REGION")
+        )
+        rules = select_rules(_load_rules(), config, region or None)
+        result = lint(paths or (Path(),), config, rules, force_exclude=force_exclude)
+    except (ConfigError, SourceError) as error:
+        raise UsageError(str(error)) from error
+    sys.stdout.write(render(output_format, Report(result.findings, result.files, quiet=quiet)))
+    _report_internal_errors(result.internal_errors, debug=debug)
+    sys.exit(_exit_code(result, exit_zero=exit_zero))
+
+
+def _exit_code(result: CheckResult, *, exit_zero: bool) -> int:
+    if result.internal_errors:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if result.has_errors and not exit_zero else EXIT_OK
+
+
+def _report_internal_errors(errors: Sequence[InternalError], *, debug: bool) -> None:
+    for error in errors:
+        click.echo(
+            f"qslint: internal error in rule {error.code} while checking {error.file}: "
+            f"{type(error.error).__name__}: {error.error}. This is a bug; please report it at "
+            f"{BUG_REPORTS} (--debug shows the traceback).",
+            err=True,
+        )
+        if debug:
+            traceback.print_exception(error.error)
+
+
+@cli.command("rules")
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+def list_rules(output_format: str) -> None:
+    """List every rule: code, default severity, summary."""
+    rules = _load_rules()
+    if output_format == "json":
+        entries = [
+            {"code": r.code, "name": r.name, "severity": str(r.severity), "summary": r.summary}
+            for r in rules
+        ]
+        click.echo(json.dumps(entries, indent=2))
+    elif output_format == "markdown":
+        click.echo(rules_markdown(rules), nl=False)
+    else:
+        for rule in rules:
+            click.echo(f"{rule.code}  {rule.severity:<7}  {rule.summary}")
+
+
+def _escape_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def rules_markdown(rules: Sequence[Rule]) -> str:
+    """The README's rule table."""
+    lines = ["| Code | Severity | Summary |", "| --- | --- | --- |"]
+    lines += [f"| {r.code} | {r.severity} | {_escape_cell(r.summary)} |" for r in rules]
+    return "\n".join(lines) + "\n"
+
+
+@cli.command("rule")
+@click.argument("code")
+def show_rule(code: str) -> None:
+    """Print the documentation of rule CODE."""
+    wanted = code.strip().upper()
+    for rule in _load_rules():
+        if rule.code == wanted:
+            options = "".join(
+                f"\n- `{option.name}` (default {option.default!r}): {option.description}"
+                for option in rule.options
+            )
+            click.echo(f"# {rule.code} {rule.name} ({rule.severity})\n\n{rule.summary}.\n")
+            click.echo(rule.doc)
+            if options:
+                click.echo(f"\n## Options{options}")
+            return
+    raise UsageError(f"there is no rule {code!r}; `qslint rules` lists them")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: an unexpected exception is one line and exit 2, never a raw traceback."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        cli.main(args=args, prog_name="qslint", standalone_mode=True)
+    except Exception as error:
+        if "--debug" in args:
+            raise
+        click.echo(
+            f"qslint: internal error: {type(error).__name__}: {error}. This is a bug; please "
+            f"report it at {BUG_REPORTS} (--debug shows the traceback).",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)

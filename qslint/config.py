@@ -1,0 +1,172 @@
+"""``[tool.qslint]`` in ``pyproject.toml``, or a ``.qslint.toml``: the nearest one up.
+
+Keys (all optional)::
+
+    region = "eu-west-1"                  # where the jobs are submitted
+    select = ["QS"]                       # codes or prefixes to run (default: every rule)
+    ignore = ["QS502"]                    # codes or prefixes to skip
+    include = ["*.yaml", "*.yml", "*.json"]
+    exclude = [".git", ".venv", ...]      # replaces the defaults
+    extend-exclude = ["legacy/"]          # adds to them
+    [per-file-ignores]
+    "drafts/*.yaml" = ["QS3"]
+    [severity]
+    QS305 = "error"                       # error | warning | info
+    [options.QS207]
+    max-file-groups = 6
+
+An unknown key, a wrong type or an unknown rule is a :class:`ConfigError` naming it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from qslint.findings import Severity
+
+CONFIG_FILES = (".qslint.toml", "pyproject.toml")
+DEFAULT_INCLUDE = ("*.yaml", "*.yml", "*.json")
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".qslint",
+    ".qslint_cache",
+    ".github",
+    ".gitlab-ci.yml",
+    ".pre-commit-config.yaml",
+    ".pre-commit-hooks.yaml",
+)
+
+
+class ConfigError(Exception):
+    """A configuration the user must fix; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    file: Path | None = None
+    region: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def with_overrides(self, **changes: Any) -> Config:
+        return replace(self, **{key: value for key, value in changes.items() if value is not None})
+
+
+def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest ``.qslint.toml``, or ``pyproject.toml`` with a ``[tool.qslint]`` table."""
+    for directory in (start, *start.parents):
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if not candidate.is_file():
+                continue
+            table = _read_toml(candidate)
+            if name == ".qslint.toml":
+                return candidate, table
+            tool = table.get("tool", {})
+            if isinstance(tool, dict) and "qslint" in tool:
+                return candidate, _expect(tool["qslint"], dict, candidate, "tool.qslint")
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error}") from error
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], path: Path, key: str) -> Any:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        names = names.replace("dict", "table").replace("list", "array").replace("str", "string")
+        raise ConfigError(f"{path}: `{key}` must be a {names}")
+    return value
+
+
+def _strings(value: Any, path: Path, key: str) -> tuple[str, ...]:
+    items = _expect(value, list, path, key)
+    return tuple(_expect(item, str, path, f"{key}[{i}]") for i, item in enumerate(items))
+
+
+def _codes(value: Any, path: Path, key: str) -> tuple[str, ...]:
+    return tuple(code.upper() for code in _strings(value, path, key))
+
+
+def load_config(cwd: Path) -> Config:
+    """The configuration in force in ``cwd``; defaults when there is none."""
+    found = find_config_file(cwd.resolve())
+    if found is None:
+        return Config(root=cwd.resolve())
+    file, table = found
+    return parse_config(table, file)
+
+
+def parse_config(table: Mapping[str, Any], file: Path) -> Config:
+    parsers = {
+        "region": lambda v, k: _expect(v, str, file, k),
+        "select": lambda v, k: _codes(v, file, k),
+        "ignore": lambda v, k: _codes(v, file, k),
+        "include": lambda v, k: _strings(v, file, k),
+        "exclude": lambda v, k: _strings(v, file, k),
+        "extend-exclude": lambda v, k: _strings(v, file, k),
+        "per-file-ignores": lambda v, k: _per_file_ignores(v, file, k),
+        "severity": lambda v, k: _severities(v, file, k),
+        "options": lambda v, k: _options(v, file, k),
+    }
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in parsers:
+            known = ", ".join(sorted(parsers))
+            raise ConfigError(f"{file}: unknown configuration key `{key}` (known keys: {known})")
+        values[key.replace("-", "_")] = parsers[key](value, key)
+    values["exclude"] = values.get("exclude", DEFAULT_EXCLUDE) + values.pop("extend_exclude", ())
+    return Config(root=file.parent, file=file, **values)
+
+
+def _per_file_ignores(value: Any, file: Path, key: str) -> dict[str, tuple[str, ...]]:
+    table = _expect(value, dict, file, key)
+    return {pattern: _codes(codes, file, f"{key}.{pattern}") for pattern, codes in table.items()}
+
+
+def _severities(value: Any, file: Path, key: str) -> dict[str, Severity]:
+    table = _expect(value, dict, file, key)
+    result: dict[str, Severity] = {}
+    for code, given in table.items():
+        level = _expect(given, str, file, f"{key}.{code}")
+        try:
+            result[code.upper()] = Severity(level.lower())
+        except ValueError:
+            raise ConfigError(
+                f"{file}: `{key}.{code}` must be one of error, warning, info (not {level!r})"
+            ) from None
+    return result
+
+
+def _options(value: Any, file: Path, key: str) -> dict[str, dict[str, Any]]:
+    table = _expect(value, dict, file, key)
+    return {
+        code.upper(): dict(_expect(options, dict, file, f"{key}.{code}"))
+        for code, options in table.items()
+    }

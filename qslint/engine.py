@@ -1,0 +1,230 @@
+"""Selects rules, runs them over sources, and turns what they report into findings.
+
+Nothing here knows a specific rule: rules are chosen by code prefix, fed by scope, and their
+violations located, re-levelled, filtered by suppressions and sorted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pathspec import GitIgnoreSpec
+from pydantic import ValidationError
+
+from qslint.config import Config, ConfigError
+from qslint.findings import Finding, Location, Severity
+from qslint.loader import Document, Mark, SourceFile
+from qslint.model import StartDashboardSnapshotJobRequest
+from qslint.rule import (
+    CheckedJob,
+    DocumentInput,
+    Rule,
+    RuleContext,
+    SchemaError,
+    Scope,
+    Violation,
+)
+
+
+@dataclass(frozen=True)
+class SelectedRule:
+    rule: Rule
+    severity: Severity
+    context: RuleContext
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules of a run, each with its severity and context, grouped by scope."""
+
+    by_scope: Mapping[Scope, tuple[SelectedRule, ...]]
+
+    def __getitem__(self, scope: Scope) -> tuple[SelectedRule, ...]:
+        return self.by_scope.get(scope, ())
+
+
+@dataclass(frozen=True)
+class InternalError:
+    """A rule that raised: a bug in qslint or a plugin, reported without a traceback."""
+
+    file: str
+    code: str
+    error: BaseException
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding] = field(default_factory=list)
+    internal_errors: list[InternalError] = field(default_factory=list)
+    jobs: list[CheckedJob] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def has_errors(self) -> bool:
+        return any(finding.severity is Severity.ERROR for finding in self.findings)
+
+
+def is_selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    """ruff's resolution: the longest matching selector wins; on a tie, ``ignore`` does."""
+    select = [_prefix(s) for s in select] or [""]
+    selectors = [(len(prefix), True) for prefix in select if code.startswith(prefix)]
+    selectors += [(len(p), False) for p in map(_prefix, ignore) if code.startswith(p)]
+    if not selectors:
+        return False
+    longest = max(length for length, _ in selectors)
+    return all(on for length, on in selectors if length == longest)
+
+
+def _prefix(selector: str) -> str:
+    return "" if selector == "ALL" else selector
+
+
+def select_rules(rules: Sequence[Rule], config: Config, region: str | None) -> RuleSet:
+    """The configured rules, or a :class:`ConfigError` naming what does not exist."""
+    codes = {rule.code for rule in rules}
+    _check_selectors(codes, config)
+    by_scope: dict[Scope, list[SelectedRule]] = {}
+    for rule in rules:
+        if not is_selected(rule.code, config.select, config.ignore):
+            continue
+        options = _rule_options(rule, config.options.get(rule.code, {}), config)
+        selected = SelectedRule(
+            rule=rule,
+            severity=config.severity.get(rule.code, rule.severity),
+            context=RuleContext(region=region, options=options),
+        )
+        by_scope.setdefault(rule.scope, []).append(selected)
+    return RuleSet({scope: tuple(selected) for scope, selected in by_scope.items()})
+
+
+def _check_selectors(codes: set[str], config: Config) -> None:
+    where = f"{config.file}: " if config.file else ""
+    named = [
+        *(("select", s) for s in config.select),
+        *(("ignore", s) for s in config.ignore),
+        *(("per-file-ignores", s) for codes_ in config.per_file_ignores.values() for s in codes_),
+    ]
+    for key, selector in named:
+        if selector != "ALL" and not any(code.startswith(selector) for code in codes):
+            raise ConfigError(f"{where}`{key}`: {selector!r} matches no rule")
+    for key, table in (("severity", config.severity), ("options", config.options)):
+        for code in table:
+            if code not in codes:
+                raise ConfigError(f"{where}`{key}.{code}`: there is no rule {code}")
+
+
+def _rule_options(rule: Rule, given: Mapping[str, Any], config: Config) -> dict[str, Any]:
+    declared = {option.name: option for option in rule.options}
+    for name, value in given.items():
+        option = declared.get(name)
+        where = f"{config.file}: `options.{rule.code}.{name}`"
+        if option is None:
+            known = ", ".join(declared) or "none"
+            raise ConfigError(f"{where}: {rule.code} has no such option (its options: {known})")
+        if type(value) is not type(option.default):
+            kind = type(option.default).__name__
+            raise ConfigError(f"{where} must be of type {kind}")
+    return {option.name: given.get(option.name, option.default) for option in rule.options}
+
+
+def validate_document(document: Document) -> StartDashboardSnapshotJobRequest | list[SchemaError]:
+    try:
+        return StartDashboardSnapshotJobRequest.model_validate(document.data)
+    except ValidationError as error:
+        return [
+            SchemaError(
+                type=detail["type"],
+                path=tuple(detail["loc"]),
+                input=detail.get("input"),
+                context=detail.get("ctx", {}),
+            )
+            for detail in error.errors(include_url=False)
+        ]
+
+
+class Checker:
+    """Runs a :class:`RuleSet` over sources and collects findings."""
+
+    def __init__(self, rules: RuleSet, config: Config) -> None:
+        self._rules = rules
+        self._config = config
+        self._per_file_ignores = [
+            (GitIgnoreSpec.from_lines([pattern]), codes)
+            for pattern, codes in config.per_file_ignores.items()
+        ]
+        self.result = CheckResult()
+        self._ignored: dict[str, tuple[str, ...]] = {}
+
+    def check_source(self, source: SourceFile, relative_path: str) -> None:
+        """Check one file; keep its valid jobs for the repository rules."""
+        self.result.files += 1
+        self._ignored[source.path] = tuple(
+            code
+            for spec, codes in self._per_file_ignores
+            if spec.match_file(relative_path)
+            for code in codes
+        )
+        findings: list[Finding] = []
+        for selected in self._rules[Scope.FILE]:
+            for violation in self._run(selected, source.path, source, selected.context):
+                findings.append(self._finding(selected, violation, source, None))
+        for document in source.documents:
+            validated = validate_document(document)
+            errors = validated if isinstance(validated, list) else []
+            document_input = DocumentInput(source=source, document=document, errors=errors)
+            for selected in self._rules[Scope.DOCUMENT]:
+                for violation in self._run(selected, source.path, document_input, selected.context):
+                    findings.append(self._finding(selected, violation, source, document))
+            if isinstance(validated, StartDashboardSnapshotJobRequest):
+                self.result.jobs.append(CheckedJob(job=validated, source=source, document=document))
+                for selected in self._rules[Scope.JOB]:
+                    for violation in self._run(selected, source.path, validated, selected.context):
+                        findings.append(self._finding(selected, violation, source, document))
+        self._keep(findings, source)
+
+    def finish(self) -> CheckResult:
+        """Run the repository rules over every job seen, and return the sorted result."""
+        for selected in self._rules[Scope.REPOSITORY]:
+            for job, violation in self._run(
+                selected, "<repository>", self.result.jobs, selected.context
+            ):
+                finding = self._finding(selected, violation, job.source, job.document)
+                self._keep([finding], job.source)
+        unique = dict.fromkeys(self.result.findings)
+        self.result.findings = sorted(unique, key=Finding.sort_key)
+        return self.result
+
+    def _keep(self, findings: Iterable[Finding], source: SourceFile) -> None:
+        ignored = self._ignored.get(source.path, ())
+        for finding in findings:
+            code, line = finding.code, finding.location.line
+            if source.is_suppressed(code, line) or any(code.startswith(i) for i in ignored):
+                continue
+            self.result.findings.append(finding)
+
+    def _run(self, selected: SelectedRule, file: str, *arguments: Any) -> list[Any]:
+        try:
+            return list(selected.rule.check(*arguments))
+        except Exception as error:  # one broken rule must not hide the other findings
+            self.result.internal_errors.append(InternalError(file, selected.rule.code, error))
+            return []
+
+    @staticmethod
+    def _finding(
+        selected: SelectedRule, violation: Violation, source: SourceFile, document: Document | None
+    ) -> Finding:
+        if violation.mark is not None:
+            mark = violation.mark
+        elif document is not None:
+            mark = document.locate(violation.path, key=violation.key)
+        else:
+            mark = Mark(1, 1)
+        return Finding(
+            code=selected.rule.code,
+            severity=selected.severity,
+            message=violation.message,
+            location=Location(source.path, mark.line, mark.column, violation.path),
+            related=violation.related,
+        )

@@ -1,0 +1,224 @@
+"""The plugin API: how a rule is declared and how rules are discovered.
+
+A rule is a plain, typed function decorated with one of :func:`file_rule`,
+:func:`document_rule`, :func:`job_rule` or :func:`repository_rule`. The decorator names its
+code, summary and default severity; the function's docstring is its documentation, in the
+*What it does / Why is this bad? / Example / Fix* shape, and ``qslint rule CODE`` and the
+README's rule table are generated from it. The body yields :class:`Violation` values that
+point at a JSON path; the engine turns paths into lines and columns.
+
+Rules are found through the ``qslint.rules`` entry-point group: every :class:`Rule` defined
+in a module named there is loaded. The built-in rules use the same group, so any of them is
+an example for writing your own.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from qslint.findings import JsonPath, Location, Severity
+
+if TYPE_CHECKING:
+    from qslint.loader import Document, Mark, SourceFile
+    from qslint.model import StartDashboardSnapshotJobRequest
+
+ENTRY_POINT_GROUP = "qslint.rules"
+CODE_PATTERN = re.compile(r"^[A-Z]+[0-9]+$")
+
+
+class Scope(enum.StrEnum):
+    """What a rule looks at."""
+
+    FILE = "file"  # a file as read: its load problems
+    DOCUMENT = "document"  # one parsed document and its schema errors
+    JOB = "job"  # one valid job model
+    REPOSITORY = "repository"  # every valid job of the run together
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule reports: a message at the node of ``path`` (at its key with ``key``)."""
+
+    message: str
+    path: JsonPath = ()
+    key: bool = False
+    mark: Mark | None = None  # an explicit position, for problems that have no path
+    related: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True)
+class SchemaError:
+    """A validation error of the request model, reduced to what rules need."""
+
+    type: str
+    path: JsonPath
+    input: Any
+    context: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    """One document of a file with the result of validating it."""
+
+    source: SourceFile
+    document: Document
+    errors: Sequence[SchemaError]
+
+
+@dataclass(frozen=True)
+class CheckedJob:
+    """A valid job and where it came from, for rules that look across files."""
+
+    job: StartDashboardSnapshotJobRequest
+    source: SourceFile
+    document: Document
+
+    def locate(self, path: JsonPath = (), *, key: bool = False) -> Location:
+        mark = self.document.locate(path, key=key)
+        return Location(self.source.path, mark.line, mark.column, path)
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule may know besides its input: the run's region and its own options."""
+
+    region: str | None
+    options: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RuleOption:
+    """A setting of a rule, set in ``[tool.qslint.options.CODE]``."""
+
+    name: str
+    default: int | str | bool
+    description: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    summary: str
+    severity: Severity
+    scope: Scope
+    check: Callable[..., Iterable[Any]]
+    options: tuple[RuleOption, ...] = field(default=())
+    module: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.check.__name__.replace("_", "-")
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.check.__doc__ or self.summary)
+
+
+FileCheck = Callable[["SourceFile", RuleContext], Iterable[Violation]]
+DocumentCheck = Callable[[DocumentInput, RuleContext], Iterable[Violation]]
+JobCheck = Callable[["StartDashboardSnapshotJobRequest", RuleContext], Iterable[Violation]]
+RepositoryCheck = Callable[
+    [Sequence[CheckedJob], RuleContext], Iterable[tuple[CheckedJob, Violation]]
+]
+
+
+def _declare(
+    scope: Scope,
+    code: str,
+    summary: str,
+    severity: Severity,
+    options: Sequence[RuleOption],
+) -> Callable[[Callable[..., Iterable[Any]]], Rule]:
+    if not CODE_PATTERN.match(code):
+        raise ValueError(f"rule code {code!r} must be letters then digits, like QS201")
+
+    def declare(check: Callable[..., Iterable[Any]]) -> Rule:
+        return Rule(
+            code=code,
+            summary=summary,
+            severity=severity,
+            scope=scope,
+            check=check,
+            options=tuple(options),
+            module=check.__module__,
+        )
+
+    return declare
+
+
+def file_rule(
+    code: str,
+    summary: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    options: Sequence[RuleOption] = (),
+) -> Callable[[FileCheck], Rule]:
+    """Declare a rule over a file as read (``check(source, context)``)."""
+    return _declare(Scope.FILE, code, summary, severity, options)
+
+
+def document_rule(
+    code: str,
+    summary: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    options: Sequence[RuleOption] = (),
+) -> Callable[[DocumentCheck], Rule]:
+    """Declare a rule over a parsed document and its schema errors (``check(doc, context)``)."""
+    return _declare(Scope.DOCUMENT, code, summary, severity, options)
+
+
+def job_rule(
+    code: str,
+    summary: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    options: Sequence[RuleOption] = (),
+) -> Callable[[JobCheck], Rule]:
+    """Declare a rule over one valid job (``check(job, context)``)."""
+    return _declare(Scope.JOB, code, summary, severity, options)
+
+
+def repository_rule(
+    code: str,
+    summary: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    options: Sequence[RuleOption] = (),
+) -> Callable[[RepositoryCheck], Rule]:
+    """Declare a rule over all valid jobs of a run (``check(jobs, context)``)."""
+    return _declare(Scope.REPOSITORY, code, summary, severity, options)
+
+
+class RuleLoadError(Exception):
+    """A rule plugin that cannot be loaded, or two rules with one code."""
+
+
+def rules_in_module(module: ModuleType) -> list[Rule]:
+    return [value for value in vars(module).values() if isinstance(value, Rule)]
+
+
+def load_rules() -> list[Rule]:
+    """Every rule of every installed plugin, sorted by code."""
+    by_code: dict[str, Rule] = {}
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            module = entry_point.load()
+        except Exception as error:  # a broken plugin must not look like a qslint crash
+            raise RuleLoadError(
+                f"cannot load rule plugin {entry_point.name!r} ({entry_point.value}): {error}"
+            ) from error
+        for rule in rules_in_module(module):
+            other = by_code.setdefault(rule.code, rule)
+            if other is not rule:
+                raise RuleLoadError(
+                    f"rule code {rule.code} is declared twice: in {other.module} and {rule.module}"
+                )
+    return sorted(by_code.values(), key=lambda rule: rule.code)

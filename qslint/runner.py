@@ -1,0 +1,35 @@
+"""Wires the check stages together: paths -> sources -> loader -> engine -> result."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from qslint.config import Config
+from qslint.engine import Checker, CheckResult, RuleSet
+from qslint.loader import LoadProblem, Mark, SourceFile, load_source
+from qslint.sources import FileSelector, discover, display_path
+
+
+def read_source(path: Path) -> SourceFile:
+    """A file's parsed content; a file that cannot be read is a load problem, not a crash."""
+    name = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return SourceFile(
+            path=name, text="", problems=[LoadProblem(f"cannot read file: {reason}", Mark(1, 1))]
+        )
+    return load_source(name, raw)
+
+
+def lint(
+    paths: Sequence[Path], config: Config, rules: RuleSet, *, force_exclude: bool = False
+) -> CheckResult:
+    """Check every selected file under ``paths`` with ``rules``."""
+    selector = FileSelector.from_config(config)
+    checker = Checker(rules, config)
+    for path in discover(paths, selector, force_exclude=force_exclude):
+        checker.check_source(read_source(path), selector.relative(path))
+    return checker.finish()

@@ -1,0 +1,218 @@
+"""QS301–QS305: where the snapshot files are written."""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import json
+import re
+from collections.abc import Iterator
+from importlib.util import find_spec
+from pathlib import Path
+
+from qslint_rules.schema import closest
+
+from qslint.findings import Severity
+from qslint.model import StartDashboardSnapshotJobRequest as Job
+from qslint.rule import RuleContext, Violation, job_rule
+
+BUCKET_CHARACTERS = re.compile(r"^[a-z0-9.-]+$")
+RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region of every partition in botocore's endpoint data.
+
+    Read from botocore's data file rather than through ``botocore.session``: the check path
+    stays free of importing botocore.
+    """
+    spec = find_spec("botocore")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    data = Path(next(iter(spec.submodule_search_locations))) / "data" / "partitions.json"
+    partitions = json.loads(data.read_text(encoding="utf-8"))["partitions"]
+    return frozenset(
+        region
+        for partition in partitions
+        for region in partition["regions"]
+        if not region.endswith("-global")
+    )
+
+
+def _is_known_region(region: str) -> bool:
+    regions = known_regions()
+    return not regions or region in regions
+
+
+@job_rule("QS301", "The bucket is not in the region the job is submitted in")
+def bucket_in_submission_region(job: Job, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a `BucketRegion` that differs from the region the jobs are submitted in
+    (`--region`, `region` in the configuration, `AWS_REGION` or `AWS_DEFAULT_REGION`). It is
+    silent when no region is known, and when QS304 already reports the region.
+
+    ## Why is this bad?
+    The bucket must be in the region of the StartDashboardSnapshotJob call; the job fails
+    after it was accepted.
+
+    ## Example
+    ```yaml
+    BucketRegion: us-east-1   # jobs are submitted in eu-west-1
+    ```
+
+    ## Fix
+    Write to a bucket in the submission region, or submit the job in the bucket's region.
+    """
+    if context.region is None:
+        return
+    for path, bucket in job.buckets():
+        region = bucket.BucketRegion
+        if region != context.region and _is_known_region(region):
+            yield Violation(
+                f"bucket region `{region}` differs from the region jobs are submitted in "
+                f"(`{context.region}`); the bucket must be in the same region",
+                path=(*path, "BucketRegion"),
+            )
+
+
+@job_rule("QS302", "At most one S3 destination")
+def single_destination(job: Job, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports more than one entry in `DestinationConfiguration.S3Destinations`.
+
+    ## Why is this bad?
+    The API takes at most one S3 destination per job and refuses the request.
+
+    ## Example
+    Two entries under `S3Destinations`.
+
+    ## Fix
+    Keep one destination; copy the files elsewhere with an S3 replication rule if needed.
+    """
+    destination = job.SnapshotConfiguration.DestinationConfiguration
+    destinations = (destination and destination.S3Destinations) or []
+    if len(destinations) > 1:
+        yield Violation(
+            f"a job writes to at most one S3 destination, not {len(destinations)}",
+            path=("SnapshotConfiguration", "DestinationConfiguration", "S3Destinations", 1),
+        )
+
+
+def bucket_name_problem(name: str) -> str | None:
+    """Which S3 bucket naming rule ``name`` breaks, if any."""
+    problem = None
+    if not 3 <= len(name) <= 63:
+        problem = f"must be 3 to 63 characters long, not {len(name)}"
+    elif not BUCKET_CHARACTERS.match(name):
+        problem = "may hold only lowercase letters, digits, dots and hyphens"
+    elif not (name[0].isalnum() and name[-1].isalnum()):
+        problem = "must begin and end with a letter or digit"
+    elif ".." in name:
+        problem = "must not hold two adjacent dots"
+    elif _is_ip_address(name):
+        problem = "must not be formatted as an IP address"
+    elif name.startswith(RESERVED_PREFIXES):
+        problem = "must not start with a reserved prefix (" + ", ".join(RESERVED_PREFIXES) + ")"
+    elif name.endswith(RESERVED_SUFFIXES):
+        problem = "must not end with a reserved suffix (" + ", ".join(RESERVED_SUFFIXES) + ")"
+    return problem
+
+
+def _is_ip_address(name: str) -> bool:
+    try:
+        ipaddress.IPv4Address(name)
+    except ValueError:
+        return False
+    return True
+
+
+@job_rule("QS303", "The bucket name breaks the S3 naming rules")
+def bucket_name_valid(job: Job, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a `BucketName` that no S3 bucket can have: not 3–63 characters, characters
+    other than lowercase letters, digits, dots and hyphens, not starting and ending with a
+    letter or digit, two adjacent dots, an IP address, or a reserved prefix or suffix.
+
+    ## Why is this bad?
+    No such bucket exists, so the job fails when it writes its files.
+
+    ## Example
+    ```yaml
+    BucketName: Reports_Bucket
+    ```
+
+    ## Fix
+    Use the exact name of the existing bucket: `reports-bucket`.
+    """
+    for path, bucket in job.buckets():
+        problem = bucket_name_problem(bucket.BucketName)
+        if problem:
+            yield Violation(f"bucket name {problem}", path=(*path, "BucketName"))
+
+
+@job_rule("QS304", "BucketRegion is not a known AWS region")
+def bucket_region_known(job: Job, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a `BucketRegion` that is not a region in botocore's endpoint data, and suggests
+    the nearest known one.
+
+    ## Why is this bad?
+    A misspelt region (`eu-west1`, `EU-WEST-1`) fails the job after it was accepted.
+
+    ## Example
+    ```yaml
+    BucketRegion: eu-west1
+    ```
+
+    ## Fix
+    Use the region code exactly: `eu-west-1`.
+    """
+    for path, bucket in job.buckets():
+        region = bucket.BucketRegion
+        if not _is_known_region(region):
+            suggestion = closest(region, sorted(known_regions()))
+            hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+            yield Violation(
+                f"`{region}` is not a known AWS region{hint}", path=(*path, "BucketRegion")
+            )
+
+
+@job_rule("QS305", "BucketPrefix starts with `/` or holds `//` or `..`", severity=Severity.WARNING)
+def bucket_prefix_clean(job: Job, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a `BucketPrefix` that starts with `/`, holds an empty segment (`//`), or a `..`
+    segment.
+
+    ## Why is this bad?
+    S3 keys are not paths: a leading `/` or `//` makes a folder with an empty name, and `..`
+    is kept literally, so the files land somewhere nobody looks.
+
+    ## Example
+    ```yaml
+    BucketPrefix: /reports//weekly
+    ```
+
+    ## Fix
+    Write the prefix without a leading slash or empty segments: `reports/weekly`.
+    """
+    for path, bucket in job.buckets():
+        prefix = bucket.BucketPrefix
+        problems = []
+        if prefix.startswith("/"):
+            problems.append("starts with `/`")
+        if "//" in prefix:
+            problems.append("holds an empty segment `//`")
+        if ".." in prefix.split("/"):
+            problems.append("holds a `..` segment")
+        if problems:
+            yield Violation(
+                f"bucket prefix {' and '.join(problems)}: S3 keeps them literally",
+                path=(*path, "BucketPrefix"),
+            )

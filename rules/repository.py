@@ -1,0 +1,48 @@
+"""QS601: rules that look at every job of a run together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from qslint.rule import CheckedJob, RuleContext, Violation, repository_rule
+
+
+@repository_rule("QS601", "Two jobs share account, dashboard and job id")
+def duplicate_job(
+    jobs: Sequence[CheckedJob], context: RuleContext
+) -> Iterator[tuple[CheckedJob, Violation]]:
+    """
+    ## What it does
+    Reports a job whose `AwsAccountId`, `DashboardId` and `SnapshotJobId` are those of
+    another job, in the same file or another one. Both places are named.
+
+    ## Why is this bad?
+    A job id is unique per dashboard while the job runs and for 24 hours after: the second
+    submission is refused with `ResourceExistsException`, and `qslint apply` could not
+    tell the two definitions apart.
+
+    ## Example
+    `weekly.yaml` and `weekly-copy.yaml` both define job `weekly-sales` of dashboard
+    `sales`.
+
+    ## Fix
+    Give one of them another `SnapshotJobId`, or delete the copy.
+    """
+    first: dict[tuple[str, str, str], CheckedJob] = {}
+    ordered = sorted(jobs, key=lambda checked: (checked.source.path, checked.document.start.line))
+    for checked in ordered:
+        job = checked.job
+        key = (job.AwsAccountId, job.DashboardId, job.SnapshotJobId)
+        original = first.setdefault(key, checked)
+        if original is checked:
+            continue
+        there = original.locate(("SnapshotJobId",))
+        yield (
+            checked,
+            Violation(
+                f"job `{job.SnapshotJobId}` of dashboard `{job.DashboardId}` in account "
+                f"{job.AwsAccountId} is also defined at {there}",
+                path=("SnapshotJobId",),
+                related=(there,),
+            ),
+        )

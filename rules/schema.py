@@ -1,0 +1,272 @@
+"""QS100–QS105: the file can be read and is a well-formed StartDashboardSnapshotJob request."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Sequence
+
+from qslint.findings import JsonPath, format_json_path
+from qslint.loader import SourceFile, describe_type
+from qslint.model import enum_values_at, field_names_at
+from qslint.rule import (
+    DocumentInput,
+    RuleContext,
+    SchemaError,
+    Violation,
+    document_rule,
+    file_rule,
+)
+
+TYPE_ERRORS = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "int_from_float": "an integer",
+    "float_type": "a number",
+    "bool_type": "a boolean",
+    "list_type": "a list",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "dict_type": "a mapping",
+    "timestamp_type": "a date or timestamp",
+}
+# Errors the other schema rules report; QS105 reports every remaining one.
+OTHER_ERRORS = {"extra_forbidden", "missing", "literal_error", "null_value", *TYPE_ERRORS}
+PATTERN_MEANINGS = {
+    r"^(?:[\w\-]+)$": "may hold only letters, digits, `_` and `-`",
+    r"^(?:.*\S.*)$": "must not be empty or blank",
+    r"^[0-9]{12}$": "must be 12 digits",
+}
+
+
+def closest(word: str, candidates: Sequence[str]) -> str | None:
+    """The candidate ``word`` was meant to be: a case-insensitive match, else the nearest."""
+    for candidate in candidates:
+        if candidate.lower() == word.lower():
+            return candidate
+    lowered = {candidate.lower(): candidate for candidate in candidates}
+    matches = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[matches[0]] if matches else None
+
+
+def field_label(path: JsonPath) -> str:
+    """The last field of a path with its indexes, like ``VisualIds[2]``."""
+    names = [i for i, part in enumerate(path) if isinstance(part, str)]
+    return format_json_path(path[names[-1] :]) if names else "document"
+
+
+def _unknown_field_suggestions(errors: Sequence[SchemaError]) -> dict[JsonPath, str | None]:
+    """For each unknown key's path, the known field of its mapping it most likely means."""
+    return {
+        error.path: closest(str(error.path[-1]), field_names_at(error.path[:-1]))
+        for error in errors
+        if error.type == "extra_forbidden"
+    }
+
+
+@file_rule("QS100", "The file cannot be read or parsed")
+def unreadable_file(source: SourceFile, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a file that is not a job definition at all: not UTF-8, a YAML or JSON syntax
+    error, a duplicate mapping key, a YAML tag, a document that is not a mapping, or JSON
+    that Python's strict parser refuses (a trailing comma, a comment, `NaN`).
+
+    ## Why is this bad?
+    Nothing else can be checked in it, and the AWS CLI and boto3 would refuse it too. A
+    duplicate key is worse: YAML tools silently keep one of the two values.
+
+    ## Example
+    ```json
+    {
+      "AwsAccountId": "111122223333",
+      "DashboardId": "sales",
+    }
+    ```
+
+    ## Fix
+    Correct the syntax at the position shown: here, drop the comma after the last member.
+    """
+    for problem in source.problems:
+        yield Violation(problem.message, mark=problem.mark)
+
+
+@document_rule("QS101", "Unknown field")
+def unknown_field(document: DocumentInput, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a key the StartDashboardSnapshotJob request does not have at that place, and
+    suggests the field it most likely means (same name in another case, or a near spelling).
+
+    ## Why is this bad?
+    boto3 refuses the whole request with `Unknown parameter`; worse, a misspelt optional
+    field is easy to miss in review and its setting silently never applies.
+
+    ## Example
+    ```yaml
+    SnapshotConfiguration:
+      FileGroup:            # misspelt
+        - Files: [...]
+    ```
+
+    ## Fix
+    Use the field name the message suggests, spelt exactly (`FileGroups`).
+    """
+    for path, suggestion in _unknown_field_suggestions(document.errors).items():
+        hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+        where = f" in `{format_json_path(path[:-1])}`" if path[:-1] else ""
+        yield Violation(f"unknown field `{path[-1]}`{where}{hint}", path=path, key=True)
+
+
+@document_rule("QS102", "A required field is missing")
+def missing_field(document: DocumentInput, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a field the service model requires that the mapping does not have. A field that
+    is only missing because it is misspelt is reported once, as QS101.
+
+    ## Why is this bad?
+    The request is refused before any job starts.
+
+    ## Example
+    ```yaml
+    AwsAccountId: "111122223333"
+    SnapshotJobId: weekly-sales
+    SnapshotConfiguration: ...
+    ```
+
+    ## Fix
+    Add the field (here `DashboardId`) to the mapping the finding points at.
+    """
+    meant = {
+        (path[:-1], suggestion)
+        for path, suggestion in _unknown_field_suggestions(document.errors).items()
+    }
+    for error in document.errors:
+        if error.type != "missing" or (error.path[:-1], error.path[-1]) in meant:
+            continue
+        parent = format_json_path(error.path[:-1]) or "the job"
+        yield Violation(
+            f"missing required field `{error.path[-1]}` in {parent}", path=error.path, key=True
+        )
+
+
+@document_rule("QS103", "A value has the wrong type")
+def wrong_type(document: DocumentInput, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a value of the wrong type: a list where a string is expected, a string in
+    `IntegerParameters`, a boolean in `StringParameters`, an explicit `null`, or an
+    unquoted `AwsAccountId` (YAML reads it as a number).
+
+    ## Why is this bad?
+    boto3 refuses the request. An unquoted account id that starts with `0` has already lost
+    its leading zeros when YAML read it.
+
+    ## Example
+    ```yaml
+    AwsAccountId: 111122223333
+    ```
+
+    ## Fix
+    Write the value as the type the message names; quote ids: `AwsAccountId: "111122223333"`.
+    """
+    for error in document.errors:
+        if error.type == "null_value":
+            yield Violation(
+                f"`{field_label(error.path)}` is null; give it a value or leave the key out",
+                path=error.path,
+            )
+            continue
+        expected = TYPE_ERRORS.get(error.type)
+        if expected is None:
+            continue
+        found = describe_type(error.input)
+        message = f"`{field_label(error.path)}` must be {expected}, not {found}"
+        if error.path == ("AwsAccountId",) and isinstance(error.input, int):
+            message += "; quote it"
+            if len(str(error.input)) != 12:
+                message += " (YAML read it as a number and dropped any leading zeros)"
+        elif expected == "a string" and isinstance(error.input, int | float | bool):
+            message += "; quote it"
+        yield Violation(message, path=error.path)
+
+
+@document_rule("QS104", "A value is not one of its enum's values")
+def invalid_enum_value(document: DocumentInput, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a `FormatType` or `SelectionScope` that is not one of the values the API takes,
+    and suggests the one it most likely means (`Pdf` → `PDF`).
+
+    ## Why is this bad?
+    The service refuses the request with `InvalidParameterValueException`.
+
+    ## Example
+    ```yaml
+    FormatType: Pdf
+    ```
+
+    ## Fix
+    Use the exact upper-case value: `FormatType: PDF`.
+    """
+    for error in document.errors:
+        if error.type != "literal_error":
+            continue
+        allowed = enum_values_at(error.path)
+        label = field_label(error.path)
+        choices = ", ".join(allowed)
+        if not isinstance(error.input, str):
+            found = describe_type(error.input)
+            yield Violation(f"`{label}` must be one of {choices}, not {found}", path=error.path)
+            continue
+        suggestion = closest(error.input, allowed)
+        hint = f"; did you mean `{suggestion}`?" if suggestion else f" (one of {choices})"
+        yield Violation(f"`{error.input}` is not a valid `{label}`{hint}", path=error.path)
+
+
+@document_rule("QS105", "A value breaks a service-model constraint")
+def constraint_violated(document: DocumentInput, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a value that breaks a length, pattern or list-size constraint of the service
+    model: a 12-digit `AwsAccountId`, ids of letters, digits, `_` and `-` only, exactly one
+    anonymous user, at most 50 row-level security tags, at most 100 parameters of a type,
+    no empty lists. Limits that a more specific rule owns (QS2xx, QS302) are left to it.
+
+    ## Why is this bad?
+    boto3 or the service refuses the request.
+
+    ## Example
+    ```yaml
+    DashboardId: sales overview
+    ```
+
+    ## Fix
+    Bring the value within the constraint the message names: `DashboardId: sales-overview`.
+    """
+    for error in document.errors:
+        if error.type not in OTHER_ERRORS:
+            yield Violation(_constraint_message(error), path=_constraint_path(error))
+
+
+def _constraint_path(error: SchemaError) -> JsonPath:
+    # A list that is too long is shown at its first item past the limit.
+    return (*error.path, error.context["max_length"]) if error.type == "too_long" else error.path
+
+
+def _constraint_message(error: SchemaError) -> str:
+    label, limits = field_label(error.path), error.context
+    if error.type == "string_pattern_mismatch" or error.path == ("AwsAccountId",):
+        pattern = str(limits.get("pattern", r"^[0-9]{12}$"))
+        return f"`{label}` {PATTERN_MEANINGS.get(pattern, f'must match `{pattern}`')}"
+    if error.type == "too_long":
+        return (
+            f"`{label}` holds at most {limits['max_length']} items, not {limits['actual_length']}"
+        )
+    if error.type == "too_short":
+        return f"`{label}` needs at least {limits['min_length']} item(s)"
+    if error.type == "string_too_short":
+        return f"`{label}` must be at least {limits['min_length']} characters long"
+    if error.type == "string_too_long":
+        return f"`{label}` must be at most {limits['max_length']} characters long"
+    return f"`{label}` is not a valid value here ({error.type})"
