@@ -97,11 +97,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read configuration: {error}") from error
 
 
-def _expect(value: Any, kind: type | tuple[type, ...], path: Path, key: str) -> Any:
+_KIND_NAMES = {dict: "a table", list: "an array", str: "a string", bool: "a boolean"}
+
+
+def _expect(value: Any, kind: type, path: Path, key: str) -> Any:
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
-        names = names.replace("dict", "table").replace("list", "array").replace("str", "string")
-        raise ConfigError(f"{path}: `{key}` must be a {names}")
+        raise ConfigError(f"{path}: `{key}` must be {_KIND_NAMES.get(kind, kind.__name__)}")
     return value
 
 

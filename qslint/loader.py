@@ -241,8 +241,13 @@ def _error_mark(error: YAMLError, text: str) -> Mark:
 
 def _error_message(error: YAMLError) -> str:
     if isinstance(error, MarkedYAMLError):
-        parts = [error.context, error.problem]
-        return "; ".join(part for part in parts if part) or "invalid YAML"
+        message = error.problem or "invalid YAML"
+        if error.context and error.context_mark is not None:
+            line, column = error.context_mark.line + 1, error.context_mark.column + 1
+            message += f" ({error.context} started at line {line}, column {column})"
+        elif error.context:
+            message += f" ({error.context})"
+        return message
     if isinstance(error, ReaderError):
         return f"unacceptable character #x{error.character:04x}: control characters are not allowed"
     return str(error).splitlines()[0]
@@ -291,6 +296,12 @@ def _json_problem(text: str) -> LoadProblem | None:
     try:
         json.loads(text, parse_constant=refuse_constant)
     except json.JSONDecodeError as error:
+        before = text[: error.pos].rstrip()
+        if before.endswith(",") and text[error.pos : error.pos + 1] in ("]", "}"):
+            return LoadProblem(
+                "invalid JSON: trailing comma (JSON allows none after the last item)",
+                offset_mark(text, len(before) - 1),
+            )
         return LoadProblem(f"invalid JSON: {error.msg}", Mark(error.lineno, error.colno))
     except ValueError as error:
         return LoadProblem(f"invalid JSON: {error}", Mark(1, 1))

@@ -1,0 +1,226 @@
+"""The command line: output, exit codes, rule docs, plugins, and what it never does."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import VALID_JOB, codes_and_lines
+
+from qslint import cli as cli_module
+from qslint.findings import Severity
+from qslint.rule import Violation, job_rule, load_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+PDF_WITH_VISUALS = VALID_JOB.replace(
+    "SelectionScope: ALL_VISUALS",
+    "SelectionScope: SELECTED_VISUALS\n              VisualIds: [top-customers]",
+)
+
+
+def test_clean_file_exits_zero_with_a_summary(run_qslint, write):
+    write("weekly.yaml", VALID_JOB)
+    result = run_qslint("check")
+    assert result.exit_code == 0
+    assert result.stdout == "All checks passed (1 file checked).\n"
+
+
+def test_text_output_lines_and_summary(run_qslint, write):
+    write("weekly.yaml", PDF_WITH_VISUALS)
+    result = run_qslint("check", "weekly.yaml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "weekly.yaml:15:31: QS201 [error] a PDF file exports whole sheets: use "
+        "`SelectionScope: ALL_VISUALS` and drop `VisualIds`",
+        "Found 1 problem (1 error) in 1 file checked.",
+    ]
+
+
+def test_json_output_has_the_documented_keys(run_qslint, write):
+    write("weekly.yaml", PDF_WITH_VISUALS)
+    (finding,) = json.loads(run_qslint("check", "--output-format", "json").stdout)
+    assert finding == {
+        "code": "QS201",
+        "severity": "error",
+        "message": finding["message"],
+        "file": "weekly.yaml",
+        "line": 15,
+        "column": 31,
+        "path": "SnapshotConfiguration.FileGroups[0].Files[0].SheetSelections[0].SelectionScope",
+        "related": [],
+    }
+
+
+def test_warnings_alone_exit_zero_and_exit_zero_flag(run_qslint, write):
+    write("weekly.yaml", VALID_JOB.replace("sales/weekly", "/sales/weekly"))
+    assert run_qslint("check").exit_code == 0
+    write("pdf.yaml", PDF_WITH_VISUALS.replace("weekly-sales", "other"))
+    assert run_qslint("check").exit_code == 1
+    assert run_qslint("check", "--exit-zero").exit_code == 0
+
+
+def test_quiet_prints_findings_only(run_qslint, write):
+    write("weekly.yaml", VALID_JOB)
+    assert run_qslint("check", "--quiet").stdout == ""
+
+
+def test_missing_path_is_a_usage_error(run_qslint):
+    result = run_qslint("check", "nowhere.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == "qslint: no such file or directory: nowhere.yaml\n"
+
+
+def test_unknown_option_is_a_usage_error(run_qslint):
+    assert run_qslint("check", "--colour").exit_code == 2
+
+
+def test_suppression_comment(run_qslint, write):
+    scope = "SelectionScope: SELECTED_VISUALS"
+    suppressed = PDF_WITH_VISUALS.replace(scope, f"{scope}  # qslint: ignore[QS201]")
+    write("weekly.yaml", suppressed)
+    assert run_qslint("check").exit_code == 0
+    write("weekly.yaml", suppressed.replace("ignore[QS201]", "ignore[QS305]"))
+    assert run_qslint("check").exit_code == 1
+
+
+def test_misspelt_required_field_is_one_finding(run_qslint, write):
+    write("weekly.yaml", VALID_JOB.replace("DashboardId:", "DashbordId:"))
+    result = run_qslint("check", "--output-format", "json")
+    assert codes_and_lines(result) == [("QS101", 2)]
+    assert "did you mean `DashboardId`?" in json.loads(result.stdout)[0]["message"]
+
+
+def test_rules_lists_every_rule(run_qslint):
+    lines = run_qslint("rules").stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [rule.code for rule in load_rules()]
+    assert "QS210  warning  The same visual or sheet is selected twice in one file" in lines
+
+
+def test_rules_as_json(run_qslint):
+    rules = json.loads(run_qslint("rules", "--output-format", "json").stdout)
+    assert {"code": "QS207", "name": "too-many-file-groups", "severity": "error"}.items() <= (
+        next(r for r in rules if r["code"] == "QS207").items()
+    )
+
+
+def test_rule_prints_its_documentation(run_qslint):
+    text = run_qslint("rule", "qs207").stdout
+    assert text.startswith("# QS207 too-many-file-groups (error)\n")
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Fix", "## Options"):
+        assert heading in text
+    assert "`max-file-groups` (default 6)" in text
+
+
+def test_every_rule_documents_what_why_example_fix():
+    for rule in load_rules():
+        headings = [line for line in rule.doc.splitlines() if line.startswith("## ")]
+        expected = ["## What it does", "## Why is this bad?", "## Example", "## Fix"]
+        assert headings == expected, rule.code
+
+
+def test_unknown_rule_is_a_usage_error(run_qslint):
+    result = run_qslint("rule", "QS999")
+    assert result.exit_code == 2
+    assert "there is no rule 'QS999'" in result.stderr
+
+
+def test_readme_rule_table_is_generated_from_the_rules():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- rules:start -->\n", "<!-- rules:end -->"
+    table = readme[readme.index(start) + len(start) : readme.index(end)]
+    assert table == cli_module.rules_markdown(load_rules()), (
+        "README rule table is stale: run `qslint rules --output-format markdown`"
+    )
+
+
+@job_rule("QS999", "Always crashes", severity=Severity.ERROR)
+def crashing_rule(job, context):
+    """Raises, like a buggy plugin would."""
+    raise ZeroDivisionError("division by zero")
+    yield Violation("unreachable")
+
+
+def test_a_crashing_rule_is_one_line_and_exit_2(run_qslint, write, monkeypatch):
+    monkeypatch.setattr(cli_module, "load_rules", lambda: [*load_rules(), crashing_rule])
+    write("weekly.yaml", PDF_WITH_VISUALS)
+    result = run_qslint("check")
+    assert result.exit_code == 2
+    assert "QS201" in result.stdout  # the other rules still report
+    assert result.stderr.splitlines() == [
+        "qslint: internal error in rule QS999 while checking weekly.yaml: ZeroDivisionError: "
+        "division by zero. This is a bug; please report it at "
+        "https://github.com/qslint/qslint/issues (--debug shows the traceback)."
+    ]
+
+
+def test_an_unexpected_exception_is_one_line(monkeypatch, capsys):
+    def explode() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli_module, "load_config", lambda cwd: explode())
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main(["check"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.startswith("qslint: internal error: RuntimeError: boom.")
+
+
+def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+
+
+def test_check_never_imports_boto3():
+    probe = textwrap.dedent(
+        """
+        import sys
+        from qslint.cli import main
+        try:
+            main(["check", "examples", "--quiet"])
+        except SystemExit as exit:
+            print(exit.code, "boto3" in sys.modules)
+        """
+    )
+    result = _run(["-c", probe], ROOT)
+    assert result.stdout.splitlines()[-1].split() == ["1", "False"], result.stderr
+
+
+def test_third_party_rule_plugin_through_entry_points(tmp_path):
+    site = tmp_path / "site"
+    (site / "acme_rules-1.0.dist-info").mkdir(parents=True)
+    (site / "acme_rules-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: acme-rules\nVersion: 1.0\n"
+    )
+    (site / "acme_rules-1.0.dist-info" / "entry_points.txt").write_text(
+        "[qslint.rules]\nacme = acme_rules\n"
+    )
+    (site / "acme_rules.py").write_text(
+        textwrap.dedent(
+            '''
+            from qslint.rule import Violation, job_rule
+
+            @job_rule("ACME1", "Job ids start with the team name")
+            def team_prefix(job, context):
+                """Docs."""
+                if not job.SnapshotJobId.startswith("acme-"):
+                    yield Violation("job ids start with `acme-`", path=("SnapshotJobId",))
+            '''
+        )
+    )
+    (tmp_path / "weekly.yaml").write_text(VALID_JOB)
+    env = {"PYTHONPATH": str(site)}
+    listed = _run(["-m", "qslint", "rules"], tmp_path, **env)
+    assert "ACME1  error    Job ids start with the team name" in listed.stdout
+    checked = _run(["-m", "qslint", "check", "--select", "ACME"], tmp_path, **env)
+    assert checked.returncode == 1
+    assert "weekly.yaml:3:16: ACME1 [error] job ids start with `acme-`" in checked.stdout

@@ -1,0 +1,161 @@
+"""Configuration: discovery, every key, and clear errors for what does not exist."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import VALID_JOB, codes_and_lines
+
+WRONG_REGION = VALID_JOB.replace("BucketRegion: eu-west-1", "BucketRegion: us-east-1")
+SLASHED_PREFIX = VALID_JOB.replace("BucketPrefix: sales/weekly", "BucketPrefix: /sales/weekly")
+
+
+def seven_groups(job: str) -> str:
+    group = job[job.index("    - Files:") : job.index("  DestinationConfiguration")]
+    return job.replace(group, group * 7)
+
+
+def test_pyproject_table_is_found_from_a_subfolder(run_qslint, write, tmp_path, monkeypatch):
+    write("pyproject.toml", '[tool.qslint]\nregion = "eu-west-1"\n')
+    write("jobs/weekly.yaml", WRONG_REGION)
+    monkeypatch.chdir(tmp_path / "jobs")
+    result = run_qslint("check", ".", "--output-format", "json")
+    assert codes_and_lines(result) == [("QS301", 21)]
+
+
+def test_pyproject_without_table_is_passed_over(run_qslint, write, tmp_path, monkeypatch):
+    write(".qslint.toml", 'region = "eu-west-1"\n')
+    write("jobs/pyproject.toml", "[project]\nname = 'x'\n")
+    write("jobs/weekly.yaml", WRONG_REGION)
+    monkeypatch.chdir(tmp_path / "jobs")
+    assert codes_and_lines(run_qslint("check", "--output-format", "json")) == [("QS301", 21)]
+
+
+def test_qslint_toml_wins_over_pyproject_in_the_same_folder(run_qslint, write):
+    write("pyproject.toml", '[tool.qslint]\nregion = "eu-west-1"\n')
+    write(".qslint.toml", 'region = "us-east-1"\n')
+    write("weekly.yaml", WRONG_REGION)
+    assert run_qslint("check").exit_code == 0
+
+
+def test_region_precedence(run_qslint, write, monkeypatch):
+    write("weekly.yaml", WRONG_REGION)
+    assert run_qslint("check").exit_code == 0  # no region known: QS301 is silent
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert run_qslint("check").exit_code == 1
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    assert run_qslint("check").exit_code == 0
+    write(".qslint.toml", 'region = "eu-west-1"\n')
+    assert run_qslint("check").exit_code == 1
+    assert run_qslint("check", "--region", "us-east-1").exit_code == 0
+
+
+def test_unknown_key_is_an_error_naming_it(run_qslint, write):
+    write(".qslint.toml", 'regoin = "eu-west-1"\n')
+    write("weekly.yaml", VALID_JOB)
+    result = run_qslint("check")
+    assert result.exit_code == 2
+    assert "unknown configuration key `regoin`" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_wrong_type_is_an_error_naming_the_key(run_qslint, write):
+    write(".qslint.toml", 'ignore = "QS502"\n')
+    result = run_qslint("check")
+    assert result.exit_code == 2
+    assert "`ignore` must be an array" in result.stderr
+
+
+def test_invalid_toml_is_an_error(run_qslint, write):
+    write(".qslint.toml", "region = \n")
+    result = run_qslint("check")
+    assert result.exit_code == 2
+    assert ".qslint.toml: cannot read configuration" in result.stderr
+
+
+def test_select_and_ignore_from_config(run_qslint, write):
+    write(
+        "weekly.yaml", SLASHED_PREFIX.replace("BucketRegion: eu-west-1", "BucketRegion: us-east-1")
+    )
+    write(".qslint.toml", 'region = "eu-west-1"\nignore = ["QS3"]\nselect = ["QS305"]\n')
+    result = run_qslint("check", "--output-format", "json")
+    assert codes_and_lines(result) == [("QS305", 20)]  # the more specific selector wins
+
+
+def test_cli_select_overrides_and_cli_ignore_extends(run_qslint, write):
+    write(
+        "weekly.yaml", SLASHED_PREFIX.replace("BucketRegion: eu-west-1", "BucketRegion: us-east-1")
+    )
+    write(".qslint.toml", 'region = "eu-west-1"\nignore = ["QS305"]\n')
+    both = run_qslint("check", "--output-format", "json", "--select", "QS301,QS305")
+    assert codes_and_lines(both) == [("QS301", 21)]
+    none = run_qslint("check", "--output-format", "json", "--ignore", "qs301")
+    assert codes_and_lines(none) == []
+
+
+def test_selector_matching_no_rule_is_an_error(run_qslint, write):
+    write("weekly.yaml", VALID_JOB)
+    result = run_qslint("check", "--select", "QS999")
+    assert result.exit_code == 2
+    assert "'QS999' matches no rule" in result.stderr
+
+
+def test_per_file_ignores(run_qslint, write):
+    write("drafts/weekly.yaml", SLASHED_PREFIX)
+    write("live/weekly.yaml", SLASHED_PREFIX.replace("weekly-sales", "weekly-sales-live"))
+    write(".qslint.toml", '[per-file-ignores]\n"drafts/*.yaml" = ["QS305"]\n')
+    result = run_qslint("check", "--output-format", "json")
+    assert [(f["file"], f["code"]) for f in json.loads(result.stdout)] == [
+        ("live/weekly.yaml", "QS305")
+    ]
+
+
+def test_severity_override(run_qslint, write):
+    write("weekly.yaml", SLASHED_PREFIX)
+    assert run_qslint("check").exit_code == 0  # QS305 is a warning
+    write(".qslint.toml", '[severity]\nQS305 = "error"\n')
+    result = run_qslint("check")
+    assert result.exit_code == 1
+    assert "QS305 [error]" in result.stdout
+
+
+def test_severity_override_errors(run_qslint, write):
+    write(".qslint.toml", '[severity]\nQS305 = "fatal"\n')
+    assert "must be one of error, warning, info" in run_qslint("check").stderr
+    write(".qslint.toml", '[severity]\nQS999 = "error"\n')
+    assert "there is no rule QS999" in run_qslint("check").stderr
+
+
+def test_rule_option_changes_the_limit(run_qslint, write):
+    write("weekly.yaml", seven_groups(VALID_JOB))
+    assert ("QS207", 41) in codes_and_lines(run_qslint("check", "--output-format", "json"))
+    write(".qslint.toml", "[options.QS207]\nmax-file-groups = 7\n")
+    assert "QS207" not in run_qslint("check").stdout
+
+
+def test_rule_option_errors(run_qslint, write):
+    write(".qslint.toml", "[options.QS207]\nmax-groups = 7\n")
+    result = run_qslint("check")
+    assert result.exit_code == 2
+    assert "QS207 has no such option (its options: max-file-groups)" in result.stderr
+    write(".qslint.toml", '[options.QS207]\nmax-file-groups = "7"\n')
+    assert "must be of type int" in run_qslint("check").stderr
+
+
+def test_include_and_exclude(run_qslint, write):
+    write("snapshots/weekly.yaml", SLASHED_PREFIX)
+    write("snapshots/old/weekly.yaml", SLASHED_PREFIX)
+    write("k8s/deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\n")
+    write(".github/workflows/ci.yml", "on: push\n")
+    write(".qslint.toml", 'include = ["snapshots/**/*.yaml"]\nextend-exclude = ["old/"]\n')
+    result = run_qslint("check", "--output-format", "json")
+    assert [f["file"] for f in json.loads(result.stdout)] == ["snapshots/weekly.yaml"]
+
+
+def test_force_exclude_applies_globs_to_named_files(run_qslint, write):
+    write("k8s/deployment.yaml", "apiVersion: apps/v1\n")
+    write(".qslint.toml", 'include = ["snapshots/**/*.yaml"]\n')
+    assert run_qslint("check", "k8s/deployment.yaml").exit_code == 1
+    result = run_qslint("check", "--force-exclude", "k8s/deployment.yaml")
+    assert result.exit_code == 0
+    assert "All checks passed (0 files checked)." in result.stdout

@@ -1,0 +1,125 @@
+"""The loader: plain values, exact 1-based positions, and clear load problems."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from qslint.loader import LoadLimits, Mark, load_source
+
+
+def test_positions_of_values_and_keys() -> None:
+    source = load_source("job.yaml", b"Top:\n  Items:\n    - a\n    - {Name: b}\n")
+    (document,) = source.documents
+    assert document.data == {"Top": {"Items": ["a", {"Name": "b"}]}}
+    assert document.keys[("Top",)] == Mark(1, 1)
+    assert document.keys[("Top", "Items")] == Mark(2, 3)
+    assert document.values[("Top", "Items", 0)] == Mark(3, 7)
+    assert document.keys[("Top", "Items", 1, "Name")] == Mark(4, 8)
+    assert document.values[("Top", "Items", 1, "Name")] == Mark(4, 14)
+
+
+def test_missing_path_is_located_at_the_key_that_introduces_its_mapping() -> None:
+    (document,) = load_source("job.yaml", b"A: 1\nB:\n  C: 2\n").documents
+    assert document.locate(("B", "Missing")) == Mark(2, 1)
+    assert document.locate(("Missing",)) == Mark(1, 1)
+
+
+def test_utf8_bom_and_crlf_line_ends() -> None:
+    source = load_source("job.yaml", b"\xef\xbb\xbfA: 1\r\nB:\r\n  - x\r\n")
+    (document,) = source.documents
+    assert document.data == {"A": 1, "B": ["x"]}
+    assert document.values[("B", 0)] == Mark(3, 5)
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    (document,) = load_source("job.yaml", 'A: "é€"\nB: {C: é, D: x}\n'.encode()).documents
+    assert document.values[("B", "D")] == Mark(2, 14)
+
+
+def test_anchors_aliases_and_merge_keys() -> None:
+    text = b"base: &base {A: 1, B: 2}\nlist: &l [x]\ncopy: *l\njob:\n  <<: *base\n  B: 3\n"
+    (document,) = load_source("job.yaml", text).documents
+    assert document.data["copy"] == ["x"]
+    assert document.data["job"] == {"A": 1, "B": 3}
+    assert document.keys[("job", "B")] == Mark(6, 3)
+    assert document.keys[("job", "A")] == Mark(1, 14)  # where the merged key was written
+
+
+def test_merge_of_several_mappings_prefers_the_earlier_one() -> None:
+    text = b"a: &a {X: 1}\nb: &b {X: 2, Y: 2}\nc:\n  <<: [*a, *b]\n"
+    (document,) = load_source("job.yaml", text).documents
+    assert document.data["c"] == {"X": 1, "Y": 2}
+
+
+def test_yaml_dates_and_timestamps_are_values() -> None:
+    (document,) = load_source("job.yaml", b"D: 2026-01-31\nT: 2026-01-31T08:00:00Z\n").documents
+    assert document.data["D"] == date(2026, 1, 31)
+    assert document.data["T"].astimezone(UTC) == datetime(2026, 1, 31, 8, tzinfo=UTC)
+
+
+def test_yaml_1_2_scalars() -> None:
+    (document,) = load_source("job.yaml", b"A: yes\nB: 0o17\nC: .nan\nD: 012\n").documents
+    assert document.data["A"] == "yes"
+    assert document.data["B"] == 15
+    assert document.data["D"] == 12
+
+
+def test_several_documents_in_one_stream() -> None:
+    source = load_source("jobs.yaml", b"A: 1\n---\nB: 2\n")
+    assert [d.data for d in source.documents] == [{"A": 1}, {"B": 2}]
+    assert source.documents[1].start == Mark(3, 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "message", "mark"),
+    [
+        (
+            "syntax.yaml",
+            b"A: [1,\nB: 2\n",
+            "expected ',' or ']' (while parsing a flow sequence started at line 1, column 4)",
+            Mark(2, 5),
+        ),
+        ("duplicate.yaml", b"A: 1\nA: 2\n", "duplicate key 'A'", Mark(2, 1)),
+        ("latin1.yaml", b"A: ok\nB: caf\xe9\n", "not valid UTF-8 (byte 0xe9)", Mark(2, 7)),
+        ("nul.yaml", b"A: 1\nB: \x00\n", "control characters", Mark(2, 4)),
+        ("list.yaml", b"- A: 1\n", "a job definition is a mapping, not a list", Mark(1, 1)),
+        ("scalar.yaml", b"just text\n", "not a string", Mark(1, 1)),
+        ("empty.yaml", b"", "holds no job definition", Mark(1, 1)),
+        ("tag.yaml", b"A: !Ref Bucket\n", "unsupported YAML tag '!Ref'", Mark(1, 4)),
+        ("python.yaml", b"A: !!python/object:os.system x\n", "unsupported YAML tag", Mark(1, 4)),
+        ("key.yaml", b"? [A]\n: 1\n", "mapping keys must be plain strings", Mark(1, 3)),
+        ("recursive.yaml", b"A: &a [*a]\n", "recursive alias", Mark(1, 4)),
+        ("comma.json", b'{\n  "A": 1,\n}\n', "trailing comma", Mark(2, 9)),
+        ("comment.json", b'// note\n{"A": 1}\n', "invalid JSON", Mark(1, 1)),
+        ("nan.json", b'{"A": NaN}\n', "NaN is not valid JSON", Mark(1, 1)),
+        ("duplicate.json", b'{"A": 1,\n "A": 2}\n', "duplicate key 'A'", Mark(2, 2)),
+    ],
+)
+def test_load_problems(name: str, raw: bytes, message: str, mark: Mark) -> None:
+    source = load_source(name, raw)
+    assert [(message in p.message, p.mark) for p in source.problems] == [(True, mark)]
+
+
+def test_alias_expansion_is_bounded() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    source = load_source("laughs.yaml", "\n".join(lines).encode(), LoadLimits(max_nodes=10_000))
+    assert not source.documents
+    assert "more than 10000 nodes" in source.problems[0].message
+
+
+def test_nesting_is_bounded() -> None:
+    source = load_source("deep.yaml", b"[" * 100 + b"]" * 100, LoadLimits(max_depth=64))
+    assert "nesting deeper than 64" in source.problems[0].message
+
+
+def test_suppression_comments() -> None:
+    text = b"A: 1  # qslint: ignore[QS101, qs2]\nB: '# qslint: x'\nC: 1 # qslint: ignore\n"
+    source = load_source("job.yaml", text)
+    assert source.is_suppressed("QS101", 1)
+    assert source.is_suppressed("QS205", 1)
+    assert not source.is_suppressed("QS301", 1)
+    assert not source.is_suppressed("QS101", 2)
+    assert source.is_suppressed("QS999", 3)
