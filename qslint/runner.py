@@ -15,12 +15,13 @@ def read_source(path: Path) -> SourceFile:
     """A file's parsed content; a file that cannot be read is a load problem, not a crash."""
     name = display_path(path)
     try:
+        if not path.is_file():  # a fifo or device would block, a broken link has nothing
+            raise OSError(0, "not a regular file")
         raw = path.read_bytes()
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        return SourceFile(
-            path=name, text="", problems=[LoadProblem(f"cannot read file: {reason}", Mark(1, 1))]
-        )
+        problem = LoadProblem(f"cannot read file: {reason}", Mark(1, 1))
+        return SourceFile(path=name, text="", problems=[problem])
     return load_source(name, raw)
 
 

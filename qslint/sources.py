@@ -84,5 +84,5 @@ def _walk(top: Path, selector: FileSelector) -> Iterator[Path]:
         )
         for name in sorted(files):
             path = base / name
-            if selector.is_included(path) and not path.is_dir():
+            if selector.is_included(path) and path.is_file():
                 yield path

@@ -224,3 +224,16 @@ def test_third_party_rule_plugin_through_entry_points(tmp_path):
     checked = _run(["-m", "qslint", "check", "--select", "ACME"], tmp_path, **env)
     assert checked.returncode == 1
     assert "weekly.yaml:3:16: ACME1 [error] job ids start with `acme-`" in checked.stdout
+
+
+def test_unreadable_and_special_files_are_findings_not_hangs(run_qslint, write, tmp_path):
+    write("weekly.yaml", VALID_JOB)
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "dangling.yaml").symlink_to(tmp_path / "gone.yaml")
+    (tmp_path / "folder.yaml").mkdir()
+    assert run_qslint("check").exit_code == 0  # a walk passes over what is not a file
+    result = run_qslint("check", "pipe.yaml", "dangling.yaml", "--output-format", "json")
+    assert [(f["file"], f["code"], f["message"]) for f in json.loads(result.stdout)] == [
+        ("dangling.yaml", "QS100", "cannot read file: not a regular file"),
+        ("pipe.yaml", "QS100", "cannot read file: not a regular file"),
+    ]
