@@ -7,8 +7,9 @@ position of a value, never the value itself.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 
 from qslint.findings import format_json_path
 from qslint.model import DateTimeParameter, DecimalParameter, IntegerParameter
@@ -16,6 +17,10 @@ from qslint.model import StartDashboardSnapshotJobRequest as Job
 from qslint.rule import RuleContext, Violation, job_rule
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+PLAIN_ISO_8601 = re.compile(
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+    r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+)
 
 
 @job_rule("QS401", "A parameter name appears twice")
@@ -76,7 +81,14 @@ def parameter_without_values(job: Job, context: RuleContext) -> Iterator[Violati
 
 
 def _botocore_accepts_timestamp(value: object) -> bool:
-    # botocore's own parser, imported only when a value is not already a date or datetime.
+    # The everyday ISO 8601 shapes, which botocore's parser always takes, decided without it.
+    if isinstance(value, str) and PLAIN_ISO_8601.match(value):
+        try:
+            datetime.fromisoformat(value)  # and the date exists: no February 31st
+        except ValueError:
+            return False
+        return True
+    # Anything else is botocore's own call; imported only for such values.
     from botocore.utils import parse_to_aware_datetime
 
     try:
