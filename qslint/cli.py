@@ -12,6 +12,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -70,6 +71,12 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are error findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option(
+    "--output-file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option("--statistics", is_flag=True, help="Count findings per rule instead of listing them.")
+@click.option(
     "--force-exclude",
     is_flag=True,
     help="Apply include/exclude globs to files named on the command line too (for pre-commit).",
@@ -83,6 +90,8 @@ def check(
     region: str | None,
     exit_zero: bool,
     quiet: bool,
+    output_file: Path | None,
+    statistics: bool,
     force_exclude: bool,
     debug: bool,
 ) -> None:
@@ -104,9 +113,33 @@ def check(
         result = lint(paths or (Path(),), config, rules, force_exclude=force_exclude)
     except (ConfigError, SourceError) as error:
         raise UsageError(str(error)) from error
-    sys.stdout.write(render(output_format, Report(result.findings, result.files, quiet=quiet)))
+    report = Report(
+        findings=result.findings,
+        files=result.files,
+        rules=rules.rules,
+        root=config.root,
+        quiet=quiet,
+        statistics=statistics,
+        color=output_file is None and _wants_color(sys.stdout),
+    )
+    _write_report(render(output_format, report), output_file)
     _report_internal_errors(result.internal_errors, debug=debug)
     sys.exit(_exit_code(result, exit_zero=exit_zero))
+
+
+def _wants_color(stream: TextIO) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _write_report(text: str, output_file: Path | None) -> None:
+    if output_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {output_file}: {error.strerror}") from error
 
 
 def _exit_code(result: CheckResult, *, exit_zero: bool) -> int:

@@ -44,6 +44,12 @@ class RuleSet:
     def __getitem__(self, scope: Scope) -> tuple[SelectedRule, ...]:
         return self.by_scope.get(scope, ())
 
+    @property
+    def rules(self) -> list[Rule]:
+        """Every selected rule, by code."""
+        selected = (s.rule for group in self.by_scope.values() for s in group)
+        return sorted(selected, key=lambda rule: rule.code)
+
 
 @dataclass(frozen=True)
 class InternalError:
@@ -59,7 +65,7 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     internal_errors: list[InternalError] = field(default_factory=list)
     jobs: list[CheckedJob] = field(default_factory=list)
-    files: int = 0
+    files: list[str] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -159,7 +165,7 @@ class Checker:
 
     def check_source(self, source: SourceFile, relative_path: str) -> None:
         """Check one file; keep its valid jobs for the repository rules."""
-        self.result.files += 1
+        self.result.files.append(source.path)
         self._ignored[source.path] = tuple(
             code
             for spec, codes in self._per_file_ignores

@@ -1,21 +1,33 @@
-"""Output formats, one module each, all rendering the same :class:`Report`."""
+"""Output formats, one module each, all rendering the same :class:`Report`.
+
+A format module is ``qslint/report/<name>_format.py`` with a ``render(report) -> str``
+function; :data:`FORMATS` lists them, and only the chosen one is imported.
+"""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from qslint.findings import Finding
+from qslint.rule import Rule
 
 FORMATS = ("text", "json")
 
 
 @dataclass(frozen=True)
 class Report:
+    """Everything a format may show about one run."""
+
     findings: Sequence[Finding]
-    files: int
-    quiet: bool = False
+    files: Sequence[str]  # every file checked, as displayed, in the order checked
+    rules: Sequence[Rule] = field(default=())  # the rules that ran
+    root: Path = field(default_factory=Path.cwd)  # the folder file paths are relative to
+    quiet: bool = False  # findings only, no summary
+    statistics: bool = False  # counts per code instead of findings (text)
+    color: bool = False  # ANSI colour (text)
 
 
 def render(output_format: str, report: Report) -> str:

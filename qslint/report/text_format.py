@@ -13,7 +13,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary(report: Report) -> str:
-    files = _plural(report.files, "file")
+    files = _plural(len(report.files), "file")
     if not report.findings:
         return f"All checks passed ({files} checked)."
     counts = Counter(finding.severity for finding in report.findings)
