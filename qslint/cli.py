@@ -12,7 +12,6 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
 
 import click
 
@@ -77,6 +76,11 @@ def cli() -> None:
 )
 @click.option("--statistics", is_flag=True, help="Count findings per rule instead of listing them.")
 @click.option(
+    "--show-source/--no-show-source",
+    default=None,
+    help="Show each finding's source line with a caret (default: on a terminal).",
+)
+@click.option(
     "--force-exclude",
     is_flag=True,
     help="Apply include/exclude globs to files named on the command line too (for pre-commit).",
@@ -92,11 +96,16 @@ def check(
     quiet: bool,
     output_file: Path | None,
     statistics: bool,
+    show_source: bool | None,
     force_exclude: bool,
     debug: bool,
 ) -> None:
     """Check job definition files (default: the current directory)."""
     from qslint.runner import lint
+
+    terminal = output_file is None and sys.stdout.isatty()
+    if show_source is None:
+        show_source = terminal
 
     try:
         config = load_config(Path.cwd())
@@ -110,7 +119,13 @@ def check(
             or os.environ.get("AWS_DEFAULT_REGION")
         )
         rules = select_rules(_load_rules(), config, region or None)
-        result = lint(paths or (Path(),), config, rules, force_exclude=force_exclude)
+        result = lint(
+            paths or (Path(),),
+            config,
+            rules,
+            force_exclude=force_exclude,
+            excerpts=show_source and output_format == "text",
+        )
     except (ConfigError, SourceError) as error:
         raise UsageError(str(error)) from error
     report = Report(
@@ -120,16 +135,11 @@ def check(
         root=config.root,
         quiet=quiet,
         statistics=statistics,
-        color=output_file is None and _wants_color(sys.stdout),
+        color=terminal and not os.environ.get("NO_COLOR"),  # https://no-color.org
     )
     _write_report(render(output_format, report), output_file)
     _report_internal_errors(result.internal_errors, debug=debug)
     sys.exit(_exit_code(result, exit_zero=exit_zero))
-
-
-def _wants_color(stream: TextIO) -> bool:
-    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
-    return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _write_report(text: str, output_file: Path | None) -> None:

@@ -153,9 +153,9 @@ def validate_document(document: Document) -> StartDashboardSnapshotJobRequest | 
 class Checker:
     """Runs a :class:`RuleSet` over sources and collects findings."""
 
-    def __init__(self, rules: RuleSet, config: Config) -> None:
+    def __init__(self, rules: RuleSet, config: Config, *, excerpts: bool = False) -> None:
         self._rules = rules
-        self._config = config
+        self._excerpts = excerpts
         self._per_file_ignores = [
             (GitIgnoreSpec.from_lines([pattern]), codes)
             for pattern, codes in config.per_file_ignores.items()
@@ -217,9 +217,12 @@ class Checker:
             self.result.internal_errors.append(InternalError(file, selected.rule.code, error))
             return []
 
-    @staticmethod
     def _finding(
-        selected: SelectedRule, violation: Violation, source: SourceFile, document: Document | None
+        self,
+        selected: SelectedRule,
+        violation: Violation,
+        source: SourceFile,
+        document: Document | None,
     ) -> Finding:
         if violation.mark is not None:
             mark = violation.mark
@@ -233,4 +236,6 @@ class Checker:
             message=violation.message,
             location=Location(source.path, mark.line, mark.column, violation.path),
             related=violation.related,
+            # Lines of a file that did not parse may hold sensitive values nobody located.
+            excerpt=source.excerpt(mark.line) if self._excerpts and document else None,
         )

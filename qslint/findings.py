@@ -42,6 +42,8 @@ class Finding:
     message: str
     location: Location
     related: tuple[Location, ...] = field(default=())
+    # The source line, sensitive values starred out; only when the run asked for excerpts.
+    excerpt: str | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location

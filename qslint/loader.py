@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -36,6 +36,7 @@ SCALAR_TAGS = frozenset(
 MAP_TAG, SEQ_TAG, MERGE_TAG = f"{_YAML}map", f"{_YAML}seq", f"{_YAML}merge"
 JSON_SUFFIXES = (".json",)
 
+PathPredicate = Callable[[JsonPath], bool]
 _SUPPRESSION = re.compile(r"(?:^|\s)#\s*qslint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 
 
@@ -63,6 +64,7 @@ class Document:
     start: Mark
     values: dict[JsonPath, Mark] = field(default_factory=dict)
     keys: dict[JsonPath, Mark] = field(default_factory=dict)
+    hidden: list[tuple[Mark, Mark]] = field(default_factory=list)  # spans of sensitive scalars
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Mark:
         """The mark of the node at ``path`` (its key with ``key=True``).
@@ -107,6 +109,20 @@ class SourceFile:
         codes = self.suppressions[line]
         return codes is None or any(code.startswith(prefix) for prefix in codes)
 
+    def excerpt(self, line: int) -> str | None:
+        """Source line ``line`` with every sensitive value on it starred out, for display."""
+        lines = self.text.splitlines()
+        if not 1 <= line <= len(lines):
+            return None
+        text = lines[line - 1]
+        for document in self.documents:
+            for start, end in document.hidden:
+                if start.line <= line <= end.line:
+                    first = start.column - 1 if start.line == line else 0
+                    last = end.column - 1 if end.line == line else len(text)
+                    text = text[:first] + "*" * (last - first) + text[last:]
+        return text
+
 
 class _NodeComposer(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
     """libyaml's composer with ruamel.yaml's YAML 1.2 resolver and scalar constructors."""
@@ -134,9 +150,10 @@ def _mark(node: Node) -> Mark:
 class _DocumentBuilder:
     """Turns one composed node tree into a :class:`Document`."""
 
-    def __init__(self, composer: _NodeComposer, limits: LoadLimits) -> None:
+    def __init__(self, composer: _NodeComposer, limits: LoadLimits, hide: PathPredicate) -> None:
         self._composer = composer
         self._limits = limits
+        self._hide = hide
         self._nodes = 0
         self._active: set[int] = set()
 
@@ -157,6 +174,9 @@ class _DocumentBuilder:
             raise _Invalid(f"nesting deeper than {self._limits.max_depth} levels", _mark(node))
         document.values[path] = _mark(node)
         if isinstance(node, ScalarNode):
+            if self._hide(path):
+                end = node.end_mark
+                document.hidden.append((_mark(node), Mark(end.line + 1, end.column + 1)))
             return self._scalar(node)
         if id(node) in self._active:
             raise _Invalid("recursive alias: a node that contains itself", _mark(node))
@@ -343,8 +363,21 @@ def decode(path: str, raw: bytes) -> SourceFile:
     return SourceFile(path=path, text=text)
 
 
-def load_source(path: str, raw: bytes, limits: LoadLimits | None = None) -> SourceFile:
-    """Parse one file into positioned documents, collecting what cannot be read."""
+def _nothing_hidden(path: JsonPath) -> bool:
+    return False
+
+
+def load_source(
+    path: str,
+    raw: bytes,
+    limits: LoadLimits | None = None,
+    hide: PathPredicate = _nothing_hidden,
+) -> SourceFile:
+    """Parse one file into positioned documents, collecting what cannot be read.
+
+    ``hide`` tells which values are sensitive: their spans are kept so that a displayed
+    source line never shows them.
+    """
     source = decode(path, raw)
     if source.problems:
         return source
@@ -359,7 +392,8 @@ def load_source(path: str, raw: bytes, limits: LoadLimits | None = None) -> Sour
     composer = _NodeComposer(text)
     try:
         while composer.check_node():
-            document = _DocumentBuilder(composer, limits or LoadLimits()).build(composer.get_node())
+            builder = _DocumentBuilder(composer, limits or LoadLimits(), hide)
+            document = builder.build(composer.get_node())
             if isinstance(document.data, dict):
                 source.documents.append(document)
             else:

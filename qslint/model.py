@@ -7,6 +7,7 @@ files, sheet selections, visual ids and S3 destinations) are recorded as :class:
 metadata instead, so that one problem gives one finding.
 """
 
+import functools
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -254,3 +255,24 @@ def enum_values_at(path: JsonPath) -> tuple[str, ...]:
     """The allowed values of the enum at ``path``; empty when it is not an enum."""
     shape = annotation_at(path)
     return get_args(shape) if get_origin(shape) is Literal else ()
+
+
+@functools.cache
+def _is_sensitive_shape(shape_path: tuple[str, ...]) -> bool:
+    shape: Any = StartDashboardSnapshotJobRequest
+    for part in shape_path:
+        if not (isinstance(shape, type) and issubclass(shape, ApiModel)):
+            return False
+        field = shape.model_fields.get(part)
+        if field is None:
+            return False
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get("sensitive"):
+            return True
+        shape = _unwrap(field.annotation)
+    return False
+
+
+def is_sensitive(path: JsonPath) -> bool:
+    """Whether the value at ``path`` lies in a field the service model marks sensitive."""
+    return _is_sensitive_shape(tuple(part for part in path if isinstance(part, str)))

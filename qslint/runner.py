@@ -8,6 +8,7 @@ from pathlib import Path
 from qslint.config import Config
 from qslint.engine import Checker, CheckResult, RuleSet
 from qslint.loader import LoadProblem, Mark, SourceFile, load_source
+from qslint.model import is_sensitive
 from qslint.sources import FileSelector, discover, display_path
 
 
@@ -22,15 +23,23 @@ def read_source(path: Path) -> SourceFile:
         reason = error.strerror or type(error).__name__
         problem = LoadProblem(f"cannot read file: {reason}", Mark(1, 1))
         return SourceFile(path=name, text="", problems=[problem])
-    return load_source(name, raw)
+    return load_source(name, raw, hide=is_sensitive)
 
 
 def lint(
-    paths: Sequence[Path], config: Config, rules: RuleSet, *, force_exclude: bool = False
+    paths: Sequence[Path],
+    config: Config,
+    rules: RuleSet,
+    *,
+    force_exclude: bool = False,
+    excerpts: bool = False,
 ) -> CheckResult:
-    """Check every selected file under ``paths`` with ``rules``."""
+    """Check every selected file under ``paths`` with ``rules``.
+
+    With ``excerpts``, each finding in a document carries its source line for display.
+    """
     selector = FileSelector.from_config(config)
-    checker = Checker(rules, config)
+    checker = Checker(rules, config, excerpts=excerpts)
     for path in discover(paths, selector, force_exclude=force_exclude):
         checker.check_source(read_source(path), selector.relative(path))
     return checker.finish()

@@ -1,11 +1,24 @@
-"""``path:line:col: CODE [severity] message`` lines, then a one-line summary."""
+"""``path:line:col: CODE [severity] message`` lines, then a one-line summary.
+
+On a terminal each finding also shows its source line with a caret under the column (sensitive
+values starred out), in colour unless ``NO_COLOR`` is set. ``--statistics`` prints one line
+per rule instead of the findings.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from qslint.findings import Severity
+from qslint.findings import Finding, Severity
 from qslint.report import Report
+
+RESET, BOLD, DIM = "\x1b[0m", "\x1b[1m", "\x1b[2m"
+SEVERITY_COLORS = {
+    Severity.ERROR: "\x1b[31m",
+    Severity.WARNING: "\x1b[33m",
+    Severity.INFO: "\x1b[36m",
+}
+CARET_COLOR = "\x1b[1;31m"
 
 
 def _plural(count: int, word: str) -> str:
@@ -22,11 +35,50 @@ def summary(report: Report) -> str:
     return f"Found {problems} ({', '.join(parts)}) in {files} checked."
 
 
-def render(report: Report) -> str:
-    lines = [
-        f"{finding.location}: {finding.code} [{finding.severity}] {finding.message}"
-        for finding in report.findings
+class _Style:
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"{code}{text}{RESET}" if self._enabled else text
+
+
+def _finding_lines(finding: Finding, style: _Style) -> list[str]:
+    severity = style(f"[{finding.severity}]", SEVERITY_COLORS[finding.severity])
+    head = f"{style(str(finding.location), BOLD)}: {style(finding.code, BOLD)} {severity}"
+    lines = [f"{head} {finding.message}"]
+    if finding.excerpt is None:
+        return lines
+    number = str(finding.location.line)
+    gutter = " " * len(number)
+    source = finding.excerpt.expandtabs(1)
+    caret = " " * (finding.location.column - 1) + style("^", CARET_COLOR)
+    lines += [
+        style(f"{gutter} |", DIM),
+        f"{style(f'{number} |', DIM)} {source}",
+        f"{style(f'{gutter} |', DIM)} {caret}",
+        "",
     ]
+    return lines
+
+
+def _statistics(report: Report) -> list[str]:
+    counts = Counter(finding.code for finding in report.findings)
+    severities = {finding.code: finding.severity for finding in report.findings}
+    summaries = {rule.code: rule.summary for rule in report.rules}
+    width = len(str(max(counts.values(), default=0)))
+    return [
+        f"{count:>{width}}  {code}  [{severities[code]}]  {summaries.get(code, '')}".rstrip()
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+def render(report: Report) -> str:
+    style = _Style(report.color)
+    if report.statistics:
+        lines = _statistics(report)
+    else:
+        lines = [line for finding in report.findings for line in _finding_lines(finding, style)]
     if not report.quiet:
         lines.append(summary(report))
     return "".join(f"{line}\n" for line in lines)
