@@ -16,13 +16,14 @@ from pathlib import Path
 import click
 
 from qslint import __version__
-from qslint.config import ConfigError, load_config
-from qslint.engine import CheckResult, InternalError, select_rules
+from qslint.config import ConfigError
+from qslint.engine import CheckResult, InternalError
 from qslint.report import FORMATS, Report, render
 from qslint.rule import Rule, RuleLoadError, load_rules
 from qslint.sources import SourceError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+MAX_FIX_PASSES = 10  # fixes that overlap in one pass are applied in the next
 BUG_REPORTS = "https://github.com/qslint/qslint/issues"
 
 
@@ -85,6 +86,10 @@ def cli() -> None:
     is_flag=True,
     help="Apply include/exclude globs to files named on the command line too (for pre-commit).",
 )
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place, then report what is left.")
+@click.option(
+    "--diff", is_flag=True, help="Print the safe fixes as a unified diff; change nothing."
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...],
@@ -98,35 +103,42 @@ def check(
     statistics: bool,
     show_source: bool | None,
     force_exclude: bool,
+    fix: bool,
+    diff: bool,
     debug: bool,
 ) -> None:
     """Check job definition files (default: the current directory)."""
-    from qslint.runner import lint
+    from qslint.fix import plan_fixes
+    from qslint.runner import configure, lint
 
     terminal = output_file is None and sys.stdout.isatty()
     if show_source is None:
         show_source = terminal
-
     try:
-        config = load_config(Path.cwd())
-        config = config.with_overrides(
-            select=_codes(select), ignore=config.ignore + (_codes(ignore) or ())
+        config, rules = configure(
+            Path.cwd(), select=_codes(select), ignore=_codes(ignore) or (), region=region
         )
-        region = (
-            region
-            or config.region
-            or os.environ.get("AWS_REGION")
-            or os.environ.get("AWS_DEFAULT_REGION")
-        )
-        rules = select_rules(_load_rules(), config, region or None)
-        result = lint(
-            paths or (Path(),),
-            config,
-            rules,
-            force_exclude=force_exclude,
-            excerpts=show_source and output_format == "text",
-        )
-    except (ConfigError, SourceError) as error:
+
+        def run() -> CheckResult:
+            excerpts = show_source and output_format == "text"
+            targets = paths or (Path(),)
+            return lint(targets, config, rules, force_exclude=force_exclude, excerpts=excerpts)
+
+        result = run()
+        if diff:
+            planned = plan_fixes(result.findings)
+            sys.stdout.write("".join(file_fix.diff() for file_fix in planned))
+            sys.exit(EXIT_FINDINGS if planned else EXIT_OK)
+        fixed = 0
+        for _ in range(MAX_FIX_PASSES if fix else 0):
+            planned = plan_fixes(result.findings)
+            if not planned:
+                break
+            for file_fix in planned:
+                file_fix.write()
+                fixed += file_fix.fixed
+            result = run()  # lint what was written: the report is about the files as they are
+    except (ConfigError, SourceError, RuleLoadError) as error:
         raise UsageError(str(error)) from error
     report = Report(
         findings=result.findings,
@@ -136,6 +148,7 @@ def check(
         quiet=quiet,
         statistics=statistics,
         color=terminal and not os.environ.get("NO_COLOR"),  # https://no-color.org
+        fixed=fixed,
     )
     _write_report(render(output_format, report), output_file)
     _report_internal_errors(result.internal_errors, debug=debug)
@@ -182,7 +195,13 @@ def list_rules(output_format: str) -> None:
     rules = _load_rules()
     if output_format == "json":
         entries = [
-            {"code": r.code, "name": r.name, "severity": str(r.severity), "summary": r.summary}
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": str(r.severity),
+                "fixable": r.fixable,
+                "summary": r.summary,
+            }
             for r in rules
         ]
         click.echo(json.dumps(entries, indent=2))
@@ -190,7 +209,8 @@ def list_rules(output_format: str) -> None:
         click.echo(rules_markdown(rules), nl=False)
     else:
         for rule in rules:
-            click.echo(f"{rule.code}  {rule.severity:<7}  {rule.summary}")
+            fixable = "  (fixable)" if rule.fixable else ""
+            click.echo(f"{rule.code}  {rule.severity:<7}  {rule.summary}{fixable}")
 
 
 def _escape_cell(text: str) -> str:
@@ -199,8 +219,11 @@ def _escape_cell(text: str) -> str:
 
 def rules_markdown(rules: Sequence[Rule]) -> str:
     """The README's rule table."""
-    lines = ["| Code | Severity | Summary |", "| --- | --- | --- |"]
-    lines += [f"| {r.code} | {r.severity} | {_escape_cell(r.summary)} |" for r in rules]
+    lines = ["| Code | Severity | Fix | Summary |", "| --- | --- | --- | --- |"]
+    lines += [
+        f"| {r.code} | {r.severity} | {'yes' if r.fixable else ''} | {_escape_cell(r.summary)} |"
+        for r in rules
+    ]
     return "\n".join(lines) + "\n"
 
 

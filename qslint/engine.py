@@ -7,14 +7,14 @@ violations located, re-levelled, filtered by suppressions and sorted.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pathspec import GitIgnoreSpec
 from pydantic import ValidationError
 
 from qslint.config import Config, ConfigError
-from qslint.findings import Finding, Location, Severity
+from qslint.findings import Finding, Fix, Location, Severity
 from qslint.loader import Document, Mark, SourceFile
 from qslint.model import StartDashboardSnapshotJobRequest
 from qslint.rule import (
@@ -238,4 +238,13 @@ class Checker:
             related=violation.related,
             # Lines of a file that did not parse may hold sensitive values nobody located.
             excerpt=source.excerpt(mark.line) if self._excerpts and document else None,
+            fix=_fix_in_document(violation.fix, source, document),
         )
+
+
+def _fix_in_document(fix: Fix | None, source: SourceFile, document: Document | None) -> Fix | None:
+    """A rule's fix, told which document of the file it edits."""
+    if fix is None or document is None:
+        return None
+    index = next(i for i, candidate in enumerate(source.documents) if candidate is document)
+    return replace(fix, document=index)

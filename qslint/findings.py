@@ -36,6 +36,33 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace the value at ``path`` with the string ``value``, or delete it (``delete``)."""
+
+    path: JsonPath
+    value: str = ""
+    delete: bool = False
+
+
+def replace_value(path: JsonPath, value: str) -> Edit:
+    return Edit(path, value)
+
+
+def delete_node(path: JsonPath) -> Edit:
+    """Delete a mapping entry (key and value) or a list item."""
+    return Edit(path, delete=True)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A safe change a rule offers; ``document`` (which document of the file) is the engine's."""
+
+    description: str
+    edits: tuple[Edit, ...]
+    document: int = 0
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     severity: Severity
@@ -44,6 +71,7 @@ class Finding:
     related: tuple[Location, ...] = field(default=())
     # The source line, sensitive values starred out; only when the run asked for excerpts.
     excerpt: str | None = field(default=None, compare=False)
+    fix: Fix | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location

@@ -124,7 +124,7 @@ class SourceFile:
         return text
 
 
-class _NodeComposer(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+class NodeComposer(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
     """libyaml's composer with ruamel.yaml's YAML 1.2 resolver and scalar constructors."""
 
     def __init__(self, text: str) -> None:
@@ -150,7 +150,7 @@ def _mark(node: Node) -> Mark:
 class _DocumentBuilder:
     """Turns one composed node tree into a :class:`Document`."""
 
-    def __init__(self, composer: _NodeComposer, limits: LoadLimits, hide: PathPredicate) -> None:
+    def __init__(self, composer: NodeComposer, limits: LoadLimits, hide: PathPredicate) -> None:
         self._composer = composer
         self._limits = limits
         self._hide = hide
@@ -389,7 +389,7 @@ def load_source(
             return source
     else:
         source.suppressions = find_suppressions(text)
-    composer = _NodeComposer(text)
+    composer = NodeComposer(text)
     try:
         while composer.check_node():
             builder = _DocumentBuilder(composer, limits or LoadLimits(), hide)

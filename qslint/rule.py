@@ -21,13 +21,34 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from qslint.findings import JsonPath, Location, Severity
+from qslint.findings import Edit, Fix, JsonPath, Location, Severity, delete_node, replace_value
 
 if TYPE_CHECKING:
     from qslint.loader import Document, Mark, SourceFile
     from qslint.model import StartDashboardSnapshotJobRequest
+
+__all__ = [
+    "CheckedJob",
+    "DocumentInput",
+    "Edit",
+    "Fix",
+    "Rule",
+    "RuleContext",
+    "RuleOption",
+    "SchemaError",
+    "Scope",
+    "Severity",
+    "Violation",
+    "delete_node",
+    "document_rule",
+    "file_rule",
+    "job_rule",
+    "load_rules",
+    "replace_value",
+    "repository_rule",
+]
 
 ENTRY_POINT_GROUP = "qslint.rules"
 CODE_PATTERN = re.compile(r"^[A-Z]+[0-9]+$")
@@ -51,6 +72,7 @@ class Violation:
     key: bool = False
     mark: Mark | None = None  # an explicit position, for problems that have no path
     related: tuple[Location, ...] = ()
+    fix: Fix | None = None  # a safe change that removes the problem (``qslint check --fix``)
 
 
 @dataclass(frozen=True)
@@ -111,6 +133,7 @@ class Rule:
     check: Callable[..., Iterable[Any]]
     options: tuple[RuleOption, ...] = field(default=())
     module: str = ""
+    fixable: bool = False
 
     @property
     def name(self) -> str:
@@ -129,72 +152,50 @@ RepositoryCheck = Callable[
 ]
 
 
-def _declare(
-    scope: Scope,
-    code: str,
-    summary: str,
-    severity: Severity,
-    options: Sequence[RuleOption],
-) -> Callable[[Callable[..., Iterable[Any]]], Rule]:
-    if not CODE_PATTERN.match(code):
-        raise ValueError(f"rule code {code!r} must be letters then digits, like QS201")
-
-    def declare(check: Callable[..., Iterable[Any]]) -> Rule:
-        return Rule(
-            code=code,
-            summary=summary,
-            severity=severity,
-            scope=scope,
-            check=check,
-            options=tuple(options),
-            module=check.__module__,
-        )
-
-    return declare
+CheckT = TypeVar("CheckT", bound=Callable[..., Iterable[Any]])
 
 
-def file_rule(
-    code: str,
-    summary: str,
-    *,
-    severity: Severity = Severity.ERROR,
-    options: Sequence[RuleOption] = (),
-) -> Callable[[FileCheck], Rule]:
-    """Declare a rule over a file as read (``check(source, context)``)."""
-    return _declare(Scope.FILE, code, summary, severity, options)
+@dataclass(frozen=True)
+class RuleDeclarer(Generic[CheckT]):
+    """A decorator factory: ``@job_rule("QS201", "summary", severity=..., options=...)``."""
+
+    scope: Scope
+
+    def __call__(
+        self,
+        code: str,
+        summary: str,
+        *,
+        severity: Severity = Severity.ERROR,
+        options: Sequence[RuleOption] = (),
+        fixable: bool = False,
+    ) -> Callable[[CheckT], Rule]:
+        if not CODE_PATTERN.match(code):
+            raise ValueError(f"rule code {code!r} must be letters then digits, like QS201")
+
+        def declare(check: CheckT) -> Rule:
+            return Rule(
+                code=code,
+                summary=summary,
+                severity=severity,
+                scope=self.scope,
+                check=check,
+                options=tuple(options),
+                module=check.__module__,
+                fixable=fixable,
+            )
+
+        return declare
 
 
-def document_rule(
-    code: str,
-    summary: str,
-    *,
-    severity: Severity = Severity.ERROR,
-    options: Sequence[RuleOption] = (),
-) -> Callable[[DocumentCheck], Rule]:
-    """Declare a rule over a parsed document and its schema errors (``check(doc, context)``)."""
-    return _declare(Scope.DOCUMENT, code, summary, severity, options)
-
-
-def job_rule(
-    code: str,
-    summary: str,
-    *,
-    severity: Severity = Severity.ERROR,
-    options: Sequence[RuleOption] = (),
-) -> Callable[[JobCheck], Rule]:
-    """Declare a rule over one valid job (``check(job, context)``)."""
-    return _declare(Scope.JOB, code, summary, severity, options)
-
-
-def repository_rule(
-    code: str,
-    summary: str,
-    *,
-    severity: Severity = Severity.ERROR,
-    options: Sequence[RuleOption] = (),
-) -> Callable[[RepositoryCheck], Rule]:
-    """Declare a rule over all valid jobs of a run (``check(jobs, context)``)."""
-    return _declare(Scope.REPOSITORY, code, summary, severity, options)
+# ``check(source, context)``: a file as read, with its load problems.
+file_rule: RuleDeclarer[FileCheck] = RuleDeclarer(Scope.FILE)
+# ``check(document, context)``: a parsed document and its schema errors.
+document_rule: RuleDeclarer[DocumentCheck] = RuleDeclarer(Scope.DOCUMENT)
+# ``check(job, context)``: one valid job.
+job_rule: RuleDeclarer[JobCheck] = RuleDeclarer(Scope.JOB)
+# ``check(jobs, context)``: every valid job of a run, yielding ``(job, violation)`` pairs.
+repository_rule: RuleDeclarer[RepositoryCheck] = RuleDeclarer(Scope.REPOSITORY)
 
 
 class RuleLoadError(Exception):

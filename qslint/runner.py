@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from qslint.config import Config
-from qslint.engine import Checker, CheckResult, RuleSet
+from qslint.config import Config, load_config
+from qslint.engine import Checker, CheckResult, RuleSet, select_rules
 from qslint.loader import LoadProblem, Mark, SourceFile, load_source
 from qslint.model import is_sensitive
+from qslint.rule import load_rules
 from qslint.sources import FileSelector, discover, display_path
+
+
+def configure(
+    cwd: Path,
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+    region: str | None = None,
+) -> tuple[Config, RuleSet]:
+    """The configuration in force in ``cwd`` with command-line overrides, and its rules.
+
+    ``select`` replaces the configured selection, ``ignore`` adds to it; the region is the
+    given one, else the configured one, else ``AWS_REGION`` or ``AWS_DEFAULT_REGION``.
+    Raises ``ConfigError`` and ``RuleLoadError``.
+    """
+    config = load_config(cwd)
+    config = config.with_overrides(
+        select=tuple(select) if select is not None else None,
+        ignore=config.ignore + tuple(ignore),
+    )
+    region = (
+        region
+        or config.region
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or None
+    )
+    return config, select_rules(load_rules(), config, region)
 
 
 def read_source(path: Path) -> SourceFile:

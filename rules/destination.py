@@ -14,7 +14,7 @@ from qslint_rules.schema import closest
 
 from qslint.findings import Severity
 from qslint.model import StartDashboardSnapshotJobRequest as Job
-from qslint.rule import RuleContext, Violation, job_rule
+from qslint.rule import Fix, RuleContext, Violation, job_rule, replace_value
 
 BUCKET_CHARACTERS = re.compile(r"^[a-z0-9.-]+$")
 RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
@@ -183,7 +183,12 @@ def bucket_region_known(job: Job, context: RuleContext) -> Iterator[Violation]:
             )
 
 
-@job_rule("QS305", "BucketPrefix starts with `/` or holds `//` or `..`", severity=Severity.WARNING)
+@job_rule(
+    "QS305",
+    "BucketPrefix starts with `/` or holds `//` or `..`",
+    severity=Severity.WARNING,
+    fixable=True,
+)
 def bucket_prefix_clean(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
@@ -211,8 +216,15 @@ def bucket_prefix_clean(job: Job, context: RuleContext) -> Iterator[Violation]:
             problems.append("holds an empty segment `//`")
         if ".." in prefix.split("/"):
             problems.append("holds a `..` segment")
-        if problems:
-            yield Violation(
-                f"bucket prefix {' and '.join(problems)}: S3 keeps them literally",
-                path=(*path, "BucketPrefix"),
-            )
+        if not problems:
+            continue
+        at = (*path, "BucketPrefix")
+        cleaned = re.sub(r"/{2,}", "/", prefix).lstrip("/")
+        fixable = cleaned and cleaned != prefix
+        yield Violation(
+            f"bucket prefix {' and '.join(problems)}: S3 keeps them literally",
+            path=at,
+            fix=Fix("strip the leading `/` and empty segments", (replace_value(at, cleaned),))
+            if fixable
+            else None,
+        )

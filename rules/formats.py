@@ -7,14 +7,22 @@ from collections.abc import Iterator
 
 from qslint.findings import Severity
 from qslint.model import StartDashboardSnapshotJobRequest as Job
-from qslint.rule import RuleContext, RuleOption, Violation, job_rule
+from qslint.rule import (
+    Fix,
+    RuleContext,
+    RuleOption,
+    Violation,
+    delete_node,
+    job_rule,
+    replace_value,
+)
 
 FILES_PER_FORMAT = {"PDF": 1, "EXCEL": 1, "CSV": 5}
 EXCEL_MAX_SHEETS = 5
 EXCEL_MAX_VISUALS = 5
 
 
-@job_rule("QS201", "A PDF file must select ALL_VISUALS and list no VisualIds")
+@job_rule("QS201", "A PDF file must select ALL_VISUALS and list no VisualIds", fixable=True)
 def pdf_selects_all_visuals(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
@@ -41,17 +49,25 @@ def pdf_selects_all_visuals(job: Job, context: RuleContext) -> Iterator[Violatio
             continue
         for i, selection in enumerate(file.SheetSelections):
             at = (*path, "SheetSelections", i)
+            drop_visuals = (
+                (delete_node((*at, "VisualIds")),) if selection.VisualIds is not None else ()
+            )
             if selection.SelectionScope != "ALL_VISUALS":
                 yield Violation(
                     "a PDF file exports whole sheets: use `SelectionScope: ALL_VISUALS` "
                     "and drop `VisualIds`",
                     path=(*at, "SelectionScope"),
+                    fix=Fix(
+                        "select ALL_VISUALS and drop VisualIds",
+                        (replace_value((*at, "SelectionScope"), "ALL_VISUALS"), *drop_visuals),
+                    ),
                 )
-            elif selection.VisualIds is not None:
+            elif drop_visuals:
                 yield Violation(
                     "a PDF file exports whole sheets: remove `VisualIds`",
                     path=(*at, "VisualIds"),
                     key=True,
+                    fix=Fix("drop VisualIds", drop_visuals),
                 )
 
 
@@ -331,7 +347,10 @@ def files_per_format(job: Job, context: RuleContext) -> Iterator[Violation]:
 
 
 @job_rule(
-    "QS210", "The same visual or sheet is selected twice in one file", severity=Severity.WARNING
+    "QS210",
+    "The same visual or sheet is selected twice in one file",
+    severity=Severity.WARNING,
+    fixable=True,
 )
 def repeated_selection(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
@@ -365,7 +384,11 @@ def repeated_selection(job: Job, context: RuleContext) -> Iterator[Violation]:
             for v, visual in enumerate(selection.VisualIds or []):
                 if visual in visuals:
                     yield Violation(
-                        f"visual `{visual}` is listed twice", path=(*at, "VisualIds", v)
+                        f"visual `{visual}` is listed twice",
+                        path=(*at, "VisualIds", v),
+                        fix=Fix(
+                            "drop the repeated visual id", (delete_node((*at, "VisualIds", v)),)
+                        ),
                     )
                 visuals.add(visual)
 

@@ -10,11 +10,13 @@ from qslint.loader import SourceFile, describe_type
 from qslint.model import enum_values_at, field_names_at
 from qslint.rule import (
     DocumentInput,
+    Fix,
     RuleContext,
     SchemaError,
     Violation,
     document_rule,
     file_rule,
+    replace_value,
 )
 
 TYPE_ERRORS = {
@@ -150,7 +152,7 @@ def missing_field(document: DocumentInput, context: RuleContext) -> Iterator[Vio
         )
 
 
-@document_rule("QS103", "A value has the wrong type")
+@document_rule("QS103", "A value has the wrong type", fixable=True)
 def wrong_type(document: DocumentInput, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
@@ -182,16 +184,19 @@ def wrong_type(document: DocumentInput, context: RuleContext) -> Iterator[Violat
             continue
         found = describe_type(error.input)
         message = f"`{field_label(error.path)}` must be {expected}, not {found}"
+        fix = None
         if error.path == ("AwsAccountId",) and isinstance(error.input, int):
             message += "; quote it"
-            if len(str(error.input)) != 12:
-                message += " (YAML read it as a number and dropped any leading zeros)"
+            if len(str(error.input)) == 12:
+                fix = Fix("quote the account id", (replace_value(error.path, str(error.input)),))
+            else:
+                message += " (YAML read it as a number and dropped its leading zeros: no autofix)"
         elif expected == "a string" and isinstance(error.input, int | float | bool):
             message += "; quote it"
-        yield Violation(message, path=error.path)
+        yield Violation(message, path=error.path, fix=fix)
 
 
-@document_rule("QS104", "A value is not one of its enum's values")
+@document_rule("QS104", "A value is not one of its enum's values", fixable=True)
 def invalid_enum_value(document: DocumentInput, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
@@ -221,7 +226,14 @@ def invalid_enum_value(document: DocumentInput, context: RuleContext) -> Iterato
             continue
         suggestion = closest(error.input, allowed)
         hint = f"; did you mean `{suggestion}`?" if suggestion else f" (one of {choices})"
-        yield Violation(f"`{error.input}` is not a valid `{label}`{hint}", path=error.path)
+        case_only = suggestion is not None and suggestion.lower() == error.input.lower()
+        yield Violation(
+            f"`{error.input}` is not a valid `{label}`{hint}",
+            path=error.path,
+            fix=Fix(f"write `{suggestion}`", (replace_value(error.path, suggestion),))
+            if case_only and suggestion
+            else None,
+        )
 
 
 @document_rule("QS105", "A value breaks a service-model constraint")

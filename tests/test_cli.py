@@ -13,6 +13,7 @@ import pytest
 from conftest import VALID_JOB, codes_and_lines
 
 from qslint import cli as cli_module
+from qslint import runner
 from qslint.findings import Severity
 from qslint.rule import Violation, job_rule, load_rules
 
@@ -98,7 +99,10 @@ def test_misspelt_required_field_is_one_finding(run_qslint, write):
 def test_rules_lists_every_rule(run_qslint):
     lines = run_qslint("rules").stdout.splitlines()
     assert [line.split()[0] for line in lines] == [rule.code for rule in load_rules()]
-    assert "QS210  warning  The same visual or sheet is selected twice in one file" in lines
+    assert "QS210  warning  The same visual or sheet is selected twice in one file  (fixable)" in (
+        lines
+    )
+    assert "QS211  warning  Two FileGroups request an identical file" in lines
 
 
 def test_rules_as_json(run_qslint):
@@ -146,7 +150,7 @@ def crashing_rule(job, context):
 
 
 def test_a_crashing_rule_is_one_line_and_exit_2(run_qslint, write, monkeypatch):
-    monkeypatch.setattr(cli_module, "load_rules", lambda: [*load_rules(), crashing_rule])
+    monkeypatch.setattr(runner, "load_rules", lambda: [*load_rules(), crashing_rule])
     write("weekly.yaml", PDF_WITH_VISUALS)
     result = run_qslint("check")
     assert result.exit_code == 2
@@ -162,7 +166,7 @@ def test_an_unexpected_exception_is_one_line(monkeypatch, capsys):
     def explode() -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli_module, "load_config", lambda cwd: explode())
+    monkeypatch.setattr(runner, "load_config", lambda cwd: explode())
     with pytest.raises(SystemExit) as exit_info:
         cli_module.main(["check"])
     assert exit_info.value.code == 2

@@ -28,6 +28,7 @@ class Report:
     quiet: bool = False  # findings only, no summary
     statistics: bool = False  # counts per code instead of findings (text)
     color: bool = False  # ANSI colour (text)
+    fixed: int = 0  # problems fixed by --fix before the findings were collected
 
 
 def render(output_format: str, report: Report) -> str:

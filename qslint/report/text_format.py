@@ -80,5 +80,7 @@ def render(report: Report) -> str:
     else:
         lines = [line for finding in report.findings for line in _finding_lines(finding, style)]
     if not report.quiet:
+        if report.fixed:
+            lines.append(f"Fixed {_plural(report.fixed, 'problem')}.")
         lines.append(summary(report))
     return "".join(f"{line}\n" for line in lines)

@@ -1,0 +1,267 @@
+"""Safe fixes, applied as minimal text edits so every byte outside the edited nodes stays.
+
+A rule attaches a :class:`Fix` to a violation: edits that replace a scalar or delete a mapping
+entry or list item, each named by its JSON path. To apply them, the file is composed again
+with libyaml (JSON is YAML's flow subset, so both formats go through the same code), each path
+is found among the nodes with its start and end marks, and only those characters change.
+
+ruamel.yaml's round-trip dumper was the other candidate; it re-emits the whole document and
+so normalises spacing (``A:   1`` becomes ``A: 1``, ``[x,y]`` becomes ``[x, y]``) and
+sequence indentation, which a fixer must not touch.
+
+A fix is skipped, not forced, when its node is shared through an anchor or a merge key (the
+edit would change other places too) or when its edits overlap another fix's; the caller
+lints again and applies what is left in the next pass.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from qslint.findings import Edit, Finding, Fix, JsonPath
+from qslint.loader import MERGE_TAG, NodeComposer, load_source
+
+_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
+
+
+@dataclass(frozen=True)
+class _TextEdit:
+    start: int
+    end: int
+    text: str
+
+
+class FixError(Exception):
+    """A fix that cannot be applied safely here."""
+
+
+def _render_string(value: str, *, json_file: bool) -> str:
+    if not json_file and _PLAIN_SAFE.match(value) and not value.isdigit():
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+class _Locator:
+    """Finds nodes by JSON path in one composed document, with character offsets."""
+
+    def __init__(self, text: str, root: Node) -> None:
+        self._text = text
+        self._line_starts = [0]
+        self._line_starts += [i + 1 for i, char in enumerate(text) if char == "\n"]
+        self._root = root
+        self._references: dict[int, int] = {}
+        self._count(root)
+
+    def _count(self, node: Node) -> None:
+        self._references[id(node)] = self._references.get(id(node), 0) + 1
+        if self._references[id(node)] > 1:
+            return
+        children: list[Node] = []
+        if isinstance(node, SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, MappingNode):
+            children = [child for pair in node.value for child in pair]
+        for child in children:
+            self._count(child)
+
+    def offset(self, line: int, column: int) -> int:
+        """Character offset of a 0-based line and column."""
+        return self._line_starts[line] + column
+
+    def find(self, path: JsonPath) -> tuple[Node | None, Node, Node]:
+        """``(key, node, parent)`` at ``path``; ``key`` is ``None`` for list items."""
+        parent: Node = self._root
+        node: Node = self._root
+        key: Node | None = None
+        for part in path:
+            parent = node
+            if self._references.get(id(parent), 0) > 1:
+                raise FixError("the value is shared through an anchor")
+            if isinstance(part, int) and isinstance(node, SequenceNode) and part < len(node.value):
+                key, node = None, node.value[part]
+            elif isinstance(part, str) and isinstance(node, MappingNode):
+                key, node = self._entry(node, part)
+            else:
+                raise FixError(f"no node at {path}")
+        if self._references.get(id(node), 0) > 1:
+            raise FixError("the value is shared through an anchor")
+        return key, node, parent
+
+    @staticmethod
+    def _entry(mapping: MappingNode, name: str) -> tuple[Node, Node]:
+        for key, value in mapping.value:
+            if key.tag == MERGE_TAG:
+                continue
+            if isinstance(key, ScalarNode) and key.value == name:
+                return key, value
+        raise FixError(f"`{name}` comes from a merge key")
+
+    def span(self, node: Node) -> tuple[int, int]:
+        start = self.offset(node.start_mark.line, node.start_mark.column)
+        return start, self._content_end(node)
+
+    def _content_end(self, node: Node) -> int:
+        """Where a node's own text ends (a block collection's end mark lies past comments)."""
+        if isinstance(node, ScalarNode) or getattr(node, "flow_style", False):
+            return self.offset(node.end_mark.line, node.end_mark.column)
+        children = (
+            node.value
+            if isinstance(node, SequenceNode)
+            else [child for pair in node.value for child in pair]
+        )
+        if not children:
+            return self.offset(node.end_mark.line, node.end_mark.column)
+        return self._content_end(children[-1])
+
+    def line_bounds(self, start: int, end: int) -> tuple[int, int] | None:
+        """The whole lines around ``start..end`` when nothing but the node is on them."""
+        line_start = self._text.rfind("\n", 0, start) + 1
+        line_end = self._text.find("\n", end)
+        line_end = len(self._text) if line_end == -1 else line_end + 1
+        before = self._text[line_start:start].strip()
+        after = self._text[end:line_end].strip()
+        if before not in ("", "-") or (after and not after.startswith("#")):
+            return None
+        return line_start, line_end
+
+    def separator_span(self, siblings: Sequence[tuple[int, int]], index: int) -> tuple[int, int]:
+        """In flow style, the item with the separator that goes with it."""
+        start, end = siblings[index]
+        if index > 0:
+            return siblings[index - 1][1], end
+        if len(siblings) > 1:
+            return start, siblings[1][0]
+        return start, end
+
+
+def _edit_to_text(locator: _Locator, edit: Edit, *, json_file: bool) -> _TextEdit:
+    key, node, parent = locator.find(edit.path)
+    if not edit.delete:
+        if not isinstance(node, ScalarNode):
+            raise FixError("only plain values are replaced")
+        start, end = locator.span(node)
+        return _TextEdit(start, end, _render_string(edit.value, json_file=json_file))
+    start = locator.span(key)[0] if key is not None else locator.span(node)[0]
+    end = locator.span(node)[1]
+    if not getattr(parent, "flow_style", False):
+        bounds = locator.line_bounds(start, end)
+        if bounds is None:
+            raise FixError("the entry shares its line with other content")
+        return _TextEdit(*bounds, "")
+    siblings = _sibling_spans(locator, parent)
+    index = [span[0] for span in siblings].index(start)
+    return _TextEdit(*locator.separator_span(siblings, index), "")
+
+
+def _sibling_spans(locator: _Locator, parent: Node) -> list[tuple[int, int]]:
+    if isinstance(parent, SequenceNode):
+        return [locator.span(item) for item in parent.value]
+    return [(locator.span(key)[0], locator.span(value)[1]) for key, value in parent.value]
+
+
+def apply_fixes(text: str, fixes: Sequence[Fix], *, json_file: bool) -> tuple[str, int]:
+    """``text`` with every fix that applies cleanly, and how many did."""
+    composer = NodeComposer(text)
+    try:
+        roots: list[Node] = []
+        while composer.check_node():
+            roots.append(composer.get_node())
+    finally:
+        composer.dispose()
+    locators = [_Locator(text, root) for root in roots]
+    chosen: list[_TextEdit] = []
+    applied = 0
+    for fix in fixes:
+        try:
+            edits = [
+                _edit_to_text(locators[fix.document], e, json_file=json_file) for e in fix.edits
+            ]
+        except (FixError, IndexError):
+            continue
+        if any(_overlaps(edit, other) for edit in edits for other in chosen):
+            continue
+        chosen.extend(edits)
+        applied += 1
+    for edit in sorted(chosen, key=lambda e: e.start, reverse=True):
+        text = text[: edit.start] + edit.text + text[edit.end :]
+    return text, applied
+
+
+def _overlaps(a: _TextEdit, b: _TextEdit) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` all at once: a failure leaves the original intact."""
+    data = text.encode("utf-8")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(temporary).chmod(path.stat().st_mode & 0o7777)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class FileFix:
+    """A file's text before and after its fixes."""
+
+    path: Path
+    before: str
+    after: str
+    fixed: int
+    bom: bool
+
+    def diff(self) -> str:
+        name = self.path.as_posix()
+        lines = difflib.unified_diff(
+            self.before.splitlines(keepends=True),
+            self.after.splitlines(keepends=True),
+            fromfile=f"a/{name}",
+            tofile=f"b/{name}",
+        )
+        return "".join(line if line.endswith("\n") else f"{line}\n" for line in lines)
+
+    def write(self) -> None:
+        write_atomically(self.path, ("\ufeff" if self.bom else "") + self.after)
+
+
+def fix_file(path: Path, fixes: Sequence[Fix]) -> FileFix | None:
+    """``path`` with ``fixes`` applied, or ``None`` when none applies cleanly.
+
+    The result must load as cleanly as the original did, or nothing is changed.
+    """
+    raw = path.read_bytes()
+    text = raw.decode("utf-8-sig")
+    json_file = path.suffix == ".json"
+    after, fixed = apply_fixes(text, fixes, json_file=json_file)
+    if not fixed or after == text:
+        return None
+    if load_source(path.name, after.encode("utf-8")).problems:
+        return None
+    return FileFix(path, text, after, fixed, bom=raw.startswith(codecs.BOM_UTF8))
+
+
+def plan_fixes(findings: Sequence[Finding]) -> list[FileFix]:
+    """What the fixes of ``findings`` would change, file by file."""
+    by_file: dict[str, list[Fix]] = {}
+    for finding in findings:
+        if finding.fix is not None:
+            by_file.setdefault(finding.location.file, []).append(finding.fix)
+    planned = (fix_file(Path(name), fixes) for name, fixes in by_file.items())
+    return [file_fix for file_fix in planned if file_fix is not None]

@@ -1,0 +1,211 @@
+"""--fix and --diff: minimal, idempotent, atomic edits that leave every other byte alone."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import VALID_JOB
+
+from qslint import fix as fix_module
+from qslint.fix import write_atomically
+
+ROOT = Path(__file__).resolve().parents[1]
+PDF_BLOCK = VALID_JOB.replace(
+    "              SelectionScope: ALL_VISUALS\n",
+    "              SelectionScope: SELECTED_VISUALS   # keep this comment\n"
+    "              VisualIds:\n"
+    "                - top-customers\n"
+    "                - top-products\n",
+)
+
+
+def fixed(run_qslint, write, tmp_path, name: str, text: str) -> str:
+    write(name, text)
+    run_qslint("check", "--fix")
+    return (tmp_path / name).read_text(encoding="utf-8")
+
+
+def test_qs201_block_style(run_qslint, write, tmp_path):
+    after = fixed(run_qslint, write, tmp_path, "weekly.yaml", PDF_BLOCK)
+    assert after == VALID_JOB.replace(
+        "SelectionScope: ALL_VISUALS\n", "SelectionScope: ALL_VISUALS   # keep this comment\n"
+    )
+
+
+def test_qs201_flow_style(run_qslint, write, tmp_path):
+    selection = "{SheetId: summary, SelectionScope: SELECTED_VISUALS, VisualIds: [a,b]}"
+    flow = VALID_JOB.replace(
+        "- SheetId: summary\n              SelectionScope: ALL_VISUALS\n", f"- {selection}\n"
+    )
+    after = fixed(run_qslint, write, tmp_path, "weekly.yaml", flow)
+    assert after == flow.replace(selection, "{SheetId: summary, SelectionScope: ALL_VISUALS}")
+
+
+def test_qs201_json_keeps_its_indentation(run_qslint, write, tmp_path):
+    before = textwrap.dedent(
+        """\
+        {
+            "AwsAccountId": "111122223333",
+            "DashboardId": "sales",
+            "SnapshotJobId": "weekly",
+            "UserConfiguration": {"AnonymousUsers": [{"RowLevelPermissionTags": [{"Key": "r",
+                "Value": "v"}]}]},
+            "SnapshotConfiguration": {
+                "FileGroups": [
+                    {
+                        "Files": [
+                            {
+                                "FormatType": "PDF",
+                                "SheetSelections": [
+                                    {
+                                        "VisualIds": ["top"],
+                                        "SheetId": "summary",
+                                        "SelectionScope": "SELECTED_VISUALS"
+                                    }
+                                ]
+                            }
+                        ]
+                    }
+                ]
+            }
+        }
+        """
+    )
+    after = fixed(run_qslint, write, tmp_path, "weekly.json", before)
+    expected = "".join(line for line in before.splitlines(True) if "VisualIds" not in line)
+    assert after == expected.replace('"SELECTED_VISUALS"', '"ALL_VISUALS"')
+    assert run_qslint("check").exit_code == 0
+
+
+def test_qs104_case_only(run_qslint, write, tmp_path):
+    typo = VALID_JOB.replace("FormatType: PDF", "FormatType: Pdf").replace(
+        "SelectionScope: ALL_VISUALS", "SelectionScope: all_visuals"
+    )
+    assert fixed(run_qslint, write, tmp_path, "weekly.yaml", typo) == VALID_JOB
+
+
+def test_qs104_no_fix_when_not_just_case(run_qslint, write, tmp_path):
+    typo = VALID_JOB.replace("FormatType: PDF", "FormatType: PFD")
+    assert fixed(run_qslint, write, tmp_path, "weekly.yaml", typo) == typo
+
+
+def test_qs103_quotes_a_12_digit_account(run_qslint, write, tmp_path):
+    bare = VALID_JOB.replace('"111122223333"', "111122223333")
+    assert fixed(run_qslint, write, tmp_path, "weekly.yaml", bare) == VALID_JOB
+
+
+def test_qs103_no_fix_when_leading_zeros_are_lost(run_qslint, write, tmp_path):
+    bare = VALID_JOB.replace('"111122223333"', "011122223333")
+    assert fixed(run_qslint, write, tmp_path, "weekly.yaml", bare) == bare
+    result = run_qslint("check")
+    assert "dropped its leading zeros: no autofix" in result.stdout
+
+
+def test_qs210_drops_the_repeated_visual(run_qslint, write, tmp_path):
+    csv = VALID_JOB.replace("FormatType: PDF", "FormatType: CSV").replace(
+        "SelectionScope: ALL_VISUALS",
+        "SelectionScope: SELECTED_VISUALS\n              VisualIds: [orders, orders]",
+    )
+    after = fixed(run_qslint, write, tmp_path, "orders.yaml", csv)
+    assert after == csv.replace("[orders, orders]", "[orders]")
+
+
+def test_qs305_strips_slashes(run_qslint, write, tmp_path):
+    slashed = VALID_JOB.replace("sales/weekly", "/sales//weekly/")
+    after = fixed(run_qslint, write, tmp_path, "weekly.yaml", slashed)
+    assert after == VALID_JOB.replace("sales/weekly", "sales/weekly/")
+
+
+def test_fix_keeps_bom_and_crlf(run_qslint, tmp_path):
+    text = "\ufeff" + VALID_JOB.replace("FormatType: PDF", "FormatType: pdf").replace("\n", "\r\n")
+    (tmp_path / "weekly.yaml").write_bytes(text.encode("utf-8"))
+    run_qslint("check", "--fix")
+    expected = "\ufeff" + VALID_JOB.replace("\n", "\r\n")
+    assert (tmp_path / "weekly.yaml").read_bytes() == expected.encode("utf-8")
+
+
+def test_shared_anchor_is_not_edited(run_qslint, write, tmp_path):
+    anchored = VALID_JOB.replace("FormatType: PDF", "FormatType: &format pdf") + "Extra: *format\n"
+    assert fixed(run_qslint, write, tmp_path, "weekly.yaml", anchored) == anchored
+
+
+def test_fix_is_idempotent_and_reports_what_it_fixed(run_qslint, write, tmp_path):
+    write("weekly.yaml", PDF_BLOCK.replace("sales/weekly", "/sales/weekly"))
+    first = run_qslint("check", "--fix")
+    assert first.exit_code == 0
+    assert first.stdout.splitlines() == ["Fixed 2 problems.", "All checks passed (1 file checked)."]
+    once = (tmp_path / "weekly.yaml").read_bytes()
+    second = run_qslint("check", "--fix")
+    assert second.stdout == "All checks passed (1 file checked).\n"
+    assert (tmp_path / "weekly.yaml").read_bytes() == once
+
+
+def test_diff_prints_and_changes_nothing(run_qslint, write, tmp_path):
+    write("weekly.yaml", VALID_JOB.replace("sales/weekly", "/sales/weekly"))
+    result = run_qslint("check", "--diff")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "--- a/weekly.yaml",
+        "+++ b/weekly.yaml",
+        "@@ -17,5 +17,5 @@",
+        "     S3Destinations:",
+        "       - BucketConfiguration:",
+        "           BucketName: acme-reports",
+        "-          BucketPrefix: /sales/weekly",
+        "+          BucketPrefix: sales/weekly",
+        "           BucketRegion: eu-west-1",
+    ]
+    assert (tmp_path / "weekly.yaml").read_text() == VALID_JOB.replace("sales/", "/sales/")
+    write("weekly.yaml", VALID_JOB)
+    assert run_qslint("check", "--diff").exit_code == 0
+
+
+def test_fix_round_trips_the_shipped_examples(run_qslint, tmp_path):
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    (tmp_path / ".qslint.toml").write_text('region = "eu-west-1"\n')
+    before = {p: p.read_text() for p in (tmp_path / "examples").rglob("*") if p.is_file()}
+    run_qslint("check", "--fix")
+    changed = {
+        p.relative_to(tmp_path).as_posix(): sorted(
+            set(text.splitlines()) ^ set(p.read_text().splitlines())
+        )
+        for p, text in before.items()
+        if p.read_text() != text
+    }
+    assert changed == {
+        "examples/broken/bucket-prefix-leading-slash.yaml": [
+            "          BucketPrefix: /support/daily/",
+            "          BucketPrefix: support/daily/",
+        ],
+        "examples/broken/format-type-typo.yaml": [
+            "        - FormatType: PDF",
+            "        - FormatType: Pdf",
+        ],
+        "examples/broken/pdf-selected-visuals.yaml": [
+            "                - visual-top-customers",
+            "              SelectionScope: ALL_VISUALS",
+            "              SelectionScope: SELECTED_VISUALS",
+            "              VisualIds:",
+        ],
+        "examples/broken/unquoted-account-id.yaml": [
+            'AwsAccountId: "111122223333"',
+            "AwsAccountId: 111122223333",
+        ],
+    }
+
+
+def test_a_failed_write_leaves_the_original_intact(tmp_path, monkeypatch):
+    target = tmp_path / "weekly.yaml"
+    target.write_text("original\n")
+
+    def fail(descriptor: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fix_module.os, "fsync", fail)
+    with pytest.raises(OSError, match="No space left"):
+        write_atomically(target, "changed\n")
+    assert target.read_text() == "original\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["weekly.yaml"]
