@@ -174,9 +174,9 @@ def _exit_code(result: CheckResult, *, exit_zero: bool) -> int:
 def _report_internal_errors(errors: Sequence[InternalError], *, debug: bool) -> None:
     for error in errors:
         click.echo(
-            f"qslint: internal error in rule {error.code} while checking {error.file}: "
-            f"{type(error.error).__name__}: {error.error}. This is a bug; please report it at "
-            f"{BUG_REPORTS} (--debug shows the traceback).",
+            f"qslint: internal error in rule {error.code} while checking {error.file} "
+            f"({type(error.error).__name__}). This is a bug; please report it at "
+            f"{BUG_REPORTS} (--debug shows the details).",
             err=True,
         )
         if debug:
@@ -255,8 +255,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         if "--debug" in args:
             raise
         click.echo(
-            f"qslint: internal error: {type(error).__name__}: {error}. This is a bug; please "
-            f"report it at {BUG_REPORTS} (--debug shows the traceback).",
+            f"qslint: internal error ({type(error).__name__}). This is a bug; please report it "
+            f"at {BUG_REPORTS} (--debug shows the details).",
             err=True,
         )
         sys.exit(EXIT_USAGE)

@@ -19,6 +19,7 @@ from qslint.loader import Document, Mark, SourceFile
 from qslint.model import StartDashboardSnapshotJobRequest
 from qslint.rule import (
     CheckedJob,
+    CurrentDocument,
     DocumentInput,
     Rule,
     RuleContext,
@@ -40,6 +41,7 @@ class RuleSet:
     """The rules of a run, each with its severity and context, grouped by scope."""
 
     by_scope: Mapping[Scope, tuple[SelectedRule, ...]]
+    current: CurrentDocument = field(default_factory=CurrentDocument)
 
     def __getitem__(self, scope: Scope) -> tuple[SelectedRule, ...]:
         return self.by_scope.get(scope, ())
@@ -91,6 +93,7 @@ def select_rules(rules: Sequence[Rule], config: Config, region: str | None) -> R
     """The configured rules, or a :class:`ConfigError` naming what does not exist."""
     codes = {rule.code for rule in rules}
     _check_selectors(codes, config)
+    current = CurrentDocument()
     by_scope: dict[Scope, list[SelectedRule]] = {}
     for rule in rules:
         if not is_selected(rule.code, config.select, config.ignore):
@@ -99,10 +102,10 @@ def select_rules(rules: Sequence[Rule], config: Config, region: str | None) -> R
         selected = SelectedRule(
             rule=rule,
             severity=config.severity.get(rule.code, rule.severity),
-            context=RuleContext(region=region, options=options),
+            context=RuleContext(region=region, options=options, current=current),
         )
         by_scope.setdefault(rule.scope, []).append(selected)
-    return RuleSet({scope: tuple(selected) for scope, selected in by_scope.items()})
+    return RuleSet({scope: tuple(group) for scope, group in by_scope.items()}, current)
 
 
 def _check_selectors(codes: set[str], config: Config) -> None:
@@ -177,6 +180,7 @@ class Checker:
             for violation in self._run(selected, source.path, source, selected.context):
                 findings.append(self._finding(selected, violation, source, None))
         for document in source.documents:
+            self._rules.current.document = document
             validated = validate_document(document)
             errors = validated if isinstance(validated, list) else []
             document_input = DocumentInput(source=source, document=document, errors=errors)

@@ -18,14 +18,16 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar, NamedTuple
 
 from _ruamel_yaml import CParser
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.loader import SafeLoader
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import Resolver
+from ruamel.yaml.tag import Tag
 
 from qslint.findings import JsonPath
 
@@ -34,6 +36,7 @@ SCALAR_TAGS = frozenset(
     f"{_YAML}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
 )
 MAP_TAG, SEQ_TAG, MERGE_TAG = f"{_YAML}map", f"{_YAML}seq", f"{_YAML}merge"
+STR_TAG = f"{_YAML}str"
 JSON_SUFFIXES = (".json",)
 
 PathPredicate = Callable[[JsonPath], bool]
@@ -48,8 +51,7 @@ class LoadLimits:
     max_nodes: int = 200_000
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):
     """A 1-based line and column."""
 
     line: int
@@ -124,6 +126,26 @@ class SourceFile:
         return text
 
 
+@dataclass(frozen=True)
+class Sensitivity:
+    """Which values are sensitive: under a field in ``names`` for which ``applies(path)``.
+
+    The name check is the cheap filter run for every mapping key; the predicate decides.
+    """
+
+    names: frozenset[str]
+    applies: PathPredicate
+
+
+NOTHING_SENSITIVE = Sensitivity(frozenset(), lambda path: False)
+
+# One shared Tag object per resolved tag: libyaml calls ``resolve`` for every node, and the
+# builder recognises these by identity instead of formatting each node's tag as a string.
+_SHARED_TAGS = {name: Tag(suffix=name) for name in (*SCALAR_TAGS, MAP_TAG, SEQ_TAG, MERGE_TAG)}
+_TAG_NAMES = {id(tag): name for name, tag in _SHARED_TAGS.items()}
+_PLAIN_TAG_CACHE_SIZE = 4096
+
+
 class NodeComposer(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
     """libyaml's composer with ruamel.yaml's YAML 1.2 resolver and scalar constructors."""
 
@@ -132,6 +154,28 @@ class NodeComposer(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
         self._parser = self._composer = self
         SafeConstructor.__init__(self, loader=self)
         Resolver.__init__(self, loadumper=self)
+
+    _plain_tags: ClassVar[dict[str, Tag]] = {}  # shared by all composers: keys and values repeat
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """ruamel.yaml's YAML 1.2 resolution, returning shared tags, memoised for plain text."""
+        if kind is ScalarNode and implicit[0]:
+            tag = self._plain_tags.get(value)
+            if tag is None:
+                name = str(super().resolve(kind, value, implicit))
+                tag = _SHARED_TAGS.get(name) or Tag(suffix=name)
+                if len(self._plain_tags) >= _PLAIN_TAG_CACHE_SIZE:
+                    self._plain_tags.clear()
+                self._plain_tags[value] = tag
+            return tag
+        if kind is ScalarNode:
+            return _SHARED_TAGS[f"{_YAML}str"]
+        return _SHARED_TAGS[SEQ_TAG if kind is SequenceNode else MAP_TAG]
+
+
+def tag_name(node: Node) -> str:
+    """A node's tag as text (fast for the shared, resolved tags)."""
+    return _TAG_NAMES.get(id(node.ctag)) or str(node.ctag)
 
 
 class _Invalid(Exception):
@@ -150,19 +194,21 @@ def _mark(node: Node) -> Mark:
 class _DocumentBuilder:
     """Turns one composed node tree into a :class:`Document`."""
 
-    def __init__(self, composer: NodeComposer, limits: LoadLimits, hide: PathPredicate) -> None:
+    def __init__(
+        self, composer: NodeComposer, limits: LoadLimits, sensitivity: Sensitivity
+    ) -> None:
         self._composer = composer
         self._limits = limits
-        self._hide = hide
+        self._sensitivity = sensitivity
         self._nodes = 0
         self._active: set[int] = set()
 
     def build(self, root: Node) -> Document:
         document = Document(data=None, start=_mark(root))
-        document.data = self._value(root, (), document)
+        document.data = self._value(root, (), document, hidden=False)
         return document
 
-    def _value(self, node: Node, path: JsonPath, document: Document) -> Any:
+    def _value(self, node: Node, path: JsonPath, document: Document, *, hidden: bool) -> Any:
         self._nodes += 1
         if self._nodes > self._limits.max_nodes:
             raise _Invalid(
@@ -172,58 +218,83 @@ class _DocumentBuilder:
             )
         if len(path) > self._limits.max_depth:
             raise _Invalid(f"nesting deeper than {self._limits.max_depth} levels", _mark(node))
-        document.values[path] = _mark(node)
+        mark = document.values[path] = _mark(node)
         if isinstance(node, ScalarNode):
-            if self._hide(path):
+            if hidden:
                 end = node.end_mark
-                document.hidden.append((_mark(node), Mark(end.line + 1, end.column + 1)))
+                document.hidden.append((mark, Mark(end.line + 1, end.column + 1)))
             return self._scalar(node)
         if id(node) in self._active:
-            raise _Invalid("recursive alias: a node that contains itself", _mark(node))
+            raise _Invalid("recursive alias: a node that contains itself", mark)
         self._active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
                 self._expect_tag(node, SEQ_TAG)
                 return [
-                    self._value(item, (*path, i), document) for i, item in enumerate(node.value)
+                    self._value(item, (*path, i), document, hidden=hidden)
+                    for i, item in enumerate(node.value)
                 ]
             self._expect_tag(node, MAP_TAG)
-            return self._mapping(node, path, document)
+            return self._mapping(node, path, document, hidden=hidden)
         finally:
             self._active.discard(id(node))
 
     def _scalar(self, node: ScalarNode) -> Any:
-        self._expect_tag(node, *SCALAR_TAGS)
+        name = tag_name(node)
+        if name == STR_TAG:
+            return node.value
+        if name not in SCALAR_TAGS:
+            raise _Invalid(
+                f"unsupported YAML tag {name!r}: job definitions hold plain values only",
+                _mark(node),
+            )
         try:
             return self._composer.construct_object(node, deep=True)
         except (ConstructorError, ValueError, OverflowError) as error:
-            raise _Invalid(f"invalid {node.tag.removeprefix(_YAML)} value", _mark(node)) from error
+            raise _Invalid(f"invalid {name.removeprefix(_YAML)} value", _mark(node)) from error
 
     @staticmethod
-    def _expect_tag(node: Node, *tags: str) -> None:
-        if node.tag not in tags:
+    def _expect_tag(node: Node, tag: str) -> None:
+        name = tag_name(node)
+        if name != tag:
             raise _Invalid(
-                f"unsupported YAML tag {node.tag!r}: job definitions hold plain values only",
+                f"unsupported YAML tag {name!r}: job definitions hold plain values only",
                 _mark(node),
             )
 
-    def _mapping(self, node: MappingNode, path: JsonPath, document: Document) -> dict[str, Any]:
+    def _mapping(
+        self, node: MappingNode, path: JsonPath, document: Document, *, hidden: bool
+    ) -> dict[str, Any]:
         result: dict[str, Any] = {}
         merged: list[tuple[str, Node, Node]] = []
         for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG:
+            if tag_name(key_node) == MERGE_TAG:
                 merged.extend(self._merge_sources(value_node))
                 continue
             key = self._key(key_node)
             if key in result:
                 raise _Invalid(f"duplicate key {key!r}", _mark(key_node))
-            document.keys[(*path, key)] = _mark(key_node)
-            result[key] = self._value(value_node, (*path, key), document)
+            result[key] = self._entry(key, key_node, value_node, path, document, hidden=hidden)
         for key, key_node, value_node in merged:
             if key not in result:
-                document.keys[(*path, key)] = _mark(key_node)
-                result[key] = self._value(value_node, (*path, key), document)
+                result[key] = self._entry(key, key_node, value_node, path, document, hidden=hidden)
         return result
+
+    def _entry(
+        self,
+        key: str,
+        key_node: Node,
+        value_node: Node,
+        path: JsonPath,
+        document: Document,
+        *,
+        hidden: bool,
+    ) -> Any:
+        child = (*path, key)
+        document.keys[child] = _mark(key_node)
+        sensitivity = self._sensitivity
+        hidden = hidden or (key in sensitivity.names and sensitivity.applies(child))
+        return self._value(value_node, child, document, hidden=hidden)
 
     def _merge_sources(self, node: Node) -> Iterator[tuple[str, Node, Node]]:
         """Entries of a ``<<`` value, earlier sources winning as the YAML merge spec says."""
@@ -235,7 +306,7 @@ class _DocumentBuilder:
                     "a merge key `<<` takes a mapping or a list of mappings", _mark(source)
                 )
             for key_node, value_node in source.value:
-                if key_node.tag == MERGE_TAG:
+                if tag_name(key_node) == MERGE_TAG:
                     yield from self._merge_sources(value_node)
                     continue
                 key = self._key(key_node)
@@ -248,6 +319,38 @@ class _DocumentBuilder:
             raise _Invalid("mapping keys must be plain strings", _mark(node))
         value = self._scalar(node)
         return value if isinstance(value, str) else node.value
+
+
+class _PureComposer(SafeLoader):  # type: ignore[misc]
+    """ruamel.yaml's pure-Python YAML 1.2 parser, for what libyaml's grammar refuses."""
+
+    max_depth = 0  # the builder enforces its own depth limit
+
+
+class _SyntaxProblem(LoadProblem):
+    """A load problem raised by the YAML parser itself."""
+
+
+def _compose(
+    composer_type: Callable[[str], Any], text: str, limits: LoadLimits, sensitivity: Sensitivity
+) -> tuple[list[Document], LoadProblem | None]:
+    """The documents a composer yields for ``text``, up to the first problem, and that problem."""
+    documents: list[Document] = []
+    try:
+        composer = composer_type(text)
+    except YAMLError as error:  # the pure-Python reader checks every character up front
+        return documents, _SyntaxProblem(_error_message(error), _error_mark(error, text))
+    try:
+        while composer.check_node():
+            builder = _DocumentBuilder(composer, limits, sensitivity)
+            documents.append(builder.build(composer.get_node()))
+    except YAMLError as error:
+        return documents, _SyntaxProblem(_error_message(error), _error_mark(error, text))
+    except _Invalid as error:
+        return documents, LoadProblem(error.message, error.mark)
+    finally:
+        composer.dispose()
+    return documents, None
 
 
 def _error_mark(error: YAMLError, text: str) -> Mark:
@@ -363,20 +466,16 @@ def decode(path: str, raw: bytes) -> SourceFile:
     return SourceFile(path=path, text=text)
 
 
-def _nothing_hidden(path: JsonPath) -> bool:
-    return False
-
-
 def load_source(
     path: str,
     raw: bytes,
     limits: LoadLimits | None = None,
-    hide: PathPredicate = _nothing_hidden,
+    sensitivity: Sensitivity = NOTHING_SENSITIVE,
 ) -> SourceFile:
     """Parse one file into positioned documents, collecting what cannot be read.
 
-    ``hide`` tells which values are sensitive: their spans are kept so that a displayed
-    source line never shows them.
+    The spans of ``sensitivity``'s values are kept so that a displayed source line never
+    shows them.
     """
     source = decode(path, raw)
     if source.problems:
@@ -389,26 +488,21 @@ def load_source(
             return source
     else:
         source.suppressions = find_suppressions(text)
-    composer = NodeComposer(text)
-    try:
-        while composer.check_node():
-            builder = _DocumentBuilder(composer, limits or LoadLimits(), hide)
-            document = builder.build(composer.get_node())
-            if isinstance(document.data, dict):
-                source.documents.append(document)
-            else:
-                source.problems.append(
-                    LoadProblem(
-                        f"a job definition is a mapping, not {describe_type(document.data)}",
-                        document.start,
-                    )
-                )
-    except YAMLError as error:
-        source.problems.append(LoadProblem(_error_message(error), _error_mark(error, text)))
-    except _Invalid as error:
-        source.problems.append(LoadProblem(error.message, error.mark))
-    finally:
-        composer.dispose()
+    documents, problem = _compose(NodeComposer, text, limits or LoadLimits(), sensitivity)
+    if isinstance(problem, _SyntaxProblem):
+        # libyaml implements YAML 1.1's grammar: it refuses some valid YAML 1.2, such as a
+        # timestamp in a flow sequence (`[2026-01-05T00:00:00Z]`). ruamel.yaml's pure-Python
+        # parser has the last word; only files libyaml refuses pay for it.
+        documents, problem = _compose(_PureComposer, text, limits or LoadLimits(), sensitivity)
+    for document in documents:
+        if isinstance(document.data, dict):
+            source.documents.append(document)
+        else:
+            found = describe_type(document.data)
+            message = f"a job definition is a mapping, not {found}"
+            source.problems.append(LoadProblem(message, document.start))
+    if problem is not None:
+        source.problems.append(problem)
     if not source.documents and not source.problems:
         source.problems.append(LoadProblem("file holds no job definition", Mark(1, 1)))
     return source

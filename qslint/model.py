@@ -273,6 +273,22 @@ def _is_sensitive_shape(shape_path: tuple[str, ...]) -> bool:
     return False
 
 
+def sensitive_field_names() -> frozenset[str]:
+    """The names of every field the service model marks sensitive, at any depth."""
+    names: set[str] = set()
+    pending: list[type[ApiModel]] = [StartDashboardSnapshotJobRequest]
+    while pending:
+        model = pending.pop()
+        for name, field in model.model_fields.items():
+            extra = field.json_schema_extra
+            if isinstance(extra, dict) and extra.get("sensitive"):
+                names.add(name)
+            shape = _unwrap(field.annotation)
+            if isinstance(shape, type) and issubclass(shape, ApiModel):
+                pending.append(shape)
+    return frozenset(names)
+
+
 def is_sensitive(path: JsonPath) -> bool:
     """Whether the value at ``path`` lies in a field the service model marks sensitive."""
     return _is_sensitive_shape(tuple(part for part in path if isinstance(part, str)))

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CheckedJob",
+    "CurrentDocument",
     "DocumentInput",
     "Edit",
     "Fix",
@@ -107,12 +108,28 @@ class CheckedJob:
         return Location(self.source.path, mark.line, mark.column, path)
 
 
+class CurrentDocument:
+    """The document whose rules are running; the engine moves it from one to the next."""
+
+    document: Document | None = None
+
+
 @dataclass(frozen=True)
 class RuleContext:
-    """What a rule may know besides its input: the run's region and its own options."""
+    """What a rule may know besides its input: the run's region, its own options, and where
+    the nodes of the document being checked are (to order findings as the file does)."""
 
     region: str | None
     options: Mapping[str, Any]
+    current: CurrentDocument = field(default_factory=CurrentDocument, compare=False)
+
+    def position(self, path: JsonPath) -> tuple[int, int]:
+        """``(line, column)`` of the node at ``path`` in the document being checked."""
+        document = self.current.document
+        if document is None:
+            return (0, 0)
+        mark = document.locate(path)
+        return (mark.line, mark.column)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from qslint.config import Config, load_config
 from qslint.engine import Checker, CheckResult, RuleSet, select_rules
-from qslint.loader import LoadProblem, Mark, SourceFile, load_source
-from qslint.model import is_sensitive
+from qslint.loader import LoadProblem, Mark, Sensitivity, SourceFile, load_source
+from qslint.model import is_sensitive, sensitive_field_names
 from qslint.rule import load_rules
 from qslint.sources import FileSelector, discover, display_path
+
+SENSITIVE_VALUES = Sensitivity(sensitive_field_names(), is_sensitive)
 
 
 def configure(
@@ -53,7 +55,7 @@ def read_source(path: Path) -> SourceFile:
         reason = error.strerror or type(error).__name__
         problem = LoadProblem(f"cannot read file: {reason}", Mark(1, 1))
         return SourceFile(path=name, text="", problems=[problem])
-    return load_source(name, raw, hide=is_sensitive)
+    return load_source(name, raw, sensitivity=SENSITIVE_VALUES)
 
 
 def lint(

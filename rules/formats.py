@@ -18,6 +18,7 @@ from qslint.rule import (
 )
 
 FILES_PER_FORMAT = {"PDF": 1, "EXCEL": 1, "CSV": 5}
+A_FILE = {"PDF": "a PDF file", "EXCEL": "an Excel file", "CSV": "a CSV file"}
 EXCEL_MAX_SHEETS = 5
 EXCEL_MAX_VISUALS = 5
 
@@ -98,7 +99,7 @@ def tabular_selects_visuals(job: Job, context: RuleContext) -> Iterator[Violatio
         for i, selection in enumerate(file.SheetSelections):
             if selection.SelectionScope == "ALL_VISUALS":
                 yield Violation(
-                    f"a {file.FormatType} file exports chosen visuals: use "
+                    f"{A_FILE[file.FormatType]} exports chosen visuals: use "
                     "`SelectionScope: SELECTED_VISUALS` with `VisualIds`",
                     path=(*path, "SheetSelections", i, "SelectionScope"),
                 )

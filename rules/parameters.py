@@ -45,7 +45,8 @@ def duplicate_parameter(job: Job, context: RuleContext) -> Iterator[Violation]:
     Give each parameter once; put several values into its `Values` list.
     """
     first: dict[str, str] = {}
-    for path, parameter in job.parameters():
+    in_file_order = sorted(job.parameters(), key=lambda item: context.position(item[0]))
+    for path, parameter in in_file_order:
         where = format_json_path(path[2:])
         if parameter.Name in first:
             yield Violation(
@@ -93,8 +94,8 @@ def _botocore_accepts_timestamp(value: object) -> bool:
 
     try:
         parse_to_aware_datetime(value)
-    except (TypeError, ValueError, AttributeError, OverflowError, OSError):
-        return False
+    except (TypeError, ValueError, AttributeError, OverflowError, OSError, RuntimeError):
+        return False  # RuntimeError: botocore's fallback for epochs past the platform's range
     return True
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from qslint.findings import JsonPath, format_json_path
 from qslint.loader import SourceFile, describe_type
@@ -56,13 +57,45 @@ def field_label(path: JsonPath) -> str:
     return format_json_path(path[names[-1] :]) if names else "document"
 
 
-def _unknown_field_suggestions(errors: Sequence[SchemaError]) -> dict[JsonPath, str | None]:
-    """For each unknown key's path, the known field of its mapping it most likely means."""
-    return {
-        error.path: closest(str(error.path[-1]), field_names_at(error.path[:-1]))
-        for error in errors
-        if error.type == "extra_forbidden"
-    }
+@dataclass(frozen=True)
+class _Meaning:
+    """The known field an unknown key most likely is, and the mapping it belongs in."""
+
+    field: str | None
+    parent: JsonPath
+
+
+def _is_within(inner: JsonPath, outer: JsonPath) -> bool:
+    return inner[: len(outer)] == outer
+
+
+def _unknown_field_meanings(errors: Sequence[SchemaError]) -> dict[JsonPath, _Meaning]:
+    """For each unknown key's path, what it was meant to be.
+
+    A key spelt like a required field that is missing one level up or down is that field,
+    misplaced; otherwise it is the closest field name of its own mapping.
+    """
+    missing = [error.path for error in errors if error.type == "missing"]
+    meanings: dict[JsonPath, _Meaning] = {}
+    for error in errors:
+        if error.type != "extra_forbidden":
+            continue
+        key, parent = str(error.path[-1]), error.path[:-1]
+        misplaced = next(
+            (
+                path
+                for path in missing
+                if str(path[-1]).lower() == key.lower()
+                and path[:-1] != parent
+                and (_is_within(path[:-1], parent) or _is_within(parent, path[:-1]))
+            ),
+            None,
+        )
+        if misplaced is not None:
+            meanings[error.path] = _Meaning(str(misplaced[-1]), misplaced[:-1])
+        else:
+            meanings[error.path] = _Meaning(closest(key, field_names_at(parent)), parent)
+    return meanings
 
 
 @file_rule("QS100", "The file cannot be read or parsed")
@@ -113,10 +146,16 @@ def unknown_field(document: DocumentInput, context: RuleContext) -> Iterator[Vio
     ## Fix
     Use the field name the message suggests, spelt exactly (`FileGroups`).
     """
-    for path, suggestion in _unknown_field_suggestions(document.errors).items():
-        hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+    for path, meaning in _unknown_field_meanings(document.errors).items():
         where = f" in `{format_json_path(path[:-1])}`" if path[:-1] else ""
-        yield Violation(f"unknown field `{path[-1]}`{where}{hint}", path=path, key=True)
+        if meaning.parent != path[:-1]:
+            home = format_json_path(meaning.parent) or "the top level of the job"
+            message = f"`{path[-1]}` is not a field here{where}; it belongs in `{home}`"
+        elif meaning.field:
+            message = f"unknown field `{path[-1]}`{where}; did you mean `{meaning.field}`?"
+        else:
+            message = f"unknown field `{path[-1]}`{where}"
+        yield Violation(message, path=path, key=True)
 
 
 @document_rule("QS102", "A required field is missing")
@@ -139,10 +178,7 @@ def missing_field(document: DocumentInput, context: RuleContext) -> Iterator[Vio
     ## Fix
     Add the field (here `DashboardId`) to the mapping the finding points at.
     """
-    meant = {
-        (path[:-1], suggestion)
-        for path, suggestion in _unknown_field_suggestions(document.errors).items()
-    }
+    meant = {(m.parent, m.field) for m in _unknown_field_meanings(document.errors).values()}
     for error in document.errors:
         if error.type != "missing" or (error.path[:-1], error.path[-1]) in meant:
             continue

@@ -78,7 +78,7 @@ def test_several_documents_in_one_stream() -> None:
         (
             "syntax.yaml",
             b"A: [1,\nB: 2\n",
-            "expected ',' or ']' (while parsing a flow sequence started at line 1, column 4)",
+            "got '<stream end>' (while parsing a flow sequence started at line 1, column 4)",
             Mark(2, 5),
         ),
         ("duplicate.yaml", b"A: 1\nA: 2\n", "duplicate key 'A'", Mark(2, 1)),
