@@ -14,7 +14,7 @@ from pathlib import Path
 from qslint.findings import Finding
 from qslint.rule import Rule
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
 @dataclass(frozen=True)

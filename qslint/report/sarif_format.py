@@ -1,0 +1,122 @@
+"""SARIF 2.1.0: one run, for GitHub code scanning and other SARIF viewers.
+
+The driver lists the rules that ran, each with its docstring as help; every finding is a
+result at a physical location whose URI is relative to the configuration's folder
+(``%SRCROOT%``), so that code scanning resolves it against the repository. A file outside
+that folder keeps an absolute ``file:`` URI. Columns count Unicode code points, as qslint's
+positions do. No source text is copied into the log, so no sensitive value can reach it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from qslint import __version__
+from qslint.findings import Finding, Location, Severity, format_json_path
+from qslint.report import Report
+from qslint.rule import Rule
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/qslint/qslint"
+SOURCE_ROOT = "%SRCROOT%"
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+Json = dict[str, object]
+
+
+def _relative_to(path: Path, root: Path) -> Path | None:
+    """``path`` relative to ``root``, trying them as given and then with links resolved."""
+    for candidate, base in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
+        if candidate.is_relative_to(base):
+            return candidate.relative_to(base)
+    return None
+
+
+def _artifact_location(file: str, root: Path) -> Json:
+    relative = _relative_to(Path(file), root)
+    if relative is None:
+        return {"uri": Path(file).absolute().as_uri()}
+    return {"uri": quote(relative.as_posix()), "uriBaseId": SOURCE_ROOT}
+
+
+def _location(location: Location, root: Path) -> Json:
+    result: Json = {
+        "physicalLocation": {
+            "artifactLocation": _artifact_location(location.file, root),
+            "region": {"startLine": location.line, "startColumn": location.column},
+        }
+    }
+    if location.path:
+        result["properties"] = {"jsonPath": format_json_path(location.path)}
+    return result
+
+
+def _what_it_does(rule: Rule) -> str:
+    """The first paragraph under the docstring's ``## What it does``, else the summary."""
+    paragraph: list[str] = []
+    inside = False
+    for line in rule.doc.splitlines():
+        if line.startswith("#"):
+            if inside:
+                break
+            inside = line.lstrip("#").strip().lower() == "what it does"
+        elif inside and line.strip():
+            paragraph.append(line.strip())
+        elif inside and paragraph:
+            break
+    return " ".join(paragraph) or rule.summary
+
+
+def _rule(rule: Rule) -> Json:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": _what_it_does(rule)},
+        "help": {"text": rule.doc, "markdown": rule.doc},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+    }
+
+
+def _result(finding: Finding, rule_index: dict[str, int], root: Path) -> Json:
+    result: Json = {"ruleId": finding.code}
+    if finding.code in rule_index:
+        result["ruleIndex"] = rule_index[finding.code]
+    result |= {
+        "level": LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [_location(finding.location, root)],
+    }
+    if finding.related:
+        result["relatedLocations"] = [
+            {"id": number, **_location(related, root)}
+            for number, related in enumerate(finding.related)
+        ]
+    return result
+
+
+def sarif_log(report: Report) -> Json:
+    """The report as a SARIF log object."""
+    rule_index = {rule.code: index for index, rule in enumerate(report.rules)}
+    root_uri = report.root.absolute().as_uri().rstrip("/") + "/"  # a base URI ends with /
+    run: Json = {
+        "tool": {
+            "driver": {
+                "name": "qslint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [_rule(rule) for rule in report.rules],
+            }
+        },
+        "originalUriBaseIds": {SOURCE_ROOT: {"uri": root_uri}},
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(finding, rule_index, report.root) for finding in report.findings],
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render(report: Report) -> str:
+    return json.dumps(sarif_log(report), indent=2) + "\n"

@@ -1,0 +1,305 @@
+"""SARIF, GitHub annotations and JUnit XML: each run through the CLI and parsed back."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote
+
+import jsonschema
+import pytest
+from conftest import VALID_JOB
+
+from qslint import __version__
+from qslint.report import FORMATS
+from qslint.rule import load_rules
+
+# In CI the checkout is cloned elsewhere with shared/ beside it: <checkout>/../shared.
+SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "reference"
+SARIF_SCHEMA /= "sarif-schema-2.1.0.json"
+
+# QS101 repeats the unknown key: a message holding `:`, `,`, `%`, CR and LF.
+ODD_KEY = "Odd: key, 100%\r\nnext"
+WEEKLY = VALID_JOB.replace(
+    "SelectionScope: ALL_VISUALS",  # QS201 error at 15:31
+    "SelectionScope: SELECTED_VISUALS\n              VisualIds: [top-customers]",
+).replace("BucketPrefix: sales/weekly", "BucketPrefix: /sales")  # QS305 warning at 21:25
+ODD = VALID_JOB.replace("SnapshotJobId:", '"Odd: key, 100%\\r\\nnext": 1\nSnapshotJobId:')
+DUPLICATE = VALID_JOB.replace("weekly-sales", "daily-sales")  # QS601 on the second, at 3:16
+
+# (code, severity, file under jobs/, line, column)
+EXPECTED = [
+    ("QS601", "error", "dup-b.yaml", 3, 16),
+    ("QS101", "error", "odd.yaml", 3, 1),
+    ("QS201", "error", "weekly,eu.yaml", 15, 31),
+    ("QS305", "warning", "weekly,eu.yaml", 21, 25),
+]
+FILES = ["clean.yaml", "dup-a.yaml", "dup-b.yaml", "odd.yaml", "weekly,eu.yaml"]
+
+
+@pytest.fixture
+def jobs(write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Definitions in ``jobs/`` under a configured root, with qslint run from ``jobs/``."""
+    write(".qslint.toml", 'region = "eu-west-1"\n')
+    write("jobs/clean.yaml", VALID_JOB.replace("weekly-sales", "clean"))
+    write("jobs/dup-a.yaml", DUPLICATE)
+    write("jobs/dup-b.yaml", DUPLICATE)
+    write("jobs/odd.yaml", ODD)
+    write("jobs/weekly,eu.yaml", WEEKLY)
+    monkeypatch.chdir(tmp_path / "jobs")
+    return tmp_path / "jobs"
+
+
+# SARIF
+
+
+def _validate_sarif(log: dict) -> None:
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(f"no SARIF 2.1.0 schema at {SARIF_SCHEMA} (shared/ beside the checkout)")
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(log)]
+    assert errors == []
+
+
+def _sarif(run_qslint, jobs: Path) -> dict:
+    output = jobs.parent / "qslint.sarif"
+    result = run_qslint("check", "--output-format", "sarif", "--output-file", str(output))
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    return json.loads(output.read_text(encoding="utf-8"))
+
+
+def test_sarif_validates_against_the_schema(run_qslint, jobs):
+    _validate_sarif(_sarif(run_qslint, jobs))
+
+
+def test_sarif_lists_the_rules_that_ran(run_qslint, jobs):
+    log = _sarif(run_qslint, jobs)
+    assert log["version"] == "2.1.0"
+    (run,) = log["runs"]
+    driver = run["tool"]["driver"]
+    assert (driver["name"], driver["version"]) == ("qslint", __version__)
+    assert driver["informationUri"].startswith("https://")
+    rules = {rule.code: rule for rule in load_rules()}
+    assert [rule["id"] for rule in driver["rules"]] == sorted(rules)
+    by_id = {rule["id"]: rule for rule in driver["rules"]}
+    assert by_id["QS201"] == {
+        "id": "QS201",
+        "name": rules["QS201"].name,
+        "shortDescription": {"text": rules["QS201"].summary},
+        "fullDescription": {
+            "text": "Reports a PDF file whose sheet selection uses `SELECTED_VISUALS` or lists "
+            "`VisualIds`."
+        },
+        "help": {"text": rules["QS201"].doc, "markdown": rules["QS201"].doc},
+        "defaultConfiguration": {"level": "error"},
+    }
+    assert by_id["QS305"]["defaultConfiguration"] == {"level": "warning"}
+
+
+def test_sarif_results_have_the_shape_code_scanning_needs(run_qslint, jobs):
+    (run,) = _sarif(run_qslint, jobs)["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    # URIs are relative to the configuration's folder, not to where qslint ran.
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": jobs.parent.resolve().as_uri() + "/"}}
+    seen = []
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        assert result["message"]["text"]
+        (location,) = result["locations"]
+        artifact = location["physicalLocation"]["artifactLocation"]
+        region = location["physicalLocation"]["region"]
+        assert artifact["uriBaseId"] == "%SRCROOT%"
+        assert not artifact["uri"].startswith("/")
+        seen.append(
+            (
+                result["ruleId"],
+                result["level"],
+                unquote(artifact["uri"]),
+                region["startLine"],
+                region["startColumn"],
+            )
+        )
+    assert seen == [(code, level, f"jobs/{f}", line, col) for code, level, f, line, col in EXPECTED]
+    qs201 = run["results"][2]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert qs201["uri"] == "jobs/weekly%2Ceu.yaml"  # a URI reference, percent-encoded
+
+
+def test_sarif_related_locations_and_json_paths(run_qslint, jobs):
+    (run,) = _sarif(run_qslint, jobs)["runs"]
+    by_rule = {result["ruleId"]: result for result in run["results"]}
+    (related,) = by_rule["QS601"]["relatedLocations"]
+    physical = related["physicalLocation"]
+    assert physical["artifactLocation"] == {"uri": "jobs/dup-a.yaml", "uriBaseId": "%SRCROOT%"}
+    assert physical["region"] == {"startLine": 3, "startColumn": 16}
+    assert related["properties"] == {"jsonPath": "SnapshotJobId"}
+    assert "relatedLocations" not in by_rule["QS201"]
+    assert by_rule["QS201"]["locations"][0]["properties"] == {
+        "jsonPath": "SnapshotConfiguration.FileGroups[0].Files[0].SheetSelections[0].SelectionScope"
+    }
+    assert ODD_KEY in by_rule["QS101"]["message"]["text"]
+
+
+def test_sarif_names_a_file_outside_the_root_by_absolute_uri(
+    run_qslint, write, tmp_path, monkeypatch
+):
+    write("project/.qslint.toml", 'region = "eu-west-1"\n')
+    outside = write("outside.yaml", WEEKLY)
+    monkeypatch.chdir(tmp_path / "project")
+    log = json.loads(run_qslint("check", "--output-format", "sarif", str(outside)).stdout)
+    _validate_sarif(log)
+    locations = [result["locations"][0] for result in log["runs"][0]["results"]]
+    assert [loc["physicalLocation"]["artifactLocation"] for loc in locations] == [
+        {"uri": outside.resolve().as_uri()}
+    ] * 2
+
+
+def test_sarif_of_a_clean_run_is_valid_and_empty(run_qslint, write):
+    write("weekly.yaml", VALID_JOB)
+    result = run_qslint("check", "--output-format", "sarif")
+    assert result.exit_code == 0
+    log = json.loads(result.stdout)
+    _validate_sarif(log)
+    assert log["runs"][0]["results"] == []
+
+
+# GitHub workflow commands
+
+
+def _unescape(text: str, mappings: tuple[tuple[str, str], ...]) -> str:
+    for escaped, character in mappings:  # in the runner's order: %25 last
+        text = text.replace(escaped, character)
+    return text
+
+
+DATA = (("%0D", "\r"), ("%0A", "\n"), ("%25", "%"))
+PROPERTY = (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%"))
+
+
+def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
+    """``(command, properties, data)``, read the way actions/runner's ActionCommand reads it."""
+    line = line.lstrip()
+    assert line.startswith("::"), line
+    end = line.index("::", 2)  # the first `::` after the name ends the properties
+    name, _, properties = line[2:end].partition(" ")
+    pairs = (item.split("=", 1) for item in properties.split(",") if item)
+    parsed = {key: _unescape(value, PROPERTY) for key, value in pairs}
+    return name, parsed, _unescape(line[end + 2 :], DATA)
+
+
+def test_github_annotations_parse_back_with_escaping(run_qslint, jobs):
+    result = run_qslint("check", "--output-format", "github")
+    assert result.exit_code == 1
+    assert "\r" not in result.stdout
+    lines = result.stdout.split("\n")
+    assert lines.pop() == ""
+    commands = [parse_workflow_command(line) for line in lines]
+    assert [
+        (name, props["title"], props["file"], int(props["line"]), int(props["col"]))
+        for name, props, _ in commands
+    ] == [
+        (level, code, str(jobs / file), line, column)
+        for code, level, file, line, column in EXPECTED
+    ]
+    messages = {props["title"]: data for _, props, data in commands}
+    assert messages["QS101"] == f"unknown field `{ODD_KEY}`"
+    assert messages["QS601"].endswith("is also defined at dup-a.yaml:3:16")
+    # what the runner sees: `%`, CR and LF escaped in the data; `:` and `,` too in properties
+    (odd,) = [line for line in lines if "title=QS101" in line]
+    assert odd.endswith("::unknown field `Odd: key, 100%25%0D%0Anext`")
+    (weekly, _) = [line for line in lines if "weekly" in line]
+    assert "weekly%2Ceu.yaml,line=15,col=31,title=QS201::" in weekly
+
+
+def test_github_severities_map_to_commands(run_qslint, write):
+    write(".qslint.toml", '[severity]\nQS305 = "info"\nQS201 = "warning"\n')
+    write("weekly.yaml", WEEKLY)
+    result = run_qslint("check", "--output-format", "github")
+    assert result.exit_code == 0
+    commands = [parse_workflow_command(line) for line in result.stdout.splitlines()]
+    assert [(name, props["title"]) for name, props, _ in commands] == [
+        ("warning", "QS201"),
+        ("notice", "QS305"),
+    ]
+
+
+def test_github_prints_nothing_for_a_clean_run(run_qslint, write):
+    write("weekly.yaml", VALID_JOB)
+    result = run_qslint("check", "--output-format", "github")
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+# JUnit XML
+
+
+def test_junit_has_one_test_case_per_file_and_a_failure_per_problem(run_qslint, jobs):
+    output = jobs.parent / "qslint.xml"
+    result = run_qslint("check", "--output-format", "junit", "--output-file", str(output))
+    assert result.exit_code == 1
+    root = ET.parse(output).getroot()
+    assert root.tag == "testsuites"
+    (suite,) = root.findall("testsuite")
+    assert suite.get("name") == "qslint"
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("5", "3", "0")
+    cases = suite.findall("testcase")
+    assert [case.get("name") for case in cases] == FILES
+    assert {case.get("classname") for case in cases} == {"qslint"}
+    failures = [
+        (case.get("name"), failure.get("type"), failure.get("message"), failure.text)
+        for case in cases
+        for failure in case.findall("failure")
+    ]
+    assert [(name, code) for name, code, _, _ in failures] == [
+        (file, code) for code, _, file, _, _ in EXPECTED
+    ]
+    for (name, code, message, text), (_, severity, _, line, column) in zip(
+        failures, EXPECTED, strict=True
+    ):
+        detail = f"{name}:{line}:{column}: {code} [{severity}] {message}"
+        assert text == detail.replace("\r\n", "\n")  # XML reads a CR LF in text as LF
+    assert failures[1][2] == f"unknown field `{ODD_KEY}`"  # attributes keep CR and LF
+
+
+def test_junit_infos_do_not_fail(run_qslint, write):
+    write(".qslint.toml", '[severity]\nQS305 = "info"\n')
+    write("weekly.yaml", VALID_JOB.replace("BucketPrefix: sales/weekly", "BucketPrefix: /sales"))
+    result = run_qslint("check", "--output-format", "junit")
+    suite = ET.fromstring(result.stdout.encode()).find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures")) == ("1", "0")
+    assert suite.findall("testcase/failure") == []
+
+
+def test_junit_replaces_characters_xml_cannot_carry(run_qslint, write):
+    write("weekly.json", json.dumps({"AwsAccountId": "111122223333", "Bad\u0001Key": 1}))
+    result = run_qslint("check", "--output-format", "junit")
+    failures = ET.fromstring(result.stdout.encode()).findall("testsuite/testcase/failure")
+    assert "unknown field `Bad\ufffdKey`" in [failure.get("message") for failure in failures]
+
+
+# Every format
+
+
+MARKER = "MARKER-5e1d"
+SENSITIVE = VALID_JOB.replace(
+    "          Value: EMEA\n",  # QS501: the tag key repeats
+    f"          Value: {MARKER}-tag1\n        - Key: region\n          Value: {MARKER}-tag2\n",
+) + (
+    "  Parameters:\n"
+    "    StringParameters:\n"  # QS401: the name repeats
+    f"      - {{Name: Region, Values: [{MARKER}-s1]}}\n"
+    f"      - {{Name: Region, Values: ['{MARKER}-s2']}}\n"
+    "    DateTimeParameters:\n"  # QS403: at the value itself
+    f"      - {{Name: Start, Values: [{MARKER}-date]}}\n"
+)
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_sensitive_values_appear_in_no_format(run_qslint, write, output_format):
+    write("weekly.yaml", SENSITIVE)
+    result = run_qslint("check", "--show-source", "--output-format", output_format)
+    assert result.exit_code == 1
+    assert all(code in result.stdout for code in ("QS401", "QS403", "QS501"))
+    assert MARKER not in result.stdout
