@@ -6,6 +6,7 @@ violations located, re-levelled, filtered by suppressions and sorted.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -179,7 +180,7 @@ class Checker:
         for selected in self._rules[Scope.FILE]:
             for violation in self._run(selected, source.path, source, selected.context):
                 findings.append(self._finding(selected, violation, source, None))
-        for document in source.documents:
+        for index, document in enumerate(source.documents):
             self._rules.current.document = document
             validated = validate_document(document)
             errors = validated if isinstance(validated, list) else []
@@ -188,7 +189,9 @@ class Checker:
                 for violation in self._run(selected, source.path, document_input, selected.context):
                     findings.append(self._finding(selected, violation, source, document))
             if isinstance(validated, StartDashboardSnapshotJobRequest):
-                self.result.jobs.append(CheckedJob(job=validated, source=source, document=document))
+                data = pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
+                checked = CheckedJob(data, source.path, index, document.start)
+                self.result.jobs.append(checked)
                 for selected in self._rules[Scope.JOB]:
                     for violation in self._run(selected, source.path, validated, selected.context):
                         findings.append(self._finding(selected, violation, source, document))
@@ -200,8 +203,8 @@ class Checker:
             for job, violation in self._run(
                 selected, "<repository>", self.result.jobs, selected.context
             ):
-                finding = self._finding(selected, violation, job.source, job.document)
-                self._keep([finding], job.source)
+                source, document = job.load()
+                self._keep([self._finding(selected, violation, source, document)], source)
         unique = dict.fromkeys(self.result.findings)
         self.result.findings = sorted(unique, key=Finding.sort_key)
         return self.result

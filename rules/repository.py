@@ -29,7 +29,7 @@ def duplicate_job(
     Give one of them another `SnapshotJobId`, or delete the copy.
     """
     first: dict[tuple[str, str, str], CheckedJob] = {}
-    ordered = sorted(jobs, key=lambda checked: (checked.source.path, checked.document.start.line))
+    ordered = sorted(jobs, key=lambda checked: (checked.file, checked.start))
     for checked in ordered:
         job = checked.job
         key = (job.AwsAccountId, job.DashboardId, job.SnapshotJobId)
