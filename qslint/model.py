@@ -56,7 +56,16 @@ def _timestamp_like(value: object) -> object:
 DateTimeValue = Annotated[
     datetime | date | str | int | float,
     PlainValidator(_timestamp_like),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
+    # For editors: a YAML date or timestamp reaches a JSON Schema validator as its text.
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date-time"},
+                {"type": "string", "format": "date"},
+                {"type": "number"},
+            ]
+        }
+    ),
 ]
 
 
