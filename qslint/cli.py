@@ -9,15 +9,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from qslint import __version__
-from qslint.config import ConfigError
-from qslint.engine import CheckResult, InternalError
+from qslint.config import Config, ConfigError
+from qslint.engine import CheckResult, InternalError, RuleSet
 from qslint.report import FORMATS, Report, render
 from qslint.rule import Rule, RuleLoadError, load_rules
 from qslint.sources import SourceError
@@ -47,6 +46,24 @@ def _load_rules() -> list[Rule]:
     try:
         return load_rules()
     except RuleLoadError as error:
+        raise UsageError(str(error)) from error
+
+
+def configure_rules(
+    select: Sequence[str] = (), ignore: Sequence[str] = (), region: str | None = None
+) -> tuple[Config, RuleSet]:
+    """The configuration in force here with the command line's overrides, and its rules.
+
+    What the user must fix in them is a usage error (exit 2). ``check``, ``plan`` and
+    ``apply`` lint with exactly these.
+    """
+    from qslint.runner import configure
+
+    try:
+        return configure(
+            Path.cwd(), select=_codes(select), ignore=_codes(ignore) or (), region=region
+        )
+    except (ConfigError, RuleLoadError) as error:
         raise UsageError(str(error)) from error
 
 
@@ -86,6 +103,14 @@ def cli() -> None:
     is_flag=True,
     help="Apply include/exclude globs to files named on the command line too (for pre-commit).",
 )
+@click.option(
+    "--no-cache", is_flag=True, help="Check every file again; do not read or write the cache."
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: one per core when there are many files).",
+)
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place, then report what is left.")
 @click.option(
     "--diff", is_flag=True, help="Print the safe fixes as a unified diff; change nothing."
@@ -103,28 +128,38 @@ def check(
     statistics: bool,
     show_source: bool | None,
     force_exclude: bool,
+    no_cache: bool,
+    jobs: int | None,
     fix: bool,
     diff: bool,
     debug: bool,
 ) -> None:
     """Check job definition files (default: the current directory)."""
     from qslint.fix import plan_fixes
-    from qslint.runner import configure, lint
+    from qslint.runner import lint
 
     terminal = output_file is None and sys.stdout.isatty()
     if show_source is None:
         show_source = terminal
     try:
-        config, rules = configure(
-            Path.cwd(), select=_codes(select), ignore=_codes(ignore) or (), region=region
-        )
+        config, rules = configure_rules(select, ignore, region)
 
         def run() -> CheckResult:
             excerpts = show_source and output_format == "text"
             targets = paths or (Path(),)
-            return lint(targets, config, rules, force_exclude=force_exclude, excerpts=excerpts)
+            return lint(
+                targets,
+                config,
+                rules,
+                force_exclude=force_exclude,
+                excerpts=excerpts,
+                use_cache=not no_cache,
+                workers=jobs,
+            )
 
         result = run()
+        if fix or diff:
+            from qslint.fix import plan_fixes  # the fixer is loaded only when asked for
         if diff:
             planned = plan_fixes(result.findings)
             sys.stdout.write("".join(file_fix.diff() for file_fix in planned))
@@ -175,12 +210,12 @@ def _report_internal_errors(errors: Sequence[InternalError], *, debug: bool) -> 
     for error in errors:
         click.echo(
             f"qslint: internal error in rule {error.code} while checking {error.file} "
-            f"({type(error.error).__name__}). This is a bug; please report it at "
+            f"({error.kind}). This is a bug; please report it at "
             f"{BUG_REPORTS} (--debug shows the details).",
             err=True,
         )
         if debug:
-            traceback.print_exception(error.error)
+            click.echo(error.details, err=True, nl=False)
 
 
 @cli.command("rules")
@@ -244,6 +279,36 @@ def show_rule(code: str) -> None:
                 click.echo(f"\n## Options{options}")
             return
     raise UsageError(f"there is no rule {code!r}; `qslint rules` lists them")
+
+
+@cli.command("schema")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the schema to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--draft",
+    type=click.Choice(["2020-12", "07"]),
+    default="2020-12",
+    show_default=True,
+    help="The JSON Schema dialect.",
+)
+def schema(output: Path | None, draft: str) -> None:
+    """Print a JSON Schema of a job definition file, for editors and check-jsonschema."""
+    from qslint.fix import write_atomically
+    from qslint.schema import job_definition_schema
+
+    text = json.dumps(job_definition_schema(draft), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_atomically(output, text)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from error
+
+
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -7,17 +7,15 @@ violations located, re-levelled, filtered by suppressions and sorted.
 from __future__ import annotations
 
 import pickle
+import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pathspec import GitIgnoreSpec
-from pydantic import ValidationError
 
 from qslint.config import Config, ConfigError
-from qslint.findings import Finding, Fix, Location, Severity
-from qslint.loader import Document, Mark, SourceFile
-from qslint.model import StartDashboardSnapshotJobRequest
+from qslint.findings import Finding, Fix, Location, Mark, Severity
 from qslint.rule import (
     CheckedJob,
     CurrentDocument,
@@ -28,6 +26,10 @@ from qslint.rule import (
     Scope,
     Violation,
 )
+
+if TYPE_CHECKING:
+    from qslint.loader import Document, SourceFile
+    from qslint.model import StartDashboardSnapshotJobRequest
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,27 @@ class RuleSet:
 
 @dataclass(frozen=True)
 class InternalError:
-    """A rule that raised: a bug in qslint or a plugin, reported without a traceback."""
+    """A rule that raised: a bug in qslint or a plugin, reported without a traceback.
+
+    Kept as text (the exception's type, and its traceback for ``--debug``) so that it can be
+    cached and sent between processes like any other result.
+    """
 
     file: str
     code: str
-    error: BaseException
+    kind: str
+    details: str
+
+
+@dataclass
+class FileResult:
+    """What the rules of one file found: cacheable, and sent back by worker processes."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    jobs: list[CheckedJob] = field(default_factory=list)
+    internal_errors: list[InternalError] = field(default_factory=list)
+    ignored: tuple[str, ...] = ()  # the codes per-file-ignores drop for this file
 
 
 @dataclass
@@ -140,6 +158,12 @@ def _rule_options(rule: Rule, given: Mapping[str, Any], config: Config) -> dict[
 
 
 def validate_document(document: Document) -> StartDashboardSnapshotJobRequest | list[SchemaError]:
+    # pydantic is imported with the first document to check: a run served from the cache
+    # never pays for it.
+    from pydantic import ValidationError
+
+    from qslint.model import StartDashboardSnapshotJobRequest
+
     try:
         return StartDashboardSnapshotJobRequest.model_validate(document.data)
     except ValidationError as error:
@@ -155,7 +179,7 @@ def validate_document(document: Document) -> StartDashboardSnapshotJobRequest | 
 
 
 class Checker:
-    """Runs a :class:`RuleSet` over sources and collects findings."""
+    """Runs a :class:`RuleSet`: the per-file rules file by file, then the repository rules."""
 
     def __init__(self, rules: RuleSet, config: Config, *, excerpts: bool = False) -> None:
         self._rules = rules
@@ -164,21 +188,21 @@ class Checker:
             (GitIgnoreSpec.from_lines([pattern]), codes)
             for pattern, codes in config.per_file_ignores.items()
         ]
-        self.result = CheckResult()
-        self._ignored: dict[str, tuple[str, ...]] = {}
 
-    def check_source(self, source: SourceFile, relative_path: str) -> None:
-        """Check one file; keep its valid jobs for the repository rules."""
-        self.result.files.append(source.path)
-        self._ignored[source.path] = tuple(
-            code
-            for spec, codes in self._per_file_ignores
-            if spec.match_file(relative_path)
-            for code in codes
+    def check_source(self, source: SourceFile, relative_path: str) -> FileResult:
+        """The findings of the file, document and job rules in one file, and its valid jobs."""
+        result = FileResult(
+            path=source.path,
+            ignored=tuple(
+                code
+                for spec, codes in self._per_file_ignores
+                if spec.match_file(relative_path)
+                for code in codes
+            ),
         )
         findings: list[Finding] = []
         for selected in self._rules[Scope.FILE]:
-            for violation in self._run(selected, source.path, source, selected.context):
+            for violation in self._run(selected, result, source, selected.context):
                 findings.append(self._finding(selected, violation, source, None))
         for index, document in enumerate(source.documents):
             self._rules.current.document = document
@@ -186,42 +210,50 @@ class Checker:
             errors = validated if isinstance(validated, list) else []
             document_input = DocumentInput(source=source, document=document, errors=errors)
             for selected in self._rules[Scope.DOCUMENT]:
-                for violation in self._run(selected, source.path, document_input, selected.context):
+                for violation in self._run(selected, result, document_input, selected.context):
                     findings.append(self._finding(selected, violation, source, document))
-            if isinstance(validated, StartDashboardSnapshotJobRequest):
-                data = pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
-                checked = CheckedJob(data, source.path, index, document.start)
-                self.result.jobs.append(checked)
-                for selected in self._rules[Scope.JOB]:
-                    for violation in self._run(selected, source.path, validated, selected.context):
-                        findings.append(self._finding(selected, violation, source, document))
-        self._keep(findings, source)
-
-    def finish(self) -> CheckResult:
-        """Run the repository rules over every job seen, and return the sorted result."""
-        for selected in self._rules[Scope.REPOSITORY]:
-            for job, violation in self._run(
-                selected, "<repository>", self.result.jobs, selected.context
-            ):
-                source, document = job.load()
-                self._keep([self._finding(selected, violation, source, document)], source)
-        unique = dict.fromkeys(self.result.findings)
-        self.result.findings = sorted(unique, key=Finding.sort_key)
-        return self.result
-
-    def _keep(self, findings: Iterable[Finding], source: SourceFile) -> None:
-        ignored = self._ignored.get(source.path, ())
-        for finding in findings:
-            code, line = finding.code, finding.location.line
-            if source.is_suppressed(code, line) or any(code.startswith(i) for i in ignored):
+            if isinstance(validated, list):
                 continue
-            self.result.findings.append(finding)
+            data = pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
+            result.jobs.append(CheckedJob(data, source.path, index, document.start))
+            for selected in self._rules[Scope.JOB]:
+                for violation in self._run(selected, result, validated, selected.context):
+                    findings.append(self._finding(selected, violation, source, document))
+        self._rules.current.document = None
+        result.findings = _kept(findings, source, result.ignored)
+        return result
 
-    def _run(self, selected: SelectedRule, file: str, *arguments: Any) -> list[Any]:
+    def check_repository(self, results: Sequence[FileResult]) -> FileResult:
+        """The repository rules' findings over every job of ``results``."""
+        ignored = {file.path: file.ignored for file in results}
+        jobs = [job for file in results for job in file.jobs]
+        repository = FileResult(path="<repository>")
+        for selected in self._rules[Scope.REPOSITORY]:
+            for job, violation in self._run(selected, repository, jobs, selected.context):
+                source, document = job.load()
+                finding = self._finding(selected, violation, source, document)
+                repository.findings += _kept([finding], source, ignored.get(source.path, ()))
+        return repository
+
+    @staticmethod
+    def finish(results: Sequence[FileResult], repository: FileResult) -> CheckResult:
+        """The whole run: every file's findings and the repository's, sorted."""
+        result = CheckResult(files=[file.path for file in results])
+        for file in (*results, repository):
+            result.findings += file.findings
+            result.jobs += file.jobs
+            result.internal_errors += file.internal_errors
+        result.findings = sorted(dict.fromkeys(result.findings), key=Finding.sort_key)
+        return result
+
+    @staticmethod
+    def _run(selected: SelectedRule, result: FileResult, *arguments: Any) -> list[Any]:
         try:
             return list(selected.rule.check(*arguments))
         except Exception as error:  # one broken rule must not hide the other findings
-            self.result.internal_errors.append(InternalError(file, selected.rule.code, error))
+            details = "".join(traceback.format_exception(error))
+            failure = InternalError(result.path, selected.rule.code, type(error).__name__, details)
+            result.internal_errors.append(failure)
             return []
 
     def _finding(
@@ -247,6 +279,16 @@ class Checker:
             excerpt=source.excerpt(mark.line) if self._excerpts and document else None,
             fix=_fix_in_document(violation.fix, source, document),
         )
+
+
+def _kept(findings: Iterable[Finding], source: SourceFile, ignored: Sequence[str]) -> list[Finding]:
+    """``findings`` less those suppressed by a comment or by per-file-ignores."""
+    return [
+        finding
+        for finding in findings
+        if not source.is_suppressed(finding.code, finding.location.line)
+        and not any(finding.code.startswith(code) for code in ignored)
+    ]
 
 
 def _fix_in_document(fix: Fix | None, source: SourceFile, document: Document | None) -> Fix | None:

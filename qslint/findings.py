@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import NamedTuple
 
 JsonPath = tuple[str | int, ...]
 
@@ -14,12 +16,40 @@ class Severity(enum.StrEnum):
     INFO = "info"
 
 
+_TYPE_NAMES: tuple[tuple[type, str], ...] = (
+    (type(None), "null (an empty value)"),
+    (bool, "a boolean"),  # before int: a bool is an int to Python
+    (int, "an integer"),
+    (float, "a number"),
+    (str, "a string"),
+    (list, "a list"),
+    (dict, "a mapping"),
+    (datetime, "a timestamp"),  # before date: a datetime is a date to Python
+    (date, "a date"),
+)
+
+
+def describe_type(value: object) -> str:
+    """``an integer``, ``a list``: how a message names what it found instead."""
+    for kind, name in _TYPE_NAMES:
+        if isinstance(value, kind):
+            return name
+    return f"a {type(value).__name__}"
+
+
 def format_json_path(path: JsonPath) -> str:
     """``("A", "B", 1, "C")`` -> ``A.B[1].C``; the empty path is the document itself."""
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text
+
+
+class Mark(NamedTuple):
+    """A 1-based line and column."""
+
+    line: int
+    column: int
 
 
 @dataclass(frozen=True, order=True)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
 import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from qslint.cache import CACHE_FOLDER, ResultCache, content_digest, fingerprint
 from qslint.config import Config, load_config
-from qslint.engine import Checker, CheckResult, RuleSet, select_rules
-from qslint.loader import LoadProblem, Mark, Sensitivity, SourceFile, load_source
-from qslint.model import is_sensitive, sensitive_field_names
+from qslint.engine import Checker, CheckResult, FileResult, RuleSet, select_rules
+from qslint.findings import Mark
 from qslint.rule import load_rules
 from qslint.sources import FileSelector, discover, display_path
 
-SENSITIVE_VALUES = Sensitivity(sensitive_field_names(), is_sensitive)
+if TYPE_CHECKING:
+    from qslint.loader import Sensitivity, SourceFile
 
 
 def configure(
@@ -44,18 +50,47 @@ def configure(
     return config, select_rules(load_rules(), config, region)
 
 
-def read_source(path: Path) -> SourceFile:
-    """A file's parsed content; a file that cannot be read is a load problem, not a crash."""
-    name = display_path(path)
+@dataclass(frozen=True)
+class _Task:
+    """One file to check: its names, and its bytes or why they could not be read."""
+
+    path: str  # as displayed
+    relative: str  # relative to the configuration's folder, for per-file-ignores
+    raw: bytes | None
+    unreadable: str | None = None
+
+
+def _read(path: Path) -> tuple[bytes | None, str | None]:
     try:
         if not path.is_file():  # a fifo or device would block, a broken link has nothing
             raise OSError(0, "not a regular file")
-        raw = path.read_bytes()
+        return path.read_bytes(), None
     except OSError as error:
-        reason = error.strerror or type(error).__name__
-        problem = LoadProblem(f"cannot read file: {reason}", Mark(1, 1))
+        return None, error.strerror or type(error).__name__
+
+
+def _parse(name: str, raw: bytes | None, unreadable: str | None) -> SourceFile:
+    # The loader (and ruamel.yaml) is imported with the first file to parse: a run served
+    # from the cache never pays for it.
+    from qslint.loader import LoadProblem, SourceFile, load_source
+
+    if raw is None:
+        problem = LoadProblem(f"cannot read file: {unreadable}", Mark(1, 1))
         return SourceFile(path=name, text="", problems=[problem])
-    return load_source(name, raw, sensitivity=SENSITIVE_VALUES)
+    return load_source(name, raw, sensitivity=_sensitive_values())
+
+
+@functools.cache
+def _sensitive_values() -> Sensitivity:
+    from qslint.loader import Sensitivity
+    from qslint.model import is_sensitive, sensitive_field_names
+
+    return Sensitivity(sensitive_field_names(), is_sensitive)
+
+
+def read_source(path: Path) -> SourceFile:
+    """A file's parsed content; a file that cannot be read is a load problem, not a crash."""
+    return _parse(display_path(path), *_read(path))
 
 
 def lint(
@@ -65,13 +100,84 @@ def lint(
     *,
     force_exclude: bool = False,
     excerpts: bool = False,
+    use_cache: bool = False,
+    workers: int | None = None,
 ) -> CheckResult:
     """Check every selected file under ``paths`` with ``rules``.
 
-    With ``excerpts``, each finding in a document carries its source line for display.
+    With ``excerpts``, each finding in a document carries its source line for display. With
+    ``use_cache``, files whose bytes have not changed since a run with the same settings are
+    not checked again (see :mod:`qslint.cache`). Files are checked in ``workers`` processes
+    (default: one per available core when there are many files); the result is the same,
+    in the same order, as a serial run.
     """
     selector = FileSelector.from_config(config)
     checker = Checker(rules, config, excerpts=excerpts)
-    for path in discover(paths, selector, force_exclude=force_exclude):
-        checker.check_source(read_source(path), selector.relative(path))
-    return checker.finish()
+    tasks = [
+        _Task(candidate.shown, candidate.relative, *_read(candidate.path))
+        for candidate in discover(paths, selector, force_exclude=force_exclude)
+    ]
+    cache = (
+        ResultCache(config.root / CACHE_FOLDER, fingerprint(config, rules, excerpts=excerpts))
+        if use_cache
+        else None
+    )
+    digests = [content_digest(t.raw) if cache and t.raw is not None else b"" for t in tasks]
+    results = [
+        cache.get(t.path, d) if cache and d else None for t, d in zip(tasks, digests, strict=True)
+    ]
+    pending = [i for i, result in enumerate(results) if result is None]
+    checked = _check_tasks(checker, [tasks[i] for i in pending], workers)
+    for i, result in zip(pending, checked, strict=True):
+        results[i] = result
+    files = [result for result in results if result is not None]
+    if cache is None:
+        return checker.finish(files, checker.check_repository(files))
+    cache.put_all((digests[i], results[i]) for i in pending if digests[i])  # type: ignore[misc]
+    # The repository rules see every job together: their findings are reused only when
+    # every file of the run is the same as in the run that computed them.
+    run = [(t.path, d) for t, d in zip(tasks, digests, strict=True)]
+    repository = cache.get_repository(run)
+    if repository is None:
+        repository = checker.check_repository(files)
+        cache.put_repository(run, repository)
+    cache.save()
+    return checker.finish(files, repository)
+
+
+PARALLEL_MIN_FILES = 128  # below this, starting processes costs more than it saves
+_worker_checker: Checker | None = None  # what a forked worker process checks with
+
+
+def _check_task(checker: Checker, task: _Task) -> FileResult:
+    return checker.check_source(_parse(task.path, task.raw, task.unreadable), task.relative)
+
+
+def _check_chunk(tasks: list[_Task]) -> list[FileResult]:
+    assert _worker_checker is not None, "set by the parent before forking"
+    return [_check_task(_worker_checker, task) for task in tasks]
+
+
+def _available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _check_tasks(checker: Checker, tasks: list[_Task], workers: int | None) -> list[FileResult]:
+    """Each task's result, in order; in forked worker processes when that pays."""
+    if workers is None:
+        workers = _available_cores() if len(tasks) >= PARALLEL_MIN_FILES else 1
+    if workers <= 1 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_check_task(checker, task) for task in tasks]
+    global _worker_checker  # noqa: PLW0603 - inherited by the forked workers, read-only there
+    _worker_checker = checker
+    size = max(1, len(tasks) // (workers * 4))
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    context = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return [result for chunk in pool.map(_check_chunk, chunks) for result in chunk]
+    finally:
+        _worker_checker = None

@@ -36,53 +36,81 @@ class FileSelector:
         )
 
     def relative(self, path: Path) -> str:
-        try:
-            return path.absolute().relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return relative_to(path, str(self.root))
 
-    def is_excluded(self, path: Path, *, directory: bool = False) -> bool:
-        relative = self.relative(path)
-        return self.exclude.match_file(relative + "/" if directory else relative)
+    def selects(self, relative: str) -> bool:
+        """Whether a file (by its path relative to the configuration) is to be checked."""
+        return self.include.match_file(relative) and not self.exclude.match_file(relative)
 
     def is_included(self, path: Path) -> bool:
-        return self.include.match_file(self.relative(path)) and not self.is_excluded(path)
+        return self.selects(self.relative(path))
+
+
+def relative_to(path: Path, base: str) -> str:
+    """``path`` relative to the folder ``base`` in POSIX form, or as given when outside it.
+
+    String operations rather than ``Path.relative_to``: this runs for every file of a run.
+    """
+    absolute = os.path.abspath(path)  # noqa: PTH100 - a str, without resolving links
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if absolute + os.sep == prefix:
+        return ""
+    if not absolute.startswith(prefix):
+        return path.as_posix()
+    return absolute[len(prefix) :].replace(os.sep, "/")
 
 
 def display_path(path: Path) -> str:
     """How a file is named in reports: relative to the working directory where possible."""
-    try:
-        return path.absolute().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return relative_to(path, os.getcwd())  # noqa: PTH109 - a str is what is compared
 
 
-def discover(paths: Sequence[Path], selector: FileSelector, *, force_exclude: bool) -> list[Path]:
+@dataclass(frozen=True)
+class Candidate:
+    """A file to check, with its names: for globs (relative) and for reports (shown)."""
+
+    path: Path
+    relative: str  # relative to the configuration's folder
+    shown: str  # relative to the working directory where possible
+
+
+def discover(
+    paths: Sequence[Path], selector: FileSelector, *, force_exclude: bool
+) -> list[Candidate]:
     """The files to check, each once, in a stable order.
 
     Directories are walked for included, not excluded files. A file named on the command line
     is always checked, unless ``force_exclude`` (as pre-commit passes every staged file):
     then the globs apply to it too.
     """
-    found: dict[Path, None] = {}
+    found: dict[Path, Candidate] = {}
     for path in paths:
         if path.is_dir():
-            found.update(dict.fromkeys(_walk(path, selector)))
+            found.update((candidate.path, candidate) for candidate in _walk(path, selector))
         elif path.exists() or path.is_symlink():
             if not force_exclude or selector.is_included(path):
-                found[path] = None
+                found[path] = Candidate(path, selector.relative(path), display_path(path))
         else:
             raise SourceError(f"no such file or directory: {path}")
-    return list(found)
+    return list(found.values())
 
 
-def _walk(top: Path, selector: FileSelector) -> Iterator[Path]:
+def _walk(top: Path, selector: FileSelector) -> Iterator[Candidate]:
+    # Names are built per directory and joined per file: this runs for every file of a run.
     for directory, subdirectories, files in os.walk(top):
         base = Path(directory)
+        relative = selector.relative(base)
+        shown = display_path(base)
         subdirectories[:] = sorted(
-            name for name in subdirectories if not selector.is_excluded(base / name, directory=True)
+            name
+            for name in subdirectories
+            if not selector.exclude.match_file(_join(relative, name) + "/")
         )
         for name in sorted(files):
-            path = base / name
-            if selector.is_included(path) and path.is_file():
-                yield path
+            candidate = Candidate(base / name, _join(relative, name), _join(shown, name))
+            if selector.selects(candidate.relative) and candidate.path.is_file():
+                yield candidate
+
+
+def _join(folder: str, name: str) -> str:
+    return name if folder in ("", ".") else f"{folder}/{name}"

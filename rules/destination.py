@@ -9,12 +9,15 @@ import re
 from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qslint_rules.schema import closest
 
 from qslint.findings import Severity
-from qslint.model import StartDashboardSnapshotJobRequest as Job
 from qslint.rule import Fix, RuleContext, Violation, job_rule, replace_value
+
+if TYPE_CHECKING:
+    from qslint.model import StartDashboardSnapshotJobRequest as Job
 
 BUCKET_CHARACTERS = re.compile(r"^[a-z0-9.-]+$")
 RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")

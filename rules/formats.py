@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from qslint.findings import Severity
-from qslint.model import StartDashboardSnapshotJobRequest as Job
 from qslint.rule import (
     Fix,
     RuleContext,
@@ -16,6 +16,9 @@ from qslint.rule import (
     job_rule,
     replace_value,
 )
+
+if TYPE_CHECKING:
+    from qslint.model import StartDashboardSnapshotJobRequest as Job
 
 FILES_PER_FORMAT = {"PDF": 1, "EXCEL": 1, "CSV": 5}
 A_FILE = {"PDF": "a PDF file", "EXCEL": "an Excel file", "CSV": "a CSV file"}

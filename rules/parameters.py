@@ -10,11 +10,13 @@ import math
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from qslint.findings import format_json_path
-from qslint.model import DateTimeParameter, DecimalParameter, IntegerParameter
-from qslint.model import StartDashboardSnapshotJobRequest as Job
 from qslint.rule import RuleContext, Violation, job_rule
+
+if TYPE_CHECKING:
+    from qslint.model import StartDashboardSnapshotJobRequest as Job
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 PLAIN_ISO_8601 = re.compile(
@@ -120,7 +122,7 @@ def invalid_datetime(job: Job, context: RuleContext) -> Iterator[Violation]:
     Write an ISO 8601 date or timestamp, unquoted: `2026-01-31T00:00:00Z`.
     """
     for path, parameter in job.parameters():
-        if not isinstance(parameter, DateTimeParameter):
+        if path[2] != "DateTimeParameters":
             continue
         for i, value in enumerate(parameter.Values):
             if not isinstance(value, date) and not _botocore_accepts_timestamp(value):
@@ -155,7 +157,7 @@ def number_out_of_range(job: Job, context: RuleContext) -> Iterator[Violation]:
         for i, value in enumerate(parameter.Values):
             at = (*path, "Values", i)
             name = f"value {i + 1} of parameter `{parameter.Name}`"
-            if isinstance(parameter, IntegerParameter) and not INT64_MIN <= value <= INT64_MAX:
+            if path[2] == "IntegerParameters" and not INT64_MIN <= value <= INT64_MAX:
                 yield Violation(f"{name} is outside the signed 64-bit range", path=at)
-            elif isinstance(parameter, DecimalParameter) and not math.isfinite(value):
+            elif path[2] == "DecimalParameters" and not math.isfinite(value):
                 yield Violation(f"{name} is not a finite number", path=at)

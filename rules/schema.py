@@ -5,10 +5,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from qslint.findings import JsonPath, format_json_path
-from qslint.loader import SourceFile, describe_type
-from qslint.model import enum_values_at, field_names_at
+from qslint.findings import JsonPath, describe_type, format_json_path
 from qslint.rule import (
     DocumentInput,
     Fix,
@@ -19,6 +18,9 @@ from qslint.rule import (
     file_rule,
     replace_value,
 )
+
+if TYPE_CHECKING:
+    from qslint.loader import SourceFile
 
 TYPE_ERRORS = {
     "string_type": "a string",
@@ -75,6 +77,8 @@ def _unknown_field_meanings(errors: Sequence[SchemaError]) -> dict[JsonPath, _Me
     A key spelt like a required field that is missing one level up or down is that field,
     misplaced; otherwise it is the closest field name of its own mapping.
     """
+    from qslint.model import field_names_at  # the model is imported only when it is needed
+
     missing = [error.path for error in errors if error.type == "missing"]
     meanings: dict[JsonPath, _Meaning] = {}
     for error in errors:
@@ -250,6 +254,8 @@ def invalid_enum_value(document: DocumentInput, context: RuleContext) -> Iterato
     ## Fix
     Use the exact upper-case value: `FormatType: PDF`.
     """
+    from qslint.model import enum_values_at  # the model is imported only when it is needed
+
     for error in document.errors:
         if error.type != "literal_error":
             continue

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from qslint.findings import Severity
-from qslint.model import StartDashboardSnapshotJobRequest as Job
 from qslint.rule import RuleContext, Violation, job_rule
+
+if TYPE_CHECKING:
+    from qslint.model import StartDashboardSnapshotJobRequest as Job
 
 
 @job_rule("QS501", "A row-level security tag key is repeated for one user")

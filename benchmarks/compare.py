@@ -1,0 +1,134 @@
+"""Time qslint against the tools a user would otherwise reach for, on the same files.
+
+    python benchmarks/compare.py [--files 2000] [--rounds 5] [--scaling 500,2000,10000]
+
+Generates a realistic corpus (benchmarks/corpus.py) in a temporary folder, then times
+whole-process runs, interleaved round by round so that the machine's state affects every
+tool alike:
+
+- ``qslint check`` cold (``--no-cache``, every rule) and warm (cache, nothing changed);
+- ``check-jsonschema --schemafile <qslint schema>``: schema validation only;
+- ``yamllint``: YAML syntax and style only;
+- a single-file run of each, which is what a pre-commit hook does.
+
+It prints medians, the peer/qslint ratios, the peak memory of each run (from the kernel's
+accounting of the child process), and a scaling line for qslint alone. Peers come from the
+``bench`` extra: ``pip install -e '.[bench]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import write_corpus  # noqa: E402 - the corpus module lives beside this script
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float
+    exit_code: int
+
+
+def run(command: Sequence[str], cwd: Path) -> Run:
+    """Run ``command`` to completion; its wall time and the peak RSS of its process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        error = process.stderr.read().decode() if process.stderr else ""
+        raise SystemExit(f"{command[0]} failed ({process.returncode}): {error}")
+    if process.stderr:
+        process.stderr.close()
+    return Run(seconds, usage.ru_maxrss / 1024, process.returncode)
+
+
+def tool(name: str) -> str:
+    path = BIN / name
+    if not path.exists():
+        raise SystemExit(f"{name} is not installed: pip install -e '.[bench]'")
+    return str(path)
+
+
+def median(runs: Sequence[Run]) -> tuple[float, float]:
+    return statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs)
+
+
+def compare(folder: Path, files: int, rounds: int) -> None:
+    corpus = folder / "jobs"
+    paths = [str(p.relative_to(folder)) for p in write_corpus(corpus, files)]
+    (folder / ".qslint.toml").write_text('region = "eu-west-1"\n')
+    schema = folder / "schema.json"
+    subprocess.run([tool("qslint"), "schema", "--output", str(schema)], check=True, cwd=folder)
+    one = paths[0]
+    commands = {
+        "qslint (cold)": [tool("qslint"), "check", "--no-cache", "-q", "jobs"],
+        "qslint (warm)": [tool("qslint"), "check", "-q", "jobs"],
+        "check-jsonschema": [tool("check-jsonschema"), "--schemafile", str(schema), *paths],
+        "yamllint": [tool("yamllint"), "-d", "relaxed", "jobs"],
+        "qslint, 1 file": [tool("qslint"), "check", "--no-cache", "-q", one],
+        "check-jsonschema, 1 file": [tool("check-jsonschema"), "--schemafile", str(schema), one],
+        "yamllint, 1 file": [tool("yamllint"), "-d", "relaxed", one],
+    }
+    run(commands["qslint (warm)"], folder)  # fill the cache the warm runs read
+    results: dict[str, list[Run]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, command in commands.items():
+            results[name].append(run(command, folder))
+    print(f"{files} files, {rounds} rounds, median wall time and peak memory per run\n")
+    print(f"{'':26} {'seconds':>8} {'peak MB':>8}  ratio")
+    baseline = {"": median(results["qslint (cold)"])[0], "1": median(results["qslint, 1 file"])[0]}
+    for name, runs in results.items():
+        seconds, peak = median(runs)
+        reference = baseline["1" if "1 file" in name else ""]
+        ratio = f"{seconds / reference:5.2f}x qslint" if not name.startswith("qslint") else ""
+        print(f"{name:26} {seconds:8.3f} {peak:8.1f}  {ratio}")
+    cold, warm = baseline[""], median(results["qslint (warm)"])[0]
+    print(f"\nwarm re-run: {cold / warm:.1f}x faster than cold")
+
+
+def scaling(folder: Path, sizes: Sequence[int]) -> None:
+    print("\nqslint scaling (cold, every rule)")
+    times: dict[int, float] = {}
+    for size in sizes:
+        corpus = folder / f"scale-{size}"
+        write_corpus(corpus, size)
+        measured = run([tool("qslint"), "check", "--no-cache", "-q", corpus.name], folder)
+        times[size] = measured.seconds
+        print(f"{size:>7} files {measured.seconds:7.2f} s {measured.peak_mb:7.1f} MB peak")
+        shutil.rmtree(corpus)
+    if 2000 in times and 10000 in times:
+        print(f"10,000 files cost {times[10000] / times[2000]:.2f}x 2,000 files")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--scaling", default="500,2000,10000", help="sizes, or '' to skip")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="qslint-bench-") as temporary:
+        folder = Path(temporary)
+        (folder / ".qslint.toml").write_text('region = "eu-west-1"\n')
+        compare(folder, options.files, options.rounds)
+        if options.scaling:
+            scaling(folder, [int(size) for size in options.scaling.split(",")])
+
+
+if __name__ == "__main__":
+    main()
