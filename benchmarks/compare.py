@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import write_corpus  # noqa: E402 - the corpus module lives beside this script
+from corpus import write_corpus  # the corpus module lives beside this script
 
 BIN = Path(sys.executable).parent
 

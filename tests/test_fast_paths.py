@@ -11,7 +11,7 @@ from qslint.engine import CheckResult
 from qslint.runner import configure, lint
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from corpus import job_definition, write_corpus  # noqa: E402 - the benchmark's own corpus
+from corpus import job_definition, write_corpus  # the benchmark corpus
 
 
 @pytest.fixture
