@@ -1,0 +1,99 @@
+"""``qslint emulator``: serve the local QuickSight endpoint until Ctrl-C."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import click
+
+from qslint.emulator.service import Faults, Settings
+
+_FRACTION = click.FloatRange(0.0, 1.0)
+_SECONDS = click.FloatRange(min=0.0)
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=5050, show_default=True)
+@click.option(
+    "--region",
+    default="us-east-1",
+    show_default=True,
+    help="The region of calls whose signature names none.",
+)
+@click.option("--queued-seconds", type=_SECONDS, default=1.0, show_default=True)
+@click.option("--running-seconds", type=_SECONDS, default=3.0, show_default=True)
+@click.option(
+    "--job-failure-rate", type=_FRACTION, default=0.0, show_default=True, help="Jobs that FAIL."
+)
+@click.option(
+    "--error-rate", type=_FRACTION, default=0.0, show_default=True, help="Calls answered 500."
+)
+@click.option(
+    "--throttle-rate",
+    type=_FRACTION,
+    default=0.0,
+    show_default=True,
+    help="Calls answered 429 whatever the rate.",
+)
+@click.option(
+    "--drop-rate",
+    type=_FRACTION,
+    default=0.0,
+    show_default=True,
+    help="Calls whose connection closes, unanswered, after they took effect.",
+)
+@click.option(
+    "--slow-rate", type=_FRACTION, default=0.0, show_default=True, help="Calls answered late."
+)
+@click.option("--slow-seconds", type=_SECONDS, default=2.0, show_default=True)
+@click.option("--seed", type=int, help="Seed the fault and failure draws.")
+@click.option(
+    "--dashboards",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Serve dashboards/ID.json and data-sets/ID.json from this folder "
+    "(as `aws quicksight describe-…` prints them); start then needs a known dashboard.",
+)
+def emulator(
+    port: int,
+    region: str,
+    queued_seconds: float,
+    running_seconds: float,
+    job_failure_rate: float,
+    error_rate: float,
+    throttle_rate: float,
+    drop_rate: float,
+    slow_rate: float,
+    slow_seconds: float,
+    seed: int | None,
+    dashboards: Path | None,
+) -> None:
+    """Serve a local QuickSight endpoint for snapshot jobs on 127.0.0.1 (Ctrl-C stops it).
+
+    It keeps the documented limits: 10 calls/s per account, 12 running jobs, job ids unique
+    for 24 hours, buckets in the call's region. Point apply at it with --endpoint-url.
+    """
+    from qslint.emulator.server import Emulator
+
+    if error_rate + throttle_rate + drop_rate > 1:
+        raise click.BadParameter("--error-rate, --throttle-rate and --drop-rate add up past 1")
+    settings = Settings(
+        region=region,
+        queued_seconds=queued_seconds,
+        running_seconds=running_seconds,
+        job_failure_rate=job_failure_rate,
+        faults=Faults(error_rate, throttle_rate, drop_rate, slow_rate, slow_seconds, seed),
+        definitions=dashboards,
+    )
+    with Emulator(settings, port) as running:
+        click.echo(f"QuickSight emulator on {running.url} (Ctrl-C stops it)", err=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            service = running.service
+            click.echo(
+                f"\n{len(service.calls())} calls, at most {service.max_calls_per_second()} in "
+                f"one second; {len(service.jobs())} jobs, at most {service.peak_running()} "
+                "running at once",
+                err=True,
+            )
