@@ -15,7 +15,9 @@ from pathlib import Path
 import click
 
 from qslint import __version__
+from qslint.apply.commands import apply, estimate, plan
 from qslint.config import Config, ConfigError
+from qslint.emulator.command import emulator
 from qslint.engine import CheckResult, InternalError, RuleSet
 from qslint.report import FORMATS, Report, render
 from qslint.rule import Rule, RuleLoadError, load_rules
@@ -309,6 +311,8 @@ def schema(output: Path | None, draft: str) -> None:
         raise UsageError(f"cannot write {output}: {error.strerror}") from error
 
 
+for deploy_command in (plan, apply, estimate, emulator):
+    cli.add_command(deploy_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

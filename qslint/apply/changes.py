@@ -1,0 +1,77 @@
+"""The job definitions as they were at a git ref, read through the real ``git`` program."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from qslint.apply.plan import JobKey, content_digest, job_key
+from qslint.loader import load_source
+from qslint.sources import FileSelector
+
+
+class ChangesError(Exception):
+    """git could not answer (no repository, unknown ref): a usage error."""
+
+
+def _git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=True)
+    except FileNotFoundError as error:
+        raise ChangesError("--changed-since needs git, which is not installed") from error
+    except subprocess.CalledProcessError as error:
+        detail = error.stderr.decode(errors="replace").strip().splitlines()
+        raise ChangesError(f"git {args[0]}: {detail[-1] if detail else 'failed'}") from error
+    return done.stdout
+
+
+def _blobs_at(ref: str, top: Path) -> Iterator[tuple[str, str]]:
+    """``(object id, path from the top)`` of every file in ``ref``'s tree."""
+    listing = _git(["ls-tree", "-r", "-z", "--full-tree", ref], top)
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, name = entry.split(b"\t", 1)
+        _, kind, oid = meta.decode().split()
+        if kind == "blob":
+            yield oid, name.decode()
+
+
+def _read_blobs(oids: Sequence[str], top: Path) -> Iterator[bytes]:
+    """The contents of blobs, in order, from one ``git cat-file --batch``."""
+    output = _git(["cat-file", "--batch"], top, stdin="".join(f"{o}\n" for o in oids).encode())
+    position = 0
+    for _ in oids:
+        header_end = output.index(b"\n", position)
+        size = int(output[position:header_end].split()[2])
+        start = header_end + 1
+        yield output[start : start + size]
+        position = start + size + 1  # the content is followed by a newline
+
+
+def _under(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or path.is_relative_to(root) for root in roots)
+
+
+def jobs_at(
+    ref: str, paths: Sequence[Path], selector: FileSelector, cwd: Path
+) -> dict[JobKey, tuple[str, str]]:
+    """Every job defined at ``ref`` in the files a run over ``paths`` would read.
+
+    Maps (account, dashboard, job id) to (file, digest of its parsed content).
+    """
+    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip()).resolve()
+    commit = _git(["rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}"], cwd)
+    roots = [path.resolve() for path in paths]
+    wanted = [
+        (oid, top / name)
+        for oid, name in _blobs_at(commit.decode().strip(), top)
+        if _under(top / name, roots) and selector.is_included(top / name)
+    ]
+    found: dict[JobKey, tuple[str, str]] = {}
+    for (_, path), raw in zip(wanted, _read_blobs([oid for oid, _ in wanted], top), strict=True):
+        name = path.relative_to(top).as_posix()
+        for document in load_source(name, raw).documents:
+            found[job_key(document.data)] = (name, content_digest(document.data))
+    return found

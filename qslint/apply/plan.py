@@ -1,0 +1,134 @@
+"""Which jobs a run submits, and how long the documented timing method says it takes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from qslint.rule import CheckedJob
+
+DEFAULT_CONCURRENCY = 12  # jobs one account runs at once (the API page)
+MAX_JOB_ID_LENGTH = 512
+JobKey = tuple[str, str, str]  # account, dashboard, the definition's SnapshotJobId
+
+
+@dataclass(frozen=True)
+class PlannedJob:
+    """One job definition as apply submits it."""
+
+    file: str
+    account: str
+    dashboard: str
+    name: str  # the definition's SnapshotJobId
+    formats: tuple[str, ...]
+    request: Mapping[str, Any]  # the definition, exactly as written (parsed)
+
+    @property
+    def key(self) -> JobKey:
+        return (self.account, self.dashboard, self.name)
+
+    @property
+    def digest(self) -> str:
+        return content_digest(self.request)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A job the run does not submit, and why."""
+
+    file: str
+    key: JobKey
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    selected: list[PlannedJob]
+    left_out: list[LeftOut]
+
+
+def job_key(definition: Mapping[str, Any]) -> JobKey:
+    return tuple(  # type: ignore[return-value]
+        str(definition.get(field, "")) for field in ("AwsAccountId", "DashboardId", "SnapshotJobId")
+    )
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a definition value")
+
+
+def content_digest(definition: Mapping[str, Any]) -> str:
+    """A digest of a definition's parsed content: formatting and comments do not count."""
+    text = json.dumps(definition, sort_keys=True, default=_canonical, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def planned_jobs(checked: Iterable[CheckedJob]) -> list[PlannedJob]:
+    jobs = []
+    for item in checked:
+        job = item.job
+        jobs.append(
+            PlannedJob(
+                file=item.file,
+                account=job.AwsAccountId,
+                dashboard=job.DashboardId,
+                name=job.SnapshotJobId,
+                formats=tuple(file.FormatType for _, file in job.files()),
+                # The values as parsed: fields left out stay out, YAML dates stay dates.
+                request=job.model_dump(exclude_unset=True),
+            )
+        )
+    return jobs
+
+
+def select_changed(
+    jobs: Sequence[PlannedJob], before: Mapping[JobKey, tuple[str, str]], ref: str
+) -> Plan:
+    """The jobs that are new or differ from ``before`` (key -> file, digest at ``ref``).
+
+    Jobs that existed at ``ref`` and exist no more are reported, never acted on.
+    """
+    selected, left_out = [], []
+    for job in jobs:
+        earlier = before.get(job.key)
+        if earlier is not None and earlier[1] == job.digest:
+            left_out.append(LeftOut(job.file, job.key, f"unchanged since {ref}"))
+        else:
+            selected.append(job)
+    current = {job.key for job in jobs}
+    left_out += [
+        LeftOut(file, key, f"deleted since {ref} (not acted on)")
+        for key, (file, _) in before.items()
+        if key not in current
+    ]
+    return Plan(selected, left_out)
+
+
+def submitted_job_id(name: str, started: datetime) -> str:
+    """``<SnapshotJobId>-<UTC timestamp>``: valid ``[\\w-]+``, at most 512 characters."""
+    suffix = "-" + started.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return name[: MAX_JOB_ID_LENGTH - len(suffix)] + suffix
+
+
+def waves(jobs: int, concurrency: int = DEFAULT_CONCURRENCY) -> int:
+    return math.ceil(jobs / concurrency)
+
+
+def estimate_minutes(
+    jobs: int, minutes_per_wave: float, concurrency: int = DEFAULT_CONCURRENCY
+) -> float:
+    """The API page's method: jobs run in waves of the concurrency limit, each taking as long
+    as one measured wave. 100 jobs at 12 minutes per wave of 12: 9 waves, 108 minutes."""
+    return waves(jobs, concurrency) * minutes_per_wave
+
+
+def latest_start(deadline: datetime, minutes: float) -> datetime:
+    """The latest moment to start so that ``minutes`` of work end by ``deadline``."""
+    return deadline - timedelta(minutes=minutes)

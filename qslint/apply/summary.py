@@ -1,0 +1,162 @@
+"""What apply and plan print: progress, the summary table, the JSON report, the plan.
+
+Result URIs are sensitive in the service model: unless ``show_sensitive``, a URI is shown
+as its bucket only (``s3://acme-reports/…``), never its key or signature.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+from qslint.apply.plan import Plan, PlannedJob
+from qslint.apply.scheduler import Outcome, Phase
+
+HIDDEN = "…"
+PROGRESS_COLUMNS = ("queued", "running", "done", "failed")
+_PROGRESS_GROUPS = {
+    Phase.WAITING: "queued",
+    Phase.SUBMITTING: "running",
+    Phase.RUNNING: "running",
+    Phase.SUBMITTED: "done",
+    Phase.COMPLETED: "done",
+    Phase.FAILED: "failed",
+    Phase.ERROR: "failed",
+    Phase.INTERRUPTED: "failed",
+}
+
+
+def redact_uri(uri: str) -> str:
+    """``s3://bucket/key?X-Amz-Signature=…`` -> ``s3://bucket/…``."""
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc}/{HIDDEN}" if parts.scheme else HIDDEN
+
+
+def shown_files(files: Sequence[str], *, show_sensitive: bool) -> list[str]:
+    if show_sensitive:
+        return list(files)
+    return list(dict.fromkeys(redact_uri(uri) for uri in files))
+
+
+class Progress:
+    """An :data:`~qslint.apply.scheduler.Observer`: one live status line on a terminal,
+    a plain log line per change elsewhere (CI)."""
+
+    def __init__(self, stream: TextIO, jobs: Sequence[PlannedJob], *, live: bool) -> None:
+        self._stream = stream
+        self._live = live
+        self._phases = dict.fromkeys((job.key for job in jobs), Phase.WAITING)
+        self._lock = threading.Lock()
+
+    def __call__(self, outcome: Outcome) -> None:
+        with self._lock:
+            self._phases[outcome.job.key] = outcome.phase
+            if self._live:
+                counts = Counter(_PROGRESS_GROUPS[phase] for phase in self._phases.values())
+                line = "  ".join(
+                    f"{g} {counts[g]}" for g in ("queued", "running", "done", "failed")
+                )
+                self._stream.write(f"\r{line}\x1b[K")
+            else:
+                now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                error = f": {outcome.error}" if outcome.error else ""
+                self._stream.write(
+                    f"{now} {outcome.job_id} {outcome.phase}{error} ({outcome.job.file})\n"
+                )
+            self._stream.flush()
+
+    def close(self) -> None:
+        if self._live:
+            self._stream.write("\n")
+
+
+def _duration(outcome: Outcome) -> str:
+    return "-" if outcome.duration is None else f"{outcome.duration:.1f}s"
+
+
+def _files_or_error(outcome: Outcome, *, show_sensitive: bool) -> str:
+    if outcome.error:
+        return outcome.error
+    files = shown_files(outcome.files, show_sensitive=show_sensitive)
+    count = len(outcome.files)
+    return f"{', '.join(files)} ({count} file{'s' * (count != 1)})" if files else ""
+
+
+def table(rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns, the last one unpadded."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return "".join(
+        "  ".join(
+            [*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]
+        ).rstrip()
+        + "\n"
+        for row in rows
+    )
+
+
+def summary(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> str:
+    rows = [("JOB", "STATUS", "DURATION", "FILES OR ERROR")]
+    rows += [
+        (
+            o.job_id,
+            str(o.phase),
+            _duration(o),
+            _files_or_error(o, show_sensitive=show_sensitive),
+        )
+        for o in outcomes
+    ]
+    counts = Counter(str(o.phase) for o in outcomes)
+    totals = ", ".join(f"{count} {phase}" for phase, count in sorted(counts.items()))
+    return table(rows) + f"{len(outcomes)} jobs: {totals}\n"
+
+
+def report(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> dict[str, Any]:
+    """The summary as JSON-ready data (``--report FILE``)."""
+    return {
+        "jobs": [
+            {
+                "file": o.job.file,
+                "account": o.job.account,
+                "dashboard": o.job.dashboard,
+                "name": o.job.name,
+                "job_id": o.job_id,
+                "status": str(o.phase),
+                "duration_seconds": None if o.duration is None else round(o.duration, 3),
+                "files": shown_files(o.files, show_sensitive=show_sensitive),
+                "error": o.error,
+            }
+            for o in outcomes
+        ],
+        "counts": dict(Counter(str(o.phase) for o in outcomes)),
+    }
+
+
+def report_json(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> str:
+    return json.dumps(report(outcomes, show_sensitive=show_sensitive), indent=2) + "\n"
+
+
+def plan_text(plan: Plan, job_ids: Sequence[str]) -> str:
+    """The jobs to submit and the ones left out, with why."""
+    text = f"Jobs to submit: {len(plan.selected)}\n"
+    if plan.selected:
+        rows = [("FILE", "ACCOUNT", "DASHBOARD", "JOB ID", "FORMATS")]
+        rows += [
+            (job.file, job.account, job.dashboard, job_id, ",".join(job.formats))
+            for job, job_id in zip(plan.selected, job_ids, strict=True)
+        ]
+        text += _indent(table(rows))
+    if plan.left_out:
+        text += f"Left out: {len(plan.left_out)}\n"
+        rows = [("FILE", "JOB", "REASON")]
+        rows += [(item.file, "/".join(item.key), item.reason) for item in plan.left_out]
+        text += _indent(table(rows))
+    return text
+
+
+def _indent(text: str) -> str:
+    return "".join(f"  {line}\n" for line in text.splitlines())
