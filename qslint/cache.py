@@ -3,8 +3,8 @@
 An entry is keyed by the file's path and the SHA-256 of its bytes; the whole cache file is
 keyed by everything else a result depends on (qslint's version, Python's, the configuration,
 the selected rules with their severities and options, the code of the modules that define
-them, and whether excerpts are kept). Change any of these and the run starts from an empty
-cache.
+them, the content of the dashboards jobs are cross-checked with, and whether excerpts are
+kept). Change any of these and the run starts from an empty cache.
 
 The repository rules' findings are reused only when every file of the run, path and bytes,
 is the same as in the run that computed them; otherwise they run again over every job.
@@ -42,8 +42,10 @@ def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
         stat = source.stat() if source.is_file() else None
         parts += [rule.code, rule.module, stat and (stat.st_mtime_ns, stat.st_size)]
     for selected in (s for group in rules.by_scope.values() for s in group):
-        parts += [selected.rule.code, selected.severity, selected.context.region]
-        parts += [sorted(selected.context.options.items())]
+        context = selected.context
+        parts += [selected.rule.code, selected.severity, context.region]
+        parts += [context.dashboards and context.dashboards.digest]
+        parts += [sorted(context.options.items())]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 

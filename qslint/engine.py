@@ -28,6 +28,7 @@ from qslint.rule import (
 )
 
 if TYPE_CHECKING:
+    from qslint.dashboards.index import Dashboards
     from qslint.loader import Document, SourceFile
     from qslint.model import StartDashboardSnapshotJobRequest
 
@@ -108,8 +109,16 @@ def _prefix(selector: str) -> str:
     return "" if selector == "ALL" else selector
 
 
-def select_rules(rules: Sequence[Rule], config: Config, region: str | None) -> RuleSet:
-    """The configured rules, or a :class:`ConfigError` naming what does not exist."""
+def select_rules(
+    rules: Sequence[Rule],
+    config: Config,
+    region: str | None,
+    dashboards: Dashboards | None = None,
+) -> RuleSet:
+    """The configured rules, or a :class:`ConfigError` naming what does not exist.
+
+    ``dashboards`` are those the jobs are cross-checked with (QS7xx), if any.
+    """
     codes = {rule.code for rule in rules}
     _check_selectors(codes, config)
     current = CurrentDocument()
@@ -121,7 +130,7 @@ def select_rules(rules: Sequence[Rule], config: Config, region: str | None) -> R
         selected = SelectedRule(
             rule=rule,
             severity=config.severity.get(rule.code, rule.severity),
-            context=RuleContext(region=region, options=options, current=current),
+            context=RuleContext(region, options, dashboards, current=current),
         )
         by_scope.setdefault(rule.scope, []).append(selected)
     return RuleSet({scope: tuple(group) for scope, group in by_scope.items()}, current)

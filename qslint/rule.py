@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from qslint.findings import Edit, Fix, JsonPath, Location, Severity, delete_node, replace_value
 
 if TYPE_CHECKING:
+    from qslint.dashboards.index import Dashboards
     from qslint.loader import Document, Mark, SourceFile
     from qslint.model import StartDashboardSnapshotJobRequest
 
@@ -138,11 +139,13 @@ class CurrentDocument:
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a rule may know besides its input: the run's region, its own options, and where
-    the nodes of the document being checked are (to order findings as the file does)."""
+    """What a rule may know besides its input: the run's region, its own options, the
+    dashboards the jobs export when cross-checking was asked for (``None`` otherwise), and
+    where the nodes of the document being checked are (to order findings as the file does)."""
 
     region: str | None
     options: Mapping[str, Any]
+    dashboards: Dashboards | None = None
     current: CurrentDocument = field(default_factory=CurrentDocument, compare=False)
 
     def position(self, path: JsonPath) -> tuple[int, int]:

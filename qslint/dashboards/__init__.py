@@ -1,0 +1,7 @@
+"""Cross-checking jobs against the dashboards they export (QS701–QS708).
+
+The dashboards come from a folder of ``describe-dashboard-definition`` outputs
+(:mod:`qslint.dashboards.folder`) or from QuickSight itself (:mod:`qslint.dashboards.remote`);
+either way they become one :class:`~qslint.dashboards.index.Dashboards` index that the rules
+read through their context, knowing nothing of where it came from.
+"""

@@ -1,0 +1,160 @@
+"""Online: the dashboards of a run's jobs, fetched from QuickSight once each.
+
+boto3 is imported here only, when a client is made: ``qslint check`` without ``--remote``
+never loads it. Every call goes through the rate limiter ``qslint apply`` uses (at most 10
+calls in any second), with botocore's own retries off so that the limiter sees each call.
+A dashboard QuickSight does not give (``AccessDeniedException``,
+``ResourceNotFoundException``, a connection error) is not an error of the run: QS701 reports
+it at each job that exports it, with QuickSight's reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qslint.apply.scheduler import RateLimiter, ServiceFailure
+from qslint.dashboards.folder import DashboardSourceError
+from qslint.dashboards.index import (
+    Dashboard,
+    Dashboards,
+    DefinitionError,
+    dashboard_from_answer,
+    tag_keys_from_answer,
+    with_tag_keys,
+)
+
+MAX_REQUESTS_PER_SECOND = 10  # QuickSight's documented limit, shared by every caller
+CALL_DETAILS = ("ResponseMetadata", "RequestId", "Status")
+DASHBOARDS_FOLDER, DATA_SETS_FOLDER = "dashboards", "data-sets"  # as `qslint emulator` serves
+
+
+@dataclass(frozen=True)
+class Remote:
+    """Where QuickSight is: boto3's standard chain with these overrides."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+
+
+class QuickSightReader:
+    """``DescribeDashboardDefinition`` and ``DescribeDataSet``, rate-limited."""
+
+    def __init__(self, remote: Remote) -> None:
+        from qslint.apply.submit import ConnectError, connect
+
+        try:
+            service = connect(remote.region, remote.profile, remote.endpoint_url, connections=1)
+        except ConnectError as error:
+            raise DashboardSourceError(str(error)) from error
+        self._client = service.client
+        self._call_service = service._call  # botocore's errors as ServiceFailure
+        self._limiter = RateLimiter(MAX_REQUESTS_PER_SECOND)
+        self._running = threading.Event()  # never set: a check is not interrupted midway
+
+    def dashboard(self, account: str, dashboard_id: str) -> dict[str, Any]:
+        """The definition as ``aws quicksight describe-dashboard-definition`` prints it."""
+        describe = self._client.describe_dashboard_definition
+        return self._call(lambda: describe(AwsAccountId=account, DashboardId=dashboard_id))
+
+    def data_set(self, account: str, data_set_id: str) -> dict[str, Any]:
+        describe = self._client.describe_data_set
+        return self._call(lambda: describe(AwsAccountId=account, DataSetId=data_set_id))
+
+    def _call(self, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        self._limiter.acquire(self._running)
+        answer = self._call_service(call)
+        # The call's own details (ids that change each time, the HTTP status) are no part of
+        # the definition: a pulled file changes only when the dashboard does.
+        return {k: v for k, v in answer.items() if k not in CALL_DETAILS}
+
+
+def _reason(failure: ServiceFailure) -> str:
+    return f"QuickSight answered {failure.code}: {failure.message}"
+
+
+def _as_json(answer: dict[str, Any]) -> str:
+    return json.dumps(answer, indent=2, default=lambda value: value.isoformat()) + "\n"
+
+
+def fetch_dashboards(wanted: Iterable[tuple[str, str]], reader: QuickSightReader) -> Dashboards:
+    """Each ``(account, dashboard id)`` of ``wanted`` fetched once, with its data sets' RLS keys."""
+    digest = hashlib.sha256()
+    found: dict[tuple[str, str], Dashboard] = {}
+    unavailable: dict[tuple[str, str], str] = {}
+    tag_keys: dict[str, frozenset[str]] = {}
+    tried: set[str] = set()
+    for key in sorted(set(wanted)):
+        try:
+            answer = reader.dashboard(*key)
+            dashboard = dashboard_from_answer(answer)
+        except ServiceFailure as failure:
+            unavailable[key] = _reason(failure)
+            continue
+        except DefinitionError as error:
+            unavailable[key] = f"QuickSight's answer is not a dashboard definition ({error})"
+            continue
+        digest.update(_as_json(answer).encode())
+        found[key] = dashboard
+        for data_set in sorted(set(dashboard.data_sets) - tried):
+            tried.add(data_set)
+            try:
+                data_set_answer = reader.data_set(key[0], data_set)
+                tag_keys[data_set] = tag_keys_from_answer(data_set_answer)[1]
+            except (ServiceFailure, DefinitionError):
+                continue  # its tag keys stay unknown: QS708 stays silent for its dashboards
+            digest.update(_as_json(data_set_answer).encode())
+    completed = with_tag_keys(found.values(), tag_keys)
+    return Dashboards(
+        found=dict(zip(found, completed, strict=True)),
+        origin="QuickSight",
+        digest=digest.hexdigest(),
+        unavailable=unavailable,
+    )
+
+
+def pull_dashboards(
+    account: str, dashboard_ids: Sequence[str], out: Path, reader: QuickSightReader
+) -> tuple[list[Path], list[str]]:
+    """Write each dashboard's definition and its data sets' under ``out``.
+
+    The layout is the one ``qslint emulator --dashboards`` serves: ``dashboards/ID.json`` and
+    ``data-sets/ID.json``. Returns the files written and one line per resource not fetched.
+    """
+    from qslint.fix import write_atomically
+
+    written: list[Path] = []
+    problems: list[str] = []
+
+    def pull(
+        folder: str, resource_id: str, describe: Callable[[str, str], dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        try:
+            answer = describe(account, resource_id)
+        except ServiceFailure as failure:
+            problems.append(f"{folder[:-1]} {resource_id}: {_reason(failure)}")
+            return None
+        path = out / folder / f"{resource_id}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, _as_json(answer))
+        written.append(path)
+        return answer
+
+    data_sets: dict[str, None] = {}  # in the order dashboards name them, each once
+    for dashboard_id in dict.fromkeys(dashboard_ids):
+        answer = pull(DASHBOARDS_FOLDER, dashboard_id, reader.dashboard)
+        if answer is None:
+            continue
+        try:
+            data_sets.update(dict.fromkeys(dashboard_from_answer(answer).data_sets))
+        except DefinitionError:
+            continue  # written as QuickSight gave it; an offline check will say what is wrong
+    for data_set in data_sets:
+        pull(DATA_SETS_FOLDER, data_set, reader.data_set)
+    return written, problems
