@@ -8,6 +8,10 @@ Keys (all optional)::
     include = ["*.yaml", "*.yml", "*.json"]
     exclude = [".git", ".venv", ...]      # replaces the defaults
     extend-exclude = ["legacy/"]          # adds to them
+    max-file-size = 5242880               # bytes; a larger file is one QS100 finding
+    max-depth = 64                        # nesting of mappings and lists (at most 200)
+    max-nodes = 200000                    # values per file, aliases expanded
+    max-documents = 1000                  # YAML documents per file
     [per-file-ignores]
     "drafts/*.yaml" = ["QS3"]
     [severity]
@@ -21,7 +25,7 @@ An unknown key, a wrong type or an unknown rule is a :class:`ConfigError` naming
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -56,6 +60,19 @@ class ConfigError(Exception):
     """A configuration the user must fix; the message names the file and key."""
 
 
+MAX_DEPTH_CEILING = 200  # the loader walks nesting recursively: Python's stack bounds it
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    """Bounds that keep hostile files cheap to answer; each one broken is a QS100 finding."""
+
+    max_file_size: int = 5 * 1024 * 1024  # bytes, checked before the file is read
+    max_depth: int = 64  # levels of mappings and lists
+    max_nodes: int = 200_000  # values in the whole file, aliases expanded ("billion laughs")
+    max_documents: int = 1000  # YAML documents in one file
+
+
 @dataclass(frozen=True)
 class Config:
     root: Path
@@ -68,6 +85,7 @@ class Config:
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     severity: Mapping[str, Severity] = field(default_factory=dict)
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    limits: LoadLimits = field(default_factory=LoadLimits)
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{key: value for key, value in changes.items() if value is not None})
@@ -97,13 +115,33 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read configuration: {error}") from error
 
 
-_KIND_NAMES = {dict: "a table", list: "an array", str: "a string", bool: "a boolean"}
+_KIND_NAMES = {
+    dict: "a table",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+}
+_LIMIT_KEYS = {
+    "max-file-size": None,
+    "max-depth": MAX_DEPTH_CEILING,
+    "max-nodes": None,
+    "max-documents": None,
+}
 
 
 def _expect(value: Any, kind: type, path: Path, key: str) -> Any:
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise ConfigError(f"{path}: `{key}` must be {_KIND_NAMES.get(kind, kind.__name__)}")
     return value
+
+
+def _limit(value: Any, path: Path, key: str, ceiling: int | None = None) -> int:
+    number = _expect(value, int, path, key)
+    if number < 1 or (ceiling is not None and number > ceiling):
+        bound = f"between 1 and {ceiling}" if ceiling is not None else "at least 1"
+        raise ConfigError(f"{path}: `{key}` must be {bound} (not {number})")
+    return int(number)
 
 
 def _strings(value: Any, path: Path, key: str) -> tuple[str, ...]:
@@ -135,6 +173,7 @@ def parse_config(table: Mapping[str, Any], file: Path) -> Config:
         "per-file-ignores": lambda v, k: _per_file_ignores(v, file, k),
         "severity": lambda v, k: _severities(v, file, k),
         "options": lambda v, k: _options(v, file, k),
+        **{key: _limit_parser(file, ceiling) for key, ceiling in _LIMIT_KEYS.items()},
     }
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -143,7 +182,12 @@ def parse_config(table: Mapping[str, Any], file: Path) -> Config:
             raise ConfigError(f"{file}: unknown configuration key `{key}` (known keys: {known})")
         values[key.replace("-", "_")] = parsers[key](value, key)
     values["exclude"] = values.get("exclude", DEFAULT_EXCLUDE) + values.pop("extend_exclude", ())
-    return Config(root=file.parent, file=file, **values)
+    limits = {name: values.pop(name) for name in list(values) if name.startswith("max_")}
+    return Config(root=file.parent, file=file, limits=LoadLimits(**limits), **values)
+
+
+def _limit_parser(file: Path, ceiling: int | None) -> Callable[[Any, str], int]:
+    return lambda value, key: _limit(value, file, key, ceiling)
 
 
 def _per_file_ignores(value: Any, file: Path, key: str) -> dict[str, tuple[str, ...]]:

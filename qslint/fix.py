@@ -29,7 +29,7 @@ from pathlib import Path
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qslint.findings import Edit, Finding, Fix, JsonPath
-from qslint.loader import MERGE_TAG, NodeComposer, load_source
+from qslint.loader import MERGE_TAG, NodeComposer, load_source, service_sensitivity
 
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
 
@@ -238,10 +238,14 @@ class FileFix:
     bom: bool
 
     def diff(self) -> str:
+        """The change as a unified diff, sensitive values starred out on both sides.
+
+        Fixes never change a sensitive value, so the starred diff shows every change.
+        """
         name = self.path.as_posix()
         lines = difflib.unified_diff(
-            self.before.splitlines(keepends=True),
-            self.after.splitlines(keepends=True),
+            _masked(self.path, self.before).splitlines(keepends=True),
+            _masked(self.path, self.after).splitlines(keepends=True),
             fromfile=f"a/{name}",
             tofile=f"b/{name}",
         )
@@ -249,6 +253,11 @@ class FileFix:
 
     def write(self) -> None:
         write_atomically(self.path, ("\ufeff" if self.bom else "") + self.after)
+
+
+def _masked(path: Path, text: str) -> str:
+    source = load_source(path.name, text.encode("utf-8"), sensitivity=service_sensitivity())
+    return source.masked_text()
 
 
 def fix_file(path: Path, fixes: Sequence[Fix]) -> FileFix | None:

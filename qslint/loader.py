@@ -13,23 +13,34 @@ is an error there) and then composed the same way, JSON being YAML 1.2's subset.
 
 from __future__ import annotations
 
+import codecs
+import functools
 import json
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 from _ruamel_yaml import CParser
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.docinfo import DocInfo
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLWarning
+from ruamel.yaml.events import (
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    Event,
+    NodeEvent,
+)
 from ruamel.yaml.loader import SafeLoader
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import Resolver
 from ruamel.yaml.tag import Tag
 
-from qslint.findings import JsonPath
+from qslint.config import LoadLimits
+from qslint.findings import JsonPath, Mark, describe_type
 
 _YAML = "tag:yaml.org,2002:"
 SCALAR_TAGS = frozenset(
@@ -41,21 +52,6 @@ JSON_SUFFIXES = (".json",)
 
 PathPredicate = Callable[[JsonPath], bool]
 _SUPPRESSION = re.compile(r"(?:^|\s)#\s*qslint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class LoadLimits:
-    """Bounds that keep hostile files cheap to answer."""
-
-    max_depth: int = 64
-    max_nodes: int = 200_000
-
-
-class Mark(NamedTuple):
-    """A 1-based line and column."""
-
-    line: int
-    column: int
 
 
 @dataclass
@@ -116,7 +112,17 @@ class SourceFile:
         lines = self.text.splitlines()
         if not 1 <= line <= len(lines):
             return None
-        text = lines[line - 1]
+        return self._masked(line, lines[line - 1])
+
+    def masked_text(self) -> str:
+        """The whole text with every sensitive value starred out, for display (a diff)."""
+        lines = self.text.splitlines(keepends=True)
+        for number, text in enumerate(lines, start=1):
+            content = text.rstrip("\r\n")
+            lines[number - 1] = self._masked(number, content) + text[len(content) :]
+        return "".join(lines)
+
+    def _masked(self, line: int, text: str) -> str:
         for document in self.documents:
             for start, end in document.hidden:
                 if start.line <= line <= end.line:
@@ -138,6 +144,15 @@ class Sensitivity:
 
 
 NOTHING_SENSITIVE = Sensitivity(frozenset(), lambda path: False)
+
+
+@functools.cache
+def service_sensitivity() -> Sensitivity:
+    """The values the service model marks sensitive (the model is imported on first use)."""
+    from qslint.model import is_sensitive, sensitive_field_names
+
+    return Sensitivity(sensitive_field_names(), is_sensitive)
+
 
 # One shared Tag object per resolved tag: libyaml calls ``resolve`` for every node, and the
 # builder recognises these by identity instead of formatting each node's tag as a string.
@@ -191,8 +206,29 @@ def _mark(node: Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _hide(node: Node, document: Document) -> None:
+    """Keep the span of a sensitive scalar, so that no displayed line shows it."""
+    end = node.end_mark
+    document.hidden.append((_mark(node), Mark(end.line + 1, end.column + 1)))
+
+
+def _too_many_values_message(limits: LoadLimits) -> str:
+    return (
+        f"file expands to more than {limits.max_nodes} values (aliases included); "
+        "split it or raise `max-nodes`"
+    )
+
+
+def _too_deep_message(limits: LoadLimits) -> str:
+    return f"nesting deeper than {limits.max_depth} levels; flatten it or raise `max-depth`"
+
+
 class _DocumentBuilder:
-    """Turns one composed node tree into a :class:`Document`."""
+    """Turns the composed node trees of one file into :class:`Document` objects.
+
+    The node budget is the file's, shared by its documents: many small documents cost as
+    much as one big one.
+    """
 
     def __init__(
         self, composer: NodeComposer, limits: LoadLimits, sensitivity: Sensitivity
@@ -211,18 +247,13 @@ class _DocumentBuilder:
     def _value(self, node: Node, path: JsonPath, document: Document, *, hidden: bool) -> Any:
         self._nodes += 1
         if self._nodes > self._limits.max_nodes:
-            raise _Invalid(
-                f"document expands to more than {self._limits.max_nodes} nodes "
-                "(aliases included); split it or raise `max-nodes`",
-                _mark(node),
-            )
+            raise _Invalid(_too_many_values_message(self._limits), _mark(node))
         if len(path) > self._limits.max_depth:
-            raise _Invalid(f"nesting deeper than {self._limits.max_depth} levels", _mark(node))
+            raise _Invalid(_too_deep_message(self._limits), _mark(node))
         mark = document.values[path] = _mark(node)
         if isinstance(node, ScalarNode):
             if hidden:
-                end = node.end_mark
-                document.hidden.append((mark, Mark(end.line + 1, end.column + 1)))
+                _hide(node, document)
             return self._scalar(node)
         if id(node) in self._active:
             raise _Invalid("recursive alias: a node that contains itself", mark)
@@ -292,6 +323,8 @@ class _DocumentBuilder:
     ) -> Any:
         child = (*path, key)
         document.keys[child] = _mark(key_node)
+        if hidden:  # a mapping written where a sensitive value belongs: its keys are data too
+            _hide(key_node, document)
         sensitivity = self._sensitivity
         hidden = hidden or (key in sensitivity.names and sensitivity.applies(child))
         return self._value(value_node, child, document, hidden=hidden)
@@ -322,13 +355,45 @@ class _DocumentBuilder:
 
 
 class _PureComposer(SafeLoader):  # type: ignore[misc]
-    """ruamel.yaml's pure-Python YAML 1.2 parser, for what libyaml's grammar refuses."""
+    """ruamel.yaml's pure-Python YAML 1.2 parser, for what libyaml's grammar refuses.
 
-    max_depth = 0  # the builder enforces its own depth limit
+    Its composer recurses in Python, one level per nesting level: a level past ``max-depth``
+    is refused before it is composed, so no nesting can exhaust the stack.
+    """
+
+    max_depth = 0  # ruamel.yaml's own limit (0.19+), with its own message: unused
+
+    def __init__(self, text: str, limits: LoadLimits) -> None:
+        super().__init__(text)
+        self._limits = limits
+        self._level = 0
+        # Where the scanner records `%YAML` and `%TAG` directives: set up by `YAML()`, which
+        # this loader is not (without it, `%YAML 1.2` raised AttributeError).
+        self.doc_infos = [DocInfo()]
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self._level > self._limits.max_depth:
+            mark = self.peek_event().start_mark
+            raise _Invalid(_too_deep_message(self._limits), Mark(mark.line + 1, mark.column + 1))
+        self._level += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._level -= 1
 
 
 class _SyntaxProblem(LoadProblem):
     """A load problem raised by the YAML parser itself."""
+
+
+# libyaml's composer recurses in C, one level per nesting level, and overflows the stack
+# (a crash, not an exception) near 30,000 levels, and it composes a whole document before the
+# builder counts its values. Each level and value takes at least one character, so only a
+# longer text is checked against the limits, in its events, before it is composed.
+_SMALL_TEXT = 2_000
+# ruamel.yaml's pure-Python parser takes seconds per MiB: a bigger file that libyaml refuses
+# keeps libyaml's verdict rather than keep a pre-commit hook waiting.
+_PURE_PARSER_MAX_CHARS = 512 * 1024
 
 
 def _compose(
@@ -336,21 +401,84 @@ def _compose(
 ) -> tuple[list[Document], LoadProblem | None]:
     """The documents a composer yields for ``text``, up to the first problem, and that problem."""
     documents: list[Document] = []
-    try:
-        composer = composer_type(text)
-    except YAMLError as error:  # the pure-Python reader checks every character up front
-        return documents, _SyntaxProblem(_error_message(error), _error_mark(error, text))
-    try:
-        while composer.check_node():
+    with warnings.catch_warnings():
+        # ruamel.yaml warns on stderr about some scalars (`1e999`), quoting them: never shown.
+        warnings.simplefilter("ignore", YAMLWarning)
+        try:
+            if composer_type is NodeComposer and len(text) > _SMALL_TEXT:
+                too_big = _structure_problem(NodeComposer(text), limits)
+                if too_big is not None:
+                    return documents, too_big
+            composer = composer_type(text)
+        except YAMLError as error:  # the pure-Python reader checks every character up front
+            return documents, _syntax_problem(error, text)
+        try:
             builder = _DocumentBuilder(composer, limits, sensitivity)
-            documents.append(builder.build(composer.get_node()))
-    except YAMLError as error:
-        return documents, _SyntaxProblem(_error_message(error), _error_mark(error, text))
-    except _Invalid as error:
-        return documents, LoadProblem(error.message, error.mark)
-    finally:
-        composer.dispose()
+            while composer.check_node():
+                if len(documents) == limits.max_documents:
+                    return documents, _too_many_documents(composer.peek_event(), limits)
+                documents.append(builder.build(composer.get_node()))
+        except YAMLError as error:
+            return documents, _syntax_problem(error, text)
+        except _Invalid as error:
+            return documents, LoadProblem(error.message, error.mark)
+        finally:
+            composer.dispose()
     return documents, None
+
+
+def _structure_problem(parser: Any, limits: LoadLimits) -> LoadProblem | None:
+    """A limit the file breaks, found in the parser's events before anything is composed.
+
+    Values are counted as written (aliases once): the builder counts them expanded. A syntax
+    error ends the scan quietly: composing reports it.
+    """
+    depth = nodes = documents = 0
+    try:
+        while parser.check_event():
+            event: Event = parser.get_event()
+            if isinstance(event, NodeEvent):
+                nodes += 1
+                if nodes > limits.max_nodes:
+                    return LoadProblem(_too_many_values_message(limits), _event_mark(event))
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > limits.max_depth + 1:  # the root collection is level 0
+                    return LoadProblem(_too_deep_message(limits), _event_mark(event))
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, DocumentStartEvent):
+                documents += 1
+                if documents > limits.max_documents:
+                    return _too_many_documents(event, limits)
+    except YAMLError:
+        return None
+    finally:
+        parser.dispose()
+    return None
+
+
+def _event_mark(event: Event) -> Mark:
+    return Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+def _too_many_documents(event: Event, limits: LoadLimits) -> LoadProblem:
+    return LoadProblem(
+        f"more than {limits.max_documents} YAML documents in one file; "
+        "split it or raise `max-documents`",
+        _event_mark(event),
+    )
+
+
+def _syntax_problem(error: YAMLError, text: str) -> _SyntaxProblem:
+    """What the parser refused, where; a tab in an indentation is named as such."""
+    mark = _error_mark(error, text)
+    line = text.splitlines()[mark.line - 1] if text else ""
+    indentation = line[: len(line) - len(line.lstrip(" \t-?:"))]
+    if "\t" in indentation and isinstance(error, MarkedYAMLError):
+        tab = Mark(mark.line, indentation.index("\t") + 1)
+        return _SyntaxProblem("a tab indents this line; YAML indents with spaces only", tab)
+    return _SyntaxProblem(_error_message(error), mark)
 
 
 def _error_mark(error: YAMLError, text: str) -> Mark:
@@ -376,32 +504,15 @@ def _error_message(error: YAMLError) -> str:
     return str(error).splitlines()[0]
 
 
-_TYPE_NAMES: tuple[tuple[type, str], ...] = (
-    (type(None), "null (an empty value)"),
-    (bool, "a boolean"),  # before int: a bool is an int to Python
-    (int, "an integer"),
-    (float, "a number"),
-    (str, "a string"),
-    (list, "a list"),
-    (dict, "a mapping"),
-    (datetime, "a timestamp"),  # before date: a datetime is a date to Python
-    (date, "a date"),
-)
-
-
-def describe_type(value: object) -> str:
-    """``an integer``, ``a list``: how a message names what it found instead."""
-    for kind, name in _TYPE_NAMES:
-        if isinstance(value, kind):
-            return name
-    return f"a {type(value).__name__}"
+# The line breaks libyaml counts (YAML 1.1's): its marks and displayed lines agree on them.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 def offset_mark(text: str, offset: int) -> Mark:
-    """The line and column of a character offset in ``text``."""
+    """The line and column of a character offset in ``text``, lines as libyaml counts them."""
     offset = min(max(offset, 0), len(text))
-    line = text.count("\n", 0, offset) + 1
-    return Mark(line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+    starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text, 0, offset))]
+    return Mark(len(starts), offset - starts[-1] + 1)
 
 
 def clamp_mark(text: str, mark: Mark) -> Mark:
@@ -425,9 +536,13 @@ def _json_problem(text: str) -> LoadProblem | None:
                 "invalid JSON: trailing comma (JSON allows none after the last item)",
                 offset_mark(text, len(before) - 1),
             )
-        return LoadProblem(f"invalid JSON: {error.msg}", Mark(error.lineno, error.colno))
+        return LoadProblem(
+            f"invalid JSON: {error.msg}", clamp_mark(text, offset_mark(text, error.pos))
+        )
     except ValueError as error:
         return LoadProblem(f"invalid JSON: {error}", Mark(1, 1))
+    except RecursionError:
+        return None  # nested past Python's stack: composing reports the nesting, positioned
     return None
 
 
@@ -449,21 +564,58 @@ def find_suppressions(text: str) -> dict[int, frozenset[str] | None]:
     return found
 
 
+# UTF-32's byte order marks begin with UTF-16's: they are looked for first.
+_OTHER_UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
 def decode(path: str, raw: bytes) -> SourceFile:
-    """Decode a file's bytes as UTF-8 (a BOM is fine); anything else is a load problem."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        prefix = raw[: error.start].decode("utf-8", errors="replace")
-        source = SourceFile(path=path, text="")
-        source.problems.append(
-            LoadProblem(
-                f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x})",
-                offset_mark(prefix, len(prefix)),
+    """Decode a file's bytes as UTF-8 (a BOM is fine); anything else is a load problem.
+
+    UTF-16 and UTF-32 are refused even with a byte order mark, though YAML allows them: the
+    AWS CLI reads ``file://`` input in the locale's encoding (UTF-8 on CI runners), JSON
+    between systems must be UTF-8 (RFC 8259), and a file qslint passes must be one the
+    submission path reads.
+    """
+    problem = _encoding_problem(raw)
+    if problem is not None:
+        return SourceFile(path=path, text="", problems=[problem])
+    return SourceFile(path=path, text=raw.decode("utf-8-sig"))
+
+
+def _encoding_problem(raw: bytes) -> LoadProblem | None:
+    for bom, encoding in _OTHER_UNICODE_BOMS:
+        if raw.startswith(bom):
+            return LoadProblem(
+                f"file is {encoding} (it starts with a {encoding} byte order mark); "
+                "save it as UTF-8",
+                Mark(1, 1),
             )
+    nul = raw.find(b"\0")
+    if nul != -1:
+        return LoadProblem(
+            "file holds a NUL byte: binary content, or UTF-16/UTF-32 without a byte order "
+            "mark; job definitions are UTF-8 text",
+            _byte_mark(raw, nul),
         )
-        return source
-    return SourceFile(path=path, text=text)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return LoadProblem(
+            f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8",
+            _byte_mark(raw, error.start),
+        )
+    return None
+
+
+def _byte_mark(raw: bytes, offset: int) -> Mark:
+    """The line and column (in characters) of the byte at ``offset`` in a UTF-8 file."""
+    prefix = raw[:offset].decode("utf-8", errors="replace").removeprefix("\ufeff")
+    return offset_mark(prefix, len(prefix))
 
 
 def load_source(
@@ -488,19 +640,24 @@ def load_source(
             return source
     else:
         source.suppressions = find_suppressions(text)
-    documents, problem = _compose(NodeComposer, text, limits or LoadLimits(), sensitivity)
-    if isinstance(problem, _SyntaxProblem):
+    limits = limits or LoadLimits()
+    documents, problem = _compose(NodeComposer, text, limits, sensitivity)
+    if isinstance(problem, _SyntaxProblem) and len(text) <= _PURE_PARSER_MAX_CHARS:
         # libyaml implements YAML 1.1's grammar: it refuses some valid YAML 1.2, such as a
         # timestamp in a flow sequence (`[2026-01-05T00:00:00Z]`). ruamel.yaml's pure-Python
         # parser has the last word; only files libyaml refuses pay for it.
-        documents, problem = _compose(_PureComposer, text, limits or LoadLimits(), sensitivity)
+        pure = functools.partial(_PureComposer, limits=limits)
+        documents, problem = _compose(pure, text, limits, sensitivity)
+    elif isinstance(problem, _SyntaxProblem):
+        note = " (a file this big is read with libyaml's YAML 1.1 grammar only)"
+        problem = _SyntaxProblem(problem.message + note, problem.mark)
     for document in documents:
         if isinstance(document.data, dict):
             source.documents.append(document)
         else:
             found = describe_type(document.data)
             message = f"a job definition is a mapping, not {found}"
-            source.problems.append(LoadProblem(message, document.start))
+            source.problems.append(LoadProblem(message, clamp_mark(text, document.start)))
     if problem is not None:
         source.problems.append(problem)
     if not source.documents and not source.problems:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import multiprocessing
 import os
+import stat
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qslint.cache import CACHE_FOLDER, ResultCache, content_digest, fingerprint
-from qslint.config import Config, load_config
+from qslint.config import Config, LoadLimits, load_config
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, select_rules
 from qslint.findings import Mark
 from qslint.rule import load_rules
 from qslint.sources import FileSelector, discover, display_path
 
 if TYPE_CHECKING:
-    from qslint.loader import Sensitivity, SourceFile
+    from qslint.loader import SourceFile
 
 
 def configure(
@@ -57,40 +57,57 @@ class _Task:
     path: str  # as displayed
     relative: str  # relative to the configuration's folder, for per-file-ignores
     raw: bytes | None
-    unreadable: str | None = None
+    unreadable: str | None  # why there are no bytes: a QS100 message
+    limits: LoadLimits
 
 
-def _read(path: Path) -> tuple[bytes | None, str | None]:
+def _read(path: Path, max_size: int) -> tuple[bytes | None, str | None]:
+    """A regular file's bytes, or why there are none; never blocks, never reads past the limit.
+
+    The file is opened without blocking (a fifo's open would wait for a writer) and checked
+    on the open descriptor, so that what is read is what was checked.
+    """
     try:
-        if not path.is_file():  # a fifo or device would block, a broken link has nothing
-            raise OSError(0, "not a regular file")
-        return path.read_bytes(), None
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
-        return None, error.strerror or type(error).__name__
+        if isinstance(error, FileNotFoundError) and path.is_symlink():
+            return None, "cannot read file: a symbolic link to nothing"
+        return None, f"cannot read file: {error.strerror or type(error).__name__}"
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None, "cannot read file: not a regular file"
+        try:
+            raw = handle.read(max_size + 1)  # not the whole of a file that grew since
+        except OSError as error:
+            return None, f"cannot read file: {error.strerror or type(error).__name__}"
+    if len(raw) > max_size:
+        return None, f"file is larger than {_size(max_size)}; split it or raise `max-file-size`"
+    return raw, None
 
 
-def _parse(name: str, raw: bytes | None, unreadable: str | None) -> SourceFile:
+def _size(count: int) -> str:
+    """``5 MiB``, ``512 KiB``, ``1000 bytes``: a byte count as people write it."""
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if count % scale == 0:
+            return f"{count // scale} {unit}"
+    return f"{count} bytes"
+
+
+def _parse(name: str, raw: bytes | None, unreadable: str | None, limits: LoadLimits) -> SourceFile:
     # The loader (and ruamel.yaml) is imported with the first file to parse: a run served
     # from the cache never pays for it.
-    from qslint.loader import LoadProblem, SourceFile, load_source
+    from qslint.loader import LoadProblem, SourceFile, load_source, service_sensitivity
 
     if raw is None:
-        problem = LoadProblem(f"cannot read file: {unreadable}", Mark(1, 1))
+        problem = LoadProblem(unreadable or "cannot read file", Mark(1, 1))
         return SourceFile(path=name, text="", problems=[problem])
-    return load_source(name, raw, sensitivity=_sensitive_values())
+    return load_source(name, raw, limits, sensitivity=service_sensitivity())
 
 
-@functools.cache
-def _sensitive_values() -> Sensitivity:
-    from qslint.loader import Sensitivity
-    from qslint.model import is_sensitive, sensitive_field_names
-
-    return Sensitivity(sensitive_field_names(), is_sensitive)
-
-
-def read_source(path: Path) -> SourceFile:
+def read_source(path: Path, limits: LoadLimits | None = None) -> SourceFile:
     """A file's parsed content; a file that cannot be read is a load problem, not a crash."""
-    return _parse(display_path(path), *_read(path))
+    limits = limits or LoadLimits()
+    return _parse(display_path(path), *_read(path, limits.max_file_size), limits)
 
 
 def lint(
@@ -114,7 +131,12 @@ def lint(
     selector = FileSelector.from_config(config)
     checker = Checker(rules, config, excerpts=excerpts)
     tasks = [
-        _Task(candidate.shown, candidate.relative, *_read(candidate.path))
+        _Task(
+            candidate.shown,
+            candidate.relative,
+            *_read(candidate.path, config.limits.max_file_size),
+            config.limits,
+        )
         for candidate in discover(paths, selector, force_exclude=force_exclude)
     ]
     cache = (
@@ -150,7 +172,8 @@ _worker_checker: Checker | None = None  # what a forked worker process checks wi
 
 
 def _check_task(checker: Checker, task: _Task) -> FileResult:
-    return checker.check_source(_parse(task.path, task.raw, task.unreadable), task.relative)
+    source = _parse(task.path, task.raw, task.unreadable, task.limits)
+    return checker.check_source(source, task.relative)
 
 
 def _check_chunk(tasks: list[_Task]) -> list[FileResult]:

@@ -8,6 +8,7 @@ They are matched against paths relative to the configuration's folder.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,8 +109,12 @@ def _walk(top: Path, selector: FileSelector) -> Iterator[Candidate]:
         )
         for name in sorted(files):
             candidate = Candidate(base / name, _join(relative, name), _join(shown, name))
-            if selector.selects(candidate.relative) and candidate.path.is_file():
+            if not selector.selects(candidate.relative):
+                continue
+            if candidate.path.is_file():
                 yield candidate
+            else:  # a fifo would block, a broken or looping link has nothing: say so, go on
+                print(f"qslint: skipped {candidate.shown}: not a regular file", file=sys.stderr)
 
 
 def _join(folder: str, name: str) -> str:

@@ -238,6 +238,6 @@ def test_unreadable_and_special_files_are_findings_not_hangs(run_qslint, write, 
     assert run_qslint("check").exit_code == 0  # a walk passes over what is not a file
     result = run_qslint("check", "pipe.yaml", "dangling.yaml", "--output-format", "json")
     assert [(f["file"], f["code"], f["message"]) for f in json.loads(result.stdout)] == [
-        ("dangling.yaml", "QS100", "cannot read file: not a regular file"),
+        ("dangling.yaml", "QS100", "cannot read file: a symbolic link to nothing"),
         ("pipe.yaml", "QS100", "cannot read file: not a regular file"),
     ]
