@@ -60,27 +60,33 @@ class Document:
 
     data: Any
     start: Mark
-    values: dict[JsonPath, Mark] = field(default_factory=dict)
-    keys: dict[JsonPath, Mark] = field(default_factory=dict)
+    # Where each value and each mapping key starts, as the parser's own 0-based marks: every
+    # node of every file gets one, and only the few a finding names are ever converted.
+    values: dict[JsonPath, Any] = field(default_factory=dict)
+    keys: dict[JsonPath, Any] = field(default_factory=dict)
     hidden: list[tuple[Mark, Mark]] = field(default_factory=list)  # spans of sensitive scalars
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Mark:
-        """The mark of the node at ``path`` (its key with ``key=True``).
+        """The 1-based position of the node at ``path`` (its key with ``key=True``).
 
         A path that does not exist (a missing field) is located at its nearest existing
         ancestor, preferring the key that introduces it: that is where the user adds it.
         """
         if key and path in self.keys:
-            return self.keys[path]
+            return _one_based(self.keys[path])
         if path in self.values:
-            return self.values[path]
+            return _one_based(self.values[path])
         while path:
             path = path[:-1]
             if path in self.keys:
-                return self.keys[path]
+                return _one_based(self.keys[path])
             if path in self.values:
-                return self.values[path]
+                return _one_based(self.values[path])
         return self.start
+
+
+def _one_based(mark: Any) -> Mark:
+    return Mark(mark.line + 1, mark.column + 1)
 
 
 @dataclass(frozen=True)
@@ -250,13 +256,13 @@ class _DocumentBuilder:
             raise _Invalid(_too_many_values_message(self._limits), _mark(node))
         if len(path) > self._limits.max_depth:
             raise _Invalid(_too_deep_message(self._limits), _mark(node))
-        mark = document.values[path] = _mark(node)
+        document.values[path] = node.start_mark
         if isinstance(node, ScalarNode):
             if hidden:
                 _hide(node, document)
             return self._scalar(node)
         if id(node) in self._active:
-            raise _Invalid("recursive alias: a node that contains itself", mark)
+            raise _Invalid("recursive alias: a node that contains itself", _mark(node))
         self._active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -322,7 +328,7 @@ class _DocumentBuilder:
         hidden: bool,
     ) -> Any:
         child = (*path, key)
-        document.keys[child] = _mark(key_node)
+        document.keys[child] = key_node.start_mark
         if hidden:  # a mapping written where a sensitive value belongs: its keys are data too
             _hide(key_node, document)
         sensitivity = self._sensitivity
@@ -388,9 +394,11 @@ class _SyntaxProblem(LoadProblem):
 
 # libyaml's composer recurses in C, one level per nesting level, and overflows the stack
 # (a crash, not an exception) near 30,000 levels, and it composes a whole document before the
-# builder counts its values. Each level and value takes at least one character, so only a
-# longer text is checked against the limits, in its events, before it is composed.
-_SMALL_TEXT = 2_000
+# builder counts its values. Each level and value takes at least one character, so a text
+# of at most 8 KiB (a job definition is 1-5 KiB) can neither crash it nor cost much to
+# compose; only a longer one is checked against the limits, in its events, first. (At
+# 2,000 characters every job was parsed twice: a quarter of a cold run.)
+_SMALL_TEXT = 8 * 1024
 # ruamel.yaml's pure-Python parser takes seconds per MiB: a bigger file that libyaml refuses
 # keeps libyaml's verdict rather than keep a pre-commit hook waiting.
 _PURE_PARSER_MAX_CHARS = 512 * 1024

@@ -13,11 +13,11 @@ def test_positions_of_values_and_keys() -> None:
     source = load_source("job.yaml", b"Top:\n  Items:\n    - a\n    - {Name: b}\n")
     (document,) = source.documents
     assert document.data == {"Top": {"Items": ["a", {"Name": "b"}]}}
-    assert document.keys[("Top",)] == Mark(1, 1)
-    assert document.keys[("Top", "Items")] == Mark(2, 3)
-    assert document.values[("Top", "Items", 0)] == Mark(3, 7)
-    assert document.keys[("Top", "Items", 1, "Name")] == Mark(4, 8)
-    assert document.values[("Top", "Items", 1, "Name")] == Mark(4, 14)
+    assert document.locate(("Top",), key=True) == Mark(1, 1)
+    assert document.locate(("Top", "Items"), key=True) == Mark(2, 3)
+    assert document.locate(("Top", "Items", 0)) == Mark(3, 7)
+    assert document.locate(("Top", "Items", 1, "Name"), key=True) == Mark(4, 8)
+    assert document.locate(("Top", "Items", 1, "Name")) == Mark(4, 14)
 
 
 def test_missing_path_is_located_at_the_key_that_introduces_its_mapping() -> None:
@@ -30,12 +30,12 @@ def test_utf8_bom_and_crlf_line_ends() -> None:
     source = load_source("job.yaml", b"\xef\xbb\xbfA: 1\r\nB:\r\n  - x\r\n")
     (document,) = source.documents
     assert document.data == {"A": 1, "B": ["x"]}
-    assert document.values[("B", 0)] == Mark(3, 5)
+    assert document.locate(("B", 0)) == Mark(3, 5)
 
 
 def test_columns_count_characters_not_bytes() -> None:
     (document,) = load_source("job.yaml", 'A: "é€"\nB: {C: é, D: x}\n'.encode()).documents
-    assert document.values[("B", "D")] == Mark(2, 14)
+    assert document.locate(("B", "D")) == Mark(2, 14)
 
 
 def test_anchors_aliases_and_merge_keys() -> None:
@@ -43,8 +43,10 @@ def test_anchors_aliases_and_merge_keys() -> None:
     (document,) = load_source("job.yaml", text).documents
     assert document.data["copy"] == ["x"]
     assert document.data["job"] == {"A": 1, "B": 3}
-    assert document.keys[("job", "B")] == Mark(6, 3)
-    assert document.keys[("job", "A")] == Mark(1, 14)  # where the merged key was written
+    assert document.locate(("job", "B"), key=True) == Mark(6, 3)
+    assert document.locate(("job", "A"), key=True) == Mark(
+        1, 14
+    )  # where the merged key was written
 
 
 def test_merge_of_several_mappings_prefers_the_earlier_one() -> None:
