@@ -17,6 +17,9 @@ import click
 from qslint import __version__
 from qslint.apply.commands import apply, estimate, plan
 from qslint.config import Config, ConfigError
+from qslint.dashboards.command import dashboards as dashboards_command
+from qslint.dashboards.folder import DashboardSourceError
+from qslint.dashboards.source import RemoteCheck
 from qslint.emulator.command import emulator
 from qslint.engine import CheckResult, InternalError, RuleSet
 from qslint.report import FORMATS, Report, render
@@ -52,7 +55,11 @@ def _load_rules() -> list[Rule]:
 
 
 def configure_rules(
-    select: Sequence[str] = (), ignore: Sequence[str] = (), region: str | None = None
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    region: str | None = None,
+    dashboards: Path | None = None,
+    remote: RemoteCheck | None = None,
 ) -> tuple[Config, RuleSet]:
     """The configuration in force here with the command line's overrides, and its rules.
 
@@ -63,9 +70,14 @@ def configure_rules(
 
     try:
         return configure(
-            Path.cwd(), select=_codes(select), ignore=_codes(ignore) or (), region=region
+            Path.cwd(),
+            select=_codes(select),
+            ignore=_codes(ignore) or (),
+            region=region,
+            dashboards=dashboards,
+            remote=remote,
         )
-    except (ConfigError, RuleLoadError) as error:
+    except (ConfigError, RuleLoadError, DashboardSourceError) as error:
         raise UsageError(str(error)) from error
 
 
@@ -117,6 +129,18 @@ def cli() -> None:
 @click.option(
     "--diff", is_flag=True, help="Print the safe fixes as a unified diff; change nothing."
 )
+@click.option(
+    "--dashboards",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Cross-check jobs with the dashboard definitions in this folder (QS7xx).",
+)
+@click.option(
+    "--remote",
+    is_flag=True,
+    help="Cross-check jobs with their dashboards as QuickSight describes them (QS7xx).",
+)
+@click.option("--profile", help="The AWS profile for --remote (boto3's standard chain otherwise).")
+@click.option("--endpoint-url", help="Another QuickSight endpoint for --remote (qslint emulator).")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...],
@@ -134,6 +158,10 @@ def check(
     jobs: int | None,
     fix: bool,
     diff: bool,
+    dashboards: Path | None,
+    remote: bool,
+    profile: str | None,
+    endpoint_url: str | None,
     debug: bool,
 ) -> None:
     """Check job definition files (default: the current directory)."""
@@ -144,11 +172,14 @@ def check(
     if show_source is None:
         show_source = terminal
     try:
-        config, rules = configure_rules(select, ignore, region)
+        if remote and dashboards is not None:
+            raise UsageError("--remote and --dashboards exclude each other")
+        targets = paths or (Path(),)
+        online = RemoteCheck(targets, force_exclude, profile, endpoint_url) if remote else None
+        config, rules = configure_rules(select, ignore, region, dashboards, online)
 
         def run() -> CheckResult:
             excerpts = show_source and output_format == "text"
-            targets = paths or (Path(),)
             return lint(
                 targets,
                 config,
@@ -313,6 +344,7 @@ def schema(output: Path | None, draft: str) -> None:
 
 for deploy_command in (plan, apply, estimate, emulator):
     cli.add_command(deploy_command)
+cli.add_command(dashboards_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -3,6 +3,7 @@
 Keys (all optional)::
 
     region = "eu-west-1"                  # where the jobs are submitted
+    dashboards = "dashboards/"            # describe-dashboard-definition outputs (QS7xx)
     select = ["QS"]                       # codes or prefixes to run (default: every rule)
     ignore = ["QS502"]                    # codes or prefixes to skip
     include = ["*.yaml", "*.yml", "*.json"]
@@ -78,6 +79,7 @@ class Config:
     root: Path
     file: Path | None = None
     region: str | None = None
+    dashboards: Path | None = None  # the folder of dashboard definitions to cross-check with
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     include: tuple[str, ...] = DEFAULT_INCLUDE
@@ -165,6 +167,7 @@ def load_config(cwd: Path) -> Config:
 def parse_config(table: Mapping[str, Any], file: Path) -> Config:
     parsers = {
         "region": lambda v, k: _expect(v, str, file, k),
+        "dashboards": lambda v, k: file.parent / _expect(v, str, file, k),
         "select": lambda v, k: _codes(v, file, k),
         "ignore": lambda v, k: _codes(v, file, k),
         "include": lambda v, k: _strings(v, file, k),

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 
 from qslint.cache import CACHE_FOLDER, ResultCache, content_digest, fingerprint
 from qslint.config import Config, LoadLimits, load_config
+from qslint.dashboards.source import load_dashboards, without_definitions
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, select_rules
 from qslint.findings import Mark
 from qslint.rule import load_rules
 from qslint.sources import FileSelector, discover, display_path
 
 if TYPE_CHECKING:
+    from qslint.dashboards.source import RemoteCheck
     from qslint.loader import SourceFile
 
 
@@ -28,18 +30,24 @@ def configure(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
     region: str | None = None,
+    dashboards: Path | None = None,
+    remote: RemoteCheck | None = None,
 ) -> tuple[Config, RuleSet]:
     """The configuration in force in ``cwd`` with command-line overrides, and its rules.
 
     ``select`` replaces the configured selection, ``ignore`` adds to it; the region is the
     given one, else the configured one, else ``AWS_REGION`` or ``AWS_DEFAULT_REGION``.
-    Raises ``ConfigError`` and ``RuleLoadError``.
+    The rules cross-check jobs with the dashboards of ``remote`` (fetched from QuickSight),
+    else of the ``dashboards`` folder, else of the configured one, if any.
+    Raises ``ConfigError``, ``RuleLoadError`` and ``DashboardSourceError``.
     """
     config = load_config(cwd)
     config = config.with_overrides(
         select=tuple(select) if select is not None else None,
         ignore=config.ignore + tuple(ignore),
+        dashboards=dashboards and cwd / dashboards,
     )
+    config = without_definitions(config)
     region = (
         region
         or config.region
@@ -47,7 +55,8 @@ def configure(
         or os.environ.get("AWS_DEFAULT_REGION")
         or None
     )
-    return config, select_rules(load_rules(), config, region)
+    known = load_dashboards(config, region, remote)
+    return config, select_rules(load_rules(), config, region, known)
 
 
 @dataclass(frozen=True)

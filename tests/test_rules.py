@@ -12,7 +12,8 @@ A JSON fixture cannot hold a comment: its expectation is the one line of
 
 Every rule runs over every fixture, so a good fixture proves that no rule fires on a valid
 job and a bad fixture proves that one problem gives exactly one finding, at the line the
-user must edit.
+user must edit. The QS7xx fixtures are cross-checked with the exported dashboard definitions
+of ``tests/fixtures/dashboards/``; the others with none, as by default.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from typing import Any
 import pytest
 
 from qslint.config import Config
+from qslint.dashboards.folder import load_folder
+from qslint.dashboards.index import Dashboards
 from qslint.engine import CheckResult, select_rules
 from qslint.findings import Finding
 from qslint.loader import load_source
@@ -35,6 +38,7 @@ from qslint.rule import Rule, load_rules
 from qslint.runner import lint
 
 FIXTURES = Path(__file__).parent / "fixtures"
+DASHBOARDS = FIXTURES / "dashboards"  # definitions for the QS7xx fixtures, not a rule's folder
 REGION = "eu-west-1"
 EXPECT_LINE = re.compile(r"^#\s*expect:\s*(?P<items>.*?)\s*$")
 EXPECT_ITEM = re.compile(r"^(?:(?P<file>[^:@\s]+):)?(?P<code>[A-Z]+[0-9]+)@(?P<line>[0-9]+)$")
@@ -94,7 +98,7 @@ def expectation_of(path: Path) -> tuple[Expected, ...]:
 
 def discover_cases() -> list[Case]:
     cases = []
-    for code_folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+    for code_folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir() and p != DASHBOARDS):
         for path in sorted(code_folder.iterdir()):
             if path.is_dir() or path.name.endswith(JOB_SUFFIXES):
                 cases.append(Case(path, expectation_of(path)))
@@ -110,10 +114,16 @@ def all_rules() -> tuple[Rule, ...]:
     return tuple(load_rules())
 
 
+@functools.cache
+def fixture_dashboards() -> Dashboards:
+    return load_folder(DASHBOARDS)
+
+
 def run(case: Case, *, ignore: Sequence[str] = ()) -> CheckResult:
     """Run every rule (but ``ignore``) over the case, in-process, as `qslint check` does."""
     config = Config(root=FIXTURES, region=REGION, ignore=tuple(ignore))
-    rules = select_rules(all_rules(), config, config.region)
+    dashboards = fixture_dashboards() if case.code.startswith("QS7") else None
+    rules = select_rules(all_rules(), config, config.region, dashboards)
     return lint([case.path], config, rules)
 
 
@@ -208,5 +218,5 @@ def test_every_rule_has_a_bad_and_a_good_fixture() -> None:
 
 def test_every_fixture_folder_is_a_rule() -> None:
     codes = {rule.code for rule in all_rules()}
-    folders = {p.name for p in FIXTURES.iterdir() if p.is_dir()}
+    folders = {p.name for p in FIXTURES.iterdir() if p.is_dir() and p != DASHBOARDS}
     assert folders <= codes, sorted(folders - codes)

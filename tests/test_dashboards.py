@@ -1,0 +1,202 @@
+"""Cross-checking jobs with their dashboards: offline from a folder, online from QuickSight.
+
+The online tests talk to the emulator (``qslint.emulator``) with real boto3 over HTTP on
+127.0.0.1; it serves ``tests/fixtures/dashboards/`` (dashboards/ID.json, data-sets/ID.json).
+The QS701–QS708 rule fixtures themselves run in ``test_rules.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from qslint.emulator.server import Emulator
+from qslint.emulator.service import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DASHBOARDS = FIXTURES / "dashboards"
+EXAMPLES = Path(__file__).parent.parent / "examples"
+ACCOUNT = "111122223333"
+EXAMPLE_DASHBOARDS = ("ops-fulfilment-daily", "finance-month-end-close", "qbr-executive-pack")
+# What the examples break against those dashboards as the emulator serves them.
+EXAMPLE_FINDINGS = [
+    ("examples/broken/duplicate-parameter-name.yaml", "QS706", 30),
+    ("examples/broken/seven-file-groups.yaml", "QS704", 48),
+    ("examples/broken/seven-file-groups.yaml", "QS703", 54),
+    ("examples/multi-format.yaml", "QS704", 47),
+    ("examples/ops-csv-exports.yaml", "QS703", 51),
+]
+
+
+@pytest.fixture
+def aws_environment(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "emulator")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "emulator")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def emulator(aws_environment):
+    with Emulator(Settings(region="eu-west-1", definitions=DASHBOARDS)) as running:
+        yield running
+
+
+def findings(result) -> list[tuple[str, str, int]]:
+    return [(item["file"], item["code"], item["line"]) for item in json.loads(result.stdout)]
+
+
+def json_files(folder: Path) -> dict[str, object]:
+    return {
+        p.relative_to(folder).as_posix(): json.loads(p.read_text()) for p in folder.rglob("*.json")
+    }
+
+
+def copy_fixture(code: str, name: str, tmp_path: Path) -> Path:
+    return Path(shutil.copy(FIXTURES / code / name, tmp_path / name)).relative_to(tmp_path)
+
+
+def test_offline_check_reports_at_the_job_nodes(run_qslint, tmp_path):
+    job = copy_fixture("QS704", "bad-csv-line-chart.yaml", tmp_path)
+    result = run_qslint("check", "--dashboards", str(DASHBOARDS), str(job), "-q")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "bad-csv-line-chart.yaml:19:19: QS704 [error] a CSV file exports tables and pivot "
+        "tables only, but visual `visual-orders-trend` is a `LineChartVisual`"
+    ]
+
+
+def test_without_a_dashboards_source_qs7xx_report_nothing(run_qslint, tmp_path):
+    job = copy_fixture("QS701", "bad-misspelt-dashboard-id.yaml", tmp_path)
+    assert run_qslint("check", str(job), "--select", "QS7").exit_code == 0
+
+
+def test_configured_folder_is_relative_to_the_configuration_and_not_linted(
+    run_qslint, tmp_path, write
+):
+    shutil.copytree(DASHBOARDS, tmp_path / "exports")
+    write(".qslint.toml", 'region = "eu-west-1"\ndashboards = "exports"\n')
+    copy_fixture("QS705", "bad-misspelt-parameter.yaml", tmp_path)
+    (tmp_path / "jobs").mkdir()
+    result = run_qslint("check", "--output-format", "json")
+    assert findings(result) == [("bad-misspelt-parameter.yaml", "QS705", 28)]
+
+
+def test_yaml_definitions_and_their_changes_reach_a_cached_run(run_qslint, tmp_path):
+    """A definition in YAML counts like JSON; editing it invalidates cached results."""
+    yaml = YAML(typ="safe")
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    definition = json.loads((DASHBOARDS / "dashboards" / "ops-fulfilment-daily.json").read_text())
+    yaml.dump(definition, folder / "ops.yaml")
+    job = copy_fixture("QS703", "good-visuals-on-their-sheet.yaml", tmp_path)
+    args = ("check", "--dashboards", "exports", str(job), "--output-format", "json")
+    assert findings(run_qslint(*args)) == []
+    assert (tmp_path / ".qslint_cache").is_dir()
+    definition["Definition"]["Sheets"][0]["Visuals"].pop(1)  # visual-late-shipments
+    yaml.dump(definition, folder / "ops.yaml")
+    assert findings(run_qslint(*args)) == [(str(job), "QS703", 20)]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{", "exports/broken.json: cannot parse"),
+        ('{"DashboardId": "x", "Definition": []}', "`Definition` is not a mapping"),
+    ],
+)
+def test_an_unreadable_definition_is_one_line_and_exit_2(run_qslint, write, content, message):
+    write("exports/broken.json", content)
+    write("job.yaml", (FIXTURES / "QS701" / "good-dashboard-defined.yaml").read_text())
+    result = run_qslint("check", "--dashboards", "exports", "job.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("qslint: ") and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_online_fetches_each_dashboard_once_and_checks_rls_tag_keys(run_qslint, emulator, tmp_path):
+    jobs = [
+        copy_fixture("QS708", "bad-misspelt-tag-key.yaml", tmp_path),
+        copy_fixture("QS707", "bad-two-warehouses.yaml", tmp_path),
+        copy_fixture("QS702", "good-sheet-ids.yaml", tmp_path),
+    ]
+    result = run_qslint(
+        "check", "--remote", "--region", "eu-west-1", "--endpoint-url", emulator.url,
+        *map(str, jobs), "--select", "QS7", "--output-format", "json", "--no-cache",
+    )  # fmt: skip
+    assert findings(result) == [
+        ("bad-misspelt-tag-key.yaml", "QS708", 9),
+        ("bad-two-warehouses.yaml", "QS707", 28),
+    ]
+    calls = sorted(call.operation for call in emulator.service.calls())
+    assert calls == ["DescribeDashboardDefinition", "DescribeDataSet", "DescribeDataSet"]
+
+
+def test_online_errors_are_qs701_findings_not_tracebacks(run_qslint, emulator, tmp_path, write):
+    job = (FIXTURES / "QS701" / "bad-misspelt-dashboard-id.yaml").read_text()
+    write("missing.yaml", job)
+    result = run_qslint(
+        "check", "--remote", "--region", "eu-west-1", "--endpoint-url", emulator.url,
+        "missing.yaml", "-q", "--no-cache",
+    )  # fmt: skip
+    assert result.exit_code == 0  # QS701 is a warning
+    assert "missing.yaml:4:14: QS701 [warning] cannot cross-check dashboard " in result.stdout
+    assert "QuickSight answered ResourceNotFoundException" in result.stdout
+    unreachable = run_qslint(
+        "check", "--remote", "--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:9",
+        "missing.yaml", "-q", "--no-cache",
+    )  # fmt: skip
+    assert "QS701" in unreachable.stdout and "ConnectionError" in unreachable.stdout
+
+
+def test_online_calls_stay_within_ten_per_second(run_qslint, emulator, tmp_path, write):
+    job = (FIXTURES / "QS701" / "good-dashboard-defined.yaml").read_text()
+    for i in range(14):
+        write(f"job-{i}.yaml", job.replace("ops-fulfilment-daily", f"dashboard-{i}"))
+    run_qslint(
+        "check", "--remote", "--region", "eu-west-1", "--endpoint-url", emulator.url,
+        "--no-cache", "-q",
+    )  # fmt: skip
+    calls = emulator.service.calls()
+    assert len(calls) == 14
+    assert all(call.status == 404 for call in calls)  # not one ThrottlingException (429)
+    assert emulator.service.max_calls_per_second() <= 10
+
+
+def test_online_without_region_is_one_line(run_qslint, aws_environment, tmp_path):
+    copy_fixture("QS701", "good-dashboard-defined.yaml", tmp_path)
+    result = run_qslint("check", "--remote")
+    assert result.exit_code == 2
+    assert result.stderr == "qslint: no AWS region: pass --region or set AWS_REGION\n"
+
+
+def test_pull_then_check_the_examples_offline(run_qslint, emulator, tmp_path):
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    (tmp_path / ".qslint.toml").write_text('region = "eu-west-1"\n')
+    pulled = run_qslint(
+        "dashboards", "pull", *EXAMPLE_DASHBOARDS, "--out", "exports", "--account-id", ACCOUNT,
+        "--region", "eu-west-1", "--endpoint-url", emulator.url,
+    )  # fmt: skip
+    assert pulled.exit_code == 0, pulled.stderr
+    assert json_files(tmp_path / "exports") == json_files(DASHBOARDS)  # as the emulator has them
+    result = run_qslint(
+        "check", "--dashboards", "exports", "examples", "--select", "QS7", "--output-format", "json"
+    )
+    assert [f for f in findings(result) if f[1] != "QS701"] == EXAMPLE_FINDINGS
+    missing = {file for file, code, _ in findings(result) if code == "QS701"}
+    assert "examples/weekly-sales-pdf.yaml" in missing  # sales-overview-2024 was not pulled
+    assert not missing & {file for file, _, _ in EXAMPLE_FINDINGS}
+
+
+def test_pull_reports_what_quicksight_refuses_in_one_line(run_qslint, emulator):
+    result = run_qslint(
+        "dashboards", "pull", "no-such-dashboard", "--out", "exports", "--account-id", ACCOUNT,
+        "--region", "eu-west-1", "--endpoint-url", emulator.url,
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "qslint: dashboard no-such-dashboard: QuickSight answered ResourceNotFoundException"
+    )
