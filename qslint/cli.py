@@ -6,25 +6,25 @@ internal error.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from qslint import __version__
-from qslint.apply.commands import apply, estimate, plan
 from qslint.config import Config, ConfigError
-from qslint.dashboards.command import dashboards as dashboards_command
-from qslint.dashboards.folder import DashboardSourceError
-from qslint.dashboards.source import RemoteCheck
-from qslint.emulator.command import emulator
 from qslint.engine import CheckResult, InternalError, RuleSet
 from qslint.report import FORMATS, Report, render
 from qslint.rule import Rule, RuleLoadError, load_rules
 from qslint.sources import SourceError
+
+if TYPE_CHECKING:
+    from qslint.dashboards.source import RemoteCheck
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 MAX_FIX_PASSES = 10  # fixes that overlap in one pass are applied in the next
@@ -66,6 +66,7 @@ def configure_rules(
     What the user must fix in them is a usage error (exit 2). ``check``, ``plan`` and
     ``apply`` lint with exactly these.
     """
+    from qslint.dashboards.folder import DashboardSourceError
     from qslint.runner import configure
 
     try:
@@ -81,7 +82,31 @@ def configure_rules(
         raise UsageError(str(error)) from error
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Commands whose modules load only when they run: `qslint check` stays free of their imports.
+LAZY_COMMANDS = {
+    "apply": "qslint.apply.commands:apply",
+    "dashboards": "qslint.dashboards.command:dashboards",
+    "emulator": "qslint.emulator.command:emulator",
+    "estimate": "qslint.apply.commands:estimate",
+    "plan": "qslint.apply.commands:plan",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command named in :data:`LAZY_COMMANDS` when it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, name = LAZY_COMMANDS[cmd_name].split(":")
+        command: click.Command = getattr(importlib.import_module(module), name)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="qslint")
 def cli() -> None:
     """Lint Amazon QuickSight dashboard snapshot job definitions."""
@@ -165,7 +190,6 @@ def check(
     debug: bool,
 ) -> None:
     """Check job definition files (default: the current directory)."""
-    from qslint.fix import plan_fixes
     from qslint.runner import lint
 
     terminal = output_file is None and sys.stdout.isatty()
@@ -175,7 +199,11 @@ def check(
         if remote and dashboards is not None:
             raise UsageError("--remote and --dashboards exclude each other")
         targets = paths or (Path(),)
-        online = RemoteCheck(targets, force_exclude, profile, endpoint_url) if remote else None
+        online = None
+        if remote:
+            from qslint.dashboards.source import RemoteCheck
+
+            online = RemoteCheck(targets, force_exclude, profile, endpoint_url)
         config, rules = configure_rules(select, ignore, region, dashboards, online)
 
         def run() -> CheckResult:
@@ -219,7 +247,7 @@ def check(
         fixed=fixed,
     )
     _write_report(render(output_format, report), output_file)
-    _report_internal_errors(result.internal_errors, debug=debug)
+    report_internal_errors(result.internal_errors, debug=debug)
     sys.exit(_exit_code(result, exit_zero=exit_zero))
 
 
@@ -239,7 +267,7 @@ def _exit_code(result: CheckResult, *, exit_zero: bool) -> int:
     return EXIT_FINDINGS if result.has_errors and not exit_zero else EXIT_OK
 
 
-def _report_internal_errors(errors: Sequence[InternalError], *, debug: bool) -> None:
+def report_internal_errors(errors: Sequence[InternalError], *, debug: bool) -> None:
     for error in errors:
         click.echo(
             f"qslint: internal error in rule {error.code} while checking {error.file} "
@@ -340,11 +368,6 @@ def schema(output: Path | None, draft: str) -> None:
         write_atomically(output, text)
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror}") from error
-
-
-for deploy_command in (plan, apply, estimate, emulator):
-    cli.add_command(deploy_command)
-cli.add_command(dashboards_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

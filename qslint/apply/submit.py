@@ -44,22 +44,20 @@ class Boto3SnapshotService:
 
     def start(self, job: PlannedJob, job_id: str) -> None:
         request = {**to_request(job.request), "SnapshotJobId": job_id}
-        self._call(lambda: self.client.start_dashboard_snapshot_job(**request))
+        self.call(lambda: self.client.start_dashboard_snapshot_job(**request))
 
     def status(self, job: PlannedJob, job_id: str) -> str:
-        answer = self._call(
-            lambda: self.client.describe_dashboard_snapshot_job(**_ids(job, job_id))
-        )
+        answer = self.call(lambda: self.client.describe_dashboard_snapshot_job(**_ids(job, job_id)))
         return str(answer["JobStatus"])
 
     def result(self, job: PlannedJob, job_id: str) -> JobResult:
-        answer = self._call(
+        answer = self.call(
             lambda: self.client.describe_dashboard_snapshot_job_result(**_ids(job, job_id))
         )
         return job_result(answer)
 
     @staticmethod
-    def _call(call: Callable[[], T]) -> T:
+    def call(call: Callable[[], T]) -> T:
         from botocore.exceptions import (
             ClientError,
             ConnectionError,

@@ -54,7 +54,7 @@ class QuickSightReader:
         except ConnectError as error:
             raise DashboardSourceError(str(error)) from error
         self._client = service.client
-        self._call_service = service._call  # botocore's errors as ServiceFailure
+        self._call_service = service.call  # botocore's errors as ServiceFailure
         self._limiter = RateLimiter(MAX_REQUESTS_PER_SECOND)
         self._running = threading.Event()  # never set: a check is not interrupted midway
 
