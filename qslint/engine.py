@@ -12,8 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from pathspec import GitIgnoreSpec
-
 from qslint.config import Config, ConfigError
 from qslint.findings import Finding, Fix, Location, Mark, Severity
 from qslint.rule import (
@@ -26,6 +24,7 @@ from qslint.rule import (
     Scope,
     Violation,
 )
+from qslint.sources import glob_matcher
 
 if TYPE_CHECKING:
     from qslint.dashboards.index import Dashboards
@@ -194,8 +193,7 @@ class Checker:
         self._rules = rules
         self._excerpts = excerpts
         self._per_file_ignores = [
-            (GitIgnoreSpec.from_lines([pattern]), codes)
-            for pattern, codes in config.per_file_ignores.items()
+            (glob_matcher([pattern]), codes) for pattern, codes in config.per_file_ignores.items()
         ]
 
     def check_source(self, source: SourceFile, relative_path: str) -> FileResult:
@@ -204,8 +202,8 @@ class Checker:
             path=source.path,
             ignored=tuple(
                 code
-                for spec, codes in self._per_file_ignores
-                if spec.match_file(relative_path)
+                for matches, codes in self._per_file_ignores
+                if matches(relative_path)
                 for code in codes
             ),
         )

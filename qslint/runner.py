@@ -83,10 +83,13 @@ def _read(path: Path, max_size: int) -> tuple[bytes | None, str | None]:
             return None, "cannot read file: a symbolic link to nothing"
         return None, f"cannot read file: {error.strerror or type(error).__name__}"
     with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
             return None, "cannot read file: not a regular file"
         try:
-            raw = handle.read(max_size + 1)  # not the whole of a file that grew since
+            # As much as the file held when checked, and one byte more to notice growth past
+            # the limit; asking for max_size + 1 would allocate that much for every file.
+            raw = handle.read(min(status.st_size, max_size) + 1)
         except OSError as error:
             return None, f"cannot read file: {error.strerror or type(error).__name__}"
     if len(raw) > max_size:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import VALID_JOB, codes_and_lines
+from pathspec import GitIgnoreSpec
+
+from qslint.sources import glob_matcher
 
 WRONG_REGION = VALID_JOB.replace("BucketRegion: eu-west-1", "BucketRegion: us-east-1")
 SLASHED_PREFIX = VALID_JOB.replace("BucketPrefix: sales/weekly", "BucketPrefix: /sales/weekly")
@@ -159,3 +163,22 @@ def test_force_exclude_applies_globs_to_named_files(run_qslint, write):
     result = run_qslint("check", "--force-exclude", "k8s/deployment.yaml")
     assert result.exit_code == 0
     assert "All checks passed (0 files checked)." in result.stdout
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        [".git", "node_modules/", "*.tmp.yaml", "snapshots/**/draft-*.yaml", "/top.yaml"],
+        ["*.yaml", "!keep.yaml", "legacy/"],  # a negation: pathspec decides
+        ["# a comment", "", "a?c.json", "[ab]/x.yml"],
+    ],
+)
+def test_glob_matcher_agrees_with_pathspec(patterns):
+    spec = GitIgnoreSpec.from_lines(patterns)
+    matches = glob_matcher(patterns)
+    paths = [
+        ".git/", "a/.git/", "node_modules/x.yaml", "x.tmp.yaml", "a/b/x.tmp.yaml", "top.yaml",
+        "a/top.yaml", "snapshots/a/draft-1.yaml", "other/snapshots/draft-1.yaml", "keep.yaml",
+        "a/keep.yaml", "legacy/", "legacy/x.yaml", "abc.json", "a/abc.json", "b/x.yml", "c/x.yml",
+    ]  # fmt: skip
+    assert [bool(matches(path)) for path in paths] == [spec.match_file(path) for path in paths]
