@@ -14,13 +14,15 @@ an example for writing your own.
 
 from __future__ import annotations
 
+import configparser
 import enum
+import importlib
 import inspect
 import pickle
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -248,16 +250,64 @@ def rules_in_module(module: ModuleType) -> list[Rule]:
     return [value for value in vars(module).values() if isinstance(value, Rule)]
 
 
+def plugin_entry_points(group: str = ENTRY_POINT_GROUP) -> list[tuple[str, str]]:
+    """``(name, value)`` of every entry point in ``group`` of the distributions on sys.path.
+
+    What ``importlib.metadata.entry_points(group=...)`` returns for installed distributions
+    (the first distribution of a name on sys.path wins), read straight from their
+    ``entry_points.txt``: importlib.metadata parses every distribution's metadata to get
+    there, ~25 ms that every run, warm or single-file, would pay.
+    """
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for folder in sys.path:
+        try:
+            names = sorted(entry.name for entry in Path(folder or ".").iterdir())
+        except OSError:  # a zip file or a folder that does not exist
+            continue
+        for name in names:
+            if not name.endswith((".dist-info", ".egg-info")):
+                continue
+            distribution = re.sub(r"[-_.]+", "-", name.rsplit(".", 1)[0].split("-")[0]).lower()
+            if distribution in seen:
+                continue
+            seen.add(distribution)
+            found += _group_entries(Path(folder or ".") / name / "entry_points.txt", group)
+    return found
+
+
+def _group_entries(path: Path, group: str) -> list[tuple[str, str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    if f"[{group}]" not in text:
+        return []
+    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign] - names keep their case
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return []
+    return list(parser[group].items())
+
+
+def _load_entry_point(value: str) -> Any:
+    module, _, attribute = value.partition(":")
+    loaded: Any = importlib.import_module(module.strip())
+    for part in filter(None, attribute.strip().split(".")):
+        loaded = getattr(loaded, part)
+    return loaded
+
+
 def load_rules() -> list[Rule]:
     """Every rule of every installed plugin, sorted by code."""
     by_code: dict[str, Rule] = {}
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+    for name, value in plugin_entry_points():
         try:
-            module = entry_point.load()
+            module = _load_entry_point(value)
         except Exception as error:  # a broken plugin must not look like a qslint crash
-            raise RuleLoadError(
-                f"cannot load rule plugin {entry_point.name!r} ({entry_point.value}): {error}"
-            ) from error
+            raise RuleLoadError(f"cannot load rule plugin {name!r} ({value}): {error}") from error
         for rule in rules_in_module(module):
             other = by_code.setdefault(rule.code, rule)
             if other is not rule:

@@ -241,3 +241,12 @@ def test_unreadable_and_special_files_are_findings_not_hangs(run_qslint, write, 
         ("dangling.yaml", "QS100", "cannot read file: a symbolic link to nothing"),
         ("pipe.yaml", "QS100", "cannot read file: not a regular file"),
     ]
+
+
+def test_plugin_discovery_agrees_with_importlib_metadata():
+    from importlib.metadata import entry_points
+
+    from qslint.rule import ENTRY_POINT_GROUP, plugin_entry_points
+
+    expected = sorted((e.name, e.value) for e in entry_points(group=ENTRY_POINT_GROUP))
+    assert sorted(plugin_entry_points()) == expected
