@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import stat
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qslint.cache import CACHE_FOLDER, ResultCache, content_digest, fingerprint
 from qslint.config import Config, LoadLimits, load_config
-from qslint.dashboards.source import load_dashboards, without_definitions
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, select_rules
 from qslint.findings import Mark
 from qslint.rule import load_rules
 from qslint.sources import FileSelector, discover, display_path
 
 if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
     from qslint.dashboards.source import RemoteCheck
     from qslint.loader import SourceFile
 
@@ -47,7 +46,7 @@ def configure(
         ignore=config.ignore + tuple(ignore),
         dashboards=dashboards and cwd / dashboards,
     )
-    config = without_definitions(config)
+    known = None
     region = (
         region
         or config.region
@@ -55,7 +54,12 @@ def configure(
         or os.environ.get("AWS_DEFAULT_REGION")
         or None
     )
-    known = load_dashboards(config, region, remote)
+    if config.dashboards is not None or remote is not None:
+        # Cross-checking, and what it imports, only when asked for.
+        from qslint.dashboards.source import load_dashboards, without_definitions
+
+        config = without_definitions(config)
+        known = load_dashboards(config, region, remote)
     return config, select_rules(load_rules(), config, region, known)
 
 
@@ -204,13 +208,23 @@ def _check_tasks(checker: Checker, tasks: list[_Task], workers: int | None) -> l
     """Each task's result, in order; in forked worker processes when that pays."""
     if workers is None:
         workers = _available_cores() if len(tasks) >= PARALLEL_MIN_FILES else 1
-    if workers <= 1 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_check_task(checker, task) for task in tasks]
+    if workers > 1 and len(tasks) > 1:
+        import multiprocessing  # with the pool only: a small or warm run never pays for it
+
+        if "fork" in multiprocessing.get_all_start_methods():
+            return _check_in_processes(checker, tasks, workers, multiprocessing.get_context("fork"))
+    return [_check_task(checker, task) for task in tasks]
+
+
+def _check_in_processes(
+    checker: Checker, tasks: list[_Task], workers: int, context: BaseContext
+) -> list[FileResult]:
+    from concurrent.futures import ProcessPoolExecutor
+
     global _worker_checker  # noqa: PLW0603 - inherited by the forked workers, read-only there
     _worker_checker = checker
     size = max(1, len(tasks) // (workers * 4))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    context = multiprocessing.get_context("fork")
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             return [result for chunk in pool.map(_check_chunk, chunks) for result in chunk]
