@@ -36,11 +36,16 @@ def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
     """A digest of everything besides a file's bytes that its result depends on."""
     parts: list[object] = [_FORMAT, __version__, sys.version, excerpts]
     parts.append(config)  # every setting, including ones that only some results depend on
-    for rule in rules.rules:
-        module = sys.modules.get(rule.module)
-        source = Path(getattr(module, "__file__", "") or "")
+    # The code that produces results: the rules' modules, and qslint's own (an editable
+    # install changes them without a new version).
+    sources = [
+        Path(getattr(sys.modules.get(rule.module), "__file__", "") or "") for rule in rules.rules
+    ]
+    sources += sorted(Path(__file__).parent.glob("*.py"))
+    for source in sources:
         stat = source.stat() if source.is_file() else None
-        parts += [rule.code, rule.module, stat and (stat.st_mtime_ns, stat.st_size)]
+        parts += [str(source), stat and (stat.st_mtime_ns, stat.st_size)]
+    parts += [rule.code for rule in rules.rules]
     for selected in (s for group in rules.by_scope.values() for s in group):
         context = selected.context
         parts += [selected.rule.code, selected.severity, context.region]
