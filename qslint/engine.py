@@ -192,6 +192,7 @@ class Checker:
     def __init__(self, rules: RuleSet, config: Config, *, excerpts: bool = False) -> None:
         self._rules = rules
         self._excerpts = excerpts
+        self._limits = config.limits
         self._per_file_ignores = [
             (glob_matcher([pattern]), codes) for pattern, codes in config.per_file_ignores.items()
         ]
@@ -222,7 +223,8 @@ class Checker:
             if isinstance(validated, list):
                 continue
             data = pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
-            result.jobs.append(CheckedJob(data, source.path, index, document.start))
+            job = CheckedJob(data, source.path, index, document.start, self._limits)
+            result.jobs.append(job)
             for selected in self._rules[Scope.JOB]:
                 for violation in self._run(selected, result, validated, selected.context):
                     findings.append(self._finding(selected, violation, source, document))

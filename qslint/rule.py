@@ -27,6 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from qslint.config import LoadLimits
 from qslint.findings import Edit, Fix, JsonPath, Location, Severity, delete_node, replace_value
 
 if TYPE_CHECKING:
@@ -114,6 +115,7 @@ class CheckedJob:
     file: str  # as displayed, relative to the working directory where possible
     document: int  # which document of the file
     start: Mark  # where that document starts, to order jobs as their files do
+    limits: LoadLimits = field(default_factory=LoadLimits)  # the run's, to read it again alike
 
     @property
     def job(self) -> StartDashboardSnapshotJobRequest:
@@ -125,7 +127,7 @@ class CheckedJob:
         """The job's file, read and parsed again, and the job's document in it."""
         from qslint.runner import read_source
 
-        source = read_source(Path(self.file))
+        source = read_source(Path(self.file), self.limits)
         return source, source.documents[self.document]
 
     def locate(self, path: JsonPath = (), *, key: bool = False) -> Location:

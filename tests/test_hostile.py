@@ -204,3 +204,14 @@ def _read_as_nobody(path: Path):
         return read_source(path)
     finally:
         os.seteuid(0)
+
+
+def test_repository_rules_read_files_again_with_the_runs_limits(run_qslint, write):
+    # 1,001 documents, the last a copy of the first: QS601 must find the copy again with the
+    # configured max-documents, not the default 1,000.
+    jobs = [VALID_JOB.replace("weekly-sales", f"weekly-{n}") for n in range(1000)]
+    write(".qslint.toml", "max-documents = 2000\n")
+    write("jobs.yaml", "---\n".join([*jobs, jobs[0]]))
+    result = run_qslint("check", "--output-format", "json")
+    assert [f["code"] for f in json.loads(result.stdout)] == ["QS601"]
+    assert result.stderr == ""
