@@ -18,7 +18,7 @@ import click
 
 from qslint import __version__
 from qslint.config import Config, ConfigError
-from qslint.engine import CheckResult, InternalError, RuleSet
+from qslint.engine import CheckResult, RuleSet
 from qslint.report import FORMATS, Report, render
 from qslint.rule import Rule, RuleLoadError, load_rules
 from qslint.sources import SourceError
@@ -247,7 +247,7 @@ def check(
         fixed=fixed,
     )
     _write_report(render(output_format, report), output_file)
-    report_internal_errors(result.internal_errors, debug=debug)
+    report_on_stderr(result, debug=debug)
     sys.exit(_exit_code(result, exit_zero=exit_zero))
 
 
@@ -267,8 +267,11 @@ def _exit_code(result: CheckResult, *, exit_zero: bool) -> int:
     return EXIT_FINDINGS if result.has_errors and not exit_zero else EXIT_OK
 
 
-def report_internal_errors(errors: Sequence[InternalError], *, debug: bool) -> None:
-    for error in errors:
+def report_on_stderr(result: CheckResult, *, debug: bool) -> None:
+    """What a run passed over, and the rules that raised: one line each, on stderr."""
+    for name in result.skipped:  # a fifo would block, a broken or looping link has nothing
+        click.echo(f"qslint: skipped {name}: not a regular file", err=True)
+    for error in result.internal_errors:
         click.echo(
             f"qslint: internal error in rule {error.code} while checking {error.file} "
             f"({error.kind}). This is a bug; please report it at "

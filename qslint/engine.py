@@ -87,6 +87,7 @@ class CheckResult:
     internal_errors: list[InternalError] = field(default_factory=list)
     jobs: list[CheckedJob] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # passed over by a walk: not regular files
 
     @property
     def has_errors(self) -> bool:

@@ -146,6 +146,7 @@ def lint(
     """
     selector = FileSelector.from_config(config)
     checker = Checker(rules, config, excerpts=excerpts)
+    discovered = discover(paths, selector, force_exclude=force_exclude)
     tasks = [
         _Task(
             candidate.shown,
@@ -153,13 +154,22 @@ def lint(
             *_read(candidate.path, config.limits.max_file_size),
             config.limits,
         )
-        for candidate in discover(paths, selector, force_exclude=force_exclude)
+        for candidate in discovered.candidates
     ]
     cache = (
         ResultCache(config.root / CACHE_FOLDER, fingerprint(config, rules, excerpts=excerpts))
         if use_cache
         else None
     )
+    result = _check_all(checker, tasks, cache, workers)
+    result.skipped = discovered.skipped
+    return result
+
+
+def _check_all(
+    checker: Checker, tasks: list[_Task], cache: ResultCache | None, workers: int | None
+) -> CheckResult:
+    """The run's result: cached per-file results where they hold, checked ones elsewhere."""
     digests = [content_digest(t.raw) if cache and t.raw is not None else b"" for t in tasks]
     results = [
         cache.get(t.path, d) if cache and d else None for t, d in zip(tasks, digests, strict=True)

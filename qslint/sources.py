@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,9 +102,15 @@ class Candidate:
     shown: str  # relative to the working directory where possible
 
 
-def discover(
-    paths: Sequence[Path], selector: FileSelector, *, force_exclude: bool
-) -> list[Candidate]:
+@dataclass(frozen=True)
+class Discovered:
+    """The files to check, and those a walk passed over because they are not regular files."""
+
+    candidates: list[Candidate]
+    skipped: list[str]  # as shown: a fifo would block, a broken or looping link has nothing
+
+
+def discover(paths: Sequence[Path], selector: FileSelector, *, force_exclude: bool) -> Discovered:
     """The files to check, each once, in a stable order.
 
     Directories are walked for included, not excluded files. A file named on the command line
@@ -113,18 +118,20 @@ def discover(
     then the globs apply to it too.
     """
     found: dict[Path, Candidate] = {}
+    skipped: list[str] = []
     for path in paths:
         if path.is_dir():
-            found.update((candidate.path, candidate) for candidate in _walk(path, selector))
+            walked = _walk(path, selector, skipped)
+            found.update((candidate.path, candidate) for candidate in walked)
         elif path.exists() or path.is_symlink():
             if not force_exclude or selector.is_included(path):
                 found[path] = Candidate(path, selector.relative(path), display_path(path))
         else:
             raise SourceError(f"no such file or directory: {path}")
-    return list(found.values())
+    return Discovered(list(found.values()), skipped)
 
 
-def _walk(top: Path, selector: FileSelector) -> Iterator[Candidate]:
+def _walk(top: Path, selector: FileSelector, skipped: list[str]) -> Iterator[Candidate]:
     # Names are built per directory and joined per file: this runs for every file of a run.
     for directory, subdirectories, files in os.walk(top):
         base = Path(directory)
@@ -141,8 +148,8 @@ def _walk(top: Path, selector: FileSelector) -> Iterator[Candidate]:
                 continue
             if candidate.path.is_file():
                 yield candidate
-            else:  # a fifo would block, a broken or looping link has nothing: say so, go on
-                print(f"qslint: skipped {candidate.shown}: not a regular file", file=sys.stderr)
+            else:
+                skipped.append(candidate.shown)
 
 
 def _join(folder: str, name: str) -> str:

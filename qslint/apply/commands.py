@@ -84,7 +84,7 @@ def _check_and_plan(
 ) -> Checked:
     """Lint ``paths`` as ``qslint check`` would, then choose the jobs to submit."""
     from qslint.apply.changes import ChangesError, jobs_at
-    from qslint.cli import UsageError, configure_rules, report_internal_errors
+    from qslint.cli import UsageError, configure_rules, report_on_stderr
     from qslint.report import Report, render
     from qslint.runner import lint
     from qslint.sources import FileSelector, SourceError
@@ -102,7 +102,7 @@ def _check_and_plan(
             plan = select_changed(jobs, before, changed_since)
     except (SourceError, ChangesError) as error:
         raise UsageError(str(error)) from error
-    report_internal_errors(result.internal_errors, debug=False)
+    report_on_stderr(result, debug=False)
     findings = ""
     if result.has_errors:
         errors = [f for f in result.findings if f.severity == "error"]

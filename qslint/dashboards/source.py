@@ -29,7 +29,7 @@ def referenced_dashboards(
     from qslint.runner import read_source
 
     selector = FileSelector.from_config(config)
-    for candidate in discover(paths, selector, force_exclude=force_exclude):
+    for candidate in discover(paths, selector, force_exclude=force_exclude).candidates:
         for document in read_source(candidate.path).documents:
             data = document.data
             if not isinstance(data, dict):
