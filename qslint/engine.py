@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from qslint.config import Config, ConfigError
-from qslint.findings import Finding, Fix, Location, Mark, Severity
+from qslint.findings import Finding, Location, Mark, Severity
 from qslint.rule import (
     CheckedJob,
     CurrentDocument,
@@ -193,7 +193,7 @@ class Checker:
     def __init__(self, rules: RuleSet, config: Config, *, excerpts: bool = False) -> None:
         self._rules = rules
         self._excerpts = excerpts
-        self._limits = config.limits
+        self.limits = config.limits  # how files are read, here and when a job is read again
         self._per_file_ignores = [
             (glob_matcher([pattern]), codes) for pattern, codes in config.per_file_ignores.items()
         ]
@@ -220,15 +220,15 @@ class Checker:
             document_input = DocumentInput(source=source, document=document, errors=errors)
             for selected in self._rules[Scope.DOCUMENT]:
                 for violation in self._run(selected, result, document_input, selected.context):
-                    findings.append(self._finding(selected, violation, source, document))
+                    findings.append(self._finding(selected, violation, source, index))
             if isinstance(validated, list):
                 continue
             data = pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
-            job = CheckedJob(data, source.path, index, document.start, self._limits)
+            job = CheckedJob(data, source.path, index, document.start, self.limits)
             result.jobs.append(job)
             for selected in self._rules[Scope.JOB]:
                 for violation in self._run(selected, result, validated, selected.context):
-                    findings.append(self._finding(selected, violation, source, document))
+                    findings.append(self._finding(selected, violation, source, index))
         self._rules.current.document = None
         result.findings = _kept(findings, source, result.ignored)
         return result
@@ -240,8 +240,8 @@ class Checker:
         repository = FileResult(path="<repository>")
         for selected in self._rules[Scope.REPOSITORY]:
             for job, violation in self._run(selected, repository, jobs, selected.context):
-                source, document = job.load()
-                finding = self._finding(selected, violation, source, document)
+                source = job.load()[0]
+                finding = self._finding(selected, violation, source, job.document)
                 repository.findings += _kept([finding], source, ignored.get(source.path, ()))
         return repository
 
@@ -271,8 +271,9 @@ class Checker:
         selected: SelectedRule,
         violation: Violation,
         source: SourceFile,
-        document: Document | None,
+        index: int | None,  # of the document the violation is in; None for the file itself
     ) -> Finding:
+        document = source.documents[index] if index is not None else None
         if violation.mark is not None:
             mark = violation.mark
         elif document is not None:
@@ -287,7 +288,10 @@ class Checker:
             related=violation.related,
             # Lines of a file that did not parse may hold sensitive values nobody located.
             excerpt=source.excerpt(mark.line) if self._excerpts and document else None,
-            fix=_fix_in_document(violation.fix, source, document),
+            # The fixer must know which document of the file the fix's paths are in.
+            fix=replace(violation.fix, document=index)
+            if violation.fix and index is not None
+            else None,
         )
 
 
@@ -299,11 +303,3 @@ def _kept(findings: Iterable[Finding], source: SourceFile, ignored: Sequence[str
         if not source.is_suppressed(finding.code, finding.location.line)
         and not any(finding.code.startswith(code) for code in ignored)
     ]
-
-
-def _fix_in_document(fix: Fix | None, source: SourceFile, document: Document | None) -> Fix | None:
-    """A rule's fix, told which document of the file it edits."""
-    if fix is None or document is None:
-        return None
-    index = next(i for i, candidate in enumerate(source.documents) if candidate is document)
-    return replace(fix, document=index)

@@ -71,7 +71,6 @@ class _Task:
     relative: str  # relative to the configuration's folder, for per-file-ignores
     raw: bytes | None
     unreadable: str | None  # why there are no bytes: a QS100 message
-    limits: LoadLimits
 
 
 def _read(path: Path, max_size: int) -> tuple[bytes | None, str | None]:
@@ -152,7 +151,6 @@ def lint(
             candidate.shown,
             candidate.relative,
             *_read(candidate.path, config.limits.max_file_size),
-            config.limits,
         )
         for candidate in discovered.candidates
     ]
@@ -198,7 +196,7 @@ _worker_checker: Checker | None = None  # what a forked worker process checks wi
 
 
 def _check_task(checker: Checker, task: _Task) -> FileResult:
-    source = _parse(task.path, task.raw, task.unreadable, task.limits)
+    source = _parse(task.path, task.raw, task.unreadable, checker.limits)
     return checker.check_source(source, task.relative)
 
 
