@@ -113,9 +113,13 @@ class SourceFile:
         codes = self.suppressions[line]
         return codes is None or any(code.startswith(prefix) for prefix in codes)
 
+    @functools.cached_property
+    def _lines(self) -> list[str]:
+        return self.text.splitlines()  # once per file, however many findings show a line
+
     def excerpt(self, line: int) -> str | None:
         """Source line ``line`` with every sensitive value on it starred out, for display."""
-        lines = self.text.splitlines()
+        lines = self._lines
         if not 1 <= line <= len(lines):
             return None
         return self._masked(line, lines[line - 1])
