@@ -66,7 +66,7 @@ def configure_rules(
     What the user must fix in them is a usage error (exit 2). ``check``, ``plan`` and
     ``apply`` lint with exactly these.
     """
-    from qslint.dashboards.folder import DashboardSourceError
+    from qslint.dashboards import DashboardSourceError
     from qslint.runner import configure
 
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -49,6 +48,8 @@ def closest(word: str, candidates: Sequence[str]) -> str | None:
         if candidate.lower() == word.lower():
             return candidate
     lowered = {candidate.lower(): candidate for candidate in candidates}
+    import difflib  # only when a name is wrong: most runs never need it
+
     matches = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[matches[0]] if matches else None
 

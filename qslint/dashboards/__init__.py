@@ -5,3 +5,7 @@ The dashboards come from a folder of ``describe-dashboard-definition`` outputs
 either way they become one :class:`~qslint.dashboards.index.Dashboards` index that the rules
 read through their context, knowing nothing of where it came from.
 """
+
+
+class DashboardSourceError(Exception):
+    """Dashboards that cannot be read or fetched at all; the message is one line."""

@@ -42,7 +42,7 @@ def pull(
     dashboard or data set QuickSight does not give is one line on standard error (exit 1).
     """
     from qslint.cli import UsageError
-    from qslint.dashboards.folder import DashboardSourceError
+    from qslint.dashboards import DashboardSourceError
     from qslint.dashboards.remote import QuickSightReader, Remote, pull_dashboards
 
     try:

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from qslint.dashboards import DashboardSourceError
 from qslint.dashboards.index import (
     ANY_ACCOUNT,
     Dashboard,
@@ -26,10 +27,6 @@ from qslint.dashboards.index import (
 from qslint.sources import display_path
 
 SUFFIXES = (".json", ".yaml", ".yml")
-
-
-class DashboardSourceError(Exception):
-    """Dashboards that cannot be read or fetched at all; the message is one line."""
 
 
 def _parse(path: Path, raw: bytes) -> Any:

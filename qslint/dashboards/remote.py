@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from qslint.apply.scheduler import RateLimiter, ServiceFailure
-from qslint.dashboards.folder import DashboardSourceError
+from qslint.dashboards import DashboardSourceError
 from qslint.dashboards.index import (
     Dashboard,
     Dashboards,

@@ -44,7 +44,7 @@ def load_dashboards(
 ) -> Dashboards | None:
     """The dashboards to cross-check with, or ``None`` when none were asked for.
 
-    Raises :class:`~qslint.dashboards.folder.DashboardSourceError` (one line) when the
+    Raises :class:`~qslint.dashboards.DashboardSourceError` (one line) when the
     folder cannot be read or QuickSight cannot be reached at all (no region, no credentials).
     """
     if remote is not None:
