@@ -9,6 +9,12 @@ kept). Change any of these and the run starts from an empty cache.
 The repository rules' findings are reused only when every file of the run, path and bytes,
 is the same as in the run that computed them; otherwise they run again over every job.
 
+Like git's index, an entry also keeps the file's status (size, modification and change times,
+inode): a file whose status is unchanged is not read again. Change times cannot be set back,
+so any write shows; and a status is only kept when the file had not changed for
+``SETTLED_NS`` before the run began, so that a write within the file system's clock tick of
+the one read (git's "racily clean" file) is never mistaken for no change.
+
 The cache lives in ``.qslint_cache/`` beside the configuration (or in the working directory),
 with a ``.gitignore`` of its own; ``--no-cache`` bypasses it. A cache that cannot be read is
 ignored, and one that cannot be written is skipped: it is an optimisation, never an error.
@@ -20,16 +26,19 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qslint import __version__
 from qslint.config import Config
 from qslint.engine import FileResult, RuleSet
+from qslint.rule import CheckedJob
 
 CACHE_FOLDER = ".qslint_cache"
-_FORMAT = 2  # bump when what a cache file holds changes shape
+_FORMAT = 3  # bump when what a cache file holds changes shape
+SETTLED_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT's are 2 s)
 
 
 def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
@@ -59,11 +68,20 @@ def content_digest(raw: bytes) -> bytes:
 
 
 RunFiles = Sequence[tuple[str, bytes]]  # every file of a run: path and content digest
+Status = tuple[int, int, int, int, int]  # size, mtime and ctime in ns, inode, device
+
+
+@dataclass
+class _Entry:
+    digest: bytes
+    status: Status | None  # None: the file was still changing when read; read it again
+    result: FileResult  # without its jobs: only a run of the repository rules needs them
+    jobs: bytes  # the result's jobs, pickled: unpickled only when needed
 
 
 @dataclass
 class _Contents:
-    files: dict[str, tuple[bytes, FileResult]] = field(default_factory=dict)
+    files: dict[str, _Entry] = field(default_factory=dict)
     repository: tuple[bytes, FileResult] | None = None
 
 
@@ -73,6 +91,7 @@ class ResultCache:
     def __init__(self, folder: Path, key: str) -> None:
         self._folder = folder
         self._file = folder / f"{key}.pickle"
+        self._settled = time.time_ns() - SETTLED_NS  # a file unchanged since may keep its status
         self._contents = self._read()
         self._entries = self._contents.files
         self._changed = False
@@ -83,6 +102,17 @@ class ResultCache:
         except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
             return _Contents()
         return contents if isinstance(contents, _Contents) else _Contents()
+
+    def _status(self, status: os.stat_result | None) -> Status | None:
+        if status is None or max(status.st_mtime_ns, status.st_ctime_ns) >= self._settled:
+            return None
+        return (
+            status.st_size,
+            status.st_mtime_ns,
+            status.st_ctime_ns,
+            status.st_ino,
+            status.st_dev,
+        )
 
     @staticmethod
     def _run_digest(run: RunFiles) -> bytes:
@@ -96,14 +126,35 @@ class ResultCache:
         self._contents.repository = (self._run_digest(run), result)
         self._changed = True
 
-    def get(self, path: str, digest: bytes) -> FileResult | None:
+    def unchanged(
+        self, path: str, status: os.stat_result | None
+    ) -> tuple[bytes, FileResult] | None:
+        """The digest and result of a file whose status is the one it had: it need not be read."""
         entry = self._entries.get(path)
-        return entry[1] if entry is not None and entry[0] == digest else None
+        if entry is None or entry.status is None or entry.status != self._status(status):
+            return None
+        return entry.digest, entry.result
 
-    def put_all(self, entries: Iterable[tuple[bytes, FileResult]]) -> None:
-        for digest, result in entries:
-            self._entries[result.path] = (digest, result)
+    def get(self, path: str, digest: bytes, status: os.stat_result | None) -> FileResult | None:
+        """The result for these bytes of the file; its status is kept for the next run."""
+        entry = self._entries.get(path)
+        if entry is None or entry.digest != digest:
+            return None
+        known = self._status(status)
+        if known != entry.status:
+            entry.status = known
             self._changed = True
+        return entry.result
+
+    def jobs(self, path: str) -> list[CheckedJob]:
+        """The jobs of a result this cache returned."""
+        return pickle.loads(self._entries[path].jobs)
+
+    def put(self, digest: bytes, status: os.stat_result | None, result: FileResult) -> None:
+        jobs = pickle.dumps(result.jobs, pickle.HIGHEST_PROTOCOL)
+        bare = replace(result, jobs=[])
+        self._entries[result.path] = _Entry(digest, self._status(status), bare, jobs)
+        self._changed = True
 
     def save(self) -> None:
         if not self._changed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +14,7 @@ from qslint.config import Config, LoadLimits, load_config
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, select_rules
 from qslint.findings import Mark
 from qslint.rule import load_rules
-from qslint.sources import FileSelector, discover, display_path
+from qslint.sources import Candidate, FileSelector, discover, display_path
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -73,7 +73,7 @@ class _Task:
     unreadable: str | None  # why there are no bytes: a QS100 message
 
 
-def _read(path: Path, max_size: int) -> tuple[bytes | None, str | None]:
+def _read(path: str, max_size: int) -> tuple[bytes | None, str | None]:
     """A regular file's bytes, or why there are none; never blocks, never reads past the limit.
 
     The file is opened without blocking (a fifo's open would wait for a writer) and checked
@@ -82,7 +82,7 @@ def _read(path: Path, max_size: int) -> tuple[bytes | None, str | None]:
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
-        if isinstance(error, FileNotFoundError) and path.is_symlink():
+        if isinstance(error, FileNotFoundError) and os.path.islink(path):  # noqa: PTH114
             return None, "cannot read file: a symbolic link to nothing"
         return None, f"cannot read file: {error.strerror or type(error).__name__}"
     with os.fdopen(descriptor, "rb") as handle:
@@ -122,7 +122,7 @@ def _parse(name: str, raw: bytes | None, unreadable: str | None, limits: LoadLim
 def read_source(path: Path, limits: LoadLimits | None = None) -> SourceFile:
     """A file's parsed content; a file that cannot be read is a load problem, not a crash."""
     limits = limits or LoadLimits()
-    return _parse(display_path(path), *_read(path, limits.max_file_size), limits)
+    return _parse(display_path(path), *_read(str(path), limits.max_file_size), limits)
 
 
 def lint(
@@ -146,46 +146,62 @@ def lint(
     selector = FileSelector.from_config(config)
     checker = Checker(rules, config, excerpts=excerpts)
     discovered = discover(paths, selector, force_exclude=force_exclude)
-    tasks = [
-        _Task(
-            candidate.shown,
-            candidate.relative,
-            *_read(candidate.path, config.limits.max_file_size),
-        )
-        for candidate in discovered.candidates
-    ]
-    cache = (
-        ResultCache(config.root / CACHE_FOLDER, fingerprint(config, rules, excerpts=excerpts))
-        if use_cache
-        else None
-    )
-    result = _check_all(checker, tasks, cache, workers)
+    if use_cache:
+        key = fingerprint(config, rules, excerpts=excerpts)
+        cache = ResultCache(config.root / CACHE_FOLDER, key)
+        result = _check_cached(checker, discovered.candidates, cache, workers)
+    else:
+        tasks = [_task(candidate, checker.limits) for candidate in discovered.candidates]
+        files = _check_tasks(checker, tasks, workers)
+        result = checker.finish(files, checker.check_repository(files))
     result.skipped = discovered.skipped
     return result
 
 
-def _check_all(
-    checker: Checker, tasks: list[_Task], cache: ResultCache | None, workers: int | None
+def _task(candidate: Candidate, limits: LoadLimits) -> _Task:
+    raw, unreadable = _read(candidate.path, limits.max_file_size)
+    return _Task(candidate.shown, candidate.relative, raw, unreadable)
+
+
+def _check_cached(
+    checker: Checker, candidates: Sequence[Candidate], cache: ResultCache, workers: int | None
 ) -> CheckResult:
-    """The run's result: cached per-file results where they hold, checked ones elsewhere."""
-    digests = [content_digest(t.raw) if cache and t.raw is not None else b"" for t in tasks]
-    results = [
-        cache.get(t.path, d) if cache and d else None for t, d in zip(tasks, digests, strict=True)
-    ]
-    pending = [i for i, result in enumerate(results) if result is None]
-    checked = _check_tasks(checker, [tasks[i] for i in pending], workers)
-    for i, result in zip(pending, checked, strict=True):
-        results[i] = result
+    """The run's result: cached results where they hold, checked ones elsewhere.
+
+    A file whose status is what the cache knows is not read; one whose bytes are is not
+    parsed. The result's ``jobs`` are those of the files checked in this run.
+    """
+    results: list[FileResult | None] = []
+    run: list[tuple[str, bytes]] = []  # every file's path and digest, for the repository rules
+    pending: list[tuple[int, _Task]] = []
+    for candidate in candidates:
+        known = cache.unchanged(candidate.shown, candidate.status)
+        if known is not None:
+            digest, result = known
+        else:
+            task = _task(candidate, checker.limits)
+            digest = content_digest(task.raw) if task.raw is not None else b""
+            result = cache.get(task.path, digest, candidate.status) if digest else None
+            if result is None:
+                pending.append((len(results), task))
+        results.append(result)
+        run.append((candidate.shown, digest))
+    checked = _check_tasks(checker, [task for _, task in pending], workers)
+    for (index, _), result in zip(pending, checked, strict=True):
+        results[index] = result
+        if run[index][1]:
+            cache.put(run[index][1], candidates[index].status, result)
     files = [result for result in results if result is not None]
-    if cache is None:
-        return checker.finish(files, checker.check_repository(files))
-    cache.put_all((digests[i], results[i]) for i in pending if digests[i])  # type: ignore[misc]
     # The repository rules see every job together: their findings are reused only when
     # every file of the run is the same as in the run that computed them.
-    run = [(t.path, d) for t, d in zip(tasks, digests, strict=True)]
     repository = cache.get_repository(run)
     if repository is None:
-        repository = checker.check_repository(files)
+        fresh = {index for index, _ in pending}
+        every = [
+            file if index in fresh else replace(file, jobs=cache.jobs(file.path))
+            for index, file in enumerate(files)
+        ]
+        repository = checker.check_repository(every)
         cache.put_repository(run, repository)
     cache.save()
     return checker.finish(files, repository)

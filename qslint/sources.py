@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pathspec import GitIgnoreSpec
+from qslint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, Config
 
-from qslint.config import Config
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 
 class SourceError(Exception):
@@ -31,19 +34,68 @@ def glob_matcher(patterns: Sequence[str]) -> Matcher:
     Without negated patterns, any match decides, so the patterns are joined into one regular
     expression: one search per file instead of one per pattern (a walk asks for every file).
     """
-    spec = GitIgnoreSpec.from_lines(patterns)
+    joined = _TRANSLATED.get(tuple(patterns))
+    if joined is None:
+        from pathspec import GitIgnoreSpec
+
+        spec = GitIgnoreSpec.from_lines(patterns)
+        joined = translate(spec)
+        if joined is None:
+            return spec.match_file
+    return re.compile(joined).match if joined else _nothing  # type: ignore[return-value]
+
+
+def translate(spec: GitIgnoreSpec) -> str | None:
+    """One regular expression for ``spec``, or None if it must be matched pattern by pattern
+    (a negated pattern, or one ``pathspec`` does not match with a regular expression)."""
     active = [pattern for pattern in spec.patterns if pattern.include is not None]
     if any(not pattern.include for pattern in active) or not all(
         isinstance(getattr(pattern, "regex", None), re.Pattern) for pattern in active
     ):
-        return spec.match_file
-    if not active:
-        return lambda path: False
-    joined = "|".join(
+        return None
+    return "|".join(
         pattern.regex.pattern.replace("(?P<ps_d>", "(?:")  # type: ignore[attr-defined]
         for pattern in active
     )
-    return re.compile(joined).match  # type: ignore[return-value]
+
+
+def _nothing(path: str) -> bool:
+    return False
+
+
+# ``translate`` of the default globs, which tests/test_config.py checks: most runs use them,
+# and then never import ``pathspec`` (~10 ms of a run's start).
+_TRANSLATED = {
+    DEFAULT_INCLUDE: "|".join(
+        (
+            r"^(?:.+/)?[^/]*\.yaml(?:(?:/)|$)",
+            r"^(?:.+/)?[^/]*\.yml(?:(?:/)|$)",
+            r"^(?:.+/)?[^/]*\.json(?:(?:/)|$)",
+        )
+    ),
+    DEFAULT_EXCLUDE: "|".join(
+        (
+            r"^(?:.+/)?\.git(?:(?:/)|$)",
+            r"^(?:.+/)?\.hg(?:(?:/)|$)",
+            r"^(?:.+/)?\.svn(?:(?:/)|$)",
+            r"^(?:.+/)?\.venv(?:(?:/)|$)",
+            r"^(?:.+/)?venv(?:(?:/)|$)",
+            r"^(?:.+/)?\.tox(?:(?:/)|$)",
+            r"^(?:.+/)?\.nox(?:(?:/)|$)",
+            r"^(?:.+/)?node_modules(?:(?:/)|$)",
+            r"^(?:.+/)?__pycache__(?:(?:/)|$)",
+            r"^(?:.+/)?\.mypy_cache(?:(?:/)|$)",
+            r"^(?:.+/)?\.pytest_cache(?:(?:/)|$)",
+            r"^(?:.+/)?\.ruff_cache(?:(?:/)|$)",
+            r"^(?:.+/)?\.qslint(?:(?:/)|$)",
+            r"^(?:.+/)?\.qslint_cache(?:(?:/)|$)",
+            r"^(?:.+/)?\.github(?:(?:/)|$)",
+            r"^(?:.+/)?\.gitlab\-ci\.yml(?:(?:/)|$)",
+            r"^(?:.+/)?\.pre\-commit\-config\.yaml(?:(?:/)|$)",
+            r"^(?:.+/)?\.pre\-commit\-hooks\.yaml(?:(?:/)|$)",
+        )
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -60,7 +112,7 @@ class FileSelector:
             exclude=glob_matcher(config.exclude),
         )
 
-    def relative(self, path: Path) -> str:
+    def relative(self, path: str | os.PathLike[str]) -> str:
         return relative_to(path, str(self.root))
 
     def selects(self, relative: str) -> bool:
@@ -70,11 +122,11 @@ class FileSelector:
     def is_excluded_folder(self, relative: str) -> bool:
         return bool(self.exclude(relative + "/"))
 
-    def is_included(self, path: Path) -> bool:
+    def is_included(self, path: str | os.PathLike[str]) -> bool:
         return self.selects(self.relative(path))
 
 
-def relative_to(path: Path, base: str) -> str:
+def relative_to(path: str | os.PathLike[str], base: str) -> str:
     """``path`` relative to the folder ``base`` in POSIX form, or as given when outside it.
 
     String operations rather than ``Path.relative_to``: this runs for every file of a run.
@@ -84,11 +136,11 @@ def relative_to(path: Path, base: str) -> str:
     if absolute + os.sep == prefix:
         return ""
     if not absolute.startswith(prefix):
-        return path.as_posix()
+        return Path(path).as_posix()
     return absolute[len(prefix) :].replace(os.sep, "/")
 
 
-def display_path(path: Path) -> str:
+def display_path(path: str | os.PathLike[str]) -> str:
     """How a file is named in reports: relative to the working directory where possible."""
     return relative_to(path, os.getcwd())  # noqa: PTH109 - a str is what is compared
 
@@ -97,9 +149,10 @@ def display_path(path: Path) -> str:
 class Candidate:
     """A file to check, with its names: for globs (relative) and for reports (shown)."""
 
-    path: Path
+    path: str
     relative: str  # relative to the configuration's folder
     shown: str  # relative to the working directory where possible
+    status: os.stat_result | None  # as found (links followed); None if it could not be had
 
 
 @dataclass(frozen=True)
@@ -117,39 +170,75 @@ def discover(paths: Sequence[Path], selector: FileSelector, *, force_exclude: bo
     is always checked, unless ``force_exclude`` (as pre-commit passes every staged file):
     then the globs apply to it too.
     """
-    found: dict[Path, Candidate] = {}
+    found: dict[str, Candidate] = {}
     skipped: list[str] = []
     for path in paths:
         if path.is_dir():
-            walked = _walk(path, selector, skipped)
+            walked = _walk(str(path), selector, skipped)
             found.update((candidate.path, candidate) for candidate in walked)
         elif path.exists() or path.is_symlink():
             if not force_exclude or selector.is_included(path):
-                found[path] = Candidate(path, selector.relative(path), display_path(path))
+                name = str(path)
+                found[os.path.abspath(name)] = Candidate(  # noqa: PTH100
+                    name, selector.relative(name), display_path(name), _status(name)
+                )
         else:
             raise SourceError(f"no such file or directory: {path}")
     return Discovered(list(found.values()), skipped)
 
 
-def _walk(top: Path, selector: FileSelector, skipped: list[str]) -> Iterator[Candidate]:
-    # Names are built per directory and joined per file: this runs for every file of a run.
-    for directory, subdirectories, files in os.walk(top):
-        base = Path(directory)
-        relative = selector.relative(base)
-        shown = display_path(base)
-        subdirectories[:] = sorted(
-            name
-            for name in subdirectories
-            if not selector.is_excluded_folder(_join(relative, name))
-        )
-        for name in sorted(files):
-            candidate = Candidate(base / name, _join(relative, name), _join(shown, name))
-            if not selector.selects(candidate.relative):
+def _status(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)  # noqa: PTH116 - the result goes with the path string
+    except OSError:
+        return None  # reading it says why
+
+
+def _walk(top: str, selector: FileSelector, skipped: list[str]) -> Iterator[Candidate]:
+    """``os.walk``'s order (a folder's files by name, then its folders by name; links to
+    folders not followed), from ``os.scandir``, whose entries come with their types and keep
+    their ``stat``: this runs for every file of a run, and the status is what the cache
+    compares. Paths are absolute, so that a file's path is its key as it is.
+    """
+    folders = [(os.path.abspath(top), selector.relative(top), display_path(top))]  # noqa: PTH100
+    while folders:
+        folder, relative, shown = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=_name)
+        except OSError:
+            continue  # as os.walk does: a folder that cannot be listed has nothing to check
+        below: list[tuple[str, str, str]] = []
+        for entry in entries:
+            name = entry.name
+            if _is_folder(entry):
+                if not entry.is_symlink() and not selector.is_excluded_folder(
+                    _join(relative, name)
+                ):
+                    below.append((entry.path, _join(relative, name), _join(shown, name)))
                 continue
-            if candidate.path.is_file():
-                yield candidate
+            if not selector.selects(_join(relative, name)):
+                continue
+            try:
+                status: os.stat_result | None = entry.stat()
+            except OSError:
+                status = None
+            if status is not None and stat.S_ISREG(status.st_mode):
+                yield Candidate(entry.path, _join(relative, name), _join(shown, name), status)
             else:
-                skipped.append(candidate.shown)
+                skipped.append(_join(shown, name))
+        folders += reversed(below)
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _join(folder: str, name: str) -> str:

@@ -8,6 +8,8 @@ import pytest
 from conftest import VALID_JOB, codes_and_lines
 from pathspec import GitIgnoreSpec
 
+from qslint import sources
+from qslint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 from qslint.sources import glob_matcher
 
 WRONG_REGION = VALID_JOB.replace("BucketRegion: eu-west-1", "BucketRegion: us-east-1")
@@ -182,3 +184,10 @@ def test_glob_matcher_agrees_with_pathspec(patterns):
         "a/keep.yaml", "legacy/", "legacy/x.yaml", "abc.json", "a/abc.json", "b/x.yml", "c/x.yml",
     ]  # fmt: skip
     assert [bool(matches(path)) for path in paths] == [spec.match_file(path) for path in paths]
+
+
+@pytest.mark.parametrize("patterns", [DEFAULT_INCLUDE, DEFAULT_EXCLUDE])
+def test_default_globs_are_translated_as_pathspec_translates_them(patterns):
+    # The defaults' regular expressions are written out so that a run need not import
+    # pathspec; they must stay what pathspec makes of the defaults.
+    assert sources._TRANSLATED[patterns] == sources.translate(GitIgnoreSpec.from_lines(patterns))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
+from qslint import cache, runner
 from qslint.engine import CheckResult
 from qslint.runner import configure, lint
 
@@ -20,6 +22,26 @@ def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / ".qslint.toml").write_text('region = "eu-west-1"\n')
     write_corpus(tmp_path / "jobs", 300)
     return tmp_path
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written before a run count as settled: the cache keeps their status at once."""
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files each run reads."""
+    read: list[str] = []
+    original = runner._read
+
+    def spy(path: str, max_size: int) -> tuple[bytes | None, str | None]:
+        read.append(path)
+        return original(path, max_size)
+
+    monkeypatch.setattr(runner, "_read", spy)
+    return read
 
 
 def run(folder: Path, **options: object) -> CheckResult:
@@ -61,6 +83,47 @@ def test_repository_rule_stays_right_when_one_file_changes(corpus):
     duplicates = [f for f in cached.findings if f.code == "QS601"]
     assert [f.location.file for f in duplicates] == ["jobs/team-002/job-00299.yaml"]
     assert [r.file for r in duplicates[0].related] == ["jobs/team-000/job-00000.yaml"]
+
+
+def test_repository_rule_stays_right_when_unchanged_files_are_not_read(corpus, settled):
+    run(corpus, use_cache=True)
+    first = corpus / "jobs" / "team-000" / "job-00000.yaml"
+    (corpus / "jobs" / "team-002" / "job-00299.yaml").write_text(first.read_text())
+    cached = run(corpus, use_cache=True)  # QS601 runs with the others' jobs from the cache
+    assert outcome(cached) == outcome(run(corpus, workers=1))
+    assert "QS601" in {f.code for f in cached.findings}
+
+
+def test_files_whose_status_is_unchanged_are_not_read(corpus, settled, reads):
+    fresh = run(corpus, use_cache=True)
+    assert len(reads) == 300
+    reads.clear()
+    assert outcome(run(corpus, use_cache=True)) == outcome(fresh)
+    assert reads == []
+
+
+def test_a_rewrite_keeping_size_and_modification_time_is_noticed(corpus, settled, reads):
+    run(corpus, use_cache=True)
+    changed = corpus / "jobs" / "team-000" / "job-00000.yaml"
+    before = changed.stat()
+    text = changed.read_text()
+    assert "FormatType: PDF" in text
+    changed.write_text(text.replace("FormatType: PDF", "FormatType: PDQ", 1))  # same size
+    os.utime(changed, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the old mtime
+    reads.clear()
+    cached = run(corpus, use_cache=True)
+    assert reads == [str(changed)]  # the change time gave it away
+    assert outcome(cached) == outcome(run(corpus, workers=1))
+    assert "QS104" in {
+        f.code for f in cached.findings if f.location.file == "jobs/team-000/job-00000.yaml"
+    }
+
+
+def test_a_file_written_just_before_a_run_is_read_again(corpus, reads):
+    run(corpus, use_cache=True)  # every file was written within SETTLED_NS of this run
+    reads.clear()
+    run(corpus, use_cache=True)
+    assert len(reads) == 300  # their status is not trusted: read, found unchanged by digest
 
 
 def test_a_setting_change_is_not_served_from_the_cache(corpus):
