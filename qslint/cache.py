@@ -23,12 +23,13 @@ ignored, and one that cannot be written is skipped: it is an optimisation, never
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from qslint import __version__
@@ -37,7 +38,7 @@ from qslint.engine import FileResult, RuleSet
 from qslint.rule import CheckedJob
 
 CACHE_FOLDER = ".qslint_cache"
-_FORMAT = 3  # bump when what a cache file holds changes shape
+_FORMAT = 4  # bump when what a cache file holds changes shape
 SETTLED_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT's are 2 s)
 
 
@@ -69,39 +70,52 @@ def content_digest(raw: bytes) -> bytes:
 
 RunFiles = Sequence[tuple[str, bytes]]  # every file of a run: path and content digest
 Status = tuple[int, int, int, int, int]  # size, mtime and ctime in ns, inode, device
-
-
-@dataclass
-class _Entry:
-    digest: bytes
-    status: Status | None  # None: the file was still changing when read; read it again
-    result: FileResult  # without its jobs: only a run of the repository rules needs them
-    jobs: bytes  # the result's jobs, pickled: unpickled only when needed
-
-
-@dataclass
-class _Contents:
-    files: dict[str, _Entry] = field(default_factory=dict)
-    repository: tuple[bytes, FileResult] | None = None
+# A file's digest; its status, or None while it may still be changing (read it again); and
+# its result without jobs, or None for a file with nothing to report, as most are. Plain
+# tuples: a warm run unpickles thousands of them.
+_Entry = tuple[bytes, Status | None, FileResult | None]
 
 
 class ResultCache:
-    """Per-file results of earlier runs with the same fingerprint."""
+    """Per-file results of earlier runs with the same fingerprint.
+
+    The file holds two pickles: the entries, which every run reads, then each file's jobs,
+    which only a run of the repository rules over changed files needs.
+    """
 
     def __init__(self, folder: Path, key: str) -> None:
         self._folder = folder
         self._file = folder / f"{key}.pickle"
         self._settled = time.time_ns() - SETTLED_NS  # a file unchanged since may keep its status
-        self._contents = self._read()
-        self._entries = self._contents.files
+        self._entries: dict[str, _Entry] = {}
+        self._repository: tuple[bytes, FileResult] | None = None
+        self._stored_jobs = memoryview(b"")  # the second pickle, as read
+        self._jobs: dict[str, bytes] | None = {}  # each file's jobs pickled; None: not read yet
         self._changed = False
+        self._read()
 
-    def _read(self) -> _Contents:
+    def _read(self) -> None:
         try:
-            contents = pickle.loads(self._file.read_bytes())
+            raw = self._file.read_bytes()
+            stream = io.BytesIO(raw)
+            entries, repository, size = pickle.load(stream)
         except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
-            return _Contents()
-        return contents if isinstance(contents, _Contents) else _Contents()
+            return
+        except TypeError:  # not the triple this version writes
+            return
+        if isinstance(entries, dict) and len(raw) - stream.tell() == size:  # not cut short
+            self._entries, self._repository = entries, repository
+            self._stored_jobs, self._jobs = memoryview(raw)[stream.tell() :], None
+
+    def _all_jobs(self) -> dict[str, bytes]:
+        if self._jobs is None:
+            try:
+                self._jobs = pickle.loads(self._stored_jobs)
+            except (pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
+                self._jobs = {}
+            if not isinstance(self._jobs, dict):
+                self._jobs = {}
+        return self._jobs
 
     def _status(self, status: os.stat_result | None) -> Status | None:
         if status is None or max(status.st_mtime_ns, status.st_ctime_ns) >= self._settled:
@@ -119,11 +133,11 @@ class ResultCache:
         return hashlib.sha256(repr(sorted(run)).encode()).digest()
 
     def get_repository(self, run: RunFiles) -> FileResult | None:
-        stored = self._contents.repository
+        stored = self._repository
         return stored[1] if stored is not None and stored[0] == self._run_digest(run) else None
 
     def put_repository(self, run: RunFiles, result: FileResult) -> None:
-        self._contents.repository = (self._run_digest(run), result)
+        self._repository = (self._run_digest(run), result)
         self._changed = True
 
     def unchanged(
@@ -131,29 +145,35 @@ class ResultCache:
     ) -> tuple[bytes, FileResult] | None:
         """The digest and result of a file whose status is the one it had: it need not be read."""
         entry = self._entries.get(path)
-        if entry is None or entry.status is None or entry.status != self._status(status):
+        if entry is None or entry[1] is None or entry[1] != self._status(status):
             return None
-        return entry.digest, entry.result
+        return entry[0], entry[2] or FileResult(path)
 
     def get(self, path: str, digest: bytes, status: os.stat_result | None) -> FileResult | None:
         """The result for these bytes of the file; its status is kept for the next run."""
         entry = self._entries.get(path)
-        if entry is None or entry.digest != digest:
+        if entry is None or entry[0] != digest:
             return None
         known = self._status(status)
-        if known != entry.status:
-            entry.status = known
+        if known != entry[1]:
+            self._entries[path] = (digest, known, entry[2])
             self._changed = True
-        return entry.result
+        return entry[2] or FileResult(path)
 
-    def jobs(self, path: str) -> list[CheckedJob]:
-        """The jobs of a result this cache returned."""
-        return pickle.loads(self._entries[path].jobs)
+    def jobs(self, path: str) -> list[CheckedJob] | None:
+        """The jobs of a result this cache returned; None if they cannot be had (a damaged
+        cache): the file must then be checked again."""
+        stored = self._all_jobs().get(path)
+        try:
+            return None if stored is None else pickle.loads(stored)
+        except (pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
+            return None
 
     def put(self, digest: bytes, status: os.stat_result | None, result: FileResult) -> None:
-        jobs = pickle.dumps(result.jobs, pickle.HIGHEST_PROTOCOL)
         bare = replace(result, jobs=[])
-        self._entries[result.path] = _Entry(digest, self._status(status), bare, jobs)
+        kept = None if bare == FileResult(result.path) else bare
+        self._entries[result.path] = (digest, self._status(status), kept)
+        self._all_jobs()[result.path] = pickle.dumps(result.jobs, pickle.HIGHEST_PROTOCOL)
         self._changed = True
 
     def save(self) -> None:
@@ -167,7 +187,9 @@ class ResultCache:
             # Rename into place, so that a concurrent run reads the old cache or the new one;
             # no fsync: a cache lost in a crash is only a slower next run.
             temporary = self._file.with_name(f"{self._file.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(pickle.dumps(self._contents, pickle.HIGHEST_PROTOCOL))
+            jobs = self._stored_jobs if self._jobs is None else pickle.dumps(self._jobs, -1)
+            entries = (self._entries, self._repository, len(jobs))
+            temporary.write_bytes(pickle.dumps(entries, pickle.HIGHEST_PROTOCOL) + jobs)
             temporary.replace(self._file)
         except OSError:
             return  # a read-only checkout still lints; it only lints from scratch next time

@@ -191,20 +191,30 @@ def _check_cached(
         results[index] = result
         if run[index][1]:
             cache.put(run[index][1], candidates[index].status, result)
-    files = [result for result in results if result is not None]
+    files = [result for result in results if result is not None]  # all of them, by now
     # The repository rules see every job together: their findings are reused only when
     # every file of the run is the same as in the run that computed them.
     repository = cache.get_repository(run)
     if repository is None:
         fresh = {index for index, _ in pending}
         every = [
-            file if index in fresh else replace(file, jobs=cache.jobs(file.path))
+            file if index in fresh else _with_jobs(checker, cache, candidates[index], file)
             for index, file in enumerate(files)
         ]
         repository = checker.check_repository(every)
         cache.put_repository(run, repository)
     cache.save()
     return checker.finish(files, repository)
+
+
+def _with_jobs(
+    checker: Checker, cache: ResultCache, candidate: Candidate, result: FileResult
+) -> FileResult:
+    """A cached result with its jobs, from the cache or, if it lost them, from the file."""
+    jobs = cache.jobs(result.path)
+    if jobs is None:
+        return _check_task(checker, _task(candidate, checker.limits))
+    return replace(result, jobs=jobs)
 
 
 PARALLEL_MIN_FILES = 128  # below this, starting processes costs more than it saves

@@ -140,6 +140,26 @@ def test_an_unreadable_cache_is_ignored(corpus):
     assert outcome(run(corpus, use_cache=True)) == outcome(fresh)
 
 
+def test_a_cache_that_lost_its_jobs_checks_those_files_again(corpus, settled):
+    run(corpus, use_cache=True)
+    (stored,) = (corpus / ".qslint_cache").glob("*.pickle")
+    raw = stored.read_bytes()
+    stored.write_bytes(raw[:-1000] + bytes(1000))  # the jobs, kept last, are damaged
+    first = corpus / "jobs" / "team-000" / "job-00000.yaml"
+    (corpus / "jobs" / "team-002" / "job-00299.yaml").write_text(first.read_text())
+    assert outcome(run(corpus, use_cache=True)) == outcome(run(corpus, workers=1))
+
+
+def test_a_cache_cut_short_is_ignored(corpus, settled, reads):
+    run(corpus, use_cache=True)
+    (stored,) = (corpus / ".qslint_cache").glob("*.pickle")
+    stored.write_bytes(stored.read_bytes()[:-1])
+    reads.clear()
+    cached = run(corpus, use_cache=True)
+    assert len(reads) == 300
+    assert outcome(cached) == outcome(run(corpus, workers=1))
+
+
 def test_no_cache_writes_nothing(corpus):
     run(corpus, use_cache=False)
     assert not (corpus / ".qslint_cache").exists()
