@@ -14,7 +14,6 @@ an example for writing your own.
 
 from __future__ import annotations
 
-import configparser
 import enum
 import importlib
 import inspect
@@ -279,19 +278,25 @@ def plugin_entry_points(group: str = ENTRY_POINT_GROUP) -> list[tuple[str, str]]
 
 
 def _group_entries(path: Path, group: str) -> list[tuple[str, str]]:
+    """The ``name = value`` lines of one section of an ``entry_points.txt``, an INI file
+    read as importlib.metadata reads it: line by line, ``=`` the only delimiter."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return []
-    if f"[{group}]" not in text:
+    header = f"[{group}]"
+    if header not in text:
         return []
-    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment,method-assign] - names keep their case
-    try:
-        parser.read_string(text)
-    except configparser.Error:
-        return []
-    return list(parser[group].items())
+    entries: list[tuple[str, str]] = []
+    inside = False
+    for line in map(str.strip, text.splitlines()):
+        if line.startswith("["):
+            inside = line == header
+        elif inside and line and not line.startswith("#"):
+            name, delimiter, value = line.partition("=")
+            if delimiter:
+                entries.append((name.strip(), value.strip()))
+    return entries
 
 
 def _load_entry_point(value: str) -> Any:

@@ -250,3 +250,22 @@ def test_plugin_discovery_agrees_with_importlib_metadata():
 
     expected = sorted((e.name, e.value) for e in entry_points(group=ENTRY_POINT_GROUP))
     assert sorted(plugin_entry_points()) == expected
+
+
+def test_entry_points_file_is_read_as_importlib_metadata_reads_it(tmp_path):
+    from importlib.metadata import Distribution
+
+    from qslint.rule import ENTRY_POINT_GROUP, _group_entries
+
+    folder = tmp_path / "acme-1.0.dist-info"
+    folder.mkdir()
+    (folder / "METADATA").write_text("Metadata-Version: 2.1\nName: acme\nVersion: 1.0\n")
+    (folder / "entry_points.txt").write_text(
+        "[console_scripts]\nacme = acme:main\n\n"
+        f"[{ENTRY_POINT_GROUP}]\n# a comment\n  spaced   =   acme.rules : thing.inner  \n"
+        "plain=acme.plain\n\n[other]\nnot_this = acme.other\n"
+    )
+    expected = Distribution.at(folder).entry_points.select(group=ENTRY_POINT_GROUP)
+    found = _group_entries(folder / "entry_points.txt", ENTRY_POINT_GROUP)
+    assert found == [(e.name, e.value) for e in expected]
+    assert [name for name, _ in found] == ["spaced", "plain"]
