@@ -107,7 +107,8 @@ class CheckedJob:
     A run keeps one per job, thousands of them, so it holds the job's values pickled (about
     2 KB instead of 12 KB of model objects) and no source text or positions: ``job`` builds
     the model on each access (keep it in a local), and ``locate`` reads the file again, which
-    only happens for the few jobs a finding names.
+    only happens for the few jobs a finding names. A rule that needs a few values of every
+    job reads ``values``: validating thousands of jobs again costs more than the rule.
     """
 
     data: bytes  # the document's values, pickled
@@ -115,6 +116,12 @@ class CheckedJob:
     document: int  # which document of the file
     start: Mark  # where that document starts, to order jobs as their files do
     limits: LoadLimits = field(default_factory=LoadLimits)  # the run's, to read it again alike
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The job's values as written (``job`` is these, validated), without validating."""
+        values: dict[str, Any] = pickle.loads(self.data)
+        return values
 
     @property
     def job(self) -> StartDashboardSnapshotJobRequest:

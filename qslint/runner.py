@@ -257,6 +257,12 @@ def _check_in_processes(
 
     global _worker_checker  # noqa: PLW0603 - inherited by the forked workers, read-only there
     _worker_checker = checker
+    # The loader and the models (ruamel.yaml, pydantic: ~0.15 s) are imported here, once,
+    # and inherited: imported in each worker, the parent imported them again afterwards for
+    # the repository rules, while one core stood idle.
+    from qslint.loader import service_sensitivity
+
+    service_sensitivity()
     size = max(1, len(tasks) // (workers * 4))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     try:

@@ -31,17 +31,18 @@ def duplicate_job(
     first: dict[tuple[str, str, str], CheckedJob] = {}
     ordered = sorted(jobs, key=lambda checked: (checked.file, checked.start))
     for checked in ordered:
-        job = checked.job
-        key = (job.AwsAccountId, job.DashboardId, job.SnapshotJobId)
+        values = checked.values  # validated already: three strings of every job
+        key = (values["AwsAccountId"], values["DashboardId"], values["SnapshotJobId"])
         original = first.setdefault(key, checked)
         if original is checked:
             continue
         there = original.locate(("SnapshotJobId",))
+        account, dashboard, job = key
         yield (
             checked,
             Violation(
-                f"job `{job.SnapshotJobId}` of dashboard `{job.DashboardId}` in account "
-                f"{job.AwsAccountId} is also defined at {there}",
+                f"job `{job}` of dashboard `{dashboard}` in account {account} is also "
+                f"defined at {there}",
                 path=("SnapshotJobId",),
                 related=(there,),
             ),
