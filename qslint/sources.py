@@ -13,7 +13,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, Config
 
@@ -53,10 +53,23 @@ def translate(spec: GitIgnoreSpec) -> str | None:
         isinstance(getattr(pattern, "regex", None), re.Pattern) for pattern in active
     ):
         return None
-    return "|".join(
+    regexes = [
         pattern.regex.pattern.replace("(?P<ps_d>", "(?:")  # type: ignore[attr-defined]
         for pattern in active
-    )
+    ]
+    # Patterns without a slash match in any folder: pathspec gives each the same start and
+    # end. Around all their middles at once they are the same expression, without trying each
+    # pattern's start in turn (6x faster for the 18 default exclusions).
+    if all(regex.startswith(_ANY_FOLDER) and regex.endswith(_END) for regex in regexes):
+        return _in_any_folder(*(regex[len(_ANY_FOLDER) : -len(_END)] for regex in regexes))
+    return "|".join(regexes)
+
+
+_ANY_FOLDER, _END = "^(?:.+/)?", "(?:(?:/)|$)"
+
+
+def _in_any_folder(*middles: str) -> str:
+    return f"{_ANY_FOLDER}(?:{'|'.join(middles)}){_END}"
 
 
 def _nothing(path: str) -> bool:
@@ -66,34 +79,26 @@ def _nothing(path: str) -> bool:
 # ``translate`` of the default globs, which tests/test_config.py checks: most runs use them,
 # and then never import ``pathspec`` (~10 ms of a run's start).
 _TRANSLATED = {
-    DEFAULT_INCLUDE: "|".join(
-        (
-            r"^(?:.+/)?[^/]*\.yaml(?:(?:/)|$)",
-            r"^(?:.+/)?[^/]*\.yml(?:(?:/)|$)",
-            r"^(?:.+/)?[^/]*\.json(?:(?:/)|$)",
-        )
-    ),
-    DEFAULT_EXCLUDE: "|".join(
-        (
-            r"^(?:.+/)?\.git(?:(?:/)|$)",
-            r"^(?:.+/)?\.hg(?:(?:/)|$)",
-            r"^(?:.+/)?\.svn(?:(?:/)|$)",
-            r"^(?:.+/)?\.venv(?:(?:/)|$)",
-            r"^(?:.+/)?venv(?:(?:/)|$)",
-            r"^(?:.+/)?\.tox(?:(?:/)|$)",
-            r"^(?:.+/)?\.nox(?:(?:/)|$)",
-            r"^(?:.+/)?node_modules(?:(?:/)|$)",
-            r"^(?:.+/)?__pycache__(?:(?:/)|$)",
-            r"^(?:.+/)?\.mypy_cache(?:(?:/)|$)",
-            r"^(?:.+/)?\.pytest_cache(?:(?:/)|$)",
-            r"^(?:.+/)?\.ruff_cache(?:(?:/)|$)",
-            r"^(?:.+/)?\.qslint(?:(?:/)|$)",
-            r"^(?:.+/)?\.qslint_cache(?:(?:/)|$)",
-            r"^(?:.+/)?\.github(?:(?:/)|$)",
-            r"^(?:.+/)?\.gitlab\-ci\.yml(?:(?:/)|$)",
-            r"^(?:.+/)?\.pre\-commit\-config\.yaml(?:(?:/)|$)",
-            r"^(?:.+/)?\.pre\-commit\-hooks\.yaml(?:(?:/)|$)",
-        )
+    DEFAULT_INCLUDE: _in_any_folder(r"[^/]*\.yaml", r"[^/]*\.yml", r"[^/]*\.json"),
+    DEFAULT_EXCLUDE: _in_any_folder(
+        r"\.git",
+        r"\.hg",
+        r"\.svn",
+        r"\.venv",
+        r"venv",
+        r"\.tox",
+        r"\.nox",
+        r"node_modules",
+        r"__pycache__",
+        r"\.mypy_cache",
+        r"\.pytest_cache",
+        r"\.ruff_cache",
+        r"\.qslint",
+        r"\.qslint_cache",
+        r"\.github",
+        r"\.gitlab\-ci\.yml",
+        r"\.pre\-commit\-config\.yaml",
+        r"\.pre\-commit\-hooks\.yaml",
     ),
 }
 
@@ -145,8 +150,7 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return relative_to(path, os.getcwd())  # noqa: PTH109 - a str is what is compared
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A file to check, with its names: for globs (relative) and for reports (shown)."""
 
     path: str
@@ -200,7 +204,9 @@ def _walk(top: str, selector: FileSelector, skipped: list[str]) -> Iterator[Cand
     their ``stat``: this runs for every file of a run, and the status is what the cache
     compares. Paths are absolute, so that a file's path is its key as it is.
     """
-    folders = [(os.path.abspath(top), selector.relative(top), display_path(top))]  # noqa: PTH100
+    # Each folder with the prefixes that name its entries: relative and as shown.
+    start = (_prefix(selector.relative(top)), _prefix(display_path(top)))
+    folders = [(os.path.abspath(top), *start)]  # noqa: PTH100
     while folders:
         folder, relative, shown = folders.pop()
         try:
@@ -212,21 +218,19 @@ def _walk(top: str, selector: FileSelector, skipped: list[str]) -> Iterator[Cand
         for entry in entries:
             name = entry.name
             if _is_folder(entry):
-                if not entry.is_symlink() and not selector.is_excluded_folder(
-                    _join(relative, name)
-                ):
-                    below.append((entry.path, _join(relative, name), _join(shown, name)))
+                if not entry.is_symlink() and not selector.is_excluded_folder(relative + name):
+                    below.append((entry.path, f"{relative}{name}/", f"{shown}{name}/"))
                 continue
-            if not selector.selects(_join(relative, name)):
+            if not selector.selects(relative + name):
                 continue
             try:
                 status: os.stat_result | None = entry.stat()
             except OSError:
                 status = None
             if status is not None and stat.S_ISREG(status.st_mode):
-                yield Candidate(entry.path, _join(relative, name), _join(shown, name), status)
+                yield Candidate(entry.path, relative + name, shown + name, status)
             else:
-                skipped.append(_join(shown, name))
+                skipped.append(shown + name)
         folders += reversed(below)
 
 
@@ -241,5 +245,6 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _join(folder: str, name: str) -> str:
-    return name if folder in ("", ".") else f"{folder}/{name}"
+def _prefix(folder: str) -> str:
+    """What names an entry of ``folder``: ``a/b/``, or nothing for the folder itself."""
+    return "" if folder in ("", ".") else f"{folder}/"

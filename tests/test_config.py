@@ -173,6 +173,9 @@ def test_force_exclude_applies_globs_to_named_files(run_qslint, write):
         [".git", "node_modules/", "*.tmp.yaml", "snapshots/**/draft-*.yaml", "/top.yaml"],
         ["*.yaml", "!keep.yaml", "legacy/"],  # a negation: pathspec decides
         ["# a comment", "", "a?c.json", "[ab]/x.yml"],
+        [".git", "venv", "*.yaml", ".venv/"],  # names in any folder: one shared start
+        DEFAULT_INCLUDE,
+        DEFAULT_EXCLUDE,
     ],
 )
 def test_glob_matcher_agrees_with_pathspec(patterns):
@@ -182,6 +185,8 @@ def test_glob_matcher_agrees_with_pathspec(patterns):
         ".git/", "a/.git/", "node_modules/x.yaml", "x.tmp.yaml", "a/b/x.tmp.yaml", "top.yaml",
         "a/top.yaml", "snapshots/a/draft-1.yaml", "other/snapshots/draft-1.yaml", "keep.yaml",
         "a/keep.yaml", "legacy/", "legacy/x.yaml", "abc.json", "a/abc.json", "b/x.yml", "c/x.yml",
+        "venv", "a/venv/b.yaml", "xvenv/a.yaml", "a.venv", ".venv", "a/.venv/", "x.yaml/",
+        ".github/workflows/ci.yml", "a/.gitlab-ci.yml", ".gitlab-ci.yml.bak", "a.yml/b",
     ]  # fmt: skip
     assert [bool(matches(path)) for path in paths] == [spec.match_file(path) for path in paths]
 
