@@ -7,7 +7,6 @@ internal error.
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -303,6 +302,8 @@ def list_rules(output_format: str) -> None:
             }
             for r in rules
         ]
+        import json
+
         click.echo(json.dumps(entries, indent=2))
     elif output_format == "markdown":
         click.echo(rules_markdown(rules), nl=False)
@@ -360,6 +361,8 @@ def show_rule(code: str) -> None:
 )
 def schema(output: Path | None, draft: str) -> None:
     """Print a JSON Schema of a job definition file, for editors and check-jsonschema."""
+    import json
+
     from qslint.fix import write_atomically
     from qslint.schema import job_definition_schema
 

@@ -7,10 +7,9 @@ violations located, re-levelled, filtered by suppressions and sorted.
 from __future__ import annotations
 
 import pickle
-import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qslint.config import Config, ConfigError
 from qslint.findings import Finding, Location, Mark, Severity
@@ -32,8 +31,7 @@ if TYPE_CHECKING:
     from qslint.model import StartDashboardSnapshotJobRequest
 
 
-@dataclass(frozen=True)
-class SelectedRule:
+class SelectedRule(NamedTuple):
     rule: Rule
     severity: Severity
     context: RuleContext
@@ -56,8 +54,7 @@ class RuleSet:
         return sorted(selected, key=lambda rule: rule.code)
 
 
-@dataclass(frozen=True)
-class InternalError:
+class InternalError(NamedTuple):
     """A rule that raised: a bug in qslint or a plugin, reported without a traceback.
 
     Kept as text (the exception's type, and its traceback for ``--debug``) so that it can be
@@ -261,6 +258,8 @@ class Checker:
         try:
             return list(selected.rule.check(*arguments))
         except Exception as error:  # one broken rule must not hide the other findings
+            import traceback  # only for a rule that raised
+
             details = "".join(traceback.format_exception(error))
             failure = InternalError(result.path, selected.rule.code, type(error).__name__, details)
             result.internal_errors.append(failure)

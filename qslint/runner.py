@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.cache import CACHE_FOLDER, ResultCache, content_digest, fingerprint
 from qslint.config import Config, LoadLimits, load_config
@@ -63,8 +63,7 @@ def configure(
     return config, select_rules(load_rules(), config, region, known)
 
 
-@dataclass(frozen=True)
-class _Task:
+class _Task(NamedTuple):
     """One file to check: its names, and its bytes or why they could not be read."""
 
     path: str  # as displayed

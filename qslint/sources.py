@@ -159,8 +159,7 @@ class Candidate(NamedTuple):
     status: os.stat_result | None  # as found (links followed); None if it could not be had
 
 
-@dataclass(frozen=True)
-class Discovered:
+class Discovered(NamedTuple):
     """The files to check, and those a walk passed over because they are not regular files."""
 
     candidates: list[Candidate]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import json
 import re
 from collections.abc import Iterator
-from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,8 +27,11 @@ def known_regions() -> frozenset[str]:
     """Every region of every partition in botocore's endpoint data.
 
     Read from botocore's data file rather than through ``botocore.session``: the check path
-    stays free of importing botocore.
+    stays free of importing botocore. (Imports here: only a run that checks a job needs them.)
     """
+    import json
+    from importlib.util import find_spec
+
     spec = find_spec("botocore")
     if spec is None or not spec.submodule_search_locations:
         return frozenset()
