@@ -13,12 +13,17 @@ tool alike:
 
 It prints medians, the peer/qslint ratios, the peak memory of each run (from the kernel's
 accounting of the child process), and a scaling line for qslint alone. Peers come from the
-``bench`` extra: ``pip install -e '.[bench]'``.
+``bench`` extra. Measure a regular install, as users run it (an editable install adds its
+import hook to every start):
+
+    python3 -m venv .venv-bench && .venv-bench/bin/pip install -q '.[bench]'
+    .venv-bench/bin/python benchmarks/compare.py
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -28,12 +33,19 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib.metadata import distribution, version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import write_corpus  # the corpus module lives beside this script
 
 BIN = Path(sys.executable).parent
+# Every tool runs as it would on a user's machine, where Python keeps compiled bytecode: a
+# PYTHONDONTWRITEBYTECODE set in this shell would have qslint compile its own modules on
+# every run of an editable install (the peers' bytecode was written when pip installed them).
+ENVIRONMENT = {
+    name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"
+}
 
 
 @dataclass(frozen=True)
@@ -46,7 +58,9 @@ class Run:
 def run(command: Sequence[str], cwd: Path) -> Run:
     """Run ``command`` to completion; its wall time and the peak RSS of its process."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=ENVIRONMENT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -90,7 +104,8 @@ def compare(folder: Path, files: int, rounds: int) -> None:
     for _ in range(rounds):
         for name, command in commands.items():
             results[name].append(run(command, folder))
-    print(f"{files} files, {rounds} rounds, median wall time and peak memory per run\n")
+    print(f"{files} files, {rounds} rounds, median wall time and peak memory per run")
+    print(f"qslint {version('qslint')} ({installed()}), Python {sys.version.split()[0]}\n")
     print(f"{'':26} {'seconds':>8} {'peak MB':>8}  ratio")
     baseline = {"": median(results["qslint (cold)"])[0], "1": median(results["qslint, 1 file"])[0]}
     for name, runs in results.items():
@@ -100,6 +115,13 @@ def compare(folder: Path, files: int, rounds: int) -> None:
         print(f"{name:26} {seconds:8.3f} {peak:8.1f}  {ratio}")
     cold, warm = baseline[""], median(results["qslint (warm)"])[0]
     print(f"\nwarm re-run: {cold / warm:.1f}x faster than cold")
+
+
+def installed() -> str:
+    """How qslint is installed: an editable install's start-up is not a user's."""
+    direct_url = distribution("qslint").read_text("direct_url.json") or "{}"
+    editable = json.loads(direct_url).get("dir_info", {}).get("editable", False)
+    return "editable install: start-up includes its import hook" if editable else "installed"
 
 
 def scaling(folder: Path, sizes: Sequence[int]) -> None:
