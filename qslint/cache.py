@@ -15,13 +15,17 @@ so any write shows; and a status is only kept when the file had not changed for
 ``SETTLED_NS`` before the run began, so that a write within the file system's clock tick of
 the one read (git's "racily clean" file) is never mistaken for no change.
 
-The cache lives in ``.qslint_cache/`` beside the configuration (or in the working directory),
+Each fingerprint has its own file, so switching settings back and forth keeps both caches; a
+file no run has used for ``UNUSED_DAYS`` days (an old qslint version, a setting since changed)
+is removed when another is written. The cache lives in ``.qslint_cache/`` beside the
+configuration (or in the working directory),
 with a ``.gitignore`` of its own; ``--no-cache`` bypasses it. A cache that cannot be read is
 ignored, and one that cannot be written is skipped: it is an optimisation, never an error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -39,6 +43,8 @@ from qslint.rule import CheckedJob
 
 CACHE_FOLDER = ".qslint_cache"
 _FORMAT = 4  # bump when what a cache file holds changes shape
+UNUSED_DAYS = 30
+_DAY = 24 * 3600
 SETTLED_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT's are 2 s)
 
 
@@ -106,6 +112,26 @@ class ResultCache:
         if isinstance(entries, dict) and len(raw) - stream.tell() == size:  # not cut short
             self._entries, self._repository = entries, repository
             self._stored_jobs, self._jobs = memoryview(raw)[stream.tell() :], None
+            self._mark_used()
+
+    def _mark_used(self) -> None:
+        """Date the file as used today (a run served from it does not write it), at most
+        once a day: the pruning of unused caches goes by that date."""
+        try:
+            if time.time() - self._file.stat().st_mtime > _DAY:
+                os.utime(self._file)
+        except OSError:
+            return  # a read-only cache is still read
+
+    def _prune(self) -> None:
+        """Remove the cache files, and temporary files of runs that died, no run has used
+        for ``UNUSED_DAYS`` days."""
+        unused_since = time.time() - UNUSED_DAYS * _DAY
+        for other in self._folder.iterdir():
+            if other != self._file and other.name.endswith((".pickle", ".tmp")):
+                with contextlib.suppress(OSError):  # another run may remove it first
+                    if other.stat().st_mtime < unused_since:
+                        other.unlink()
 
     def _all_jobs(self) -> dict[str, bytes]:
         if self._jobs is None:
@@ -191,5 +217,6 @@ class ResultCache:
             entries = (self._entries, self._repository, len(jobs))
             temporary.write_bytes(pickle.dumps(entries, pickle.HIGHEST_PROTOCOL) + jobs)
             temporary.replace(self._file)
+            self._prune()
         except OSError:
             return  # a read-only checkout still lints; it only lints from scratch next time

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,30 @@ def test_a_cache_cut_short_is_ignored(corpus, settled, reads):
     cached = run(corpus, use_cache=True)
     assert len(reads) == 300
     assert outcome(cached) == outcome(run(corpus, workers=1))
+
+
+def test_caches_no_run_used_for_a_month_are_removed(corpus):
+    run(corpus, use_cache=True)
+    folder = corpus / ".qslint_cache"
+    (current,) = folder.glob("*.pickle")
+    days = 24 * 3600
+    ages = {"old.pickle": 31, "died.pickle.123.tmp": 31, "recent.pickle": 29, "notes.txt": 31}
+    for name, age in ages.items():
+        (folder / name).write_bytes(b"")
+        os.utime(folder / name, (time.time() - age * days,) * 2)
+    (corpus / "jobs" / "team-000" / "job-00000.yaml").write_text("a change: the cache is saved")
+    run(corpus, use_cache=True)
+    left = sorted(path.name for path in folder.iterdir())
+    assert left == sorted([".gitignore", current.name, "notes.txt", "recent.pickle"])
+
+
+def test_a_cache_read_but_not_written_is_dated_used(corpus, settled):
+    run(corpus, use_cache=True)  # every file's status is kept at once (settled)
+    (current,) = (corpus / ".qslint_cache").glob("*.pickle")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(current, (two_days_ago, two_days_ago))
+    run(corpus, use_cache=True)  # nothing changed: nothing written
+    assert current.stat().st_mtime > time.time() - 3600
 
 
 def test_no_cache_writes_nothing(corpus):
