@@ -13,7 +13,9 @@ Like git's index, an entry also keeps the file's status (size, modification and 
 inode): a file whose status is unchanged is not read again. Change times cannot be set back,
 so any write shows; and a status is only kept when the file had not changed for
 ``SETTLED_NS`` before the run began, so that a write within the file system's clock tick of
-the one read (git's "racily clean" file) is never mistaken for no change.
+the one read (git's "racily clean" file) is never mistaken for no change. Only on POSIX
+systems: Windows reports the creation time where POSIX has the change time, so there every
+file is read and compared by digest.
 
 Each fingerprint has its own file, so switching settings back and forth keeps both caches; a
 file no run has used for ``UNUSED_DAYS`` days (an old qslint version, a setting since changed)
@@ -45,6 +47,7 @@ CACHE_FOLDER = ".qslint_cache"
 _FORMAT = 4  # bump when what a cache file holds changes shape
 UNUSED_DAYS = 30
 _DAY = 24 * 3600
+_CHANGE_TIMES = os.name == "posix"  # st_ctime is the time of the last change
 SETTLED_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT's are 2 s)
 
 
@@ -144,7 +147,9 @@ class ResultCache:
         return self._jobs
 
     def _status(self, status: os.stat_result | None) -> Status | None:
-        if status is None or max(status.st_mtime_ns, status.st_ctime_ns) >= self._settled:
+        if status is None or not _CHANGE_TIMES:
+            return None
+        if max(status.st_mtime_ns, status.st_ctime_ns) >= self._settled:
             return None
         return (
             status.st_size,

@@ -120,6 +120,14 @@ def test_a_rewrite_keeping_size_and_modification_time_is_noticed(corpus, settled
     }
 
 
+def test_without_change_times_every_file_is_read(corpus, settled, reads, monkeypatch):
+    monkeypatch.setattr(cache, "_CHANGE_TIMES", False)  # as on Windows
+    fresh = run(corpus, use_cache=True)
+    reads.clear()
+    assert outcome(run(corpus, use_cache=True)) == outcome(fresh)
+    assert len(reads) == 300
+
+
 def test_a_file_written_just_before_a_run_is_read_again(corpus, reads):
     run(corpus, use_cache=True)  # every file was written within SETTLED_NS of this run
     reads.clear()
