@@ -234,48 +234,56 @@ def test_github_prints_nothing_for_a_clean_run(run_qslint, write):
 # JUnit XML
 
 
-def test_junit_has_one_test_case_per_file_and_a_failure_per_problem(run_qslint, jobs):
+def test_junit_has_a_suite_per_file_and_a_failing_test_case_per_problem(run_qslint, jobs):
     output = jobs.parent / "qslint.xml"
     result = run_qslint("check", "--output-format", "junit", "--output-file", str(output))
     assert result.exit_code == 1
     root = ET.parse(output).getroot()
     assert root.tag == "testsuites"
-    (suite,) = root.findall("testsuite")
-    assert suite.get("name") == "qslint"
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("5", "3", "0")
-    cases = suite.findall("testcase")
-    assert [case.get("name") for case in cases] == FILES
-    assert {case.get("classname") for case in cases} == {"qslint"}
-    failures = [
-        (case.get("name"), failure.get("type"), failure.get("message"), failure.text)
-        for case in cases
-        for failure in case.findall("failure")
-    ]
-    assert [(name, code) for name, code, _, _ in failures] == [
-        (file, code) for code, _, file, _, _ in EXPECTED
-    ]
-    for (name, code, message, text), (_, severity, _, line, column) in zip(
-        failures, EXPECTED, strict=True
-    ):
-        detail = f"{name}:{line}:{column}: {code} [{severity}] {message}"
-        assert text == detail.replace("\r\n", "\n")  # XML reads a CR LF in text as LF
-    assert failures[1][2] == f"unknown field `{ODD_KEY}`"  # attributes keep CR and LF
+    assert root.get("name") == "qslint"
+    # 4 problems, and one passing case for each of the 2 clean files
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("6", "4", "0")
+    suites = root.findall("testsuite")
+    assert [suite.get("name") for suite in suites] == FILES
+    cases = [(suite, case) for suite in suites for case in suite.findall("testcase")]
+    for suite, _ in cases:
+        tests, failures = int(suite.get("tests")), int(suite.get("failures"))
+        assert tests == len(suite.findall("testcase")) and failures == len(
+            suite.findall(".//failure")
+        )
+    passing = [case.get("classname") for _, case in cases if case.find("failure") is None]
+    assert passing == ["clean.yaml", "dup-a.yaml"]
+    assert {case.get("name") for _, case in cases if case.find("failure") is None} == {
+        "no problems"
+    }
+    failing = [case for _, case in cases if case.find("failure") is not None]
+    assert [len(case.findall("failure")) for case in failing] == [1, 1, 1, 1]  # one each
+    assert [
+        (case.get("classname"), case.get("file"), case.get("name"), case.get("line"))
+        for case in failing
+    ] == [(file, file, code, str(line)) for code, _, file, line, _ in EXPECTED]
+    for case, (code, severity, file, line, column) in zip(failing, EXPECTED, strict=True):
+        failure = case.find("failure")
+        assert failure.get("type") == code
+        detail = f"{file}:{line}:{column}: {code} [{severity}] {failure.get('message')}"
+        assert failure.text == detail.replace("\r\n", "\n")  # XML reads a CR LF in text as LF
+    assert failing[1].find("failure").get("message") == f"unknown field `{ODD_KEY}`"
 
 
 def test_junit_infos_do_not_fail(run_qslint, write):
     write(".qslint.toml", '[severity]\nQS305 = "info"\n')
     write("weekly.yaml", VALID_JOB.replace("BucketPrefix: sales/weekly", "BucketPrefix: /sales"))
     result = run_qslint("check", "--output-format", "junit")
-    suite = ET.fromstring(result.stdout.encode()).find("testsuite")
-    assert suite is not None
-    assert (suite.get("tests"), suite.get("failures")) == ("1", "0")
-    assert suite.findall("testcase/failure") == []
+    root = ET.fromstring(result.stdout.encode())
+    assert (root.get("tests"), root.get("failures")) == ("1", "0")
+    assert [case.get("name") for case in root.findall("testsuite/testcase")] == ["no problems"]
+    assert root.findall(".//failure") == []
 
 
 def test_junit_replaces_characters_xml_cannot_carry(run_qslint, write):
     write("weekly.json", json.dumps({"AwsAccountId": "111122223333", "Bad\u0001Key": 1}))
     result = run_qslint("check", "--output-format", "junit")
-    failures = ET.fromstring(result.stdout.encode()).findall("testsuite/testcase/failure")
+    failures = ET.fromstring(result.stdout.encode()).findall(".//failure")
     assert "unknown field `Bad\ufffdKey`" in [failure.get("message") for failure in failures]
 
 
