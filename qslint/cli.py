@@ -20,7 +20,7 @@ from qslint.config import Config, ConfigError
 from qslint.engine import CheckResult, RuleSet
 from qslint.report import FORMATS, Report, render
 from qslint.rule import Rule, RuleLoadError, load_rules
-from qslint.sources import SourceError
+from qslint.sources import SourceError, repository_root
 
 if TYPE_CHECKING:
     from qslint.dashboards.source import RemoteCheck
@@ -239,7 +239,7 @@ def check(
         findings=result.findings,
         files=result.files,
         rules=rules.rules,
-        root=config.root,
+        root=repository_root(config.root),
         quiet=quiet,
         statistics=statistics,
         color=terminal and not os.environ.get("NO_COLOR"),  # https://no-color.org

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
@@ -154,6 +155,24 @@ def test_sarif_names_a_file_outside_the_root_by_absolute_uri(
     assert [loc["physicalLocation"]["artifactLocation"] for loc in locations] == [
         {"uri": outside.resolve().as_uri()}
     ] * 2
+
+
+def test_sarif_paths_are_relative_to_the_repository_wherever_the_configuration_is(
+    run_qslint, write, tmp_path, monkeypatch
+):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write("snapshots/.qslint.toml", 'region = "eu-west-1"\n')
+    write("snapshots/weekly.yaml", WEEKLY)
+    for where, argument in ((tmp_path, "snapshots"), (tmp_path / "snapshots", ".")):
+        monkeypatch.chdir(where)
+        log = json.loads(run_qslint("check", "--output-format", "sarif", argument).stdout)
+        _validate_sarif(log)
+        (run,) = log["runs"]
+        assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.as_uri() + "/"
+        artifacts = [
+            r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]
+        ]
+        assert artifacts == [{"uri": "snapshots/weekly.yaml", "uriBaseId": "%SRCROOT%"}] * 2
 
 
 def test_sarif_of_a_clean_run_is_valid_and_empty(run_qslint, write):

@@ -1,9 +1,10 @@
 """SARIF 2.1.0: one run, for GitHub code scanning and other SARIF viewers.
 
 The driver lists the rules that ran, each with its docstring as help; every finding is a
-result at a physical location whose URI is relative to the configuration's folder
-(``%SRCROOT%``), so that code scanning resolves it against the repository. A file outside
-that folder keeps an absolute ``file:`` URI. Columns count Unicode code points, as qslint's
+result at a physical location whose URI is relative to the repository's top folder
+(``%SRCROOT%``: the git work tree holding the configuration, else the configuration's folder),
+so that code scanning resolves it wherever qslint ran from. A file outside that folder keeps
+an absolute ``file:`` URI. Columns count Unicode code points, as qslint's
 positions do. No source text is copied into the log, so no sensitive value can reach it.
 """
 
