@@ -630,6 +630,9 @@ def _byte_mark(raw: bytes, offset: int) -> Mark:
     return offset_mark(prefix, len(prefix))
 
 
+_YAML_SUFFIXES = (".yaml", ".yml")
+
+
 def load_source(
     path: str,
     raw: bytes,
@@ -669,6 +672,8 @@ def load_source(
         else:
             found = describe_type(document.data)
             message = f"a job definition is a mapping, not {found}"
+            if not path.lower().endswith((*JSON_SUFFIXES, *_YAML_SUFFIXES)):  # named explicitly
+                message += "; is this a job definition file? qslint reads YAML and JSON"
             source.problems.append(LoadProblem(message, clamp_mark(text, document.start)))
     if problem is not None:
         source.problems.append(problem)

@@ -126,3 +126,13 @@ def test_suppression_comments() -> None:
     assert not source.is_suppressed("QS301", 1)
     assert not source.is_suppressed("QS101", 2)
     assert source.is_suppressed("QS999", 3)
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [(".qslint.toml", True), ("README.md", True), ("job.yaml", False), ("JOB.YML", False)],
+)
+def test_a_file_that_is_not_yaml_or_json_by_name_gets_a_hint(path: str, hint: bool) -> None:
+    (problem,) = load_source(path, b'region = "eu-west-1"\n').problems
+    assert problem.message.startswith("a job definition is a mapping, not a string")
+    assert ("is this a job definition file?" in problem.message) is hint
