@@ -1,3 +1,3 @@
-from qslint.cli import main
+from qslint.cli import console
 
-main()
+console()

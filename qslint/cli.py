@@ -6,12 +6,13 @@ internal error.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -374,6 +375,28 @@ def schema(output: Path | None, draft: str) -> None:
         write_atomically(output, text)
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror}") from error
+
+
+def console() -> NoReturn:
+    """The ``qslint`` command: :func:`main`, then an exit that skips the interpreter's teardown.
+
+    A run leaves many objects behind (pydantic's schemas, thousands of results), which Python
+    would free one by one before exiting: ~10 ms of a cached run, ~30 ms of a one-file run.
+    The process ends as soon as its output is flushed instead, as mypy's does. Nothing is
+    left to clean up by then: files are written and closed, worker processes joined.
+    """
+    try:
+        main()
+    except SystemExit as stop:
+        if stop.code is not None and not isinstance(stop.code, int):
+            raise  # a message: Python's own exit prints it
+        code = stop.code or 0
+    else:
+        code = 0
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader that went away, or closed
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

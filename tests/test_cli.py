@@ -269,3 +269,31 @@ def test_entry_points_file_is_read_as_importlib_metadata_reads_it(tmp_path):
     found = _group_entries(folder / "entry_points.txt", ENTRY_POINT_GROUP)
     assert found == [(e.name, e.value) for e in expected]
     assert [name for name, _ in found] == ["spaced", "plain"]
+
+
+def _command(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``qslint ARGS`` as the console script runs it (``python -m qslint`` calls the same)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return subprocess.run(
+        [sys.executable, "-m", "qslint", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_command_exits_with_the_run_codes_and_flushes_everything(tmp_path, write):
+    write(".qslint.toml", 'region = "eu-west-1"\n')
+    write("clean/weekly.yaml", VALID_JOB)
+    for i in range(300):  # a report far bigger than a pipe's buffer
+        write(f"bad/{i:03}.yaml", VALID_JOB.replace("DashboardId:", "DashbordId:"))
+    clean = _command("check", "clean", cwd=tmp_path)
+    assert (clean.returncode, clean.stdout) == (0, "All checks passed (1 file checked).\n")
+    bad = _command("check", "bad", "--output-format", "json", cwd=tmp_path)
+    assert bad.returncode == 1
+    assert len(bad.stdout) > 65536
+    assert len(json.loads(bad.stdout)) == 300
+    usage = _command("check", "missing", cwd=tmp_path)
+    assert (usage.returncode, usage.stderr) == (2, "qslint: no such file or directory: missing\n")
