@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 from collections.abc import Sequence
@@ -256,16 +257,20 @@ def _check_in_processes(
 
     global _worker_checker  # noqa: PLW0603 - inherited by the forked workers, read-only there
     _worker_checker = checker
-    # The loader and the models (ruamel.yaml, pydantic: ~0.15 s) are imported here, once,
-    # and inherited: imported in each worker, the parent imported them again afterwards for
-    # the repository rules, while one core stood idle.
+    # The loader and the models (ruamel.yaml, pydantic: ~0.15 s of imports) are imported
+    # here, once, and inherited, rather than imported by every worker.
     from qslint.loader import service_sensitivity
 
     service_sensitivity()
     size = max(1, len(tasks) // (workers * 4))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    # As the gc module's documentation advises before forking: what the workers inherit
+    # (modules, the models' schemas, the tasks) is frozen, so that their collections neither
+    # scan it nor write to its memory pages, which then stay shared.
+    gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             return [result for chunk in pool.map(_check_chunk, chunks) for result in chunk]
     finally:
+        gc.unfreeze()
         _worker_checker = None
