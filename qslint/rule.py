@@ -127,7 +127,7 @@ class CheckedJob:
     def job(self) -> StartDashboardSnapshotJobRequest:
         from qslint.model import StartDashboardSnapshotJobRequest
 
-        return StartDashboardSnapshotJobRequest.model_validate(pickle.loads(self.data))
+        return StartDashboardSnapshotJobRequest.model_validate(self.values)
 
     def load(self) -> tuple[SourceFile, Document]:
         """The job's file, read and parsed again, and the job's document in it."""
