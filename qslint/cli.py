@@ -21,7 +21,7 @@ from qslint.config import Config, ConfigError
 from qslint.engine import CheckResult, RuleSet
 from qslint.report import FORMATS, Report, render
 from qslint.rule import Rule, RuleLoadError, load_rules
-from qslint.sources import SourceError, repository_root
+from qslint.sources import SourceError
 
 if TYPE_CHECKING:
     from qslint.dashboards.source import RemoteCheck
@@ -240,7 +240,7 @@ def check(
         findings=result.findings,
         files=result.files,
         rules=rules.rules,
-        root=repository_root(config.root),
+        root=config.root,
         quiet=quiet,
         statistics=statistics,
         color=terminal and not os.environ.get("NO_COLOR"),  # https://no-color.org

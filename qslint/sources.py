@@ -145,16 +145,6 @@ def relative_to(path: str | os.PathLike[str], base: str) -> str:
     return absolute[len(prefix) :].replace(os.sep, "/")
 
 
-def repository_root(folder: Path) -> Path:
-    """The top of the git work tree holding ``folder`` (where ``.git`` is: a folder, or a file
-    in a linked work tree or submodule), else ``folder``: what code scanning resolves paths
-    against."""
-    for candidate in (folder, *folder.absolute().parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return folder
-
-
 def display_path(path: str | os.PathLike[str]) -> str:
     """How a file is named in reports: relative to the working directory where possible."""
     return relative_to(path, os.getcwd())  # noqa: PTH109 - a str is what is compared

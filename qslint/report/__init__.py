@@ -24,7 +24,7 @@ class Report:
     findings: Sequence[Finding]
     files: Sequence[str]  # every file checked, as displayed, in the order checked
     rules: Sequence[Rule] = field(default=())  # the rules that ran
-    root: Path = field(default_factory=Path.cwd)  # the repository's (SARIF paths)
+    root: Path = field(default_factory=Path.cwd)  # the configuration's folder
     quiet: bool = False  # findings only, no summary
     statistics: bool = False  # counts per code instead of findings (text)
     color: bool = False  # ANSI colour (text)

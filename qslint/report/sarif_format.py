@@ -27,6 +27,16 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 Json = dict[str, object]
 
 
+def _repository_root(folder: Path) -> Path:
+    """The top of the git work tree holding ``folder`` (where ``.git`` is: a folder, or a file
+    in a linked work tree or submodule), else ``folder``: what code scanning resolves paths
+    against."""
+    for candidate in (folder, *folder.absolute().parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
 def _relative_to(path: Path, root: Path) -> Path | None:
     """``path`` relative to ``root``, trying them as given and then with links resolved."""
     for candidate, base in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
@@ -101,7 +111,8 @@ def _result(finding: Finding, rule_index: dict[str, int], root: Path) -> Json:
 def sarif_log(report: Report) -> Json:
     """The report as a SARIF log object."""
     rule_index = {rule.code: index for index, rule in enumerate(report.rules)}
-    root_uri = report.root.absolute().as_uri().rstrip("/") + "/"  # a base URI ends with /
+    root = _repository_root(report.root)
+    root_uri = root.absolute().as_uri().rstrip("/") + "/"  # a base URI ends with /
     run: Json = {
         "tool": {
             "driver": {
@@ -114,7 +125,7 @@ def sarif_log(report: Report) -> Json:
         },
         "originalUriBaseIds": {SOURCE_ROOT: {"uri": root_uri}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(finding, rule_index, report.root) for finding in report.findings],
+        "results": [_result(finding, rule_index, root) for finding in report.findings],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
