@@ -34,7 +34,8 @@ from typing import Any
 from qslint.findings import Severity
 
 CONFIG_FILES = (".qslint.toml", "pyproject.toml")
-DEFAULT_INCLUDE = ("*.yaml", "*.yml", "*.json")
+DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")  # what job definition files are named
+DEFAULT_INCLUDE = tuple(f"*{suffix}" for suffix in DEFINITION_SUFFIXES)
 DEFAULT_EXCLUDE = (
     ".git",
     ".hg",

@@ -39,7 +39,7 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import Resolver
 from ruamel.yaml.tag import Tag
 
-from qslint.config import LoadLimits
+from qslint.config import DEFINITION_SUFFIXES, LoadLimits
 from qslint.findings import JsonPath, Mark, describe_type
 
 _YAML = "tag:yaml.org,2002:"
@@ -630,9 +630,6 @@ def _byte_mark(raw: bytes, offset: int) -> Mark:
     return offset_mark(prefix, len(prefix))
 
 
-_YAML_SUFFIXES = (".yaml", ".yml")
-
-
 def load_source(
     path: str,
     raw: bytes,
@@ -672,7 +669,7 @@ def load_source(
         else:
             found = describe_type(document.data)
             message = f"a job definition is a mapping, not {found}"
-            if not path.lower().endswith((*JSON_SUFFIXES, *_YAML_SUFFIXES)):  # named explicitly
+            if not path.lower().endswith(DEFINITION_SUFFIXES):  # named explicitly
                 message += "; is this a job definition file? qslint reads YAML and JSON"
             source.problems.append(LoadProblem(message, clamp_mark(text, document.start)))
     if problem is not None:

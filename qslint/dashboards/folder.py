@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from qslint.config import DEFINITION_SUFFIXES
 from qslint.dashboards import DashboardSourceError
 from qslint.dashboards.index import (
     ANY_ACCOUNT,
@@ -25,8 +26,6 @@ from qslint.dashboards.index import (
     with_tag_keys,
 )
 from qslint.sources import display_path
-
-SUFFIXES = (".json", ".yaml", ".yml")
 
 
 def _parse(path: Path, raw: bytes) -> Any:
@@ -59,7 +58,9 @@ def load_folder(folder: Path) -> Dashboards:
     dashboards: dict[str, Path] = {}
     definitions: list[Dashboard] = []
     tag_keys: dict[str, frozenset[str]] = {}
-    for path in sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
+    for path in sorted(
+        p for p in folder.rglob("*") if p.suffix in DEFINITION_SUFFIXES and p.is_file()
+    ):
         raw = _read(path)
         digest.update(f"{path.relative_to(folder).as_posix()}\0{len(raw)}\0".encode() + raw)
         answer = _parse(path, raw)
