@@ -48,6 +48,8 @@ _FORMAT = 4  # bump when what a cache file holds changes shape
 UNUSED_DAYS = 30
 _DAY = 24 * 3600
 _CHANGE_TIMES = os.name == "posix"  # st_ctime is the time of the last change
+# What unpickling a damaged or foreign file raises (a class renamed or moved included).
+_UNPICKLING_ERRORS = (pickle.PickleError, EOFError, AttributeError, ImportError, ValueError)
 SETTLED_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT's are 2 s)
 
 
@@ -105,24 +107,23 @@ class ResultCache:
 
     def _read(self) -> None:
         try:
-            raw = self._file.read_bytes()
+            with self._file.open("rb") as handle:
+                raw = handle.read()
+                self._mark_used(handle.fileno())
             stream = io.BytesIO(raw)
             entries, repository, size = pickle.load(stream)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
-            return
-        except TypeError:  # not the triple this version writes
+        except (OSError, TypeError, *_UNPICKLING_ERRORS):  # TypeError: not this version's triple
             return
         if isinstance(entries, dict) and len(raw) - stream.tell() == size:  # not cut short
             self._entries, self._repository = entries, repository
             self._stored_jobs, self._jobs = memoryview(raw)[stream.tell() :], None
-            self._mark_used()
 
-    def _mark_used(self) -> None:
-        """Date the file as used today (a run served from it does not write it), at most
-        once a day: the pruning of unused caches goes by that date."""
+    def _mark_used(self, descriptor: int) -> None:
+        """Date the open cache file as used today (a run served from it does not write it),
+        at most once a day: the pruning of unused caches goes by that date."""
         try:
-            if time.time() - self._file.stat().st_mtime > _DAY:
-                os.utime(self._file)
+            if time.time() - os.fstat(descriptor).st_mtime > _DAY:
+                os.utime(self._file)  # by name: not every system dates a descriptor
         except OSError:
             return  # a read-only cache is still read
 
@@ -140,7 +141,7 @@ class ResultCache:
         if self._jobs is None:
             try:
                 self._jobs = pickle.loads(self._stored_jobs)
-            except (pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
+            except _UNPICKLING_ERRORS:
                 self._jobs = {}
             if not isinstance(self._jobs, dict):
                 self._jobs = {}
@@ -197,7 +198,7 @@ class ResultCache:
         stored = self._all_jobs().get(path)
         try:
             return None if stored is None else pickle.loads(stored)
-        except (pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
+        except _UNPICKLING_ERRORS:
             return None
 
     def put(self, digest: bytes, status: os.stat_result | None, result: FileResult) -> None:
