@@ -75,7 +75,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     jobs: list[CheckedJob] = field(default_factory=list)
     internal_errors: list[InternalError] = field(default_factory=list)
-    ignored: tuple[str, ...] = ()  # the codes per-file-ignores drop for this file
+    ignored: tuple[str, ...] = ()  # the code prefixes per-file-ignores drop for this file
 
 
 @dataclass
@@ -191,8 +191,9 @@ class Checker:
         self._rules = rules
         self._excerpts = excerpts
         self.limits = config.limits  # how files are read, here and when a job is read again
-        self._per_file_ignores = [
-            (glob_matcher([pattern]), codes) for pattern, codes in config.per_file_ignores.items()
+        self._per_file_ignores = [  # as code prefixes, "ALL" being all of them
+            (glob_matcher([pattern]), tuple(map(_prefix, codes)))
+            for pattern, codes in config.per_file_ignores.items()
         ]
 
     def check_source(self, source: SourceFile, relative_path: str) -> FileResult:

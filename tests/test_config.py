@@ -116,6 +116,16 @@ def test_per_file_ignores(run_qslint, write):
     ]
 
 
+def test_per_file_ignores_all_drops_every_rule(run_qslint, write):
+    write("drafts/weekly.yaml", SLASHED_PREFIX.replace("sales-overview", "Sales Overview"))
+    write("live/weekly.yaml", SLASHED_PREFIX.replace("weekly-sales", "weekly-sales-live"))
+    write(".qslint.toml", '[per-file-ignores]\n"drafts/*.yaml" = ["ALL"]\n')
+    result = run_qslint("check", "--output-format", "json")
+    assert [(f["file"], f["code"]) for f in json.loads(result.stdout)] == [
+        ("live/weekly.yaml", "QS305")
+    ]
+
+
 def test_severity_override(run_qslint, write):
     write("weekly.yaml", SLASHED_PREFIX)
     assert run_qslint("check").exit_code == 0  # QS305 is a warning
