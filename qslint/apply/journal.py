@@ -15,13 +15,13 @@ import enum
 import fcntl
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from qslint.apply.plan import PlannedJob
+from qslint.fix import write_atomically
 
 DEFAULT_JOURNAL = Path(".qslint") / "apply-journal.json"
 VERSION = 1
@@ -132,18 +132,7 @@ class Journal:
             "version": VERSION,
             "jobs": {key: asdict(entry) for key, entry in self._entries.items()},
         }
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the replace
-            "w", dir=self.path.parent, prefix=self.path.name, suffix=".tmp", delete=False
-        )
-        try:
-            with handle:
-                json.dump(data, handle, indent=1)
-                handle.flush()
-                os.fsync(handle.fileno())
-            Path(handle.name).replace(self.path)
-        except BaseException:
-            Path(handle.name).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, json.dumps(data, indent=1))
 
     def finish(self, ended: Iterable[PlannedJob]) -> None:
         """Forget the jobs that ended; remove the journal when nothing is left to resume."""
