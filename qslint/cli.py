@@ -246,12 +246,14 @@ def check(
         color=terminal and not os.environ.get("NO_COLOR"),  # https://no-color.org
         fixed=fixed,
     )
-    _write_report(render(output_format, report), output_file)
+    write_report(render(output_format, report), output_file)
     report_on_stderr(result, debug=debug)
     sys.exit(_exit_code(result, exit_zero=exit_zero))
 
 
-def _write_report(text: str, output_file: Path | None) -> None:
+def write_report(text: str, output_file: Path | None) -> None:
+    """``text`` to ``output_file``, or to standard output; a file that cannot be written is a
+    usage error."""
     if output_file is None:
         sys.stdout.write(text)
         return

@@ -112,7 +112,12 @@ def _check_and_plan(
 
 
 def _job_ids(jobs: Sequence[PlannedJob], *, exact: bool, started: datetime) -> list[str]:
-    return [job.name if exact else submitted_job_id(job.name, started) for job in jobs]
+    return [_job_id(job, exact=exact, started=started) for job in jobs]
+
+
+def _job_id(job: PlannedJob, *, exact: bool, started: datetime) -> str:
+    """The SnapshotJobId a job is submitted under: its own, or one unique to the run."""
+    return job.name if exact else submitted_job_id(job.name, started)
 
 
 def _estimate_lines(
@@ -281,13 +286,9 @@ def apply(
 
     click.echo(summary(outcomes, show_sensitive=show_sensitive), nl=False)
     if report_file is not None:
-        text = report_json(outcomes, show_sensitive=show_sensitive)
-        try:
-            report_file.write_text(text, encoding="utf-8")
-        except OSError as error:
-            from qslint.cli import UsageError
+        from qslint.cli import write_report
 
-            raise UsageError(f"cannot write {report_file}: {error.strerror}") from error
+        write_report(report_json(outcomes, show_sensitive=show_sensitive), report_file)
     sys.exit(EXIT_OK if all(outcome.succeeded for outcome in outcomes) else EXIT_FAILED)
 
 
@@ -319,7 +320,7 @@ def _run(
         earlier = journal.open()
         journal.prepare(
             list(jobs),
-            lambda job: job.name if exact_job_ids else submitted_job_id(job.name, started),
+            lambda job: _job_id(job, exact=exact_job_ids, started=started),
         )
     except JournalError as error:
         raise UsageError(str(error)) from error

@@ -58,9 +58,7 @@ class Progress:
             self._phases[outcome.job.key] = outcome.phase
             if self._live:
                 counts = Counter(_PROGRESS_GROUPS[phase] for phase in self._phases.values())
-                line = "  ".join(
-                    f"{g} {counts[g]}" for g in ("queued", "running", "done", "failed")
-                )
+                line = "  ".join(f"{g} {counts[g]}" for g in PROGRESS_COLUMNS)
                 self._stream.write(f"\r{line}\x1b[K")
             else:
                 now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -14,7 +14,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from qslint.emulator.routes import error_status, match
@@ -34,7 +34,6 @@ _SIGNED_REGION = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as botocore's connection pool expects
     server: _Server
-    quiet: ClassVar[bool] = True
 
     def do_GET(self) -> None:  # http.server dispatches to do_<METHOD>
         self._answer()

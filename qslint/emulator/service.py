@@ -189,13 +189,13 @@ class QuickSightService:
         with self._changed:
             return self._changed.wait_for(lambda: predicate(self), timeout)
 
-    def peak_running(self, account: str | None = None) -> int:
-        """The most jobs (of ``account``, or of any one account) that were running at once."""
-        accounts = {job.account for job in self.jobs()} if account is None else {account}
+    def peak_running(self) -> int:
+        """The most jobs of any one account that were running at once."""
+        jobs = self.jobs()
         return max(
             (
-                peak_overlap([(j.started, j.finished) for j in self.jobs() if j.account == one])
-                for one in accounts
+                peak_overlap([(j.started, j.finished) for j in jobs if j.account == one])
+                for one in {job.account for job in jobs}
             ),
             default=0,
         )
@@ -264,7 +264,7 @@ class QuickSightService:
         account, dashboard = labels["AwsAccountId"], labels["DashboardId"]
         job_id = body["SnapshotJobId"]
         if self.settings.definitions is not None:
-            self._definition("dashboards", dashboard)
+            self._definition_path("dashboards", dashboard)  # the dashboard must exist
         _check_bucket_regions(body, region)
         now = self._clock()
         previous = self._jobs.get((account, dashboard, job_id))
@@ -361,13 +361,17 @@ class QuickSightService:
         found = self._definition("data-sets", labels["DataSetId"])
         return {**found, "RequestId": new_request_id()}
 
-    def _definition(self, kind: str, resource_id: str) -> dict[str, Any]:
-        """``definitions/KIND/ID.json`` as ``aws quicksight describe-…`` prints it."""
+    def _definition_path(self, kind: str, resource_id: str) -> Path:
+        """Where ``definitions/KIND/ID.json`` is; ResourceNotFoundException if nowhere."""
         folder = self.settings.definitions
         path = None if folder is None else folder / kind / f"{resource_id}.json"
         if path is None or not path.is_file():
             raise ServiceError("ResourceNotFoundException", f"{kind[:-1]} {resource_id} not found.")
-        found = json.loads(path.read_text(encoding="utf-8"))
+        return path
+
+    def _definition(self, kind: str, resource_id: str) -> dict[str, Any]:
+        """``definitions/KIND/ID.json`` as ``aws quicksight describe-…`` prints it."""
+        found = json.loads(self._definition_path(kind, resource_id).read_text(encoding="utf-8"))
         return {key: value for key, value in found.items() if key not in ("Status", "RequestId")}
 
 
