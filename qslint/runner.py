@@ -119,10 +119,10 @@ def _parse(name: str, raw: bytes | None, unreadable: str | None, limits: LoadLim
     return load_source(name, raw, limits, sensitivity=service_sensitivity())
 
 
-def read_source(path: Path, limits: LoadLimits | None = None) -> SourceFile:
+def read_source(path: str | os.PathLike[str], limits: LoadLimits | None = None) -> SourceFile:
     """A file's parsed content; a file that cannot be read is a load problem, not a crash."""
     limits = limits or LoadLimits()
-    return _parse(display_path(path), *_read(str(path), limits.max_file_size), limits)
+    return _parse(display_path(path), *_read(os.fspath(path), limits.max_file_size), limits)
 
 
 def lint(

@@ -30,7 +30,7 @@ def referenced_dashboards(
 
     selector = FileSelector.from_config(config)
     for candidate in discover(paths, selector, force_exclude=force_exclude).candidates:
-        for document in read_source(candidate.path).documents:
+        for document in read_source(candidate.path, config.limits).documents:
             data = document.data
             if not isinstance(data, dict):
                 continue
