@@ -47,7 +47,9 @@ __all__ = [
     "Scope",
     "Severity",
     "Violation",
+    "closest",
     "delete_node",
+    "did_you_mean",
     "document_rule",
     "file_rule",
     "job_rule",
@@ -58,6 +60,23 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "qslint.rules"
 CODE_PATTERN = re.compile(r"^[A-Z]+[0-9]+$")
+
+
+def closest(word: str, candidates: Sequence[str]) -> str | None:
+    """The candidate ``word`` was meant to be: a case-insensitive match, else the nearest."""
+    for candidate in candidates:
+        if candidate.lower() == word.lower():
+            return candidate
+    lowered = {candidate.lower(): candidate for candidate in candidates}
+    import difflib  # only when a name is wrong: most runs never need it
+
+    matches = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[matches[0]] if matches else None
+
+
+def did_you_mean(suggestion: str | None) -> str:
+    """``; did you mean `X`?`` to end a message with, or nothing without a suggestion."""
+    return f"; did you mean `{suggestion}`?" if suggestion else ""
 
 
 class Scope(enum.StrEnum):

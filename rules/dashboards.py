@@ -11,10 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qslint_rules.schema import closest
-
 from qslint.findings import JsonPath
-from qslint.rule import RuleContext, Severity, Violation, job_rule
+from qslint.rule import RuleContext, Severity, Violation, closest, did_you_mean, job_rule
 
 if TYPE_CHECKING:
     from qslint.dashboards.index import Dashboard, ParameterDeclaration, Sheet
@@ -35,7 +33,7 @@ def _suggestion(word: str, candidates: list[str]) -> str:
     suffix: ``visual-sla`` -> ``visual-sla-daily``), else the closest spelling."""
     extended = [candidate for candidate in candidates if candidate.startswith(word)]
     match = extended[0] if len(extended) == 1 else closest(word, candidates)
-    return f"; did you mean `{match}`?" if match else ""
+    return did_you_mean(match)
 
 
 @dataclass(frozen=True)

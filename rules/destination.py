@@ -9,10 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qslint_rules.schema import closest
-
 from qslint.findings import Severity
-from qslint.rule import Fix, RuleContext, Violation, job_rule, replace_value
+from qslint.rule import (
+    Fix,
+    RuleContext,
+    Violation,
+    closest,
+    did_you_mean,
+    job_rule,
+    replace_value,
+)
 
 if TYPE_CHECKING:
     from qslint.model import StartDashboardSnapshotJobRequest as Job
@@ -180,8 +186,7 @@ def bucket_region_known(job: Job, context: RuleContext) -> Iterator[Violation]:
     for path, bucket in job.buckets():
         region = bucket.BucketRegion
         if not _is_known_region(region):
-            suggestion = closest(region, sorted(known_regions()))
-            hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+            hint = did_you_mean(closest(region, sorted(known_regions())))
             yield Violation(
                 f"`{region}` is not a known AWS region{hint}", path=(*path, "BucketRegion")
             )

@@ -13,6 +13,8 @@ from qslint.rule import (
     RuleContext,
     SchemaError,
     Violation,
+    closest,
+    did_you_mean,
     document_rule,
     file_rule,
     replace_value,
@@ -40,18 +42,6 @@ PATTERN_MEANINGS = {
     r"^(?:.*\S.*)$": "must not be empty or blank",
     r"^[0-9]{12}$": "must be 12 digits",
 }
-
-
-def closest(word: str, candidates: Sequence[str]) -> str | None:
-    """The candidate ``word`` was meant to be: a case-insensitive match, else the nearest."""
-    for candidate in candidates:
-        if candidate.lower() == word.lower():
-            return candidate
-    lowered = {candidate.lower(): candidate for candidate in candidates}
-    import difflib  # only when a name is wrong: most runs never need it
-
-    matches = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return lowered[matches[0]] if matches else None
 
 
 def field_label(path: JsonPath) -> str:
@@ -268,7 +258,7 @@ def invalid_enum_value(document: DocumentInput, context: RuleContext) -> Iterato
             yield Violation(f"`{label}` must be one of {choices}, not {found}", path=error.path)
             continue
         suggestion = closest(error.input, allowed)
-        hint = f"; did you mean `{suggestion}`?" if suggestion else f" (one of {choices})"
+        hint = did_you_mean(suggestion) or f" (one of {choices})"
         case_only = suggestion is not None and suggestion.lower() == error.input.lower()
         yield Violation(
             f"`{error.input}` is not a valid `{label}`{hint}",
