@@ -207,26 +207,19 @@ class Checker:
                 for code in codes
             ),
         )
-        findings: list[Finding] = []
-        for selected in self._rules[Scope.FILE]:
-            for violation in self._run(selected, result, source, selected.context):
-                findings.append(self._finding(selected, violation, source, None))
+        findings = self._collect(Scope.FILE, result, source, source, None)
         for index, document in enumerate(source.documents):
             self._rules.current.document = document
             validated = validate_document(document)
             errors = validated if isinstance(validated, list) else []
             document_input = DocumentInput(source=source, document=document, errors=errors)
-            for selected in self._rules[Scope.DOCUMENT]:
-                for violation in self._run(selected, result, document_input, selected.context):
-                    findings.append(self._finding(selected, violation, source, index))
+            findings += self._collect(Scope.DOCUMENT, result, document_input, source, index)
             if isinstance(validated, list):
                 continue
             data = pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
             job = CheckedJob(data, source.path, index, document.start, self.limits)
             result.jobs.append(job)
-            for selected in self._rules[Scope.JOB]:
-                for violation in self._run(selected, result, validated, selected.context):
-                    findings.append(self._finding(selected, violation, source, index))
+            findings += self._collect(Scope.JOB, result, validated, source, index)
         self._rules.current.document = None
         result.findings = _kept(findings, source, result.ignored)
         return result
@@ -237,7 +230,7 @@ class Checker:
         jobs = [job for file in results for job in file.jobs]
         repository = FileResult(path="<repository>")
         for selected in self._rules[Scope.REPOSITORY]:
-            for job, violation in self._run(selected, repository, jobs, selected.context):
+            for job, violation in self._run(selected, repository, jobs):
                 source = job.load()[0]
                 finding = self._finding(selected, violation, source, job.document)
                 repository.findings += _kept([finding], source, ignored.get(source.path, ()))
@@ -254,10 +247,25 @@ class Checker:
         result.findings = sorted(dict.fromkeys(result.findings), key=Finding.sort_key)
         return result
 
+    def _collect(
+        self,
+        scope: Scope,
+        result: FileResult,
+        subject: Any,  # what the scope's rules check: the file, a document or a job
+        source: SourceFile,
+        index: int | None,  # of the document; None for the file itself
+    ) -> list[Finding]:
+        return [
+            self._finding(selected, violation, source, index)
+            for selected in self._rules[scope]
+            for violation in self._run(selected, result, subject)
+        ]
+
     @staticmethod
-    def _run(selected: SelectedRule, result: FileResult, *arguments: Any) -> list[Any]:
+    def _run(selected: SelectedRule, result: FileResult, subject: Any) -> list[Any]:
+        """What the rule finds in ``subject``; nothing if it raises, which is recorded."""
         try:
-            return list(selected.rule.check(*arguments))
+            return list(selected.rule.check(subject, selected.context))
         except Exception as error:  # one broken rule must not hide the other findings
             import traceback  # only for a rule that raised
 
