@@ -51,7 +51,7 @@ def _read_blobs(oids: Sequence[str], top: Path) -> Iterator[bytes]:
 
 
 def _under(path: Path, roots: Sequence[Path]) -> bool:
-    return any(path == root or path.is_relative_to(root) for root in roots)
+    return any(path.is_relative_to(root) for root in roots)
 
 
 def jobs_at(
@@ -65,13 +65,12 @@ def jobs_at(
     commit = _git(["rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}"], cwd)
     roots = [path.resolve() for path in paths]
     wanted = [
-        (oid, top / name)
+        (oid, name)
         for oid, name in _blobs_at(commit.decode().strip(), top)
         if _under(top / name, roots) and selector.is_included(top / name)
     ]
     found: dict[JobKey, tuple[str, str]] = {}
-    for (_, path), raw in zip(wanted, _read_blobs([oid for oid, _ in wanted], top), strict=True):
-        name = path.relative_to(top).as_posix()
+    for (_, name), raw in zip(wanted, _read_blobs([oid for oid, _ in wanted], top), strict=True):
         for document in load_source(name, raw).documents:
             found[job_key(document.data)] = (name, content_digest(document.data))
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -32,8 +33,8 @@ class PlannedJob:
     def key(self) -> JobKey:
         return (self.account, self.dashboard, self.name)
 
-    @property
-    def digest(self) -> str:
+    @functools.cached_property
+    def digest(self) -> str:  # read by the plan and, twice, by the journal
         return content_digest(self.request)
 
 
