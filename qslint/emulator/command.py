@@ -75,14 +75,16 @@ def emulator(
     """
     from qslint.emulator.server import Emulator
 
-    if error_rate + throttle_rate + drop_rate > 1:
-        raise click.BadParameter("--error-rate, --throttle-rate and --drop-rate add up past 1")
+    try:
+        faults = Faults(error_rate, throttle_rate, drop_rate, slow_rate, slow_seconds, seed)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
     settings = Settings(
         region=region,
         queued_seconds=queued_seconds,
         running_seconds=running_seconds,
         job_failure_rate=job_failure_rate,
-        faults=Faults(error_rate, throttle_rate, drop_rate, slow_rate, slow_seconds, seed),
+        faults=faults,
         definitions=dashboards,
     )
     with Emulator(settings, port) as running:

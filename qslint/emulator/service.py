@@ -57,6 +57,10 @@ class Faults:
     slow_seconds: float = 0.0
     seed: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.error_rate + self.throttle_rate + self.drop_rate > 1:  # one draw decides
+            raise ValueError("--error-rate, --throttle-rate and --drop-rate add up past 1")
+
 
 @dataclass(frozen=True)
 class Settings:
