@@ -6,6 +6,9 @@ either way they become one :class:`~qslint.dashboards.index.Dashboards` index th
 read through their context, knowing nothing of where it came from.
 """
 
+# Where `dashboards pull` writes definitions and `qslint emulator` serves them from.
+DASHBOARDS_FOLDER, DATA_SETS_FOLDER = "dashboards", "data-sets"
+
 
 class DashboardSourceError(Exception):
     """Dashboards that cannot be read or fetched at all; the message is one line."""

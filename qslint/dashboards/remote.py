@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from qslint.apply.scheduler import RateLimiter, ServiceFailure
-from qslint.dashboards import DashboardSourceError
+from qslint.dashboards import DASHBOARDS_FOLDER, DATA_SETS_FOLDER, DashboardSourceError
 from qslint.dashboards.index import (
     Dashboard,
     Dashboards,
@@ -31,7 +31,6 @@ from qslint.dashboards.index import (
 
 MAX_REQUESTS_PER_SECOND = 10  # QuickSight's documented limit, shared by every caller
 CALL_DETAILS = ("ResponseMetadata", "RequestId", "Status")
-DASHBOARDS_FOLDER, DATA_SETS_FOLDER = "dashboards", "data-sets"  # as `qslint emulator` serves
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from qslint.dashboards import DASHBOARDS_FOLDER, DATA_SETS_FOLDER
+
 ONE_DAY = 24 * 3600.0
 ACTIVE = ("QUEUED", "RUNNING")
 EXTENSIONS = {"CSV": "csv", "PDF": "pdf", "EXCEL": "xlsx"}
@@ -132,6 +134,16 @@ class SnapshotJob:
             f"arn:aws:quicksight:{self.region}:{self.account}:dashboard/{self.dashboard}"
             f"/snapshot-job/{self.job_id}"
         )
+
+    def described(self, now: float) -> dict[str, Any]:
+        """What both descriptions of the job answer: its ARN, status and times."""
+        return {
+            "Arn": self.arn,
+            "JobStatus": self.status(now),
+            "CreatedTime": self.created_at.timestamp(),
+            "LastUpdatedTime": self.updated_at(now).timestamp(),
+            "RequestId": new_request_id(),
+        }
 
 
 def peak_overlap(intervals: Iterable[tuple[float, float]]) -> int:
@@ -268,7 +280,7 @@ class QuickSightService:
         account, dashboard = labels["AwsAccountId"], labels["DashboardId"]
         job_id = body["SnapshotJobId"]
         if self.settings.definitions is not None:
-            self._definition_path("dashboards", dashboard)  # the dashboard must exist
+            self._definition_path(DASHBOARDS_FOLDER, dashboard)  # the dashboard must exist
         _check_bucket_regions(body, region)
         now = self._clock()
         previous = self._jobs.get((account, dashboard, job_id))
@@ -319,11 +331,7 @@ class QuickSightService:
             "SnapshotJobId": job.job_id,
             "UserConfiguration": {"AnonymousUsers": redacted} if redacted else {},
             "SnapshotConfiguration": job.request["SnapshotConfiguration"],
-            "Arn": job.arn,
-            "JobStatus": job.status(now),
-            "CreatedTime": job.created_at.timestamp(),
-            "LastUpdatedTime": job.updated_at(now).timestamp(),
-            "RequestId": new_request_id(),
+            **job.described(now),
             "Status": 200,
         }
 
@@ -337,13 +345,7 @@ class QuickSightService:
                 "PreconditionNotMetException",
                 f"Snapshot job {job.job_id} is {status}; its result is ready when it completes.",
             )
-        answer: dict[str, Any] = {
-            "Arn": job.arn,
-            "JobStatus": status,
-            "CreatedTime": job.created_at.timestamp(),
-            "LastUpdatedTime": job.updated_at(now).timestamp(),
-            "RequestId": new_request_id(),
-        }
+        answer = job.described(now)
         if job.fails:
             answer["ErrorInfo"] = {
                 "ErrorMessage": "The snapshot could not be generated (emulated failure).",
@@ -356,13 +358,13 @@ class QuickSightService:
     def _describe_dashboard_definition(
         self, labels: Mapping[str, str], body: Mapping[str, Any], region: str
     ) -> dict[str, Any]:
-        found = self._definition("dashboards", labels["DashboardId"])
+        found = self._definition(DASHBOARDS_FOLDER, labels["DashboardId"])
         return {"DashboardId": labels["DashboardId"], **found, "RequestId": new_request_id()}
 
     def _describe_data_set(
         self, labels: Mapping[str, str], body: Mapping[str, Any], region: str
     ) -> dict[str, Any]:
-        found = self._definition("data-sets", labels["DataSetId"])
+        found = self._definition(DATA_SETS_FOLDER, labels["DataSetId"])
         return {**found, "RequestId": new_request_id()}
 
     def _definition_path(self, kind: str, resource_id: str) -> Path:
