@@ -87,23 +87,18 @@ def _ids(job: PlannedJob, job_id: str) -> dict[str, str]:
 
 def job_result(answer: Mapping[str, Any]) -> JobResult:
     """The S3 URIs of a result, and its error, if any (the job's or a file's)."""
-    files: list[str] = []
-    errors: list[str] = []
-    if "ErrorInfo" in answer:
-        info = answer["ErrorInfo"]
-        errors.append(f"{info.get('ErrorType', 'Error')}: {info.get('ErrorMessage', '')}")
     result = answer.get("Result", {})
-    for users in (result.get("AnonymousUsers", []), result.get("RegisteredUsers", [])):
-        for user in users:
-            for group in user.get("FileGroups", []):
-                for s3 in group.get("S3Results", []):
-                    if "S3Uri" in s3:
-                        files.append(s3["S3Uri"])
-                    errors += [
-                        f"{e.get('ErrorType', 'Error')}: {e.get('ErrorMessage', '')}"
-                        for e in s3.get("ErrorInfo", [])
-                    ]
-    return JobResult(tuple(files), "; ".join(errors) or None)
+    s3_results = [
+        s3
+        for users in (result.get("AnonymousUsers", []), result.get("RegisteredUsers", []))
+        for user in users
+        for group in user.get("FileGroups", [])
+        for s3 in group.get("S3Results", [])
+    ]
+    infos = [answer["ErrorInfo"]] if "ErrorInfo" in answer else []
+    infos += [info for s3 in s3_results for info in s3.get("ErrorInfo", [])]
+    errors = "; ".join(f"{i.get('ErrorType', 'Error')}: {i.get('ErrorMessage', '')}" for i in infos)
+    return JobResult(tuple(s3["S3Uri"] for s3 in s3_results if "S3Uri" in s3), errors or None)
 
 
 def connect(
