@@ -366,7 +366,7 @@ def schema(output: Path | None, draft: str) -> None:
     """Print a JSON Schema of a job definition file, for editors and check-jsonschema."""
     import json
 
-    from qslint.fix import write_atomically
+    from qslint.files import write_atomically
     from qslint.schema import job_definition_schema
 
     text = json.dumps(job_definition_schema(draft), indent=2) + "\n"

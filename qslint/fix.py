@@ -19,15 +19,14 @@ from __future__ import annotations
 import codecs
 import difflib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from qslint.files import write_atomically
 from qslint.findings import Edit, Finding, Fix, JsonPath
 from qslint.loader import MERGE_TAG, NodeComposer, load_source, service_sensitivity
 
@@ -199,32 +198,6 @@ def apply_fixes(text: str, fixes: Sequence[Fix], *, json_file: bool) -> tuple[st
 
 def _overlaps(a: _TextEdit, b: _TextEdit) -> bool:
     return a.start < b.end and b.start < a.end
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace (or create) ``path`` with ``text`` all at once: a failure leaves it as it was."""
-    data = text.encode("utf-8")
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temporary).chmod(_permissions(path))
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _permissions(path: Path) -> int:
-    """The permissions ``path`` has, or those a new file gets (mkstemp's are owner-only)."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import VALID_JOB
 
-from qslint import fix as fix_module
-from qslint.fix import write_atomically
+from qslint import files
+from qslint.files import write_atomically
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF_BLOCK = VALID_JOB.replace(
@@ -204,7 +204,7 @@ def test_a_failed_write_leaves_the_original_intact(tmp_path, monkeypatch):
     def fail(descriptor: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(fix_module.os, "fsync", fail)
+    monkeypatch.setattr(files.os, "fsync", fail)
     with pytest.raises(OSError, match="No space left"):
         write_atomically(target, "changed\n")
     assert target.read_text() == "original\n"

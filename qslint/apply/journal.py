@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from qslint.apply.plan import PlannedJob
-from qslint.fix import write_atomically
+from qslint.files import write_atomically
 
 DEFAULT_JOURNAL = Path(".qslint") / "apply-journal.json"
 VERSION = 1

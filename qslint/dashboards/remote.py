@@ -126,7 +126,7 @@ def pull_dashboards(
     The layout is the one ``qslint emulator --dashboards`` serves: ``dashboards/ID.json`` and
     ``data-sets/ID.json``. Returns the files written and one line per resource not fetched.
     """
-    from qslint.fix import write_atomically
+    from qslint.files import write_atomically
 
     written: list[Path] = []
     problems: list[str] = []
