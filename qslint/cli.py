@@ -222,12 +222,12 @@ def check(
         if fix or diff:
             from qslint.fix import plan_fixes  # the fixer is loaded only when asked for
         if diff:
-            planned = plan_fixes(result.findings)
+            planned = plan_fixes(result.findings, config.limits)
             sys.stdout.write("".join(file_fix.diff() for file_fix in planned))
             sys.exit(EXIT_FINDINGS if planned else EXIT_OK)
         fixed = 0
         for _ in range(MAX_FIX_PASSES if fix else 0):
-            planned = plan_fixes(result.findings)
+            planned = plan_fixes(result.findings, config.limits)
             if not planned:
                 break
             for file_fix in planned:

@@ -26,9 +26,10 @@ from pathlib import Path
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from qslint.config import LoadLimits
 from qslint.files import write_atomically
 from qslint.findings import Edit, Finding, Fix, JsonPath
-from qslint.loader import MERGE_TAG, NodeComposer, load_source, service_sensitivity
+from qslint.loader import MERGE_TAG, compose_nodes, load_source, service_sensitivity, tag_name
 
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
 
@@ -55,8 +56,6 @@ class _Locator:
 
     def __init__(self, text: str, root: Node) -> None:
         self._text = text
-        self._line_starts = [0]
-        self._line_starts += [i + 1 for i, char in enumerate(text) if char == "\n"]
         self._root = root
         self._references: dict[int, int] = {}
         self._count(root)
@@ -72,10 +71,6 @@ class _Locator:
             children = [child for pair in node.value for child in pair]
         for child in children:
             self._count(child)
-
-    def offset(self, line: int, column: int) -> int:
-        """Character offset of a 0-based line and column."""
-        return self._line_starts[line] + column
 
     def find(self, path: JsonPath) -> tuple[Node | None, Node, Node]:
         """``(key, node, parent)`` at ``path``; ``key`` is ``None`` for list items."""
@@ -99,27 +94,26 @@ class _Locator:
     @staticmethod
     def _entry(mapping: MappingNode, name: str) -> tuple[Node, Node]:
         for key, value in mapping.value:
-            if key.tag == MERGE_TAG:
+            if tag_name(key) == MERGE_TAG:
                 continue
             if isinstance(key, ScalarNode) and key.value == name:
                 return key, value
         raise FixError(f"`{name}` comes from a merge key")
 
     def span(self, node: Node) -> tuple[int, int]:
-        start = self.offset(node.start_mark.line, node.start_mark.column)
-        return start, self._content_end(node)
+        return node.start_mark.index, self._content_end(node)  # marks count characters
 
     def _content_end(self, node: Node) -> int:
         """Where a node's own text ends (a block collection's end mark lies past comments)."""
         if isinstance(node, ScalarNode) or getattr(node, "flow_style", False):
-            return self.offset(node.end_mark.line, node.end_mark.column)
+            return int(node.end_mark.index)
         children = (
             node.value
             if isinstance(node, SequenceNode)
             else [child for pair in node.value for child in pair]
         )
         if not children:
-            return self.offset(node.end_mark.line, node.end_mark.column)
+            return int(node.end_mark.index)
         return self._content_end(children[-1])
 
     def line_bounds(self, start: int, end: int) -> tuple[int, int] | None:
@@ -168,16 +162,11 @@ def _sibling_spans(locator: _Locator, parent: Node) -> list[tuple[int, int]]:
     return [(locator.span(key)[0], locator.span(value)[1]) for key, value in parent.value]
 
 
-def apply_fixes(text: str, fixes: Sequence[Fix], *, json_file: bool) -> tuple[str, int]:
+def apply_fixes(
+    text: str, fixes: Sequence[Fix], limits: LoadLimits, *, json_file: bool
+) -> tuple[str, int]:
     """``text`` with every fix that applies cleanly, and how many did."""
-    composer = NodeComposer(text)
-    try:
-        roots: list[Node] = []
-        while composer.check_node():
-            roots.append(composer.get_node())
-    finally:
-        composer.dispose()
-    locators = [_Locator(text, root) for root in roots]
+    locators = [_Locator(text, root) for root in compose_nodes(text, limits)]
     chosen: list[_TextEdit] = []
     applied = 0
     for fix in fixes:
@@ -233,7 +222,7 @@ def _masked(path: Path, text: str) -> str:
     return source.masked_text()
 
 
-def fix_file(path: Path, fixes: Sequence[Fix]) -> FileFix | None:
+def fix_file(path: Path, fixes: Sequence[Fix], limits: LoadLimits) -> FileFix | None:
     """``path`` with ``fixes`` applied, or ``None`` when none applies cleanly.
 
     The result must load as cleanly as the original did, or nothing is changed.
@@ -241,19 +230,19 @@ def fix_file(path: Path, fixes: Sequence[Fix]) -> FileFix | None:
     raw = path.read_bytes()
     text = raw.decode("utf-8-sig")
     json_file = path.suffix == ".json"
-    after, fixed = apply_fixes(text, fixes, json_file=json_file)
+    after, fixed = apply_fixes(text, fixes, limits, json_file=json_file)
     if not fixed or after == text:
         return None
-    if load_source(path.name, after.encode("utf-8")).problems:
+    if load_source(path.name, after.encode("utf-8"), limits).problems:
         return None
     return FileFix(path, text, after, fixed, bom=raw.startswith(codecs.BOM_UTF8))
 
 
-def plan_fixes(findings: Sequence[Finding]) -> list[FileFix]:
-    """What the fixes of ``findings`` would change, file by file."""
+def plan_fixes(findings: Sequence[Finding], limits: LoadLimits) -> list[FileFix]:
+    """What the fixes of ``findings`` would change, file by file (read with ``limits``)."""
     by_file: dict[str, list[Fix]] = {}
     for finding in findings:
         if finding.fix is not None:
             by_file.setdefault(finding.location.file, []).append(finding.fix)
-    planned = (fix_file(Path(name), fixes) for name, fixes in by_file.items())
+    planned = (fix_file(Path(name), fixes, limits) for name, fixes in by_file.items())
     return [file_fix for file_fix in planned if file_fix is not None]

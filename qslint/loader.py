@@ -392,6 +392,30 @@ class _PureComposer(SafeLoader):  # type: ignore[misc]
             self._level -= 1
 
 
+def compose_nodes(text: str, limits: LoadLimits) -> list[Node]:
+    """The node trees of ``text``'s documents, composed as :func:`load_source` composes
+    them: by libyaml, or by ruamel.yaml's parser where libyaml refuses valid YAML 1.2.
+
+    For a text that loaded; raises ``YAMLError`` for one neither parser reads.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", YAMLWarning)
+        try:
+            return _roots(NodeComposer(text))
+        except YAMLError:
+            return _roots(_PureComposer(text, limits))
+
+
+def _roots(composer: Any) -> list[Node]:
+    try:
+        roots: list[Node] = []
+        while composer.check_node():
+            roots.append(composer.get_node())
+        return roots
+    finally:
+        composer.dispose()
+
+
 class _SyntaxProblem(LoadProblem):
     """A load problem raised by the YAML parser itself."""
 

@@ -10,7 +10,10 @@ import pytest
 from conftest import VALID_JOB
 
 from qslint import files
+from qslint.config import LoadLimits
 from qslint.files import write_atomically
+from qslint.findings import Fix, replace_value
+from qslint.fix import apply_fixes
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF_BLOCK = VALID_JOB.replace(
@@ -209,3 +212,18 @@ def test_a_failed_write_leaves_the_original_intact(tmp_path, monkeypatch):
         write_atomically(target, "changed\n")
     assert target.read_text() == "original\n"
     assert [p.name for p in tmp_path.iterdir()] == ["weekly.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        # A line separator libyaml counts as a line break: offsets come from the marks.
+        ("A: 1\u2028B: x\nC: y\n", "A: 1\u2028B: x\nC: z\n"),
+        ("A: 1\rB: x\rC: y\r", "A: 1\rB: x\rC: z\r"),  # old Mac line ends
+        # YAML 1.2 that libyaml refuses: composed as the loader composes it.
+        ("A: [2026-01-05T00:00:00Z]\nC: y\n", "A: [2026-01-05T00:00:00Z]\nC: z\n"),
+    ],
+)
+def test_fixes_land_where_the_loader_put_the_node(text: str, fixed: str) -> None:
+    replace = Fix("replace C", (replace_value(("C",), "z"),))
+    assert apply_fixes(text, [replace], LoadLimits(), json_file=False) == (fixed, 1)
