@@ -617,13 +617,14 @@ def decode(path: str, raw: bytes) -> SourceFile:
     between systems must be UTF-8 (RFC 8259), and a file qslint passes must be one the
     submission path reads.
     """
-    problem = _encoding_problem(raw)
-    if problem is not None:
-        return SourceFile(path=path, text="", problems=[problem])
-    return SourceFile(path=path, text=raw.decode("utf-8-sig"))
+    decoded = _decoded(raw)
+    if isinstance(decoded, LoadProblem):
+        return SourceFile(path=path, text="", problems=[decoded])
+    return SourceFile(path=path, text=decoded.removeprefix("\ufeff"))  # as utf-8-sig reads
 
 
-def _encoding_problem(raw: bytes) -> LoadProblem | None:
+def _decoded(raw: bytes) -> str | LoadProblem:
+    """The text of UTF-8 bytes, or why they are not a job definition's text."""
     for bom, encoding in _OTHER_UNICODE_BOMS:
         if raw.startswith(bom):
             return LoadProblem(
@@ -639,13 +640,12 @@ def _encoding_problem(raw: bytes) -> LoadProblem | None:
             _byte_mark(raw, nul),
         )
     try:
-        raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         return LoadProblem(
             f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8",
             _byte_mark(raw, error.start),
         )
-    return None
 
 
 def _byte_mark(raw: bytes, offset: int) -> Mark:
