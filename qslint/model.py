@@ -213,12 +213,7 @@ class StartDashboardSnapshotJobRequest(ApiModel):
             yield (*path, "BucketConfiguration"), s3.BucketConfiguration
 
 
-PARAMETER_KINDS = (
-    "StringParameters",
-    "IntegerParameters",
-    "DecimalParameters",
-    "DateTimeParameters",
-)
+PARAMETER_KINDS = tuple(Parameters.model_fields)  # StringParameters, IntegerParameters, ...
 
 
 def _unwrap(annotation: Any) -> Any:
