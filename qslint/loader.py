@@ -194,7 +194,7 @@ class NodeComposer(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
                 self._plain_tags[value] = tag
             return tag
         if kind is ScalarNode:
-            return _SHARED_TAGS[f"{_YAML}str"]
+            return _SHARED_TAGS[STR_TAG]
         return _SHARED_TAGS[SEQ_TAG if kind is SequenceNode else MAP_TAG]
 
 
@@ -213,13 +213,19 @@ class _Invalid(Exception):
 
 
 def _mark(node: Node) -> Mark:
-    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+    return _one_based(node.start_mark)
 
 
 def _hide(node: Node, document: Document) -> None:
     """Keep the span of a sensitive scalar, so that no displayed line shows it."""
     end = node.end_mark
-    document.hidden.append((_mark(node), Mark(end.line + 1, end.column + 1)))
+    document.hidden.append((_mark(node), _one_based(end)))
+
+
+def _unsupported_tag(name: str, node: Node) -> _Invalid:
+    return _Invalid(
+        f"unsupported YAML tag {name!r}: job definitions hold plain values only", _mark(node)
+    )
 
 
 def _too_many_values_message(limits: LoadLimits) -> str:
@@ -285,10 +291,7 @@ class _DocumentBuilder:
         if name == STR_TAG:
             return node.value
         if name not in SCALAR_TAGS:
-            raise _Invalid(
-                f"unsupported YAML tag {name!r}: job definitions hold plain values only",
-                _mark(node),
-            )
+            raise _unsupported_tag(name, node)
         try:
             return self._composer.construct_object(node, deep=True)
         except (ConstructorError, ValueError, OverflowError) as error:
@@ -298,10 +301,7 @@ class _DocumentBuilder:
     def _expect_tag(node: Node, tag: str) -> None:
         name = tag_name(node)
         if name != tag:
-            raise _Invalid(
-                f"unsupported YAML tag {name!r}: job definitions hold plain values only",
-                _mark(node),
-            )
+            raise _unsupported_tag(name, node)
 
     def _mapping(
         self, node: MappingNode, path: JsonPath, document: Document, *, hidden: bool
@@ -384,7 +384,7 @@ class _PureComposer(SafeLoader):  # type: ignore[misc]
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self._level > self._limits.max_depth:
             mark = self.peek_event().start_mark
-            raise _Invalid(_too_deep_message(self._limits), Mark(mark.line + 1, mark.column + 1))
+            raise _Invalid(_too_deep_message(self._limits), _one_based(mark))
         self._level += 1
         try:
             return super().compose_node(parent, index)
@@ -495,7 +495,7 @@ def _structure_problem(parser: Any, limits: LoadLimits) -> LoadProblem | None:
 
 
 def _event_mark(event: Event) -> Mark:
-    return Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+    return _one_based(event.start_mark)
 
 
 def _too_many_documents(event: Event, limits: LoadLimits) -> LoadProblem:
@@ -520,7 +520,7 @@ def _syntax_problem(error: YAMLError, text: str) -> _SyntaxProblem:
 def _error_mark(error: YAMLError, text: str) -> Mark:
     if isinstance(error, MarkedYAMLError) and error.problem_mark is not None:
         mark = error.problem_mark
-        return clamp_mark(text, Mark(mark.line + 1, mark.column + 1))
+        return clamp_mark(text, _one_based(mark))
     if isinstance(error, ReaderError):
         return offset_mark(text, error.position)
     return Mark(1, 1)
@@ -530,7 +530,7 @@ def _error_message(error: YAMLError) -> str:
     if isinstance(error, MarkedYAMLError):
         message = error.problem or "invalid YAML"
         if error.context and error.context_mark is not None:
-            line, column = error.context_mark.line + 1, error.context_mark.column + 1
+            line, column = _one_based(error.context_mark)
             message += f" ({error.context} started at line {line}, column {column})"
         elif error.context:
             message += f" ({error.context})"
