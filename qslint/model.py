@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from qslint.findings import JsonPath
@@ -228,6 +229,30 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
+def _fields_along(path: JsonPath) -> Iterator[FieldInfo | None]:
+    """The request model's field for each name of ``path`` (list indexes step into items),
+    ending with ``None`` where the path leaves the model."""
+    shape: Any = StartDashboardSnapshotJobRequest
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = shape.model_fields.get(part) if _is_model(shape) else None
+        if field is None:
+            yield None
+            return
+        yield field
+        shape = _unwrap(field.annotation)
+
+
+def _is_model(shape: Any) -> bool:
+    return isinstance(shape, type) and issubclass(shape, ApiModel)
+
+
+def _marked_sensitive(field: FieldInfo) -> bool:
+    extra = field.json_schema_extra
+    return isinstance(extra, dict) and bool(extra.get("sensitive"))
+
+
 def annotation_at(path: JsonPath) -> Any:
     """The type of the value at ``path`` in a request (list indexes step into items).
 
@@ -235,12 +260,7 @@ def annotation_at(path: JsonPath) -> Any:
     where the path leaves the request model.
     """
     shape: Any = StartDashboardSnapshotJobRequest
-    for part in path:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(shape, type) and issubclass(shape, ApiModel)):
-            return None
-        field = shape.model_fields.get(part)
+    for field in _fields_along(path):
         if field is None:
             return None
         shape = _unwrap(field.annotation)
@@ -250,7 +270,7 @@ def annotation_at(path: JsonPath) -> Any:
 def field_names_at(path: JsonPath) -> list[str]:
     """The fields the mapping at ``path`` may hold; empty when it is not a mapping."""
     shape = annotation_at(path)
-    if isinstance(shape, type) and issubclass(shape, ApiModel):
+    if _is_model(shape):
         return list(shape.model_fields)
     return []
 
@@ -263,17 +283,11 @@ def enum_values_at(path: JsonPath) -> tuple[str, ...]:
 
 @functools.cache
 def _is_sensitive_shape(shape_path: tuple[str, ...]) -> bool:
-    shape: Any = StartDashboardSnapshotJobRequest
-    for part in shape_path:
-        if not (isinstance(shape, type) and issubclass(shape, ApiModel)):
-            return False
-        field = shape.model_fields.get(part)
+    for field in _fields_along(shape_path):
         if field is None:
             return False
-        extra = field.json_schema_extra
-        if isinstance(extra, dict) and extra.get("sensitive"):
+        if _marked_sensitive(field):
             return True
-        shape = _unwrap(field.annotation)
     return False
 
 
@@ -284,11 +298,10 @@ def sensitive_field_names() -> frozenset[str]:
     while pending:
         model = pending.pop()
         for name, field in model.model_fields.items():
-            extra = field.json_schema_extra
-            if isinstance(extra, dict) and extra.get("sensitive"):
+            if _marked_sensitive(field):
                 names.add(name)
             shape = _unwrap(field.annotation)
-            if isinstance(shape, type) and issubclass(shape, ApiModel):
+            if _is_model(shape):
                 pending.append(shape)
     return frozenset(names)
 
