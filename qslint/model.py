@@ -197,6 +197,12 @@ class StartDashboardSnapshotJobRequest(ApiModel):
             for f, file in enumerate(group.Files or ()):
                 yield ("SnapshotConfiguration", "FileGroups", g, "Files", f), file
 
+    def selections(self) -> Iterator[tuple[JsonPath, SnapshotFile, SnapshotFileSheetSelection]]:
+        """Every sheet selection of every file, with its path and its file."""
+        for path, file in self.files():
+            for s, selection in enumerate(file.SheetSelections):
+                yield (*path, "SheetSelections", s), file, selection
+
     def parameters(self) -> Iterator[tuple[JsonPath, Parameter]]:
         """Every parameter of every type, with its path, in file order per type."""
         parameters = self.SnapshotConfiguration.Parameters

@@ -53,10 +53,8 @@ class _SelectedVisual:
 
 
 def _selections(job: Job, dashboard: Dashboard) -> Iterator[_Selection]:
-    for path, file in job.files():
-        for s, selection in enumerate(file.SheetSelections or ()):
-            sheet = dashboard.sheet(selection.SheetId)
-            yield _Selection((*path, "SheetSelections", s), file.FormatType, selection, sheet)
+    for path, file, selection in job.selections():
+        yield _Selection(path, file.FormatType, selection, dashboard.sheet(selection.SheetId))
 
 
 def _selected_visuals(job: Job, dashboard: Dashboard) -> Iterator[_SelectedVisual]:

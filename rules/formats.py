@@ -48,31 +48,27 @@ def pdf_selects_all_visuals(job: Job, context: RuleContext) -> Iterator[Violatio
     ## Fix
     Use `SelectionScope: ALL_VISUALS` and remove `VisualIds`.
     """
-    for path, file in job.files():
+    for at, file, selection in job.selections():
         if file.FormatType != "PDF":
             continue
-        for i, selection in enumerate(file.SheetSelections):
-            at = (*path, "SheetSelections", i)
-            drop_visuals = (
-                (delete_node((*at, "VisualIds")),) if selection.VisualIds is not None else ()
+        drop_visuals = (delete_node((*at, "VisualIds")),) if selection.VisualIds is not None else ()
+        if selection.SelectionScope != "ALL_VISUALS":
+            yield Violation(
+                "a PDF file exports whole sheets: use `SelectionScope: ALL_VISUALS` "
+                "and drop `VisualIds`",
+                path=(*at, "SelectionScope"),
+                fix=Fix(
+                    "select ALL_VISUALS and drop VisualIds",
+                    (replace_value((*at, "SelectionScope"), "ALL_VISUALS"), *drop_visuals),
+                ),
             )
-            if selection.SelectionScope != "ALL_VISUALS":
-                yield Violation(
-                    "a PDF file exports whole sheets: use `SelectionScope: ALL_VISUALS` "
-                    "and drop `VisualIds`",
-                    path=(*at, "SelectionScope"),
-                    fix=Fix(
-                        "select ALL_VISUALS and drop VisualIds",
-                        (replace_value((*at, "SelectionScope"), "ALL_VISUALS"), *drop_visuals),
-                    ),
-                )
-            elif drop_visuals:
-                yield Violation(
-                    "a PDF file exports whole sheets: remove `VisualIds`",
-                    path=(*at, "VisualIds"),
-                    key=True,
-                    fix=Fix("drop VisualIds", drop_visuals),
-                )
+        elif drop_visuals:
+            yield Violation(
+                "a PDF file exports whole sheets: remove `VisualIds`",
+                path=(*at, "VisualIds"),
+                key=True,
+                fix=Fix("drop VisualIds", drop_visuals),
+            )
 
 
 @job_rule("QS202", "CSV and Excel files must select SELECTED_VISUALS")
@@ -96,16 +92,13 @@ def tabular_selects_visuals(job: Job, context: RuleContext) -> Iterator[Violatio
     ## Fix
     Use `SelectionScope: SELECTED_VISUALS` and list the table visuals in `VisualIds`.
     """
-    for path, file in job.files():
-        if file.FormatType == "PDF":
-            continue
-        for i, selection in enumerate(file.SheetSelections):
-            if selection.SelectionScope == "ALL_VISUALS":
-                yield Violation(
-                    f"{A_FILE[file.FormatType]} exports chosen visuals: use "
-                    "`SelectionScope: SELECTED_VISUALS` with `VisualIds`",
-                    path=(*path, "SheetSelections", i, "SelectionScope"),
-                )
+    for at, file, selection in job.selections():
+        if file.FormatType != "PDF" and selection.SelectionScope == "ALL_VISUALS":
+            yield Violation(
+                f"{A_FILE[file.FormatType]} exports chosen visuals: use "
+                "`SelectionScope: SELECTED_VISUALS` with `VisualIds`",
+                path=(*at, "SelectionScope"),
+            )
 
 
 @job_rule("QS203", "SELECTED_VISUALS without VisualIds")
@@ -127,13 +120,10 @@ def selected_visuals_listed(job: Job, context: RuleContext) -> Iterator[Violatio
     ## Fix
     List the visuals to export: `VisualIds: [orders-table]`.
     """
-    for path, file in job.files():
-        if file.FormatType == "PDF":
+    for at, file, selection in job.selections():
+        if file.FormatType == "PDF" or selection.SelectionScope != "SELECTED_VISUALS":
             continue
-        for i, selection in enumerate(file.SheetSelections):
-            if selection.SelectionScope != "SELECTED_VISUALS" or selection.VisualIds:
-                continue
-            at = (*path, "SheetSelections", i)
+        if not selection.VisualIds:
             yield Violation(
                 "`SELECTED_VISUALS` needs the visuals to export in `VisualIds`",
                 path=at if selection.VisualIds is None else (*at, "VisualIds"),
