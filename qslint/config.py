@@ -1,4 +1,6 @@
-"""``[tool.qslint]`` in ``pyproject.toml``, or a ``.qslint.toml``: the nearest one up.
+"""The configuration file: ``[tool.qslint]`` in ``pyproject.toml``, or a ``.qslint.toml``.
+
+Which file is in force for which file is :mod:`qslint.settings`'s business.
 
 Keys (all optional)::
 
@@ -76,10 +78,21 @@ class LoadLimits:
 
 
 @dataclass(frozen=True)
+class Target:
+    """Where jobs are submitted and dashboards described: exactly what boto3 is given."""
+
+    region: str | None
+    profile: str | None = None
+    endpoint_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     file: Path | None = None
-    region: str | None = None
+    region: str | None = None  # once resolved (qslint.settings): the region in force
+    profile: str | None = None  # the AWS profile, from the command line
+    endpoint_url: str | None = None  # another QuickSight endpoint, from the command line
     dashboards: Path | None = None  # the folder of dashboard definitions to cross-check with
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -90,27 +103,15 @@ class Config:
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     limits: LoadLimits = field(default_factory=LoadLimits)
 
+    @property
+    def target(self) -> Target:
+        return Target(self.region, self.profile, self.endpoint_url)
+
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{key: value for key, value in changes.items() if value is not None})
 
 
-def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
-    """The nearest ``.qslint.toml``, or ``pyproject.toml`` with a ``[tool.qslint]`` table."""
-    for directory in (start, *start.parents):
-        for name in CONFIG_FILES:
-            candidate = directory / name
-            if not candidate.is_file():
-                continue
-            table = _read_toml(candidate)
-            if name == ".qslint.toml":
-                return candidate, table
-            tool = table.get("tool", {})
-            if isinstance(tool, dict) and "qslint" in tool:
-                return candidate, _expect(tool["qslint"], dict, candidate, "tool.qslint")
-    return None
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -154,15 +155,6 @@ def _strings(value: Any, path: Path, key: str) -> tuple[str, ...]:
 
 def _codes(value: Any, path: Path, key: str) -> tuple[str, ...]:
     return tuple(code.upper() for code in _strings(value, path, key))
-
-
-def load_config(cwd: Path) -> Config:
-    """The configuration in force in ``cwd``; defaults when there is none."""
-    found = find_config_file(cwd.resolve())
-    if found is None:
-        return Config(root=cwd.resolve())
-    file, table = found
-    return parse_config(table, file)
 
 
 def parse_config(table: Mapping[str, Any], file: Path) -> Config:

@@ -7,7 +7,7 @@ violations located, re-levelled, filtered by suppressions and sorted.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -85,6 +85,7 @@ class CheckResult:
     jobs: list[CheckedJob] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # passed over by a walk: not regular files
+    rules: list[Rule] = field(default_factory=list)  # every rule that ran, by code
 
     @property
     def has_errors(self) -> bool:
@@ -217,21 +218,29 @@ class Checker:
             if isinstance(validated, list):
                 continue
             data = pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
-            job = CheckedJob(data, source.path, index, document.start, self.limits)
+            job = CheckedJob(data, source.path, index, document.start, _field_marks(document))
             result.jobs.append(job)
             findings += self._collect(Scope.JOB, result, validated, source, index)
         self._rules.current.document = None
         result.findings = _kept(findings, source, result.ignored)
         return result
 
-    def check_repository(self, results: Sequence[FileResult]) -> FileResult:
-        """The repository rules' findings over every job of ``results``."""
+    def check_repository(
+        self,
+        results: Sequence[FileResult],
+        own: Collection[str],
+        read: Callable[[str], SourceFile],
+    ) -> FileResult:
+        """The repository rules' findings over every job of ``results``, on the jobs of the
+        files in ``own``; ``read`` gives a file again, to locate and suppress findings in it."""
         ignored = {file.path: file.ignored for file in results}
         jobs = [job for file in results for job in file.jobs]
         repository = FileResult(path="<repository>")
         for selected in self._rules[Scope.REPOSITORY]:
             for job, violation in self._run(selected, repository, jobs):
-                source = job.load()[0]
+                if job.file not in own:
+                    continue
+                source = read(job.file)
                 finding = self._finding(selected, violation, source, job.document)
                 repository.findings += _kept([finding], source, ignored.get(source.path, ()))
         return repository
@@ -301,6 +310,15 @@ class Checker:
             if violation.fix and index is not None
             else None,
         )
+
+
+def _field_marks(document: Document) -> dict[tuple[str, bool], Mark]:
+    """Where each top-level field and its value start: what a repository rule names."""
+    return {
+        (name, key): document.locate((name,), key=key)
+        for name in document.data
+        for key in (True, False)
+    }
 
 
 def _kept(findings: Iterable[Finding], source: SourceFile, ignored: Sequence[str]) -> list[Finding]:

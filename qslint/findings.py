@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
@@ -106,3 +107,20 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (loc.file, loc.line, loc.column, self.code, self.message)
+
+
+def closest(word: str, candidates: Sequence[str]) -> str | None:
+    """The candidate ``word`` was meant to be: a case-insensitive match, else the nearest."""
+    for candidate in candidates:
+        if candidate.lower() == word.lower():
+            return candidate
+    lowered = {candidate.lower(): candidate for candidate in candidates}
+    import difflib  # only when a name is wrong: most runs never need it
+
+    matches = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[matches[0]] if matches else None
+
+
+def did_you_mean(suggestion: str | None) -> str:
+    """``; did you mean `X`?`` to end a message with, or nothing without a suggestion."""
+    return f"; did you mean `{suggestion}`?" if suggestion else ""

@@ -20,7 +20,7 @@ import codecs
 import difflib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -238,11 +238,13 @@ def fix_file(path: Path, fixes: Sequence[Fix], limits: LoadLimits) -> FileFix | 
     return FileFix(path, text, after, fixed, bom=raw.startswith(codecs.BOM_UTF8))
 
 
-def plan_fixes(findings: Sequence[Finding], limits: LoadLimits) -> list[FileFix]:
-    """What the fixes of ``findings`` would change, file by file (read with ``limits``)."""
+def plan_fixes(
+    findings: Sequence[Finding], limits_of: Callable[[str], LoadLimits]
+) -> list[FileFix]:
+    """What the fixes of ``findings`` would change, file by file (each read with its limits)."""
     by_file: dict[str, list[Fix]] = {}
     for finding in findings:
         if finding.fix is not None:
             by_file.setdefault(finding.location.file, []).append(finding.fix)
-    planned = (fix_file(Path(name), fixes, limits) for name, fixes in by_file.items())
+    planned = (fix_file(Path(name), fixes, limits_of(name)) for name, fixes in by_file.items())
     return [file_fix for file_fix in planned if file_fix is not None]

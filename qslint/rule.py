@@ -26,12 +26,22 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from qslint.config import LoadLimits
-from qslint.findings import Edit, Fix, JsonPath, Location, Severity, delete_node, replace_value
+from qslint.findings import (
+    Edit,
+    Fix,
+    JsonPath,
+    Location,
+    Mark,
+    Severity,
+    closest,
+    delete_node,
+    did_you_mean,
+    replace_value,
+)
 
 if TYPE_CHECKING:
     from qslint.dashboards.index import Dashboards
-    from qslint.loader import Document, Mark, SourceFile
+    from qslint.loader import Document, SourceFile
     from qslint.model import StartDashboardSnapshotJobRequest
 
 __all__ = [
@@ -60,23 +70,6 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "qslint.rules"
 CODE_PATTERN = re.compile(r"^[A-Z]+[0-9]+$")
-
-
-def closest(word: str, candidates: Sequence[str]) -> str | None:
-    """The candidate ``word`` was meant to be: a case-insensitive match, else the nearest."""
-    for candidate in candidates:
-        if candidate.lower() == word.lower():
-            return candidate
-    lowered = {candidate.lower(): candidate for candidate in candidates}
-    import difflib  # only when a name is wrong: most runs never need it
-
-    matches = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return lowered[matches[0]] if matches else None
-
-
-def did_you_mean(suggestion: str | None) -> str:
-    """``; did you mean `X`?`` to end a message with, or nothing without a suggestion."""
-    return f"; did you mean `{suggestion}`?" if suggestion else ""
 
 
 class Scope(enum.StrEnum):
@@ -124,17 +117,17 @@ class CheckedJob:
     """A valid job and where it came from, for rules that look across files.
 
     A run keeps one per job, thousands of them, so it holds the job's values pickled (about
-    2 KB instead of 12 KB of model objects) and no source text or positions: ``job`` builds
-    the model on each access (keep it in a local), and ``locate`` reads the file again, which
-    only happens for the few jobs a finding names. A rule that needs a few values of every
-    job reads ``values``: validating thousands of jobs again costs more than the rule.
+    2 KB instead of 12 KB of model objects) and, of its positions, only where its top-level
+    fields start: ``job`` builds the model on each access (keep it in a local). A rule that
+    needs a few values of every job reads ``values``: validating thousands of jobs again
+    costs more than the rule.
     """
 
     data: bytes  # the document's values, pickled
     file: str  # as displayed, relative to the working directory where possible
     document: int  # which document of the file
     start: Mark  # where that document starts, to order jobs as their files do
-    limits: LoadLimits = field(default_factory=LoadLimits)  # the run's, to read it again alike
+    fields: Mapping[tuple[str, bool], Mark] = field(default_factory=dict)  # (name, key?) -> mark
 
     @property
     def values(self) -> dict[str, Any]:
@@ -148,15 +141,9 @@ class CheckedJob:
 
         return StartDashboardSnapshotJobRequest.model_validate(self.values)
 
-    def load(self) -> tuple[SourceFile, Document]:
-        """The job's file, read and parsed again, and the job's document in it."""
-        from qslint.runner import read_source
-
-        source = read_source(Path(self.file), self.limits)
-        return source, source.documents[self.document]
-
     def locate(self, path: JsonPath = (), *, key: bool = False) -> Location:
-        mark = self.load()[1].locate(path, key=key)
+        """Where the top-level field of ``path`` starts (the document, without one)."""
+        mark = self.fields.get((str(path[0]), key), self.start) if path else self.start
         return Location(self.file, mark.line, mark.column, path)
 
 

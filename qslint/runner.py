@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import stat
@@ -11,57 +12,61 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.cache import CACHE_FOLDER, ResultCache, content_digest, fingerprint
-from qslint.config import Config, LoadLimits, load_config
+from qslint.config import Config, LoadLimits
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, select_rules
 from qslint.findings import Mark
-from qslint.rule import load_rules
-from qslint.sources import Candidate, FileSelector, discover, display_path
+from qslint.rule import Rule, load_rules
+from qslint.settings import Settings
+from qslint.sources import Candidate, discover, display_path
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-    from qslint.dashboards.source import RemoteCheck
+    from qslint.dashboards.index import Dashboards
     from qslint.loader import SourceFile
 
 
-def configure(
-    cwd: Path,
-    *,
-    select: Sequence[str] | None = None,
-    ignore: Sequence[str] = (),
-    region: str | None = None,
-    dashboards: Path | None = None,
-    remote: RemoteCheck | None = None,
-) -> tuple[Config, RuleSet]:
-    """The configuration in force in ``cwd`` with command-line overrides, and its rules.
+class RuleSets:
+    """The rules of each configuration of a run, selected once per configuration.
 
-    ``select`` replaces the configured selection, ``ignore`` adds to it; the region is the
-    given one, else the configured one, else ``AWS_REGION`` or ``AWS_DEFAULT_REGION``.
-    The rules cross-check jobs with the dashboards of ``remote`` (fetched from QuickSight),
-    else of the ``dashboards`` folder, else of the configured one, if any.
-    Raises ``ConfigError``, ``RuleLoadError`` and ``DashboardSourceError``.
+    ``select_rules`` raises ``ConfigError`` for what a configuration names wrongly; the rules
+    cross-check jobs with the dashboards of ``remote`` (fetched from QuickSight), else of the
+    configuration's ``dashboards`` folder, if any.
     """
-    config = load_config(cwd)
-    config = config.with_overrides(
-        select=tuple(select) if select is not None else None,
-        ignore=config.ignore + tuple(ignore),
-        dashboards=dashboards and cwd / dashboards,
-    )
-    known = None
-    region = (
-        region
-        or config.region
-        or os.environ.get("AWS_REGION")
-        or os.environ.get("AWS_DEFAULT_REGION")
-        or None
-    )
-    if config.dashboards is not None or remote is not None:
-        # Cross-checking, and what it imports, only when asked for.
-        from qslint.dashboards.source import load_dashboards, without_definitions
 
-        config = without_definitions(config)
-        known = load_dashboards(config, region, remote)
-    return config, select_rules(load_rules(), config, region, known)
+    def __init__(
+        self,
+        rules: Sequence[Rule] | None = None,
+        *,
+        remote: bool = False,
+        dashboards: Dashboards | None = None,
+    ) -> None:
+        self.rules = list(load_rules() if rules is None else rules)
+        self._remote = remote
+        self._dashboards = dashboards  # given whole (tests, plugins): used as they are
+        self._made: dict[int, RuleSet] = {}
+
+    def check_config(self, config: Config) -> None:
+        """Raise ``ConfigError`` for what ``config`` names wrongly, before any file is read."""
+        select_rules(self.rules, config, config.region)
+
+    def for_config(self, config: Config, files: Sequence[Candidate]) -> RuleSet:
+        """The rules ``config`` selects, for ``files`` (whose dashboards ``--remote`` fetches)."""
+        made = self._made.get(id(config))
+        if made is None:
+            made = select_rules(self.rules, config, config.region, self._known(config, files))
+            self._made[id(config)] = made
+        return made
+
+    def _known(self, config: Config, files: Sequence[Candidate]) -> Dashboards | None:
+        if self._dashboards is not None:
+            return self._dashboards
+        if not self._remote and config.dashboards is None:
+            return None
+        # Cross-checking, and what it imports, only when asked for.
+        from qslint.dashboards.source import load_dashboards
+
+        return load_dashboards(config, [file.path for file in files] if self._remote else None)
 
 
 class _Task(NamedTuple):
@@ -71,6 +76,7 @@ class _Task(NamedTuple):
     relative: str  # relative to the configuration's folder, for per-file-ignores
     raw: bytes | None
     unreadable: str | None  # why there are no bytes: a QS100 message
+    checker: int  # which of the run's checkers checks it
 
 
 def _read(path: str, max_size: int) -> tuple[bytes | None, str | None]:
@@ -127,15 +133,15 @@ def read_source(path: str | os.PathLike[str], limits: LoadLimits | None = None) 
 
 def lint(
     paths: Sequence[Path],
-    config: Config,
-    rules: RuleSet,
+    settings: Settings,
+    rule_sets: RuleSets,
     *,
     force_exclude: bool = False,
     excerpts: bool = False,
     use_cache: bool = False,
     workers: int | None = None,
 ) -> CheckResult:
-    """Check every selected file under ``paths`` with ``rules``.
+    """Check every selected file under ``paths``, each with the rules of its configuration.
 
     With ``excerpts``, each finding in a document carries its source line for display. With
     ``use_cache``, files whose bytes have not changed since a run with the same settings are
@@ -143,82 +149,121 @@ def lint(
     (default: one per available core when there are many files); the result is the same,
     in the same order, as a serial run.
     """
-    selector = FileSelector.from_config(config)
-    checker = Checker(rules, config, excerpts=excerpts)
-    discovered = discover(paths, selector, force_exclude=force_exclude)
-    if use_cache:
-        key = fingerprint(config, rules, excerpts=excerpts)
-        cache = ResultCache(config.root / CACHE_FOLDER, key)
-        result = _check_cached(checker, discovered.candidates, cache, workers)
-    else:
-        tasks = [_task(candidate, checker.limits) for candidate in discovered.candidates]
-        files = _check_tasks(checker, tasks, workers)
-        result = checker.finish(files, checker.check_repository(files))
+    discovered = discover(paths, settings, force_exclude=force_exclude)
+    groups: dict[int, list[Candidate]] = {}
+    for candidate in discovered.candidates:
+        groups.setdefault(id(candidate.config), []).append(candidate)
+    runs = [_Group.of(files, rule_sets, excerpts, use_cache=use_cache) for files in groups.values()]
+    result = _check(runs, discovered.candidates, workers)
     result.skipped = discovered.skipped
+    ran = {rule.code: rule for group in runs for rule in group.rules.rules}
+    result.rules = [ran[code] for code in sorted(ran)]
     return result
 
 
-def _task(candidate: Candidate, limits: LoadLimits) -> _Task:
-    raw, unreadable = _read(candidate.path, limits.max_file_size)
-    return _Task(candidate.shown, candidate.relative, raw, unreadable)
+class _Group(NamedTuple):
+    """The files of one configuration, the checker of its rules and its cache."""
+
+    config: Config
+    rules: RuleSet
+    checker: Checker
+    cache: ResultCache | None
+
+    @classmethod
+    def of(
+        cls, files: Sequence[Candidate], rule_sets: RuleSets, excerpts: bool, *, use_cache: bool
+    ) -> _Group:
+        config = files[0].config
+        rules = rule_sets.for_config(config, files)
+        cache = None
+        if use_cache:
+            key = fingerprint(config, rules, excerpts=excerpts)
+            cache = ResultCache(config.root / CACHE_FOLDER, key)
+        return cls(config, rules, Checker(rules, config, excerpts=excerpts), cache)
 
 
-def _check_cached(
-    checker: Checker, candidates: Sequence[Candidate], cache: ResultCache, workers: int | None
+def _check(
+    groups: Sequence[_Group], candidates: Sequence[Candidate], workers: int | None
 ) -> CheckResult:
     """The run's result: cached results where they hold, checked ones elsewhere.
 
-    A file whose status is what the cache knows is not read; one whose bytes are is not
-    parsed. The result's ``jobs`` are those of the files checked in this run.
+    A file whose status is what its cache knows is not read; one whose bytes are is not
+    parsed. The repository rules of each configuration see every job of the run, and report
+    on the jobs of that configuration's files.
     """
+    index_of = {id(group.config): index for index, group in enumerate(groups)}
+    checkers = [group.checker for group in groups]
     results: list[FileResult | None] = []
     run: list[tuple[str, bytes]] = []  # every file's path and digest, for the repository rules
     pending: list[tuple[int, _Task]] = []
     for candidate in candidates:
-        known = cache.unchanged(candidate.shown, candidate.status)
+        number = index_of[id(candidate.config)]
+        cache = groups[number].cache
+        known = cache.unchanged(candidate.shown, candidate.status) if cache else None
         if known is not None:
             digest, result = known
         else:
-            task = _task(candidate, checker.limits)
+            task = _task(candidate, number, checkers[number].limits)
             digest = content_digest(task.raw) if task.raw is not None else b""
-            result = cache.get(task.path, digest, candidate.status) if digest else None
+            result = cache.get(task.path, digest, candidate.status) if cache and digest else None
             if result is None:
                 pending.append((len(results), task))
         results.append(result)
         run.append((candidate.shown, digest))
-    checked = _check_tasks(checker, [task for _, task in pending], workers)
-    for (index, _), result in zip(pending, checked, strict=True):
+    checked = _check_tasks(checkers, [task for _, task in pending], workers)
+    fresh = {index for index, _ in pending}
+    for (index, task), result in zip(pending, checked, strict=True):
         results[index] = result
-        if run[index][1]:
+        cache = groups[task.checker].cache
+        if cache and run[index][1]:
             cache.put(run[index][1], candidates[index].status, result)
     files = [result for result in results if result is not None]  # all of them, by now
-    # The repository rules see every job together: their findings are reused only when
-    # every file of the run is the same as in the run that computed them.
-    repository = cache.get_repository(run)
-    if repository is None:
-        fresh = {index for index, _ in pending}
-        every = [
-            file if index in fresh else _with_jobs(checker, cache, candidates[index], file)
-            for index, file in enumerate(files)
-        ]
-        repository = checker.check_repository(every)
-        cache.put_repository(run, repository)
-    cache.save()
-    return checker.finish(files, repository)
+    every: list[FileResult] | None = None  # every file with its jobs, made when needed
+    repository = FileResult(path="<repository>")
+    for group in groups:
+        # Findings are reused only when every file of the run is the same as in the run
+        # that computed them.
+        found = group.cache.get_repository(run) if group.cache else None
+        if found is None:
+            if every is None:
+                every = [
+                    file if index in fresh else _with_jobs(groups, candidates[index], file)
+                    for index, file in enumerate(files)
+                ]
+            own = {
+                file.path
+                for file, candidate in zip(every, candidates, strict=True)
+                if candidate.config is group.config
+            }
+            limits = group.checker.limits
+            reader = functools.cache(lambda path, limits=limits: read_source(path, limits))
+            found = group.checker.check_repository(every, own, reader)
+            if group.cache:
+                group.cache.put_repository(run, found)
+        repository.findings += found.findings
+        repository.internal_errors += found.internal_errors
+        if group.cache:
+            group.cache.save()
+    return Checker.finish(files, repository)
 
 
-def _with_jobs(
-    checker: Checker, cache: ResultCache, candidate: Candidate, result: FileResult
-) -> FileResult:
+def _task(candidate: Candidate, checker: int, limits: LoadLimits) -> _Task:
+    raw, unreadable = _read(candidate.path, limits.max_file_size)
+    return _Task(candidate.shown, candidate.relative, raw, unreadable, checker)
+
+
+def _with_jobs(groups: Sequence[_Group], candidate: Candidate, result: FileResult) -> FileResult:
     """A cached result with its jobs, from the cache or, if it lost them, from the file."""
-    jobs = cache.jobs(result.path)
+    number = next(i for i, group in enumerate(groups) if group.config is candidate.config)
+    cache, checker = groups[number].cache, groups[number].checker
+    jobs = cache.jobs(result.path) if cache else None
     if jobs is None:
-        return _check_task(checker, _task(candidate, checker.limits))
+        return _check_task(checker, _task(candidate, number, checker.limits))
     return replace(result, jobs=jobs)
 
 
 PARALLEL_MIN_FILES = 128  # below this, starting processes costs more than it saves
-_worker_checker: Checker | None = None  # what a forked worker process checks with
+_worker_checkers: Sequence[Checker] = ()  # what a forked worker process checks with
 
 
 def _check_task(checker: Checker, task: _Task) -> FileResult:
@@ -227,8 +272,8 @@ def _check_task(checker: Checker, task: _Task) -> FileResult:
 
 
 def _check_chunk(tasks: list[_Task]) -> list[FileResult]:
-    assert _worker_checker is not None, "set by the parent before forking"
-    return [_check_task(_worker_checker, task) for task in tasks]
+    assert _worker_checkers, "set by the parent before forking"
+    return [_check_task(_worker_checkers[task.checker], task) for task in tasks]
 
 
 def _available_cores() -> int:
@@ -238,7 +283,9 @@ def _available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _check_tasks(checker: Checker, tasks: list[_Task], workers: int | None) -> list[FileResult]:
+def _check_tasks(
+    checkers: Sequence[Checker], tasks: list[_Task], workers: int | None
+) -> list[FileResult]:
     """Each task's result, in order; in forked worker processes when that pays."""
     if workers is None:
         workers = _available_cores() if len(tasks) >= PARALLEL_MIN_FILES else 1
@@ -246,17 +293,18 @@ def _check_tasks(checker: Checker, tasks: list[_Task], workers: int | None) -> l
         import multiprocessing  # with the pool only: a small or warm run never pays for it
 
         if "fork" in multiprocessing.get_all_start_methods():
-            return _check_in_processes(checker, tasks, workers, multiprocessing.get_context("fork"))
-    return [_check_task(checker, task) for task in tasks]
+            context = multiprocessing.get_context("fork")
+            return _check_in_processes(checkers, tasks, workers, context)
+    return [_check_task(checkers[task.checker], task) for task in tasks]
 
 
 def _check_in_processes(
-    checker: Checker, tasks: list[_Task], workers: int, context: BaseContext
+    checkers: Sequence[Checker], tasks: list[_Task], workers: int, context: BaseContext
 ) -> list[FileResult]:
     from concurrent.futures import ProcessPoolExecutor
 
-    global _worker_checker  # noqa: PLW0603 - inherited by the forked workers, read-only there
-    _worker_checker = checker
+    global _worker_checkers  # noqa: PLW0603 - inherited by the forked workers, read-only there
+    _worker_checkers = checkers
     # The loader and the models (ruamel.yaml, pydantic: ~0.15 s of imports) are imported
     # here, once, and inherited, rather than imported by every worker.
     from qslint.loader import service_sensitivity
@@ -273,4 +321,4 @@ def _check_in_processes(
             return [result for chunk in pool.map(_check_chunk, chunks) for result in chunk]
     finally:
         gc.unfreeze()
-        _worker_checker = None
+        _worker_checkers = ()

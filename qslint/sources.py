@@ -2,7 +2,9 @@
 
 Globs follow ``.gitignore`` rules (via ``pathspec``): ``*.yaml`` matches at any depth,
 ``snapshots/**/*.yaml`` only below ``snapshots/``, and an excluded directory is not entered.
-They are matched against paths relative to the configuration's folder.
+They are matched against paths relative to the folder of the configuration in force for
+each folder (:mod:`qslint.settings`): a walk that enters a folder with a configuration of its
+own selects that folder's files by it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DEFINITION_SUFFIXES, Config
+from qslint.settings import Settings
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
@@ -133,12 +136,13 @@ def display_path(path: str | os.PathLike[str]) -> str:
 
 
 class Candidate(NamedTuple):
-    """A file to check, with its names: for globs (relative) and for reports (shown)."""
+    """A file to check, with its names (for globs and for reports) and its configuration."""
 
     path: str
     relative: str  # relative to the configuration's folder
     shown: str  # relative to the working directory where possible
     status: os.stat_result | None  # as found (links followed); None if it could not be had
+    config: Config  # the configuration in force for the file
 
 
 class Discovered(NamedTuple):
@@ -148,24 +152,48 @@ class Discovered(NamedTuple):
     skipped: list[str]  # as shown: a fifo would block, a broken or looping link has nothing
 
 
-def discover(paths: Sequence[Path], selector: FileSelector, *, force_exclude: bool) -> Discovered:
-    """The files to check, each once, in a stable order.
+class Selectors:
+    """Each configuration's :class:`FileSelector`, made once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._made: dict[int, FileSelector] = {}
+
+    def of(self, config: Config) -> FileSelector:
+        selector = self._made.get(id(config))
+        if selector is None:
+            selector = self._made[id(config)] = FileSelector.from_config(config)
+        return selector
+
+    def for_folder(self, folder: str) -> FileSelector:
+        return self.of(self.settings.for_folder(Path(folder)))
+
+    def selects_file(self, path: str | os.PathLike[str]) -> bool:
+        """Whether the file's own configuration selects it (as ``--force-exclude`` does)."""
+        return self.of(self.settings.for_file(path)).is_included(path)
+
+
+def discover(paths: Sequence[Path], settings: Settings, *, force_exclude: bool) -> Discovered:
+    """The files to check, each once, in a stable order, each with its configuration.
 
     Directories are walked for included, not excluded files. A file named on the command line
     is always checked, unless ``force_exclude`` (as pre-commit passes every staged file):
     then the globs apply to it too.
     """
+    selectors = Selectors(settings)
     found: dict[str, Candidate] = {}
     skipped: list[str] = []
     for path in paths:
         if path.is_dir():
-            walked = _walk(str(path), selector, skipped)
+            walked = _walk(str(path), selectors, skipped)
             found.update((candidate.path, candidate) for candidate in walked)
         elif path.exists() or path.is_symlink():
-            if not force_exclude or selector.is_included(path):
-                name = str(path)
+            name = str(path)
+            config = settings.for_file(name)
+            selector = selectors.of(config)
+            if not force_exclude or selector.is_included(name):
                 found[os.path.abspath(name)] = Candidate(  # noqa: PTH100
-                    name, selector.relative(name), display_path(name), _status(name)
+                    name, selector.relative(name), display_path(name), _status(name), config
                 )
         else:
             raise SourceError(f"no such file or directory: {path}")
@@ -179,28 +207,30 @@ def _status(path: str) -> os.stat_result | None:
         return None  # reading it says why
 
 
-def _walk(top: str, selector: FileSelector, skipped: list[str]) -> Iterator[Candidate]:
+def _walk(top: str, selectors: Selectors, skipped: list[str]) -> Iterator[Candidate]:
     """``os.walk``'s order (a folder's files by name, then its folders by name; links to
     folders not followed), from ``os.scandir``, whose entries come with their types and keep
     their ``stat``: this runs for every file of a run, and the status is what the cache
-    compares. Paths are absolute, so that a file's path is its key as it is.
+    compares. Paths are absolute, so that a file's path is its key as it is. Whether to enter
+    a folder is its parent's configuration's choice; its files are selected by its own.
     """
-    # Each folder with the prefixes that name its entries: relative and as shown.
-    start = (_prefix(selector.relative(top)), _prefix(display_path(top)))
-    folders = [(os.path.abspath(top), *start)]  # noqa: PTH100
+    folders = [(os.path.abspath(top), _prefix(display_path(top)))]  # noqa: PTH100
     while folders:
-        folder, relative, shown = folders.pop()
+        folder, shown = folders.pop()
+        selector = selectors.for_folder(folder)
+        config = selectors.settings.for_folder(Path(folder))
+        relative = _prefix(selector.relative(folder))
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=_name)
         except OSError:
             continue  # as os.walk does: a folder that cannot be listed has nothing to check
-        below: list[tuple[str, str, str]] = []
+        below: list[tuple[str, str]] = []
         for entry in entries:
             name = entry.name
             if _is_folder(entry):
                 if not entry.is_symlink() and not selector.is_excluded_folder(relative + name):
-                    below.append((entry.path, f"{relative}{name}/", f"{shown}{name}/"))
+                    below.append((entry.path, f"{shown}{name}/"))
                 continue
             if not selector.selects(relative + name):
                 continue
@@ -209,7 +239,7 @@ def _walk(top: str, selector: FileSelector, skipped: list[str]) -> Iterator[Cand
             except OSError:
                 status = None
             if status is not None and stat.S_ISREG(status.st_mode):
-                yield Candidate(entry.path, relative + name, shown + name, status)
+                yield Candidate(entry.path, relative + name, shown + name, status, config)
             else:
                 skipped.append(shown + name)
         folders += reversed(below)

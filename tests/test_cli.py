@@ -14,6 +14,7 @@ from conftest import VALID_JOB, codes_and_lines
 
 from qslint import cli as cli_module
 from qslint import runner
+from qslint.cli.rules import rules_markdown
 from qslint.findings import Severity
 from qslint.rule import Violation, job_rule, load_rules
 
@@ -137,7 +138,7 @@ def test_readme_rule_table_is_generated_from_the_rules():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start, end = "<!-- rules:start -->\n", "<!-- rules:end -->"
     table = readme[readme.index(start) + len(start) : readme.index(end)]
-    assert table == cli_module.rules_markdown(load_rules()), (
+    assert table == rules_markdown(load_rules()), (
         "README rule table is stale: run `qslint rules --output-format markdown`"
     )
 
@@ -166,7 +167,7 @@ def test_an_unexpected_exception_is_one_line(monkeypatch, capsys):
     def explode() -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(runner, "load_config", lambda cwd: explode())
+    monkeypatch.setattr(runner, "discover", lambda *args, **options: explode())
     with pytest.raises(SystemExit) as exit_info:
         cli_module.main(["check"])
     assert exit_info.value.code == 2

@@ -11,7 +11,8 @@ import pytest
 
 from qslint import cache, runner
 from qslint.engine import CheckResult
-from qslint.runner import configure, lint
+from qslint.runner import RuleSets, lint
+from qslint.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from corpus import job_definition, write_corpus  # the benchmark corpus
@@ -46,8 +47,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def run(folder: Path, **options: object) -> CheckResult:
-    config, rules = configure(folder)
-    return lint([Path("jobs")], config, rules, **options)  # type: ignore[arg-type]
+    return lint([Path("jobs")], Settings(cwd=folder), RuleSets(), **options)  # type: ignore[arg-type]
 
 
 def outcome(result: CheckResult) -> tuple[object, ...]:

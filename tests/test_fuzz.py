@@ -29,10 +29,11 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from qslint.config import Config
-from qslint.engine import CheckResult, select_rules
+from qslint.engine import CheckResult
 from qslint.report import FORMATS, Report, render
 from qslint.rule import load_rules
-from qslint.runner import lint
+from qslint.runner import RuleSets, lint
+from qslint.settings import Settings
 
 # Known, not yet fixed: YAML 1.1 (libyaml) counts NEL, LS and PS (U+0085, U+2028, U+2029) as
 # line breaks in some places and not in others, and ruamel.yaml's YAML 1.2 parser never does;
@@ -50,7 +51,7 @@ FUZZ = settings(
 # The line breaks of YAML 1.1, which libyaml implements: positions count lines by them.
 LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-RULES = select_rules(load_rules(), Config(root=Path.cwd()), "eu-west-1")
+RULE_SETS = RuleSets(load_rules())
 YAML_PIECES = [
     b"A",
     b"Values",
@@ -102,7 +103,8 @@ def check(name: str, raw: bytes) -> CheckResult:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(raw)
-        result = lint([path], Config(root=Path(folder)), RULES, excerpts=True)
+        config = Config(root=Path(folder), region="eu-west-1")
+        result = lint([path], Settings.fixed(config), RULE_SETS, excerpts=True)
     assert not result.internal_errors, [error.details for error in result.internal_errors]
     text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
     lines = LINE_BREAK.split(text)
@@ -112,7 +114,7 @@ def check(name: str, raw: bytes) -> CheckResult:
         line, column = finding.location.line, finding.location.column
         assert 1 <= line <= len(lines), (finding, len(lines))
         assert 1 <= column <= len(lines[line - 1]) + 1, (finding, lines[line - 1])
-    report = Report(findings=result.findings, files=result.files, rules=RULES.rules)
+    report = Report(findings=result.findings, files=result.files, rules=result.rules)
     for output_format in FORMATS:
         render(output_format, report)  # every format renders whatever was found
     return result

@@ -30,12 +30,13 @@ import pytest
 from qslint.config import Config
 from qslint.dashboards.folder import load_folder
 from qslint.dashboards.index import Dashboards
-from qslint.engine import CheckResult, select_rules
+from qslint.engine import CheckResult
 from qslint.findings import Finding
 from qslint.loader import load_source
 from qslint.model import is_sensitive
 from qslint.rule import Rule, load_rules
-from qslint.runner import lint
+from qslint.runner import RuleSets, lint
+from qslint.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DASHBOARDS = FIXTURES / "dashboards"  # definitions for the QS7xx fixtures, not a rule's folder
@@ -123,8 +124,7 @@ def run(case: Case, *, ignore: Sequence[str] = ()) -> CheckResult:
     """Run every rule (but ``ignore``) over the case, in-process, as `qslint check` does."""
     config = Config(root=FIXTURES, region=REGION, ignore=tuple(ignore))
     dashboards = fixture_dashboards() if case.code.startswith("QS7") else None
-    rules = select_rules(all_rules(), config, config.region, dashboards)
-    return lint([case.path], config, rules)
+    return lint([case.path], Settings.fixed(config), RuleSets(all_rules(), dashboards=dashboards))
 
 
 def found(case: Case, result: CheckResult) -> list[Expected]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qslint.apply.plan import JobKey, content_digest, job_key
 from qslint.loader import load_source
-from qslint.sources import FileSelector
+from qslint.sources import Selectors
 
 
 class ChangesError(Exception):
@@ -55,7 +55,7 @@ def _under(path: Path, roots: Sequence[Path]) -> bool:
 
 
 def jobs_at(
-    ref: str, paths: Sequence[Path], selector: FileSelector, cwd: Path
+    ref: str, paths: Sequence[Path], selectors: Selectors, cwd: Path
 ) -> dict[JobKey, tuple[str, str]]:
     """Every job defined at ``ref`` in the files a run over ``paths`` would read.
 
@@ -67,7 +67,7 @@ def jobs_at(
     wanted = [
         (oid, name)
         for oid, name in _blobs_at(commit.decode().strip(), top)
-        if _under(top / name, roots) and selector.is_included(top / name)
+        if _under(top / name, roots) and selectors.selects_file(top / name)
     ]
     found: dict[JobKey, tuple[str, str]] = {}
     for (_, name), raw in zip(wanted, _read_blobs([oid for oid, _ in wanted], top), strict=True):

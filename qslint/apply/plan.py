@@ -6,7 +6,7 @@ import functools
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,6 +24,7 @@ class PlannedJob:
 
     file: str
     account: str
+    region: str | None  # where it is submitted: its file's configuration's region
     dashboard: str
     name: str  # the definition's SnapshotJobId
     formats: tuple[str, ...]
@@ -71,7 +72,10 @@ def content_digest(definition: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def planned_jobs(checked: Iterable[CheckedJob]) -> list[PlannedJob]:
+def planned_jobs(
+    checked: Iterable[CheckedJob], region_of: Callable[[str], str | None]
+) -> list[PlannedJob]:
+    """The jobs as apply submits them, each in the region of its file (``region_of``)."""
     jobs = []
     for item in checked:
         job = item.job
@@ -79,6 +83,7 @@ def planned_jobs(checked: Iterable[CheckedJob]) -> list[PlannedJob]:
             PlannedJob(
                 file=item.file,
                 account=job.AwsAccountId,
+                region=region_of(item.file),
                 dashboard=job.DashboardId,
                 name=job.SnapshotJobId,
                 formats=tuple(file.FormatType for _, file in job.files()),
@@ -133,3 +138,11 @@ def estimate_minutes(
 def latest_start(deadline: datetime, minutes: float) -> datetime:
     """The latest moment to start so that ``minutes`` of work end by ``deadline``."""
     return deadline - timedelta(minutes=minutes)
+
+
+def largest_account(jobs: Sequence[PlannedJob]) -> int:
+    """Accounts run side by side: the timing is the one of the account with most jobs."""
+    counts: dict[str, int] = {}
+    for job in jobs:
+        counts[job.account] = counts.get(job.account, 0) + 1
+    return max(counts.values(), default=0)

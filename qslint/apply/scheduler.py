@@ -19,38 +19,19 @@ import queue
 import random
 import threading
 import time
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from qslint.apply.journal import JobState, Journal
 from qslint.apply.plan import DEFAULT_CONCURRENCY, JobKey, PlannedJob
+from qslint.aws.errors import RESOURCE_EXISTS, THROTTLES, TRANSIENT, ServiceFailure
+from qslint.aws.limiter import RateLimiter, Stopped
 
 T = TypeVar("T")
 
-CONNECTION_ERROR = "ConnectionError"
-RESOURCE_EXISTS = "ResourceExistsException"
-THROTTLES = frozenset({"ThrottlingException", "LimitExceededException"})
-# Failures after which a start call may still have taken effect.
-TRANSIENT = frozenset({"InternalFailureException", CONNECTION_ERROR})
 ENDED_STATUSES = ("COMPLETED", "FAILED")
-# The service counts a call when it arrives, the limiter just before it leaves; the margin
-# keeps a late first call and an early eleventh more than one second apart at the service.
-SEND_MARGIN = 0.2
-
-
-class ServiceFailure(Exception):
-    """A call that failed: the service's error code (or ``ConnectionError``) and message."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
-class Stopped(Exception):
-    """The run was interrupted; the job is left to the journal."""
 
 
 @dataclass(frozen=True)
@@ -68,36 +49,6 @@ class SnapshotService(Protocol):
     def status(self, job: PlannedJob, job_id: str) -> str: ...
 
     def result(self, job: PlannedJob, job_id: str) -> JobResult: ...
-
-
-class RateLimiter:
-    """At most ``calls`` calls in any ``period`` seconds (a sliding window), across threads."""
-
-    def __init__(
-        self,
-        calls: int,
-        period: float = 1.0 + SEND_MARGIN,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._calls = calls
-        self._period = period
-        self._clock = clock
-        self._sent: deque[float] = deque()
-        self._turn = threading.Condition()
-
-    def acquire(self, stop: threading.Event) -> None:
-        """Wait for a free place in the window, then take it (or raise :class:`Stopped`)."""
-        with self._turn:
-            while True:
-                if stop.is_set():
-                    raise Stopped
-                now = self._clock()
-                while self._sent and now - self._sent[0] >= self._period:
-                    self._sent.popleft()
-                if len(self._sent) < self._calls:
-                    self._sent.append(now)
-                    return
-                self._turn.wait(self._sent[0] + self._period - now)
 
 
 @dataclass(frozen=True)

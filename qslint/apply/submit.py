@@ -1,24 +1,22 @@
-"""The scheduler's :class:`SnapshotService` over boto3; boto3 is imported here only, lazily.
+"""The scheduler's :class:`SnapshotService` over boto3 clients, one per region.
 
-botocore's own retries are off: every retry is the scheduler's, through its rate limiter,
-so the limiter sees every call that leaves.
+The clients come from :mod:`qslint.aws.client` with botocore's own retries off: every retry
+is the scheduler's, through its rate limiter, so the limiter sees every call that leaves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from qslint.apply.plan import PlannedJob
-from qslint.apply.scheduler import CONNECTION_ERROR, JobResult, ServiceFailure
+from qslint.apply.scheduler import JobResult
+from qslint.aws.errors import call_service
+from qslint.config import Target
 
 T = TypeVar("T")
-
-
-class ConnectError(Exception):
-    """No region or no credentials: a usage error, before anything is submitted."""
 
 
 def to_request(value: Any) -> Any:
@@ -58,27 +56,7 @@ class Boto3SnapshotService:
 
     @staticmethod
     def call(call: Callable[[], T]) -> T:
-        from botocore.exceptions import (
-            ClientError,
-            ConnectionError,
-            HTTPClientError,
-            ParamValidationError,
-        )
-
-        try:
-            return call()
-        except ClientError as error:
-            details = error.response.get("Error", {})
-            raise ServiceFailure(
-                details.get("Code", "Unknown"), details.get("Message", str(error))
-            ) from error
-        except (ConnectionError, HTTPClientError) as error:
-            raise ServiceFailure(CONNECTION_ERROR, str(error)) from error
-        except ParamValidationError as error:
-            # botocore's message repeats the offending value, which may be sensitive.
-            raise ServiceFailure(
-                "ParamValidationError", "botocore refused the request; `qslint check` says why"
-            ) from error
+        return call_service(call)
 
 
 def _ids(job: PlannedJob, job_id: str) -> dict[str, str]:
@@ -101,28 +79,33 @@ def job_result(answer: Mapping[str, Any]) -> JobResult:
     return JobResult(tuple(s3["S3Uri"] for s3 in s3_results if "S3Uri" in s3), errors or None)
 
 
-def connect(
-    region: str | None, profile: str | None, endpoint_url: str | None, connections: int
-) -> Boto3SnapshotService:
-    """A QuickSight client from boto3's standard chain, its retries left to the scheduler."""
-    import boto3
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError
+@dataclass(frozen=True)
+class RegionalSnapshotService:
+    """Each job's calls go to the client of the job's region."""
 
-    try:
-        session = boto3.Session(profile_name=profile, region_name=region)
-        if session.region_name is None:
-            raise ConnectError("no AWS region: pass --region or set AWS_REGION")
-        if session.get_credentials() is None:
-            raise ConnectError("no AWS credentials found (boto3's standard chain)")
-        client = session.client(
-            "quicksight",
-            endpoint_url=endpoint_url,
-            config=Config(
-                retries={"total_max_attempts": 1, "mode": "standard"},
-                max_pool_connections=max(connections, 10),
-            ),
-        )
-    except BotoCoreError as error:
-        raise ConnectError(str(error)) from error
-    return Boto3SnapshotService(client)
+    by_region: Mapping[str, Boto3SnapshotService]
+
+    def pace(self, wait_turn: Callable[[], None]) -> None:
+        for service in self.by_region.values():
+            service.pace(wait_turn)
+
+    def start(self, job: PlannedJob, job_id: str) -> None:
+        self.by_region[job.region].start(job, job_id)
+
+    def status(self, job: PlannedJob, job_id: str) -> str:
+        return self.by_region[job.region].status(job, job_id)
+
+    def result(self, job: PlannedJob, job_id: str) -> JobResult:
+        return self.by_region[job.region].result(job, job_id)
+
+
+def connect(targets: Sequence[Target], connections: int) -> RegionalSnapshotService:
+    """A client for each target (one per region), or :class:`~qslint.aws.client.ConnectError`."""
+    from qslint.aws.client import quicksight_client
+
+    return RegionalSnapshotService(
+        {
+            str(target.region): Boto3SnapshotService(quicksight_client(target, connections))
+            for target in targets
+        }
+    )

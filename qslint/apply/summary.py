@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from qslint.apply.plan import Plan, PlannedJob
+from qslint.apply.plan import Plan, PlannedJob, estimate_minutes, latest_start, waves
 from qslint.apply.scheduler import Outcome, Phase
 
 HIDDEN = "…"
@@ -142,9 +142,16 @@ def plan_text(plan: Plan, job_ids: Sequence[str]) -> str:
     """The jobs to submit and the ones left out, with why."""
     text = f"Jobs to submit: {len(plan.selected)}\n"
     if plan.selected:
-        rows = [("FILE", "ACCOUNT", "DASHBOARD", "JOB ID", "FORMATS")]
+        rows = [("FILE", "ACCOUNT", "REGION", "DASHBOARD", "JOB ID", "FORMATS")]
         rows += [
-            (job.file, job.account, job.dashboard, job_id, ",".join(job.formats))
+            (
+                job.file,
+                job.account,
+                job.region or "(none)",
+                job.dashboard,
+                job_id,
+                ",".join(job.formats),
+            )
             for job, job_id in zip(plan.selected, job_ids, strict=True)
         ]
         text += _indent(table(rows))
@@ -156,5 +163,28 @@ def plan_text(plan: Plan, job_ids: Sequence[str]) -> str:
     return text
 
 
+def regions_line(jobs: Sequence[PlannedJob]) -> str:
+    """``Submitting 3 jobs in eu-west-1, 1 job in us-east-1.``"""
+    counts = Counter(str(job.region) for job in jobs)
+    parts = [f"{count} job{'s' * (count != 1)} in {region}" for region, count in counts.items()]
+    return f"Submitting {', '.join(parts)}."
+
+
 def _indent(text: str) -> str:
     return "".join(f"  {line}\n" for line in text.splitlines())
+
+
+def estimate_text(
+    jobs: int, minutes_per_wave: float | None, deadline: datetime | None, concurrency: int
+) -> str:
+    count = waves(jobs, concurrency)
+    text = f"{jobs} jobs in {count} wave{'s' * (count != 1)} of up to {concurrency}"
+    if minutes_per_wave is None:
+        return text + " (--minutes-per-wave M gives the time)\n"
+    minutes = estimate_minutes(jobs, minutes_per_wave, concurrency)
+    text += f": {count} × {minutes_per_wave:g} min = {minutes:g} minutes\n"
+    if deadline is not None:
+        start = latest_start(deadline, minutes)
+        day = "" if start.date() == deadline.date() else f" on {start:%Y-%m-%d}"
+        text += f"latest start for a {deadline:%H:%M} deadline: {start:%H:%M}{day}\n"
+    return text

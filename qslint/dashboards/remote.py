@@ -1,8 +1,8 @@
 """Online: the dashboards of a run's jobs, fetched from QuickSight once each.
 
-boto3 is imported here only, when a client is made: ``qslint check`` without ``--remote``
-never loads it. Every call goes through the rate limiter ``qslint apply`` uses (at most 10
-calls in any second), with botocore's own retries off so that the limiter sees each call.
+boto3 is imported only when a client is made: ``qslint check`` without ``--remote`` never
+loads it. Every call goes through the shared rate limiter (at most 10 calls in any second),
+with botocore's own retries off so that the limiter sees each call.
 A dashboard QuickSight does not give (``AccessDeniedException``,
 ``ResourceNotFoundException``, a connection error) is not an error of the run: QS701 reports
 it at each job that exports it, with QuickSight's reason.
@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qslint.apply.scheduler import RateLimiter, ServiceFailure
+from qslint.aws.errors import ServiceFailure, call_service
+from qslint.aws.limiter import RateLimiter
+from qslint.config import Target
 from qslint.dashboards import DASHBOARDS_FOLDER, DATA_SETS_FOLDER, DashboardSourceError
 from qslint.dashboards.index import (
     Dashboard,
@@ -29,33 +29,20 @@ from qslint.dashboards.index import (
     with_tag_keys,
 )
 
-MAX_REQUESTS_PER_SECOND = 10  # QuickSight's documented limit, shared by every caller
 CALL_DETAILS = ("ResponseMetadata", "RequestId", "Status")
-
-
-@dataclass(frozen=True)
-class Remote:
-    """Where QuickSight is: boto3's standard chain with these overrides."""
-
-    region: str | None = None
-    profile: str | None = None
-    endpoint_url: str | None = None
 
 
 class QuickSightReader:
     """``DescribeDashboardDefinition`` and ``DescribeDataSet``, rate-limited."""
 
-    def __init__(self, remote: Remote) -> None:
-        from qslint.apply.submit import ConnectError, connect
+    def __init__(self, target: Target) -> None:
+        from qslint.aws.client import ConnectError, quicksight_client
 
         try:
-            service = connect(remote.region, remote.profile, remote.endpoint_url, connections=1)
+            self._client = quicksight_client(target, connections=1)
         except ConnectError as error:
             raise DashboardSourceError(str(error)) from error
-        self._client = service.client
-        self._call_service = service.call  # botocore's errors as ServiceFailure
-        self._limiter = RateLimiter(MAX_REQUESTS_PER_SECOND)
-        self._running = threading.Event()  # never set: a check is not interrupted midway
+        self._limiter = RateLimiter()
 
     def dashboard(self, account: str, dashboard_id: str) -> dict[str, Any]:
         """The definition as ``aws quicksight describe-dashboard-definition`` prints it."""
@@ -67,8 +54,8 @@ class QuickSightReader:
         return self._call(lambda: describe(AwsAccountId=account, DataSetId=data_set_id))
 
     def _call(self, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        self._limiter.acquire(self._running)
-        answer = self._call_service(call)
+        self._limiter.acquire()
+        answer = call_service(call)
         # The call's own details (ids that change each time, the HTTP status) are no part of
         # the definition: a pulled file changes only when the dashboard does.
         return {k: v for k, v in answer.items() if k not in CALL_DETAILS}

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-EXIT_OK, EXIT_FAILED = 0, 1
+from qslint.cli.options import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    UsageError,
+    config_option,
+    overrides,
+    target_options,
+)
 
 
 @click.group()
@@ -24,13 +31,13 @@ def dashboards() -> None:
     help="The folder to write dashboards/ID.json and data-sets/ID.json into.",
 )
 @click.option("--account-id", required=True, help="The AWS account the dashboards are in.")
-@click.option("--region", help="The region of the dashboards.")
-@click.option("--profile", help="The AWS profile (boto3's standard chain otherwise).")
-@click.option("--endpoint-url", help="Another QuickSight endpoint (`qslint emulator`).")
+@config_option
+@target_options
 def pull(
     dashboard_ids: tuple[str, ...],
     out: Path,
     account_id: str,
+    config_file: Path | None,
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
@@ -41,14 +48,20 @@ def pull(
     print: version them next to the jobs and run `qslint check --dashboards OUT`. A
     dashboard or data set QuickSight does not give is one line on standard error (exit 1).
     """
-    from qslint.cli import UsageError
+    from qslint.config import ConfigError
     from qslint.dashboards import DashboardSourceError
-    from qslint.dashboards.remote import QuickSightReader, Remote, pull_dashboards
+    from qslint.dashboards.remote import QuickSightReader, pull_dashboards
+    from qslint.settings import Settings
 
+    given = overrides(
+        config_file=config_file, region=region, profile=profile, endpoint_url=endpoint_url
+    )
     try:
-        reader = QuickSightReader(Remote(region, profile, endpoint_url))
+        # The configuration in force where the definitions are written names the region.
+        target = Settings(given).for_folder(out).target
+        reader = QuickSightReader(target)
         written, problems = pull_dashboards(account_id, dashboard_ids, out, reader)
-    except DashboardSourceError as error:
+    except (ConfigError, DashboardSourceError) as error:
         raise UsageError(str(error)) from error
     except OSError as error:
         raise UsageError(f"cannot write into {out}: {error.strerror}") from error
@@ -56,4 +69,4 @@ def pull(
         click.echo(f"wrote {path}")
     for problem in problems:
         click.echo(f"qslint: {problem}", err=True)
-    sys.exit(EXIT_FAILED if problems else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if problems else EXIT_OK)

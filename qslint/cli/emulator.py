@@ -14,15 +14,33 @@ _SECONDS = click.FloatRange(min=0.0)
 
 
 @click.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=5050, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=5050,
+    show_default=True,
+    help="The port on 127.0.0.1 (0: any free one).",
+)
 @click.option(
     "--region",
     default="us-east-1",
     show_default=True,
     help="The region of calls whose signature names none.",
 )
-@click.option("--queued-seconds", type=_SECONDS, default=1.0, show_default=True)
-@click.option("--running-seconds", type=_SECONDS, default=3.0, show_default=True)
+@click.option(
+    "--queued-seconds",
+    type=_SECONDS,
+    default=1.0,
+    show_default=True,
+    help="How long a job stays QUEUED.",
+)
+@click.option(
+    "--running-seconds",
+    type=_SECONDS,
+    default=3.0,
+    show_default=True,
+    help="How long a job stays RUNNING.",
+)
 @click.option(
     "--job-failure-rate", type=_FRACTION, default=0.0, show_default=True, help="Jobs that FAIL."
 )
@@ -46,7 +64,13 @@ _SECONDS = click.FloatRange(min=0.0)
 @click.option(
     "--slow-rate", type=_FRACTION, default=0.0, show_default=True, help="Calls answered late."
 )
-@click.option("--slow-seconds", type=_SECONDS, default=2.0, show_default=True)
+@click.option(
+    "--slow-seconds",
+    type=_SECONDS,
+    default=2.0,
+    show_default=True,
+    help="How late a slow call is answered.",
+)
 @click.option("--seed", type=int, help="Seed the fault and failure draws.")
 @click.option(
     "--dashboards",

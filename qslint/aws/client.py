@@ -1,0 +1,42 @@
+"""A QuickSight client for a :class:`~qslint.settings.Target`, its retries left to the caller.
+
+botocore's own retries are off: every retry is the caller's, through its rate limiter, so
+the limiter sees every call that leaves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qslint.settings import Target
+
+
+class ConnectError(Exception):
+    """No region or no credentials: a usage error, before anything is sent."""
+
+
+def quicksight_client(target: Target, connections: int = 10) -> Any:
+    """A boto3 QuickSight client in exactly ``target``'s region (boto3 is imported here)."""
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
+
+    if target.region is None:
+        raise ConnectError(
+            "no AWS region: pass --region, set `region` in the configuration, or set AWS_REGION"
+        )
+    try:
+        session = boto3.Session(profile_name=target.profile, region_name=target.region)
+        if session.get_credentials() is None:
+            raise ConnectError("no AWS credentials found (boto3's standard chain)")
+        return session.client(
+            "quicksight",
+            region_name=target.region,
+            endpoint_url=target.endpoint_url,
+            config=Config(
+                retries={"total_max_attempts": 1, "mode": "standard"},
+                max_pool_connections=max(connections, 10),
+            ),
+        )
+    except BotoCoreError as error:
+        raise ConnectError(str(error)) from error

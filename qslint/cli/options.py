@@ -1,0 +1,106 @@
+"""What every command shares: exit codes, the usage error, and options declared once."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from qslint.settings import Overrides
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+BUG_REPORTS = "https://github.com/qslint/qslint/issues"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UsageError(click.ClickException):
+    """What the user must fix before anything runs: one line on stderr, exit 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"qslint: {self.format_message()}", err=True)
+
+
+def _stack(*options: Callable[[F], F]) -> Callable[[F], F]:
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+# Where jobs are submitted and dashboards described: the same three everywhere.
+target_options = _stack(
+    click.option(
+        "--region",
+        help="The AWS region (else the configuration's, AWS_REGION, AWS_DEFAULT_REGION, "
+        "the profile's).",
+    ),
+    click.option("--profile", help="The AWS profile (boto3's standard chain otherwise)."),
+    click.option("--endpoint-url", help="Another QuickSight endpoint (`qslint emulator`)."),
+)
+
+config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Use this configuration file for every file, instead of the nearest one.",
+)
+
+rule_selection_options = _stack(
+    click.option(
+        "--select", multiple=True, help="Rule codes or prefixes to run (comma-separated)."
+    ),
+    click.option(
+        "--ignore", multiple=True, help="Rule codes or prefixes to skip (comma-separated)."
+    ),
+)
+
+
+def codes(values: Sequence[str]) -> tuple[str, ...] | None:
+    """``--select QS2,QS301 --select QS4`` -> ``("QS2", "QS301", "QS4")``."""
+    if not values:
+        return None
+    return tuple(
+        code.strip().upper() for value in values for code in value.split(",") if code.strip()
+    )
+
+
+def overrides(
+    *,
+    config_file: Path | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    dashboards: Path | None = None,
+    region: str | None = None,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+) -> Overrides:
+    """The command line's part of the settings."""
+    return Overrides(
+        config=config_file,
+        select=codes(select),
+        ignore=codes(ignore) or (),
+        dashboards=dashboards,
+        region=region,
+        profile=profile,
+        endpoint_url=endpoint_url,
+    )
+
+
+def write_report(text: str, output_file: Path | None) -> None:
+    """``text`` to ``output_file``, or to standard output; a file that cannot be written is a
+    usage error."""
+    if output_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {output_file}: {error.strerror}") from error

@@ -1,0 +1,116 @@
+"""``qslint rules``, ``qslint rule CODE`` and ``qslint schema``: what the rules and the
+request model document."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from qslint.cli.options import UsageError
+from qslint.rule import Rule, RuleLoadError, load_rules
+
+
+def _load_rules() -> list[Rule]:
+    try:
+        return load_rules()
+    except RuleLoadError as error:
+        raise UsageError(str(error)) from error
+
+
+@click.command("rules")
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="A line per rule, a JSON list, or the README's Markdown table.",
+)
+def list_rules(output_format: str) -> None:
+    """List every rule: code, default severity, summary."""
+    rules = _load_rules()
+    if output_format == "json":
+        import json
+
+        entries = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": str(r.severity),
+                "fixable": r.fixable,
+                "summary": r.summary,
+            }
+            for r in rules
+        ]
+        click.echo(json.dumps(entries, indent=2))
+    elif output_format == "markdown":
+        click.echo(rules_markdown(rules), nl=False)
+    else:
+        for rule in rules:
+            fixable = "  (fixable)" if rule.fixable else ""
+            click.echo(f"{rule.code}  {rule.severity:<7}  {rule.summary}{fixable}")
+
+
+def _escape_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def rules_markdown(rules: Sequence[Rule]) -> str:
+    """The README's rule table."""
+    lines = ["| Code | Severity | Fix | Summary |", "| --- | --- | --- | --- |"]
+    lines += [
+        f"| {r.code} | {r.severity} | {'yes' if r.fixable else ''} | {_escape_cell(r.summary)} |"
+        for r in rules
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@click.command("rule")
+@click.argument("code")
+def show_rule(code: str) -> None:
+    """Print the documentation of rule CODE."""
+    wanted = code.strip().upper()
+    for rule in _load_rules():
+        if rule.code == wanted:
+            options = "".join(
+                f"\n- `{option.name}` (default {option.default!r}): {option.description}"
+                for option in rule.options
+            )
+            click.echo(f"# {rule.code} {rule.name} ({rule.severity})\n\n{rule.summary}.\n")
+            click.echo(rule.doc)
+            if options:
+                click.echo(f"\n## Options{options}")
+            return
+    raise UsageError(f"there is no rule {code!r}; `qslint rules` lists them")
+
+
+@click.command("schema")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the schema to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--draft",
+    type=click.Choice(["2020-12", "07"]),
+    default="2020-12",
+    show_default=True,
+    help="The JSON Schema dialect.",
+)
+def schema(output: Path | None, draft: str) -> None:
+    """Print a JSON Schema of a job definition file, for editors and check-jsonschema."""
+    import json
+
+    from qslint.files import write_atomically
+    from qslint.schema import job_definition_schema
+
+    text = json.dumps(job_definition_schema(draft), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_atomically(output, text)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from error

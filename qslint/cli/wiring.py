@@ -1,0 +1,56 @@
+"""The check stages as ``check``, ``plan`` and ``apply`` all run them, errors made one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qslint.cli.options import BUG_REPORTS, UsageError
+from qslint.config import ConfigError
+from qslint.engine import CheckResult
+from qslint.rule import RuleLoadError
+from qslint.runner import RuleSets
+from qslint.settings import Overrides, Settings
+
+
+def checking(overrides: Overrides, *, remote: bool = False) -> tuple[Settings, RuleSets]:
+    """The run's settings and rules; what the user must fix in them is a usage error."""
+    try:
+        settings = Settings(overrides)
+        rule_sets = RuleSets(remote=remote)
+        rule_sets.check_config(settings.for_folder(Path.cwd()))
+    except (ConfigError, RuleLoadError) as error:
+        raise UsageError(str(error)) from error
+    codes = [rule.code for rule in rule_sets.rules]
+    for flag, selectors in (("--select", overrides.select or ()), ("--ignore", overrides.ignore)):
+        for selector in selectors:
+            if selector != "ALL" and not any(code.startswith(selector) for code in codes):
+                raise UsageError(f"{flag}: {selector!r} matches no rule")
+    return settings, rule_sets
+
+
+def report_on_stderr(result: CheckResult, *, debug: bool) -> None:
+    """What a run passed over, and the rules that raised: one line each, on stderr."""
+    for name in result.skipped:  # a fifo would block, a broken or looping link has nothing
+        click.echo(f"qslint: skipped {name}: not a regular file", err=True)
+    for error in result.internal_errors:
+        click.echo(
+            f"qslint: internal error in rule {error.code} while checking {error.file} "
+            f"({error.kind}). This is a bug; please report it at "
+            f"{BUG_REPORTS} (--debug shows the details).",
+            err=True,
+        )
+        if debug:
+            click.echo(error.details, err=True, nl=False)
+
+
+def error_findings_text(result: CheckResult, root: Path) -> str:
+    """The text report of ``result``'s error findings, or nothing when there are none."""
+    from qslint.report import Report, render
+
+    if not result.has_errors:
+        return ""
+    errors = [finding for finding in result.findings if finding.severity == "error"]
+    report = Report(findings=errors, files=result.files, rules=result.rules, root=root)
+    return render("text", report)

@@ -1,0 +1,228 @@
+"""Settings, resolved once: the configuration in force for each file, and the AWS target.
+
+Which configuration: ruff's rule. A file is checked with the nearest ``.qslint.toml``, or
+``pyproject.toml`` with a ``[tool.qslint]`` table, in its own folder or above; where both
+sit in one folder, ``.qslint.toml`` wins. ``--config FILE`` forces one for every file. A
+file with none above it gets the defaults, rooted in the working directory.
+
+Which region, for the files of one configuration: ``--region``, then the configuration's
+``region``, then ``AWS_REGION``, then ``AWS_DEFAULT_REGION``, then the region of the AWS
+profile (``--profile``, else ``AWS_PROFILE``, else ``default``). The region in force must be
+one botocore's endpoint data knows; the same value is what ``check`` lints against and what
+``apply`` and ``dashboards`` hand to boto3.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qslint.config import CONFIG_FILES, Config, ConfigError, Target, parse_config, read_toml
+
+__all__ = ["Config", "ConfigError", "Overrides", "Settings", "Target", "checked_region"]
+from qslint.findings import closest, did_you_mean
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line says on top of every configuration."""
+
+    config: Path | None = None  # --config: this file for every file
+    select: tuple[str, ...] | None = None  # replaces the configured selection
+    ignore: tuple[str, ...] = ()  # adds to the configured one
+    dashboards: Path | None = None  # a folder of dashboard definitions
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+
+
+class Settings:
+    """The configuration of each folder, each read and resolved once per run."""
+
+    def __init__(
+        self,
+        overrides: Overrides | None = None,
+        *,
+        cwd: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.overrides = overrides or Overrides()
+        self._cwd = (cwd or Path.cwd()).absolute()
+        self._environ = os.environ if environ is None else environ
+        self._file_of_folder: dict[Path, Path | None] = {}
+        self._resolved: dict[Path | None, Config] = {}
+        self._tables: dict[Path, dict[str, Any]] = {}
+        self._fixed: Config | None = None
+        forced = self.overrides.config
+        if forced is not None and not forced.is_file():
+            raise ConfigError(f"--config: no such file: {forced}")
+
+    @classmethod
+    def fixed(cls, config: Config) -> Settings:
+        """Settings that give every file ``config`` as it is (for callers that build one)."""
+        settings = cls(cwd=config.root)
+        settings._fixed = config
+        return settings
+
+    def for_folder(self, folder: Path) -> Config:
+        """The configuration in force for the files of ``folder``."""
+        if self._fixed is not None:
+            return self._fixed
+        if self.overrides.config is not None:
+            return self._config(self._cwd / self.overrides.config)
+        return self._config(self._nearest(folder.absolute()))
+
+    def for_file(self, path: str | os.PathLike[str]) -> Config:
+        return self.for_folder(Path(os.path.abspath(path)).parent)  # noqa: PTH100 - no links resolved
+
+    @property
+    def root(self) -> Path:
+        """Where the working directory's configuration is: reports' paths start there."""
+        return self.for_folder(self._cwd).root
+
+    def _nearest(self, folder: Path) -> Path | None:
+        """The configuration file nearest ``folder``, remembered for every folder on the way."""
+        visited: list[Path] = []
+        found: Path | None = None
+        for directory in (folder, *folder.parents):
+            if directory in self._file_of_folder:
+                found = self._file_of_folder[directory]
+                break
+            visited.append(directory)
+            found = self._config_file_in(directory)
+            if found is not None:
+                break
+        for directory in visited:
+            self._file_of_folder[directory] = found
+        return found
+
+    def _config(self, file: Path | None) -> Config:
+        known = self._resolved.get(file)
+        if known is None:
+            known = self._resolved[file] = self._resolve(file)
+        return known
+
+    def _resolve(self, file: Path | None) -> Config:
+        config = Config(root=self._cwd) if file is None else self._parse(file)
+        overrides = self.overrides
+        dashboards = overrides.dashboards and self._cwd / overrides.dashboards
+        config = config.with_overrides(
+            select=overrides.select,
+            ignore=config.ignore + overrides.ignore,
+            dashboards=dashboards,
+            region=self._region(config),
+            profile=overrides.profile,
+            endpoint_url=overrides.endpoint_url,
+        )
+        return _without_definitions(config)
+
+    def _region(self, config: Config) -> str | None:
+        """The region in force for ``config``'s files, by the documented precedence."""
+        where = f"{config.file}: `region`"
+        given = (
+            ("--region", self.overrides.region),
+            (where, config.region),
+            ("AWS_REGION", self._environ.get("AWS_REGION")),
+            ("AWS_DEFAULT_REGION", self._environ.get("AWS_DEFAULT_REGION")),
+        )
+        for source, region in given:
+            if region:
+                return checked_region(region, source)
+        profile = (
+            self.overrides.profile
+            or self._environ.get("AWS_PROFILE")
+            or self._environ.get("AWS_DEFAULT_PROFILE")
+            or "default"
+        )
+        region = profile_region(profile, self._environ)
+        return region and checked_region(region, f"the region of AWS profile `{profile}`")
+
+    def _config_file_in(self, directory: Path) -> Path | None:
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file() and (
+                name != "pyproject.toml" or "qslint" in self._tool(candidate)
+            ):
+                return candidate
+        return None
+
+    def _table(self, file: Path) -> dict[str, Any]:
+        known = self._tables.get(file)
+        if known is None:
+            known = self._tables[file] = read_toml(file)
+        return known
+
+    def _tool(self, pyproject: Path) -> dict[str, Any]:
+        tool = self._table(pyproject).get("tool", {})
+        return tool if isinstance(tool, dict) else {}
+
+    def _parse(self, file: Path) -> Config:
+        if file.name != "pyproject.toml":
+            return parse_config(self._table(file), file)
+        table = self._tool(file).get("qslint", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{file}: `tool.qslint` must be a table")
+        return parse_config(table, file)
+
+
+def _without_definitions(config: Config) -> Config:
+    """``config`` excluding its dashboards folder: definitions are not jobs to lint."""
+    if config.dashboards is None:
+        return config
+    folder, root = config.dashboards.resolve(), config.root.resolve()
+    if folder == root or not folder.is_relative_to(root):
+        return config
+    relative = folder.relative_to(root).as_posix()
+    return config.with_overrides(exclude=(*config.exclude, f"/{relative}/"))
+
+
+def checked_region(region: str, source: str) -> str:
+    """``region``, or a :class:`ConfigError` naming ``source`` when botocore does not know it."""
+    regions = known_regions()
+    if regions and region not in regions:
+        suggestion = did_you_mean(closest(region, sorted(regions)))
+        raise ConfigError(f"{source}: unknown AWS region `{region}`{suggestion}")
+    return region
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region of every partition in botocore's endpoint data (empty without botocore).
+
+    Read from botocore's data file rather than through ``botocore.session``: ``check`` stays
+    free of importing botocore.
+    """
+    import json
+    from importlib.util import find_spec
+
+    spec = find_spec("botocore")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    data = Path(next(iter(spec.submodule_search_locations))) / "data" / "partitions.json"
+    partitions = json.loads(data.read_text(encoding="utf-8"))["partitions"]
+    return frozenset(
+        region
+        for partition in partitions
+        for region in partition["regions"]
+        if not region.endswith("-global")
+    )
+
+
+def profile_region(profile: str, environ: Mapping[str, str]) -> str | None:
+    """The ``region`` of ``profile`` in the AWS config file, as boto3 would read it."""
+    path = Path(environ.get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser()
+    if not path.is_file():
+        return None  # most CI runners: no file, and botocore's reader is never imported
+    from botocore.configloader import load_config
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        profiles = load_config(str(path)).get("profiles", {})
+    except (BotoCoreError, OSError) as error:
+        raise ConfigError(f"{path}: cannot read the AWS configuration: {error}") from error
+    region = profiles.get(profile, {}).get("region")
+    return region if isinstance(region, str) and region else None
