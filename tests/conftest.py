@@ -47,10 +47,11 @@ RunQslint = Callable[..., Result]
 
 @pytest.fixture
 def run_qslint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RunQslint:
-    """Run ``qslint ARGS`` in ``tmp_path`` (with no AWS region in the environment)."""
+    """Run ``qslint ARGS`` in ``tmp_path`` (with no AWS region or profile in the environment)."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("AWS_REGION", raising=False)
-    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
 
     def run(*args: str) -> Result:
         return CliRunner().invoke(cli, list(args), catch_exceptions=False)

@@ -1,0 +1,160 @@
+"""One target: apply submits in the region its lint gate checked, the same value boto3 gets.
+
+Real boto3 over HTTP against the emulator, which records the region each call was signed
+for; the emulator refuses a job whose bucket is in another region, as QuickSight does.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from qslint.cli import cli
+from qslint.emulator.server import Emulator
+from qslint.emulator.service import Settings
+
+FAST = Settings(queued_seconds=0.0, running_seconds=0.1, region="us-east-1")
+
+
+def job_yaml(name: str, region: str) -> str:
+    return textwrap.dedent(
+        f"""\
+        AwsAccountId: "111122223333"
+        DashboardId: sales
+        SnapshotJobId: {name}
+        UserConfiguration:
+          AnonymousUsers:
+            - RowLevelPermissionTags:
+                - {{Key: region, Value: EMEA}}
+        SnapshotConfiguration:
+          FileGroups:
+            - Files:
+                - FormatType: PDF
+                  SheetSelections:
+                    - {{SheetId: summary, SelectionScope: ALL_VISUALS}}
+          DestinationConfiguration:
+            S3Destinations:
+              - BucketConfiguration:
+                  BucketName: acme-reports
+                  BucketPrefix: daily
+                  BucketRegion: {region}
+        """
+    )
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Fake credentials, no AWS region or profile in the environment, as the working folder."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "emulator")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "emulator")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    with Emulator(FAST) as running:
+        yield running
+
+
+def qslint(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def apply(emulator: Emulator, *paths: str) -> Result:
+    args = ["apply", *paths, "--endpoint-url", emulator.url, "--poll-interval", "0.1"]
+    return qslint(*args, "--journal", ".qslint/journal.json")
+
+
+def regions(emulator: Emulator) -> Counter[str]:
+    return Counter(job.region for job in emulator.service.jobs())
+
+
+def test_the_configured_region_wins_over_aws_default_region(
+    workspace: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workspace / ".qslint.toml").write_text('region = "eu-west-1"\n')
+    (workspace / "jobs").mkdir()
+    for number in range(3):
+        (workspace / "jobs" / f"job-{number}.yaml").write_text(
+            job_yaml(f"job-{number}", "eu-west-1")
+        )
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+    result = apply(emulator, "jobs")
+
+    assert result.exit_code == 0, result.output
+    assert "Submitting 3 jobs in eu-west-1." in result.stderr
+    assert "3 jobs: 3 completed" in result.stdout
+    assert regions(emulator) == {"eu-west-1": 3}
+
+
+def test_aws_region_alone_serves_apply_as_it_serves_check(
+    workspace: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workspace / "job.yaml").write_text(job_yaml("weekly", "eu-west-1"))
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+
+    assert qslint("check", "job.yaml").exit_code == 0
+    result = apply(emulator, "job.yaml")
+
+    assert result.exit_code == 0, result.output
+    assert regions(emulator) == {"eu-west-1": 1}
+
+
+def test_each_folder_is_planned_and_submitted_in_its_own_region(
+    workspace: Path, emulator: Emulator
+) -> None:
+    for folder, region in (("eu", "eu-west-1"), ("us", "us-east-1")):
+        (workspace / folder).mkdir()
+        (workspace / folder / ".qslint.toml").write_text(f'region = "{region}"\n')
+        (workspace / folder / "job.yaml").write_text(job_yaml(f"{folder}-weekly", region))
+
+    plan = qslint("plan", "eu", "us")
+    assert plan.exit_code == 0, plan.output
+    rows = {line.split()[0]: line.split()[1:3] for line in plan.stdout.splitlines()[2:4]}
+    assert rows == {
+        "eu/job.yaml": ["111122223333", "eu-west-1"],
+        "us/job.yaml": ["111122223333", "us-east-1"],
+    }
+
+    result = apply(emulator, "eu", "us")
+
+    assert result.exit_code == 0, result.output
+    assert "Submitting 1 job in eu-west-1, 1 job in us-east-1." in result.stderr
+    assert {job.job_id.rsplit("-", 1)[0]: job.region for job in emulator.service.jobs()} == {
+        "eu-weekly": "eu-west-1",
+        "us-weekly": "us-east-1",
+    }
+
+
+def test_a_lint_gate_in_the_wrong_region_submits_nothing(
+    workspace: Path, emulator: Emulator
+) -> None:
+    (workspace / ".qslint.toml").write_text('region = "eu-west-1"\n')
+    (workspace / "job.yaml").write_text(job_yaml("weekly", "us-east-1"))
+
+    result = apply(emulator, "job.yaml")
+
+    assert result.exit_code == 1
+    assert "QS301" in result.stderr
+    assert emulator.service.calls() == []
+
+
+def test_no_region_anywhere_is_one_line(workspace: Path, emulator: Emulator) -> None:
+    (workspace / "job.yaml").write_text(job_yaml("weekly", "eu-west-1"))
+
+    result = apply(emulator, "job.yaml")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("qslint: no AWS region: pass --region, set `region`")
+    assert emulator.service.calls() == []

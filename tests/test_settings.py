@@ -1,0 +1,158 @@
+"""Settings, resolved once: the configuration nearest each file, ``--config``, one region.
+
+The monorepo: ``eu/`` and ``us/`` with a ``.qslint.toml`` each, and one job in each folder
+whose bucket is in us-east-1. Only the eu job is in the wrong region, wherever qslint runs
+from and however the files are named.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import VALID_JOB, RunQslint
+
+from qslint.config import Config
+from qslint.settings import Overrides, Settings
+
+US_BUCKET = VALID_JOB.replace("BucketRegion: eu-west-1", "BucketRegion: us-east-1")
+
+
+def findings(result: object) -> list[tuple[str, str]]:
+    return [(item["file"], item["code"]) for item in json.loads(result.stdout)]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def monorepo(write) -> Path:
+    write("repo/eu/.qslint.toml", 'region = "eu-west-1"\n')
+    write("repo/us/.qslint.toml", 'region = "us-east-1"\n')
+    write("repo/eu/weekly.yaml", US_BUCKET)
+    us_job = US_BUCKET.replace("SnapshotJobId: weekly-sales", "SnapshotJobId: weekly-sales-us")
+    return write("repo/us/weekly.yaml", us_job).parent.parent
+
+
+def test_each_file_gets_its_nearest_configuration_from_the_root(
+    run_qslint: RunQslint, monorepo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(monorepo)
+    result = run_qslint("check", "--output-format", "json", "--no-cache")
+    assert findings(result) == [("eu/weekly.yaml", "QS301")]
+
+
+def test_each_file_gets_its_nearest_configuration_from_outside(
+    run_qslint: RunQslint, monorepo: Path
+) -> None:
+    result = run_qslint("check", "repo", "--output-format", "json", "--no-cache")
+    assert findings(result) == [("repo/eu/weekly.yaml", "QS301")]
+    folder = run_qslint("check", "repo/eu/", "--output-format", "json", "--no-cache")
+    assert findings(folder) == [("repo/eu/weekly.yaml", "QS301")]
+
+
+def test_each_file_gets_its_nearest_configuration_hook_style(
+    run_qslint: RunQslint, monorepo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(monorepo)
+    named = ("eu/weekly.yaml", "us/weekly.yaml", "eu/.qslint.toml")
+    result = run_qslint("check", "--force-exclude", "--output-format", "json", *named)
+    assert findings(result) == [("eu/weekly.yaml", "QS301")]
+
+
+def test_a_folder_configuration_selects_its_own_files(run_qslint: RunQslint, write) -> None:
+    write(".qslint.toml", 'include = ["jobs/*.yaml"]\n')
+    write("jobs/weekly.yaml", VALID_JOB)
+    write("other/.qslint.toml", 'include = ["*.json"]\n')
+    write("other/weekly.yaml", VALID_JOB.replace("sales-overview", "sales overview"))
+    result = run_qslint("check", "--output-format", "json", "--no-cache")
+    assert findings(result) == []
+    assert "1 file" in run_qslint("check", "--no-cache").stdout
+
+
+def test_config_forces_one_configuration_for_every_file(
+    run_qslint: RunQslint, monorepo: Path, write
+) -> None:
+    write("shared.toml", 'region = "us-east-1"\n')
+    result = run_qslint("check", "repo", "--config", "shared.toml", "--output-format", "json")
+    assert findings(result) == []
+    write("eu-only.toml", 'region = "eu-west-1"\n')
+    result = run_qslint("check", "repo", "--config", "eu-only.toml", "--output-format", "json")
+    assert findings(result) == [("repo/eu/weekly.yaml", "QS301"), ("repo/us/weekly.yaml", "QS301")]
+
+
+def test_config_that_does_not_exist_is_one_line(run_qslint: RunQslint) -> None:
+    result = run_qslint("check", "--config", "nowhere.toml")
+    assert result.exit_code == 2
+    assert result.stderr == "qslint: --config: no such file: nowhere.toml\n"
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("flag", "qslint: --region: unknown AWS region `eu-wst-1`; did you mean `eu-west-1`?\n"),
+        ("config", ".qslint.toml: `region`: unknown AWS region `eu-wst-1`; did you mean"),
+        ("AWS_REGION", "qslint: AWS_REGION: unknown AWS region `eu-wst-1`; did you mean"),
+        ("AWS_DEFAULT_REGION", "qslint: AWS_DEFAULT_REGION: unknown AWS region `eu-wst-1`"),
+    ],
+)
+def test_an_unknown_region_is_a_configuration_error_with_a_suggestion(
+    run_qslint: RunQslint, write, monkeypatch: pytest.MonkeyPatch, where: str, message: str
+) -> None:
+    write("weekly.yaml", VALID_JOB)
+    arguments = ["check"]
+    if where == "flag":
+        arguments += ["--region", "eu-wst-1"]
+    elif where == "config":
+        write(".qslint.toml", 'region = "eu-wst-1"\n')
+    else:
+        monkeypatch.setenv(where, "eu-wst-1")
+    result = run_qslint(*arguments)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_the_region_of_the_aws_profile_comes_last(
+    run_qslint: RunQslint, write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("weekly.yaml", US_BUCKET)
+    write("aws-config", "[default]\nregion = eu-west-1\n[profile us]\nregion = us-east-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    assert run_qslint("check", "--no-cache").exit_code == 1  # default: eu-west-1
+    assert run_qslint("check", "--no-cache", "--profile", "us").exit_code == 0
+    monkeypatch.setenv("AWS_PROFILE", "us")
+    assert run_qslint("check", "--no-cache").exit_code == 0
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")  # the environment wins
+    assert run_qslint("check", "--no-cache").exit_code == 1
+
+
+def test_region_precedence_in_one_place(tmp_path: Path) -> None:
+    (tmp_path / ".qslint.toml").write_text('region = "eu-west-1"\n')
+    environ = {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-west-2"}
+
+    def region(overrides: Overrides, env: dict[str, str]) -> str | None:
+        return Settings(overrides, cwd=tmp_path, environ=env).for_folder(tmp_path).region
+
+    assert region(Overrides(region="ap-south-1"), environ) == "ap-south-1"
+    assert region(Overrides(), environ) == "eu-west-1"
+    (tmp_path / ".qslint.toml").write_text("")
+    assert region(Overrides(), environ) == "us-east-1"
+    assert region(Overrides(), {"AWS_DEFAULT_REGION": "us-west-2"}) == "us-west-2"
+    no_profile = {"AWS_CONFIG_FILE": str(tmp_path / "none")}
+    assert region(Overrides(), no_profile) is None
+
+
+def test_settings_read_each_configuration_once(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / ".qslint.toml").write_text('region = "eu-west-1"\n')
+    settings = Settings(cwd=tmp_path, environ={})
+    first = settings.for_folder(tmp_path / "a" / "b")
+    assert settings.for_file(tmp_path / "a" / "job.yaml") is first
+    assert first.target.region == "eu-west-1"
+    assert first.file == tmp_path / ".qslint.toml"
+
+
+def test_fixed_settings_give_every_file_the_same_configuration(tmp_path: Path) -> None:
+    config = Config(root=tmp_path, region="eu-west-1")
+    settings = Settings.fixed(config)
+    assert settings.for_folder(Path("/")) is config
+    assert settings.root == tmp_path
