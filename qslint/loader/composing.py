@@ -1,4 +1,4 @@
-"""Text -> documents whose every node knows its line and column.
+"""Text -> positioned values, under the run's limits.
 
 YAML is composed into nodes by libyaml (``ruamel.yaml.clib``), which keeps a start mark on
 every node at a fraction of the cost of the pure-Python round-trip loader. The nodes are then
@@ -6,26 +6,19 @@ turned into plain Python values by a small walker that records where each value 
 mapping key starts, expands merge keys and aliases, and refuses what a job definition never
 needs (custom tags, duplicate keys, non-string keys). Scalars are converted by ruamel.yaml's
 own safe constructor, so ``2026-01-01`` is a date and ``0x1F`` is 31, exactly as in YAML 1.2.
-
-JSON is first checked by the standard library's strict parser (a trailing comma or a comment
-is an error there) and then composed the same way, JSON being YAML 1.2's subset.
 """
 
 from __future__ import annotations
 
-import codecs
 import functools
-import json
-import re
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from _ruamel_yaml import CParser
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
 from ruamel.yaml.docinfo import DocInfo
-from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLWarning
+from ruamel.yaml.error import YAMLError, YAMLWarning
 from ruamel.yaml.events import (
     CollectionEndEvent,
     CollectionStartEvent,
@@ -35,12 +28,13 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.loader import SafeLoader
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import Resolver
 from ruamel.yaml.tag import Tag
 
-from qslint.config import DEFINITION_SUFFIXES, LoadLimits
-from qslint.findings import JsonPath, Mark, describe_type
+from qslint.config import LoadLimits
+from qslint.findings import JsonPath, Mark
+from qslint.loader.documents import Document, LoadProblem, Sensitivity, one_based
+from qslint.loader.problems import SyntaxProblem, syntax_problem
 
 _YAML = "tag:yaml.org,2002:"
 SCALAR_TAGS = frozenset(
@@ -48,121 +42,6 @@ SCALAR_TAGS = frozenset(
 )
 MAP_TAG, SEQ_TAG, MERGE_TAG = f"{_YAML}map", f"{_YAML}seq", f"{_YAML}merge"
 STR_TAG = f"{_YAML}str"
-JSON_SUFFIXES = (".json",)
-
-PathPredicate = Callable[[JsonPath], bool]
-_SUPPRESSION = re.compile(r"(?:^|\s)#\s*qslint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
-
-
-@dataclass
-class Document:
-    """One parsed job document: plain values plus where each of them starts."""
-
-    data: Any
-    start: Mark
-    # Where each value and each mapping key starts, as the parser's own 0-based marks: every
-    # node of every file gets one, and only the few a finding names are ever converted.
-    values: dict[JsonPath, Any] = field(default_factory=dict)
-    keys: dict[JsonPath, Any] = field(default_factory=dict)
-    hidden: list[tuple[Mark, Mark]] = field(default_factory=list)  # spans of sensitive scalars
-
-    def locate(self, path: JsonPath, *, key: bool = False) -> Mark:
-        """The 1-based position of the node at ``path`` (its key with ``key=True``).
-
-        A path that does not exist (a missing field) is located at its nearest existing
-        ancestor, preferring the key that introduces it: that is where the user adds it.
-        """
-        if key and path in self.keys:
-            return _one_based(self.keys[path])
-        if path in self.values:
-            return _one_based(self.values[path])
-        while path:
-            path = path[:-1]
-            if path in self.keys:
-                return _one_based(self.keys[path])
-            if path in self.values:
-                return _one_based(self.values[path])
-        return self.start
-
-
-def _one_based(mark: Any) -> Mark:
-    return Mark(mark.line + 1, mark.column + 1)
-
-
-@dataclass(frozen=True)
-class LoadProblem:
-    """Why (part of) a file could not be read; QS100 material."""
-
-    message: str
-    mark: Mark
-
-
-@dataclass
-class SourceFile:
-    """A file as the checks see it."""
-
-    path: str
-    text: str
-    documents: list[Document] = field(default_factory=list)
-    problems: list[LoadProblem] = field(default_factory=list)
-    suppressions: dict[int, frozenset[str] | None] = field(default_factory=dict)
-
-    def is_suppressed(self, code: str, line: int) -> bool:
-        if line not in self.suppressions:
-            return False
-        codes = self.suppressions[line]
-        return codes is None or any(code.startswith(prefix) for prefix in codes)
-
-    @functools.cached_property
-    def _lines(self) -> list[str]:
-        return self.text.splitlines()  # once per file, however many findings show a line
-
-    def excerpt(self, line: int) -> str | None:
-        """Source line ``line`` with every sensitive value on it starred out, for display."""
-        lines = self._lines
-        if not 1 <= line <= len(lines):
-            return None
-        return self._masked(line, lines[line - 1])
-
-    def masked_text(self) -> str:
-        """The whole text with every sensitive value starred out, for display (a diff)."""
-        lines = self.text.splitlines(keepends=True)
-        for number, text in enumerate(lines, start=1):
-            content = text.rstrip("\r\n")
-            lines[number - 1] = self._masked(number, content) + text[len(content) :]
-        return "".join(lines)
-
-    def _masked(self, line: int, text: str) -> str:
-        for document in self.documents:
-            for start, end in document.hidden:
-                if start.line <= line <= end.line:
-                    first = start.column - 1 if start.line == line else 0
-                    last = end.column - 1 if end.line == line else len(text)
-                    text = text[:first] + "*" * (last - first) + text[last:]
-        return text
-
-
-@dataclass(frozen=True)
-class Sensitivity:
-    """Which values are sensitive: under a field in ``names`` for which ``applies(path)``.
-
-    The name check is the cheap filter run for every mapping key; the predicate decides.
-    """
-
-    names: frozenset[str]
-    applies: PathPredicate
-
-
-NOTHING_SENSITIVE = Sensitivity(frozenset(), lambda path: False)
-
-
-@functools.cache
-def service_sensitivity() -> Sensitivity:
-    """The values the service model marks sensitive (the model is imported on first use)."""
-    from qslint.model import is_sensitive, sensitive_field_names
-
-    return Sensitivity(sensitive_field_names(), is_sensitive)
-
 
 # One shared Tag object per resolved tag: libyaml calls ``resolve`` for every node, and the
 # builder recognises these by identity instead of formatting each node's tag as a string.
@@ -213,13 +92,13 @@ class _Invalid(Exception):
 
 
 def _mark(node: Node) -> Mark:
-    return _one_based(node.start_mark)
+    return one_based(node.start_mark)
 
 
 def _hide(node: Node, document: Document) -> None:
     """Keep the span of a sensitive scalar, so that no displayed line shows it."""
     end = node.end_mark
-    document.hidden.append((_mark(node), _one_based(end)))
+    document.hidden.append((_mark(node), one_based(end)))
 
 
 def _unsupported_tag(name: str, node: Node) -> _Invalid:
@@ -384,7 +263,7 @@ class _PureComposer(SafeLoader):  # type: ignore[misc]
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self._level > self._limits.max_depth:
             mark = self.peek_event().start_mark
-            raise _Invalid(_too_deep_message(self._limits), _one_based(mark))
+            raise _Invalid(_too_deep_message(self._limits), one_based(mark))
         self._level += 1
         try:
             return super().compose_node(parent, index)
@@ -416,10 +295,6 @@ def _roots(composer: Any) -> list[Node]:
         composer.dispose()
 
 
-class _SyntaxProblem(LoadProblem):
-    """A load problem raised by the YAML parser itself."""
-
-
 # libyaml's composer recurses in C, one level per nesting level, and overflows the stack
 # (a crash, not an exception) near 30,000 levels, and it composes a whole document before the
 # builder counts its values. Each level and value takes at least one character, so a text
@@ -447,7 +322,7 @@ def _compose(
                     return documents, too_big
             composer = composer_type(text)
         except YAMLError as error:  # the pure-Python reader checks every character up front
-            return documents, _syntax_problem(error, text)
+            return documents, syntax_problem(error, text)
         try:
             builder = _DocumentBuilder(composer, limits, sensitivity)
             while composer.check_node():
@@ -455,7 +330,7 @@ def _compose(
                     return documents, _too_many_documents(composer.peek_event(), limits)
                 documents.append(builder.build(composer.get_node()))
         except YAMLError as error:
-            return documents, _syntax_problem(error, text)
+            return documents, syntax_problem(error, text)
         except _Invalid as error:
             return documents, LoadProblem(error.message, error.mark)
         finally:
@@ -495,7 +370,7 @@ def _structure_problem(parser: Any, limits: LoadLimits) -> LoadProblem | None:
 
 
 def _event_mark(event: Event) -> Mark:
-    return _one_based(event.start_mark)
+    return one_based(event.start_mark)
 
 
 def _too_many_documents(event: Event, limits: LoadLimits) -> LoadProblem:
@@ -506,198 +381,21 @@ def _too_many_documents(event: Event, limits: LoadLimits) -> LoadProblem:
     )
 
 
-def _syntax_problem(error: YAMLError, text: str) -> _SyntaxProblem:
-    """What the parser refused, where; a tab in an indentation is named as such."""
-    mark = _error_mark(error, text)
-    line = text.splitlines()[mark.line - 1] if text else ""
-    indentation = line[: len(line) - len(line.lstrip(" \t-?:"))]
-    if "\t" in indentation and isinstance(error, MarkedYAMLError):
-        tab = Mark(mark.line, indentation.index("\t") + 1)
-        return _SyntaxProblem("a tab indents this line; YAML indents with spaces only", tab)
-    return _SyntaxProblem(_error_message(error), mark)
+def compose_documents(
+    text: str, limits: LoadLimits, sensitivity: Sensitivity
+) -> tuple[list[Document], LoadProblem | None]:
+    """The documents of ``text`` up to the first problem, and that problem.
 
-
-def _error_mark(error: YAMLError, text: str) -> Mark:
-    if isinstance(error, MarkedYAMLError) and error.problem_mark is not None:
-        mark = error.problem_mark
-        return clamp_mark(text, _one_based(mark))
-    if isinstance(error, ReaderError):
-        return offset_mark(text, error.position)
-    return Mark(1, 1)
-
-
-def _error_message(error: YAMLError) -> str:
-    if isinstance(error, MarkedYAMLError):
-        message = error.problem or "invalid YAML"
-        if error.context and error.context_mark is not None:
-            line, column = _one_based(error.context_mark)
-            message += f" ({error.context} started at line {line}, column {column})"
-        elif error.context:
-            message += f" ({error.context})"
-        return message
-    if isinstance(error, ReaderError):
-        return f"unacceptable character #x{error.character:04x}: control characters are not allowed"
-    return str(error).splitlines()[0]
-
-
-# The line breaks libyaml counts (YAML 1.1's): its marks and displayed lines agree on them.
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-
-
-def offset_mark(text: str, offset: int) -> Mark:
-    """The line and column of a character offset in ``text``, lines as libyaml counts them."""
-    offset = min(max(offset, 0), len(text))
-    starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text, 0, offset))]
-    return Mark(len(starts), offset - starts[-1] + 1)
-
-
-def clamp_mark(text: str, mark: Mark) -> Mark:
-    """Keep a parser's end-of-input mark inside the file."""
-    lines = text.splitlines() or [""]
-    if mark.line <= len(lines):
-        return mark
-    return Mark(len(lines), len(lines[-1]) + 1)
-
-
-def _json_problem(text: str) -> LoadProblem | None:
-    def refuse_constant(name: str) -> None:
-        raise ValueError(f"{name} is not valid JSON")
-
-    try:
-        json.loads(text, parse_constant=refuse_constant)
-    except json.JSONDecodeError as error:
-        before = text[: error.pos].rstrip()
-        if before.endswith(",") and text[error.pos : error.pos + 1] in ("]", "}"):
-            return LoadProblem(
-                "invalid JSON: trailing comma (JSON allows none after the last item)",
-                offset_mark(text, len(before) - 1),
-            )
-        return LoadProblem(
-            f"invalid JSON: {error.msg}", clamp_mark(text, offset_mark(text, error.pos))
-        )
-    except ValueError as error:
-        return LoadProblem(f"invalid JSON: {error}", Mark(1, 1))
-    except RecursionError:
-        return None  # nested past Python's stack: composing reports the nesting, positioned
-    return None
-
-
-def find_suppressions(text: str) -> dict[int, frozenset[str] | None]:
-    """``# qslint: ignore[QS201, QS305]`` comments by line; ``None`` means every code."""
-    found: dict[int, frozenset[str] | None] = {}
-    if "qslint" not in text:
-        return found
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _SUPPRESSION.search(line)
-        if match is None:
-            continue
-        codes = match["codes"]
-        found[number] = (
-            None
-            if codes is None
-            else frozenset(code.strip().upper() for code in codes.split(",") if code.strip())
-        )
-    return found
-
-
-# UTF-32's byte order marks begin with UTF-16's: they are looked for first.
-_OTHER_UNICODE_BOMS = (
-    (codecs.BOM_UTF32_LE, "UTF-32"),
-    (codecs.BOM_UTF32_BE, "UTF-32"),
-    (codecs.BOM_UTF16_LE, "UTF-16"),
-    (codecs.BOM_UTF16_BE, "UTF-16"),
-)
-
-
-def decode(path: str, raw: bytes) -> SourceFile:
-    """Decode a file's bytes as UTF-8 (a BOM is fine); anything else is a load problem.
-
-    UTF-16 and UTF-32 are refused even with a byte order mark, though YAML allows them: the
-    AWS CLI reads ``file://`` input in the locale's encoding (UTF-8 on CI runners), JSON
-    between systems must be UTF-8 (RFC 8259), and a file qslint passes must be one the
-    submission path reads.
+    The spans of ``sensitivity``'s values are kept in each document.
     """
-    decoded = _decoded(raw)
-    if isinstance(decoded, LoadProblem):
-        return SourceFile(path=path, text="", problems=[decoded])
-    return SourceFile(path=path, text=decoded.removeprefix("\ufeff"))  # as utf-8-sig reads
-
-
-def _decoded(raw: bytes) -> str | LoadProblem:
-    """The text of UTF-8 bytes, or why they are not a job definition's text."""
-    for bom, encoding in _OTHER_UNICODE_BOMS:
-        if raw.startswith(bom):
-            return LoadProblem(
-                f"file is {encoding} (it starts with a {encoding} byte order mark); "
-                "save it as UTF-8",
-                Mark(1, 1),
-            )
-    nul = raw.find(b"\0")
-    if nul != -1:
-        return LoadProblem(
-            "file holds a NUL byte: binary content, or UTF-16/UTF-32 without a byte order "
-            "mark; job definitions are UTF-8 text",
-            _byte_mark(raw, nul),
-        )
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return LoadProblem(
-            f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8",
-            _byte_mark(raw, error.start),
-        )
-
-
-def _byte_mark(raw: bytes, offset: int) -> Mark:
-    """The line and column (in characters) of the byte at ``offset`` in a UTF-8 file."""
-    prefix = raw[:offset].decode("utf-8", errors="replace").removeprefix("\ufeff")
-    return offset_mark(prefix, len(prefix))
-
-
-def load_source(
-    path: str,
-    raw: bytes,
-    limits: LoadLimits | None = None,
-    sensitivity: Sensitivity = NOTHING_SENSITIVE,
-) -> SourceFile:
-    """Parse one file into positioned documents, collecting what cannot be read.
-
-    The spans of ``sensitivity``'s values are kept so that a displayed source line never
-    shows them.
-    """
-    source = decode(path, raw)
-    if source.problems:
-        return source
-    text = source.text
-    if path.endswith(JSON_SUFFIXES):
-        problem = _json_problem(text)
-        if problem is not None:
-            source.problems.append(problem)
-            return source
-    else:
-        source.suppressions = find_suppressions(text)
-    limits = limits or LoadLimits()
     documents, problem = _compose(NodeComposer, text, limits, sensitivity)
-    if isinstance(problem, _SyntaxProblem) and len(text) <= _PURE_PARSER_MAX_CHARS:
+    if isinstance(problem, SyntaxProblem) and len(text) <= _PURE_PARSER_MAX_CHARS:
         # libyaml implements YAML 1.1's grammar: it refuses some valid YAML 1.2, such as a
         # timestamp in a flow sequence (`[2026-01-05T00:00:00Z]`). ruamel.yaml's pure-Python
         # parser has the last word; only files libyaml refuses pay for it.
         pure = functools.partial(_PureComposer, limits=limits)
         documents, problem = _compose(pure, text, limits, sensitivity)
-    elif isinstance(problem, _SyntaxProblem):
+    elif isinstance(problem, SyntaxProblem):
         note = " (a file this big is read with libyaml's YAML 1.1 grammar only)"
-        problem = _SyntaxProblem(problem.message + note, problem.mark)
-    for document in documents:
-        if isinstance(document.data, dict):
-            source.documents.append(document)
-        else:
-            found = describe_type(document.data)
-            message = f"a job definition is a mapping, not {found}"
-            if not path.lower().endswith(DEFINITION_SUFFIXES):  # named explicitly
-                message += "; is this a job definition file? qslint reads YAML and JSON"
-            source.problems.append(LoadProblem(message, clamp_mark(text, document.start)))
-    if problem is not None:
-        source.problems.append(problem)
-    if not source.documents and not source.problems:
-        source.problems.append(LoadProblem("file holds no job definition", Mark(1, 1)))
-    return source
+        problem = SyntaxProblem(problem.message + note, problem.mark)
+    return documents, problem

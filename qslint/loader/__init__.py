@@ -1,0 +1,26 @@
+"""Text -> documents whose every node knows its line and column.
+
+One module per job: :mod:`~qslint.loader.documents` (what a load yields),
+:mod:`~qslint.loader.decoding` (bytes -> text), :mod:`~qslint.loader.composing` (text ->
+positioned values under the run's limits), :mod:`~qslint.loader.problems` (what a parser
+refused, and where) and :mod:`~qslint.loader.reading` (a file's bytes -> its source).
+"""
+
+from qslint.config import LoadLimits
+from qslint.findings import Mark
+from qslint.loader.composing import MERGE_TAG, compose_nodes, tag_name
+from qslint.loader.documents import Document, LoadProblem, SourceFile, service_sensitivity
+from qslint.loader.reading import load_source
+
+__all__ = [
+    "MERGE_TAG",
+    "Document",
+    "LoadLimits",
+    "LoadProblem",
+    "Mark",
+    "SourceFile",
+    "compose_nodes",
+    "load_source",
+    "service_sensitivity",
+    "tag_name",
+]

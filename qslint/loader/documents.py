@@ -1,0 +1,142 @@
+"""What a load yields: documents of positioned values, files, and why parts of them failed."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from qslint.findings import JsonPath, Mark
+
+PathPredicate = Callable[[JsonPath], bool]
+_SUPPRESSION = re.compile(r"(?:^|\s)#\s*qslint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+
+
+@dataclass
+class Document:
+    """One parsed job document: plain values plus where each of them starts."""
+
+    data: Any
+    start: Mark
+    # Where each value and each mapping key starts, as the parser's own 0-based marks: every
+    # node of every file gets one, and only the few a finding names are ever converted.
+    values: dict[JsonPath, Any] = field(default_factory=dict)
+    keys: dict[JsonPath, Any] = field(default_factory=dict)
+    hidden: list[tuple[Mark, Mark]] = field(default_factory=list)  # spans of sensitive scalars
+
+    def locate(self, path: JsonPath, *, key: bool = False) -> Mark:
+        """The 1-based position of the node at ``path`` (its key with ``key=True``).
+
+        A path that does not exist (a missing field) is located at its nearest existing
+        ancestor, preferring the key that introduces it: that is where the user adds it.
+        """
+        if key and path in self.keys:
+            return one_based(self.keys[path])
+        if path in self.values:
+            return one_based(self.values[path])
+        while path:
+            path = path[:-1]
+            if path in self.keys:
+                return one_based(self.keys[path])
+            if path in self.values:
+                return one_based(self.values[path])
+        return self.start
+
+
+def one_based(mark: Any) -> Mark:
+    return Mark(mark.line + 1, mark.column + 1)
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """Why (part of) a file could not be read; QS100 material."""
+
+    message: str
+    mark: Mark
+
+
+@dataclass
+class SourceFile:
+    """A file as the checks see it."""
+
+    path: str
+    text: str
+    documents: list[Document] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    suppressions: dict[int, frozenset[str] | None] = field(default_factory=dict)
+
+    def is_suppressed(self, code: str, line: int) -> bool:
+        if line not in self.suppressions:
+            return False
+        codes = self.suppressions[line]
+        return codes is None or any(code.startswith(prefix) for prefix in codes)
+
+    @functools.cached_property
+    def _lines(self) -> list[str]:
+        return self.text.splitlines()  # once per file, however many findings show a line
+
+    def excerpt(self, line: int) -> str | None:
+        """Source line ``line`` with every sensitive value on it starred out, for display."""
+        lines = self._lines
+        if not 1 <= line <= len(lines):
+            return None
+        return self._masked(line, lines[line - 1])
+
+    def masked_text(self) -> str:
+        """The whole text with every sensitive value starred out, for display (a diff)."""
+        lines = self.text.splitlines(keepends=True)
+        for number, text in enumerate(lines, start=1):
+            content = text.rstrip("\r\n")
+            lines[number - 1] = self._masked(number, content) + text[len(content) :]
+        return "".join(lines)
+
+    def _masked(self, line: int, text: str) -> str:
+        for document in self.documents:
+            for start, end in document.hidden:
+                if start.line <= line <= end.line:
+                    first = start.column - 1 if start.line == line else 0
+                    last = end.column - 1 if end.line == line else len(text)
+                    text = text[:first] + "*" * (last - first) + text[last:]
+        return text
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Which values are sensitive: under a field in ``names`` for which ``applies(path)``.
+
+    The name check is the cheap filter run for every mapping key; the predicate decides.
+    """
+
+    names: frozenset[str]
+    applies: PathPredicate
+
+
+NOTHING_SENSITIVE = Sensitivity(frozenset(), lambda path: False)
+
+
+@functools.cache
+def service_sensitivity() -> Sensitivity:
+    """The values the service model marks sensitive (the model is imported on first use)."""
+    from qslint.model import is_sensitive, sensitive_field_names
+
+    return Sensitivity(sensitive_field_names(), is_sensitive)
+
+
+def find_suppressions(text: str) -> dict[int, frozenset[str] | None]:
+    """``# qslint: ignore[QS201, QS305]`` comments by line; ``None`` means every code."""
+    found: dict[int, frozenset[str] | None] = {}
+    if "qslint" not in text:
+        return found
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _SUPPRESSION.search(line)
+        if match is None:
+            continue
+        codes = match["codes"]
+        found[number] = (
+            None
+            if codes is None
+            else frozenset(code.strip().upper() for code in codes.split(",") if code.strip())
+        )
+    return found

@@ -1,0 +1,62 @@
+"""A file's bytes -> the :class:`SourceFile` the checks see.
+
+JSON is first checked by the standard library's strict parser (a trailing comma or a comment
+is an error there) and then composed the same way, JSON being YAML 1.2's subset.
+"""
+
+from __future__ import annotations
+
+from qslint.config import DEFINITION_SUFFIXES, LoadLimits
+from qslint.findings import Mark, describe_type
+from qslint.loader.composing import compose_documents
+from qslint.loader.decoding import decode
+from qslint.loader.documents import (
+    NOTHING_SENSITIVE,
+    LoadProblem,
+    Sensitivity,
+    SourceFile,
+    find_suppressions,
+)
+from qslint.loader.problems import clamp_mark, json_problem
+
+JSON_SUFFIXES = (".json",)
+
+
+def load_source(
+    path: str,
+    raw: bytes,
+    limits: LoadLimits | None = None,
+    sensitivity: Sensitivity = NOTHING_SENSITIVE,
+) -> SourceFile:
+    """Parse one file into positioned documents, collecting what cannot be read.
+
+    The spans of ``sensitivity``'s values are kept so that a displayed source line never
+    shows them.
+    """
+    source = decode(path, raw)
+    if source.problems:
+        return source
+    text = source.text
+    if path.endswith(JSON_SUFFIXES):
+        problem = json_problem(text)
+        if problem is not None:
+            source.problems.append(problem)
+            return source
+    else:
+        source.suppressions = find_suppressions(text)
+    limits = limits or LoadLimits()
+    documents, problem = compose_documents(text, limits, sensitivity)
+    for document in documents:
+        if isinstance(document.data, dict):
+            source.documents.append(document)
+        else:
+            found = describe_type(document.data)
+            message = f"a job definition is a mapping, not {found}"
+            if not path.lower().endswith(DEFINITION_SUFFIXES):  # named explicitly
+                message += "; is this a job definition file? qslint reads YAML and JSON"
+            source.problems.append(LoadProblem(message, clamp_mark(text, document.start)))
+    if problem is not None:
+        source.problems.append(problem)
+    if not source.documents and not source.problems:
+        source.problems.append(LoadProblem("file holds no job definition", Mark(1, 1)))
+    return source
