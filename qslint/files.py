@@ -1,8 +1,14 @@
-"""Writing files so that a failure never leaves one half-written."""
+"""Reading and writing files safely.
+
+A read never blocks and never goes past a size limit; a write never leaves a file
+half-written. Warm cached runs read files through this module without parsing them, so it
+imports neither ruamel.yaml nor pydantic.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -31,3 +37,38 @@ def _permissions(path: Path) -> int:
         umask = os.umask(0o022)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def read_bytes(path: str, max_size: int) -> tuple[bytes | None, str | None]:
+    """A regular file's bytes, or why there are none; never blocks, never reads past the limit.
+
+    The file is opened without blocking (a fifo's open would wait for a writer) and checked
+    on the open descriptor, so that what is read is what was checked.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        if isinstance(error, FileNotFoundError) and os.path.islink(path):  # noqa: PTH114
+            return None, "cannot read file: a symbolic link to nothing"
+        return None, f"cannot read file: {error.strerror or type(error).__name__}"
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            return None, "cannot read file: not a regular file"
+        try:
+            # As much as the file held when checked, and one byte more to notice growth past
+            # the limit; asking for max_size + 1 would allocate that much for every file.
+            raw = handle.read(min(status.st_size, max_size) + 1)
+        except OSError as error:
+            return None, f"cannot read file: {error.strerror or type(error).__name__}"
+    if len(raw) > max_size:
+        return None, f"file is larger than {_size(max_size)}; split it or raise `max-file-size`"
+    return raw, None
+
+
+def _size(count: int) -> str:
+    """``5 MiB``, ``512 KiB``, ``1000 bytes``: a byte count as people write it."""
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if count % scale == 0:
+            return f"{count // scale} {unit}"
+    return f"{count} bytes"

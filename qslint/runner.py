@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import gc
 import os
-import stat
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -14,16 +13,15 @@ from typing import TYPE_CHECKING, NamedTuple
 from qslint.cache import CACHE_FOLDER, ResultCache, content_digest, fingerprint
 from qslint.config import Config, LoadLimits
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, select_rules
-from qslint.findings import Mark
+from qslint.files import read_bytes
 from qslint.rule import Rule, load_rules
 from qslint.settings import Settings
-from qslint.sources import Candidate, discover, display_path
+from qslint.sources import Candidate, discover
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
     from qslint.dashboards.index import Dashboards
-    from qslint.loader import SourceFile
 
 
 class RuleSets:
@@ -77,58 +75,6 @@ class _Task(NamedTuple):
     raw: bytes | None
     unreadable: str | None  # why there are no bytes: a QS100 message
     checker: int  # which of the run's checkers checks it
-
-
-def _read(path: str, max_size: int) -> tuple[bytes | None, str | None]:
-    """A regular file's bytes, or why there are none; never blocks, never reads past the limit.
-
-    The file is opened without blocking (a fifo's open would wait for a writer) and checked
-    on the open descriptor, so that what is read is what was checked.
-    """
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as error:
-        if isinstance(error, FileNotFoundError) and os.path.islink(path):  # noqa: PTH114
-            return None, "cannot read file: a symbolic link to nothing"
-        return None, f"cannot read file: {error.strerror or type(error).__name__}"
-    with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            return None, "cannot read file: not a regular file"
-        try:
-            # As much as the file held when checked, and one byte more to notice growth past
-            # the limit; asking for max_size + 1 would allocate that much for every file.
-            raw = handle.read(min(status.st_size, max_size) + 1)
-        except OSError as error:
-            return None, f"cannot read file: {error.strerror or type(error).__name__}"
-    if len(raw) > max_size:
-        return None, f"file is larger than {_size(max_size)}; split it or raise `max-file-size`"
-    return raw, None
-
-
-def _size(count: int) -> str:
-    """``5 MiB``, ``512 KiB``, ``1000 bytes``: a byte count as people write it."""
-    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
-        if count % scale == 0:
-            return f"{count // scale} {unit}"
-    return f"{count} bytes"
-
-
-def _parse(name: str, raw: bytes | None, unreadable: str | None, limits: LoadLimits) -> SourceFile:
-    # The loader (and ruamel.yaml) is imported with the first file to parse: a run served
-    # from the cache never pays for it.
-    from qslint.loader import LoadProblem, SourceFile, load_source, service_sensitivity
-
-    if raw is None:
-        problem = LoadProblem(unreadable or "cannot read file", Mark(1, 1))
-        return SourceFile(path=name, text="", problems=[problem])
-    return load_source(name, raw, limits, sensitivity=service_sensitivity())
-
-
-def read_source(path: str | os.PathLike[str], limits: LoadLimits | None = None) -> SourceFile:
-    """A file's parsed content; a file that cannot be read is a load problem, not a crash."""
-    limits = limits or LoadLimits()
-    return _parse(display_path(path), *_read(os.fspath(path), limits.max_file_size), limits)
 
 
 def lint(
@@ -235,6 +181,9 @@ def _check(
                 for file, candidate in zip(every, candidates, strict=True)
                 if candidate.config is group.config
             }
+            # Imported here, not at the top: a run served from the cache never needs it.
+            from qslint.loader import read_source
+
             limits = group.checker.limits
             reader = functools.cache(lambda path, limits=limits: read_source(path, limits))
             found = group.checker.check_repository(every, own, reader)
@@ -248,7 +197,7 @@ def _check(
 
 
 def _task(candidate: Candidate, checker: int, limits: LoadLimits) -> _Task:
-    raw, unreadable = _read(candidate.path, limits.max_file_size)
+    raw, unreadable = read_bytes(candidate.path, limits.max_file_size)
     return _Task(candidate.shown, candidate.relative, raw, unreadable, checker)
 
 
@@ -267,7 +216,11 @@ _worker_checkers: Sequence[Checker] = ()  # what a forked worker process checks 
 
 
 def _check_task(checker: Checker, task: _Task) -> FileResult:
-    source = _parse(task.path, task.raw, task.unreadable, checker.limits)
+    # The loader (and ruamel.yaml) is imported with the first file to parse: a run served
+    # from the cache never pays for it.
+    from qslint.loader import parse_file
+
+    source = parse_file(task.path, task.raw, task.unreadable, checker.limits)
     return checker.check_source(source, task.relative)
 
 

@@ -36,13 +36,13 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files each run reads."""
     read: list[str] = []
-    original = runner._read
+    original = runner.read_bytes
 
     def spy(path: str, max_size: int) -> tuple[bytes | None, str | None]:
         read.append(path)
         return original(path, max_size)
 
-    monkeypatch.setattr(runner, "_read", spy)
+    monkeypatch.setattr(runner, "read_bytes", spy)
     return read
 
 

@@ -18,8 +18,7 @@ import pytest
 from conftest import VALID_JOB
 
 from qslint.config import LoadLimits
-from qslint.loader import load_source
-from qslint.runner import read_source
+from qslint.loader import load_source, read_source
 
 
 def _laughs(levels: int = 9) -> bytes:

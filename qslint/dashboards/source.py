@@ -11,7 +11,7 @@ from qslint.dashboards.index import Dashboards
 
 def referenced_dashboards(paths: Sequence[str], config: Config) -> Iterator[tuple[str, str]]:
     """``(AwsAccountId, DashboardId)`` of every job in the files ``paths``."""
-    from qslint.runner import read_source
+    from qslint.loader import read_source
 
     for path in paths:
         for document in read_source(path, config.limits).documents:

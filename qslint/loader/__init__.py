@@ -3,14 +3,14 @@
 One module per job: :mod:`~qslint.loader.documents` (what a load yields),
 :mod:`~qslint.loader.decoding` (bytes -> text), :mod:`~qslint.loader.composing` (text ->
 positioned values under the run's limits), :mod:`~qslint.loader.problems` (what a parser
-refused, and where) and :mod:`~qslint.loader.reading` (a file's bytes -> its source).
+refused, and where) and :mod:`~qslint.loader.reading` (a file -> its source).
 """
 
 from qslint.config import LoadLimits
 from qslint.findings import Mark
 from qslint.loader.composing import MERGE_TAG, compose_nodes, tag_name
 from qslint.loader.documents import Document, LoadProblem, SourceFile, service_sensitivity
-from qslint.loader.reading import load_source
+from qslint.loader.reading import load_source, parse_file, read_source
 
 __all__ = [
     "MERGE_TAG",
@@ -21,6 +21,8 @@ __all__ = [
     "SourceFile",
     "compose_nodes",
     "load_source",
+    "parse_file",
+    "read_source",
     "service_sensitivity",
     "tag_name",
 ]

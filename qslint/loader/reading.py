@@ -1,4 +1,4 @@
-"""A file's bytes -> the :class:`SourceFile` the checks see.
+"""A file's bytes, or the file itself, -> the :class:`SourceFile` the checks see.
 
 JSON is first checked by the standard library's strict parser (a trailing comma or a comment
 is an error there) and then composed the same way, JSON being YAML 1.2's subset.
@@ -6,7 +6,10 @@ is an error there) and then composed the same way, JSON being YAML 1.2's subset.
 
 from __future__ import annotations
 
+import os
+
 from qslint.config import DEFINITION_SUFFIXES, LoadLimits
+from qslint.files import read_bytes
 from qslint.findings import Mark, describe_type
 from qslint.loader.composing import compose_documents
 from qslint.loader.decoding import decode
@@ -16,8 +19,10 @@ from qslint.loader.documents import (
     Sensitivity,
     SourceFile,
     find_suppressions,
+    service_sensitivity,
 )
 from qslint.loader.problems import clamp_mark, json_problem
+from qslint.sources import display_path
 
 JSON_SUFFIXES = (".json",)
 
@@ -60,3 +65,20 @@ def load_source(
     if not source.documents and not source.problems:
         source.problems.append(LoadProblem("file holds no job definition", Mark(1, 1)))
     return source
+
+
+def parse_file(
+    name: str, raw: bytes | None, unreadable: str | None, limits: LoadLimits
+) -> SourceFile:
+    """What :func:`~qslint.files.read_bytes` gave for ``name``, parsed as a check reads it."""
+    if raw is None:
+        problem = LoadProblem(unreadable or "cannot read file", Mark(1, 1))
+        return SourceFile(path=name, text="", problems=[problem])
+    return load_source(name, raw, limits, sensitivity=service_sensitivity())
+
+
+def read_source(path: str | os.PathLike[str], limits: LoadLimits | None = None) -> SourceFile:
+    """A file's parsed content; a file that cannot be read is a load problem, not a crash."""
+    limits = limits or LoadLimits()
+    raw, unreadable = read_bytes(os.fspath(path), limits.max_file_size)
+    return parse_file(display_path(path), raw, unreadable, limits)
