@@ -104,7 +104,7 @@ def test_yaml_definitions_and_their_changes_reach_a_cached_run(run_qslint, tmp_p
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{", "exports/broken.json: cannot parse"),
+        ("{", "exports/broken.json:1:2: cannot parse: invalid JSON"),
         ('{"DashboardId": "x", "Definition": []}', "`Definition` is not a mapping"),
     ],
 )
@@ -115,6 +115,35 @@ def test_an_unreadable_definition_is_one_line_and_exit_2(run_qslint, write, cont
     assert result.exit_code == 2
     assert result.stderr.startswith("qslint: ") and message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_definition_with_a_yaml_syntax_error_is_one_line_naming_file_and_line(run_qslint, write):
+    write("exports/broken.yaml", "DashboardId: x\nDefinition:\n\tSheets: []\n")
+    write("job.yaml", (FIXTURES / "QS701" / "good-dashboard-defined.yaml").read_text())
+    result = run_qslint("check", "--dashboards", "exports", "job.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "qslint: exports/broken.yaml:3:1: cannot parse: "
+        "a tab indents this line; YAML indents with spaces only\n"
+    )
+
+
+def test_a_definition_past_the_runs_limits_is_refused(run_qslint, write):
+    write(".qslint.toml", "max-file-size = 1024\nmax-depth = 3\n")
+    write("job.yaml", (FIXTURES / "QS701" / "good-dashboard-defined.yaml").read_text())
+    write("big/big.json", json.dumps({"DashboardId": "x", "Padding": "x" * 1024}))
+    write("deep/deep.yaml", "DashboardId: x\nDefinition: {a: {b: {c: {d: 1}}}}\n")
+    big = run_qslint("check", "--dashboards", "big", "job.yaml")
+    assert big.exit_code == 2
+    assert big.stderr == (
+        "qslint: big/big.json: file is larger than 1 KiB; split it or raise `max-file-size`\n"
+    )
+    deep = run_qslint("check", "--dashboards", "deep", "job.yaml")
+    assert deep.exit_code == 2
+    assert deep.stderr == (
+        "qslint: deep/deep.yaml:2:25: cannot parse: "
+        "nesting deeper than 3 levels; flatten it or raise `max-depth`\n"
+    )
 
 
 def test_online_fetches_each_dashboard_once_and_checks_rls_tag_keys(run_qslint, emulator, tmp_path):

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from qslint.config import Config
+from qslint.config import Config, LoadLimits
 from qslint.dashboards.folder import load_folder
 from qslint.dashboards.index import Dashboards
 from qslint.engine import CheckResult
@@ -117,7 +117,7 @@ def all_rules() -> tuple[Rule, ...]:
 
 @functools.cache
 def fixture_dashboards() -> Dashboards:
-    return load_folder(DASHBOARDS)
+    return load_folder(DASHBOARDS, LoadLimits())
 
 
 def run(case: Case, *, ignore: Sequence[str] = ()) -> CheckResult:

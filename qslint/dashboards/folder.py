@@ -10,11 +10,11 @@ writes such a folder. A file that is neither is a one-line error naming it.
 from __future__ import annotations
 
 import hashlib
-import json
+import os
 from pathlib import Path
 from typing import Any
 
-from qslint.config import DEFINITION_SUFFIXES
+from qslint.config import DEFINITION_SUFFIXES, LoadLimits
 from qslint.dashboards import DashboardSourceError
 from qslint.dashboards.index import (
     ANY_ACCOUNT,
@@ -25,33 +25,36 @@ from qslint.dashboards.index import (
     tag_keys_from_answer,
     with_tag_keys,
 )
+from qslint.files import read_bytes
 from qslint.sources import display_path
 
 
-def _parse(path: Path, raw: bytes) -> Any:
-    try:
-        if path.suffix == ".json":
-            return json.loads(raw)
-        from ruamel.yaml import YAML
-        from ruamel.yaml.error import YAMLError
-
-        try:
-            return YAML(typ="safe").load(raw)
-        except YAMLError as error:
-            raise ValueError(str(error).splitlines()[0]) from error
-    except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
-        raise DashboardSourceError(f"{display_path(path)}: cannot parse: {error}") from error
+def _read(path: Path, limits: LoadLimits) -> bytes:
+    raw, unreadable = read_bytes(os.fspath(path), limits.max_file_size)
+    if raw is None:
+        raise DashboardSourceError(f"{display_path(path)}: {unreadable}")
+    return raw
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise DashboardSourceError(f"{display_path(path)}: {error.strerror}") from error
+def _parse(path: Path, raw: bytes, limits: LoadLimits) -> list[dict[str, Any]]:
+    """The mappings a file holds, read as job definitions are: with the run's limits."""
+    # The loader (and ruamel.yaml) is imported with the first definition read.
+    from qslint.loader import load_source
+
+    name = display_path(path)
+    source = load_source(name, raw, limits)
+    if source.problems:
+        problem = source.problems[0]
+        line, column = problem.mark
+        raise DashboardSourceError(f"{name}:{line}:{column}: cannot parse: {problem.message}")
+    return [document.data for document in source.documents]
 
 
-def load_folder(folder: Path) -> Dashboards:
-    """The dashboards defined under ``folder``, or :class:`DashboardSourceError`."""
+def load_folder(folder: Path, limits: LoadLimits) -> Dashboards:
+    """The dashboards defined under ``folder``, or :class:`DashboardSourceError`.
+
+    Files are read within ``limits``, the run's, as job definitions are.
+    """
     if not folder.is_dir():
         raise DashboardSourceError(f"dashboards folder {display_path(folder)} does not exist")
     digest = hashlib.sha256()
@@ -61,12 +64,13 @@ def load_folder(folder: Path) -> Dashboards:
     for path in sorted(
         p for p in folder.rglob("*") if p.suffix in DEFINITION_SUFFIXES and p.is_file()
     ):
-        raw = _read(path)
+        raw = _read(path, limits)
         digest.update(f"{path.relative_to(folder).as_posix()}\0{len(raw)}\0".encode() + raw)
-        answer = _parse(path, raw)
+        answers = _parse(path, raw, limits)
         try:
-            if not isinstance(answer, dict):
-                raise DefinitionError("not a mapping")
+            if len(answers) != 1:
+                raise DefinitionError(f"{len(answers)} YAML documents, not one")
+            answer = answers[0]
             if "DataSet" in answer:
                 data_set, keys = tag_keys_from_answer(answer)
                 tag_keys[data_set] = keys

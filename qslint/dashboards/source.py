@@ -37,5 +37,5 @@ def load_dashboards(config: Config, remote: Sequence[str] | None) -> Dashboards 
         reader = QuickSightReader(config.target)
         return fetch_dashboards(referenced_dashboards(remote, config), reader)
     if config.dashboards is not None:
-        return load_folder(config.dashboards)
+        return load_folder(config.dashboards, config.limits)
     return None
