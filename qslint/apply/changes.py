@@ -59,7 +59,8 @@ def jobs_at(
 ) -> dict[JobKey, tuple[str, str]]:
     """Every job defined at ``ref`` in the files a run over ``paths`` would read.
 
-    Maps (account, dashboard, job id) to (file, digest of its parsed content).
+    Maps (account, dashboard, job id) to (file, digest of its parsed content). Each file is
+    parsed within the limits of its configuration, as the run parses it.
     """
     top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip()).resolve()
     commit = _git(["rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}"], cwd)
@@ -71,6 +72,7 @@ def jobs_at(
     ]
     found: dict[JobKey, tuple[str, str]] = {}
     for (_, name), raw in zip(wanted, _read_blobs([oid for oid, _ in wanted], top), strict=True):
-        for document in load_source(name, raw).documents:
+        limits = selectors.settings.for_file(top / name).limits
+        for document in load_source(name, raw, limits).documents:
             found[job_key(document.data)] = (name, content_digest(document.data))
     return found
