@@ -181,14 +181,16 @@ def test_online_errors_are_qs701_findings_not_tracebacks(run_qslint, emulator, t
     assert "QS701" in unreachable.stdout and "ConnectionError" in unreachable.stdout
 
 
-def test_online_calls_stay_within_ten_per_second(run_qslint, emulator, tmp_path, write):
+@pytest.mark.parametrize("folders", [("",), ("eu/", "emea/")])
+def test_online_calls_stay_within_ten_per_second(run_qslint, emulator, write, folders):
+    """Every configuration's client counts against the one limit, however many there are."""
     job = (FIXTURES / "QS701" / "good-dashboard-defined.yaml").read_text()
+    for folder in folders:
+        write(f"{folder}.qslint.toml", 'region = "eu-west-1"\n')
     for i in range(14):
-        write(f"job-{i}.yaml", job.replace("ops-fulfilment-daily", f"dashboard-{i}"))
-    run_qslint(
-        "check", "--remote", "--region", "eu-west-1", "--endpoint-url", emulator.url,
-        "--no-cache", "-q",
-    )  # fmt: skip
+        folder = folders[i % len(folders)]
+        write(f"{folder}job-{i}.yaml", job.replace("ops-fulfilment-daily", f"dashboard-{i}"))
+    run_qslint("check", "--remote", "--endpoint-url", emulator.url, "--no-cache", "-q")
     calls = emulator.service.calls()
     assert len(calls) == 14
     assert all(call.status == 404 for call in calls)  # not one ThrottlingException (429)

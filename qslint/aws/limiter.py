@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import deque
@@ -45,3 +46,10 @@ class RateLimiter:
                     self._sent.append(now)
                     return
                 self._turn.wait(self._sent[0] + self._period - now)
+
+
+@functools.cache
+def shared_limiter() -> RateLimiter:
+    """The process's one limiter at the documented rate, for callers that do not set their own:
+    every client a run makes (one per region) counts against it together."""
+    return RateLimiter()

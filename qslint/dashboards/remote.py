@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from qslint.aws.errors import ServiceFailure, call_service
-from qslint.aws.limiter import RateLimiter
+from qslint.aws.limiter import shared_limiter
 from qslint.config import Target
 from qslint.dashboards import DASHBOARDS_FOLDER, DATA_SETS_FOLDER, DashboardSourceError
 from qslint.dashboards.index import (
@@ -42,7 +42,7 @@ class QuickSightReader:
             self._client = quicksight_client(target, connections=1)
         except ConnectError as error:
             raise DashboardSourceError(str(error)) from error
-        self._limiter = RateLimiter()
+        self._limiter = shared_limiter()
 
     def dashboard(self, account: str, dashboard_id: str) -> dict[str, Any]:
         """The definition as ``aws quicksight describe-dashboard-definition`` prints it."""
