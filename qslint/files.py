@@ -61,6 +61,11 @@ def read_bytes(path: str, max_size: int) -> tuple[bytes | None, str | None]:
             raw = handle.read(min(status.st_size, max_size) + 1)
         except OSError as error:
             return None, f"cannot read file: {error.strerror or type(error).__name__}"
+    return within_limit(raw, max_size)
+
+
+def within_limit(raw: bytes, max_size: int) -> tuple[bytes | None, str | None]:
+    """``raw``, or why it is not read: it is larger than ``max_size`` bytes."""
     if len(raw) > max_size:
         return None, f"file is larger than {_size(max_size)}; split it or raise `max-file-size`"
     return raw, None

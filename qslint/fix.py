@@ -28,8 +28,15 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qslint.config import LoadLimits
 from qslint.files import write_atomically
-from qslint.findings import Edit, Finding, Fix, JsonPath
-from qslint.loader import MERGE_TAG, compose_nodes, load_source, service_sensitivity, tag_name
+from qslint.findings import Edit, Finding, Fix, JsonPath, Mark
+from qslint.loader import (
+    MERGE_TAG,
+    compose_nodes,
+    load_source,
+    offset_mark,
+    service_sensitivity,
+    tag_name,
+)
 
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
 
@@ -166,10 +173,18 @@ def apply_fixes(
     text: str, fixes: Sequence[Fix], limits: LoadLimits, *, json_file: bool
 ) -> tuple[str, int]:
     """``text`` with every fix that applies cleanly, and how many did."""
+    after, applied = _applied(text, fixes, limits, json_file=json_file)
+    return after, len(applied)
+
+
+def _applied(
+    text: str, fixes: Sequence[Fix], limits: LoadLimits, *, json_file: bool
+) -> tuple[str, list[int]]:
+    """``text`` with every fix that applies cleanly, and the indexes of those fixes."""
     locators = [_Locator(text, root) for root in compose_nodes(text, limits)]
     chosen: list[_TextEdit] = []
-    applied = 0
-    for fix in fixes:
+    applied: list[int] = []
+    for number, fix in enumerate(fixes):
         try:
             edits = [
                 _edit_to_text(locators[fix.document], e, json_file=json_file) for e in fix.edits
@@ -179,7 +194,7 @@ def apply_fixes(
         if any(_overlaps(edit, other) for edit in edits for other in chosen):
             continue
         chosen.extend(edits)
-        applied += 1
+        applied.append(number)
     for edit in sorted(chosen, key=lambda e: e.start, reverse=True):
         text = text[: edit.start] + edit.text + text[edit.end :]
     return text, applied
@@ -191,13 +206,17 @@ def _overlaps(a: _TextEdit, b: _TextEdit) -> bool:
 
 @dataclass(frozen=True)
 class FileFix:
-    """A file's text before and after its fixes."""
+    """A file's text before and after its fixes, and the findings they fixed."""
 
     path: Path
     before: str
     after: str
-    fixed: int
+    applied: tuple[Finding, ...]
     bom: bool
+
+    @property
+    def fixed(self) -> int:
+        return len(self.applied)
 
     def diff(self) -> str:
         """The change as a unified diff, sensitive values starred out on both sides.
@@ -213,8 +232,13 @@ class FileFix:
         )
         return "".join(line if line.endswith("\n") else f"{line}\n" for line in lines)
 
+    @property
+    def content(self) -> str:
+        """The fixed text as the file holds it: with its byte order mark, if it had one."""
+        return ("\ufeff" if self.bom else "") + self.after
+
     def write(self) -> None:
-        write_atomically(self.path, ("\ufeff" if self.bom else "") + self.after)
+        write_atomically(self.path, self.content)
 
 
 def _masked(path: Path, text: str) -> str:
@@ -222,29 +246,78 @@ def _masked(path: Path, text: str) -> str:
     return source.masked_text()
 
 
-def fix_file(path: Path, fixes: Sequence[Fix], limits: LoadLimits) -> FileFix | None:
-    """``path`` with ``fixes`` applied, or ``None`` when none applies cleanly.
+def fix_text(
+    name: str, raw: bytes, findings: Sequence[Finding], limits: LoadLimits
+) -> FileFix | None:
+    """The file ``name`` of bytes ``raw`` with the fixes of ``findings`` applied, or ``None``
+    when none applies cleanly.
 
     The result must load as cleanly as the original did, or nothing is changed.
     """
-    raw = path.read_bytes()
     text = raw.decode("utf-8-sig")
-    json_file = path.suffix == ".json"
-    after, fixed = apply_fixes(text, fixes, limits, json_file=json_file)
-    if not fixed or after == text:
+    fixes = [finding.fix for finding in findings if finding.fix is not None]
+    after, applied = _applied(text, fixes, limits, json_file=name.endswith(".json"))
+    if not applied or after == text:
         return None
-    if load_source(path.name, after.encode("utf-8"), limits).problems:
+    if load_source(name, after.encode("utf-8"), limits).problems:
         return None
-    return FileFix(path, text, after, fixed, bom=raw.startswith(codecs.BOM_UTF8))
+    fixed = [finding for finding in findings if finding.fix is not None]
+    return FileFix(
+        Path(name),
+        text,
+        after,
+        tuple(fixed[number] for number in applied),
+        bom=raw.startswith(codecs.BOM_UTF8),
+    )
+
+
+def _read_file(name: str) -> bytes:
+    return Path(name).read_bytes()
 
 
 def plan_fixes(
-    findings: Sequence[Finding], limits_of: Callable[[str], LoadLimits]
+    findings: Sequence[Finding],
+    limits_of: Callable[[str], LoadLimits],
+    read: Callable[[str], bytes] = _read_file,
 ) -> list[FileFix]:
-    """What the fixes of ``findings`` would change, file by file (each read with its limits)."""
-    by_file: dict[str, list[Fix]] = {}
+    """What the fixes of ``findings`` would change, file by file (each read by ``read``, with
+    its limits)."""
+    by_file: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.fix is not None:
-            by_file.setdefault(finding.location.file, []).append(finding.fix)
-    planned = (fix_file(Path(name), fixes, limits_of(name)) for name, fixes in by_file.items())
+            by_file.setdefault(finding.location.file, []).append(finding)
+    planned = (
+        fix_text(name, read(name), fixable, limits_of(name)) for name, fixable in by_file.items()
+    )
     return [file_fix for file_fix in planned if file_fix is not None]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One replacement: the characters from ``start`` up to ``end`` (1-based line and column,
+    the end excluded) become ``text``."""
+
+    start: Mark
+    end: Mark
+    text: str
+
+
+def changed_span(before: str, after: str) -> Change:
+    """The one replacement that turns ``before`` into ``after``: what lies between their
+    common start and their common end."""
+    prefix = 0
+    limit = min(len(before), len(after))
+    while prefix < limit and before[prefix] == after[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and before[-1 - suffix] == after[-1 - suffix]:
+        suffix += 1
+    end = len(before) - suffix
+    text = after[prefix : len(after) - suffix]
+    return Change(offset_mark(before, prefix), offset_mark(before, end), text)
+
+
+def suggested_change(name: str, raw: bytes, finding: Finding, limits: LoadLimits) -> Change | None:
+    """What the fix of ``finding`` changes in the file ``name`` of bytes ``raw``, if it applies."""
+    fixed = fix_text(name, raw, [finding], limits)
+    return None if fixed is None else changed_span(fixed.before, fixed.after)

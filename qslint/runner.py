@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -13,15 +13,16 @@ from typing import TYPE_CHECKING, NamedTuple
 from qslint.cache import CACHE_FOLDER, ResultCache, content_digest, fingerprint
 from qslint.config import Config, LoadLimits
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, select_rules
-from qslint.files import read_bytes
+from qslint.files import read_bytes, within_limit
 from qslint.rule import Rule, load_rules
 from qslint.settings import Settings
-from qslint.sources import Candidate, discover
+from qslint.sources import Candidate, discover, display_path
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
     from qslint.dashboards.index import Dashboards
+    from qslint.loader import SourceFile
 
 
 class RuleSets:
@@ -86,8 +87,13 @@ def lint(
     excerpts: bool = False,
     use_cache: bool = False,
     workers: int | None = None,
+    overlay: Mapping[str, bytes] | None = None,
 ) -> CheckResult:
     """Check every selected file under ``paths``, each with the rules of its configuration.
+
+    ``overlay`` holds the bytes of files as an editor or standard input has them, by
+    absolute path: they are checked instead of what is on disk (if anything), and their
+    results never enter the cache.
 
     With ``excerpts``, each finding in a document carries its source line for display. With
     ``use_cache``, files whose bytes have not changed since a run with the same settings are
@@ -95,12 +101,13 @@ def lint(
     (default: one per available core when there are many files); the result is the same,
     in the same order, as a serial run.
     """
-    discovered = discover(paths, settings, force_exclude=force_exclude)
+    overlay = overlay or {}
+    discovered = discover(paths, settings, force_exclude=force_exclude, in_memory=overlay)
     groups: dict[int, list[Candidate]] = {}
     for candidate in discovered.candidates:
         groups.setdefault(id(candidate.config), []).append(candidate)
     runs = [_Group.of(files, rule_sets, excerpts, use_cache=use_cache) for files in groups.values()]
-    result = _check(runs, discovered.candidates, workers)
+    result = _check(runs, discovered.candidates, workers, overlay)
     result.skipped = discovered.skipped
     ran = {rule.code: rule for group in runs for rule in group.rules.rules}
     result.rules = [ran[code] for code in sorted(ran)]
@@ -129,7 +136,10 @@ class _Group(NamedTuple):
 
 
 def _check(
-    groups: Sequence[_Group], candidates: Sequence[Candidate], workers: int | None
+    groups: Sequence[_Group],
+    candidates: Sequence[Candidate],
+    workers: int | None,
+    overlay: Mapping[str, bytes],
 ) -> CheckResult:
     """The run's result: cached results where they hold, checked ones elsewhere.
 
@@ -141,26 +151,26 @@ def _check(
     checkers = [group.checker for group in groups]
     results: list[FileResult | None] = []
     run: list[tuple[str, bytes]] = []  # every file's path and digest, for the repository rules
-    pending: list[tuple[int, _Task]] = []
+    pending: list[tuple[int, _Task, ResultCache | None]] = []  # and the cache to keep it in
     for candidate in candidates:
         number = index_of[id(candidate.config)]
-        cache = groups[number].cache
+        held = overlay.get(os.path.abspath(candidate.path))  # noqa: PTH100
+        cache = groups[number].cache if held is None else None
         known = cache.unchanged(candidate.shown, candidate.status) if cache else None
         if known is not None:
             digest, result = known
         else:
-            task = _task(candidate, number, checkers[number].limits)
+            task = _task(candidate, number, checkers[number].limits, held)
             digest = content_digest(task.raw) if task.raw is not None else b""
             result = cache.get(task.path, digest, candidate.status) if cache and digest else None
             if result is None:
-                pending.append((len(results), task))
+                pending.append((len(results), task, cache))
         results.append(result)
         run.append((candidate.shown, digest))
-    checked = _check_tasks(checkers, [task for _, task in pending], workers)
-    fresh = {index for index, _ in pending}
-    for (index, task), result in zip(pending, checked, strict=True):
+    checked = _check_tasks(checkers, [task for _, task, _ in pending], workers)
+    fresh = {index for index, _, _ in pending}
+    for (index, _, cache), result in zip(pending, checked, strict=True):
         results[index] = result
-        cache = groups[task.checker].cache
         if cache and run[index][1]:
             cache.put(run[index][1], candidates[index].status, result)
     files = [result for result in results if result is not None]  # all of them, by now
@@ -181,11 +191,7 @@ def _check(
                 for file, candidate in zip(every, candidates, strict=True)
                 if candidate.config is group.config
             }
-            # Imported here, not at the top: a run served from the cache never needs it.
-            from qslint.loader import read_source
-
-            limits = group.checker.limits
-            reader = functools.cache(lambda path, limits=limits: read_source(path, limits))
+            reader = functools.cache(_reader(group.checker.limits, overlay))
             found = group.checker.check_repository(every, own, reader)
             if group.cache:
                 group.cache.put_repository(run, found)
@@ -196,8 +202,30 @@ def _check(
     return Checker.finish(files, repository)
 
 
-def _task(candidate: Candidate, checker: int, limits: LoadLimits) -> _Task:
-    raw, unreadable = read_bytes(candidate.path, limits.max_file_size)
+def _reader(limits: LoadLimits, overlay: Mapping[str, bytes]) -> Callable[[str], SourceFile]:
+    """What reads a file again (to locate a repository rule's findings): from ``overlay``
+    when it holds the file, else from disk."""
+    # Imported here, not at the top: a run served from the cache never needs it.
+    from qslint.loader import parse_file, read_source
+
+    def read(path: str) -> SourceFile:
+        held = overlay.get(os.path.abspath(path))  # noqa: PTH100
+        if held is None:
+            return read_source(path, limits)
+        return parse_file(display_path(path), *within_limit(held, limits.max_file_size), limits)
+
+    return read
+
+
+def _task(
+    candidate: Candidate, checker: int, limits: LoadLimits, held: bytes | None = None
+) -> _Task:
+    """The file to check, with its bytes: ``held`` (an editor's or standard input's), else
+    the disk's."""
+    if held is None:
+        raw, unreadable = read_bytes(candidate.path, limits.max_file_size)
+    else:
+        raw, unreadable = within_limit(held, limits.max_file_size)
     return _Task(candidate.shown, candidate.relative, raw, unreadable, checker)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -173,12 +173,19 @@ class Selectors:
         return self.of(self.settings.for_file(path)).is_included(path)
 
 
-def discover(paths: Sequence[Path], settings: Settings, *, force_exclude: bool) -> Discovered:
+def discover(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    force_exclude: bool,
+    in_memory: Collection[str] = (),
+) -> Discovered:
     """The files to check, each once, in a stable order, each with its configuration.
 
     Directories are walked for included, not excluded files. A file named on the command line
     is always checked, unless ``force_exclude`` (as pre-commit passes every staged file):
-    then the globs apply to it too.
+    then the globs apply to it too. A path in ``in_memory`` (absolute: an editor's buffer,
+    standard input) is a file whether or not it is on disk.
     """
     selectors = Selectors(settings)
     found: dict[str, Candidate] = {}
@@ -187,7 +194,7 @@ def discover(paths: Sequence[Path], settings: Settings, *, force_exclude: bool) 
         if path.is_dir():
             walked = _walk(str(path), selectors, skipped)
             found.update((candidate.path, candidate) for candidate in walked)
-        elif path.exists() or path.is_symlink():
+        elif path.exists() or path.is_symlink() or os.path.abspath(path) in in_memory:  # noqa: PTH100
             name = str(path)
             config = settings.for_file(name)
             selector = selectors.of(config)

@@ -40,6 +40,7 @@ def test_text_output_lines_and_summary(run_qslint, write):
         "weekly.yaml:15:31: QS201 [error] a PDF file exports whole sheets: use "
         "`SelectionScope: ALL_VISUALS` and drop `VisualIds`",
         "Found 1 problem (1 error) in 1 file checked.",
+        "[*] 1 fixable with `--fix`.",
     ]
 
 

@@ -51,9 +51,10 @@ def test_statistics(run_qslint, write):
     write("c.yaml", WITH_PARAMETERS.replace("weekly-sales", "c"))
     result = run_qslint("check", "--statistics")
     assert result.stdout.splitlines() == [
-        "2  QS305  [warning]  BucketPrefix starts with `/` or holds `//` or `..`",
-        "1  QS401  [error]  A parameter name appears twice",
+        "2  QS305  [warning]  [*]  BucketPrefix starts with `/` or holds `//` or `..`",
+        "1  QS401  [error]         A parameter name appears twice",
         "Found 3 problems (1 error, 2 warnings) in 3 files checked.",
+        "[*] 2 fixable with `--fix`.",
     ]
 
 
@@ -91,3 +92,38 @@ def test_terminal_gets_colour_and_source_and_no_color_is_respected(tmp_path):
     plain = _run_in_terminal(tmp_path, NO_COLOR="1")
     assert "\x1b[" not in plain
     assert "BucketPrefix: /sales" in plain
+
+
+def test_color_always_never_and_the_environment(run_qslint, write, monkeypatch):
+    write("weekly.yaml", VALID_JOB.replace("sales/weekly", "/sales"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert "\x1b[33m[warning]\x1b[0m" in run_qslint("check", "--color", "always").stdout
+    assert "\x1b[" not in run_qslint("check").stdout  # auto, off a terminal
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[33m[warning]\x1b[0m" in run_qslint("check").stdout
+    assert "\x1b[" not in run_qslint("check", "--color", "never").stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run_qslint("check").stdout
+    assert "\x1b[" in run_qslint("check", "--color", "always").stdout
+
+
+def test_show_fixes_lists_what_fix_would_apply_then_what_it_applied(run_qslint, write):
+    write("a.yaml", VALID_JOB.replace("PDF", "Pdf"))
+    write("b.yaml", VALID_JOB.replace("sales/weekly", "/sales").replace("weekly-sales", "b"))
+    available = run_qslint("check", "--show-fixes").stdout.splitlines()
+    assert available[2:] == [
+        "Fixable with `--fix`:",
+        "  a.yaml:12:23: QS104 write `PDF`",
+        "  b.yaml:20:25: QS305 strip the leading `/` and empty segments",
+        "Found 2 problems (1 error, 1 warning) in 2 files checked.",
+        "[*] 2 fixable with `--fix`.",
+    ]
+    applied = run_qslint("check", "--fix", "--show-fixes").stdout.splitlines()
+    assert applied == [
+        "Fixed:",
+        "  a.yaml:12:23: QS104 write `PDF`",
+        "  b.yaml:20:25: QS305 strip the leading `/` and empty segments",
+        "Fixed 2 problems.",
+        "All checks passed (2 files checked).",
+    ]

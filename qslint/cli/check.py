@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,11 +25,18 @@ from qslint.cli.wiring import checking, report_on_stderr
 from qslint.config import ConfigError, LoadLimits
 from qslint.dashboards import DashboardSourceError
 from qslint.engine import CheckResult
+from qslint.findings import Finding
 from qslint.report import FORMATS, Report, render
 from qslint.rule import RuleLoadError
 from qslint.sources import SourceError
 
+if TYPE_CHECKING:
+    from qslint.fix import Change
+
 MAX_FIX_PASSES = 10  # fixes that overlap in one pass are applied in the next
+STDIN = Path("-")
+# Formats that carry each fix's change and count columns in the file's bytes.
+WITH_CHANGES = ("rdjson",)
 
 
 @click.command()
@@ -48,16 +57,37 @@ MAX_FIX_PASSES = 10  # fixes that overlap in one pass are applied in the next
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the report to this file instead of standard output.",
 )
-@click.option("--statistics", is_flag=True, help="Count findings per rule instead of listing them.")
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Count findings per rule instead of listing them ([*]: --fix can fix some).",
+)
 @click.option(
     "--show-source/--no-show-source",
     default=None,
     help="Show each finding's source line with a caret (default: on a terminal).",
 )
 @click.option(
+    "--show-fixes",
+    is_flag=True,
+    help="List the fixes --fix applied, or else the fixes it would apply.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text report; auto: on a terminal, unless NO_COLOR is set or FORCE_COLOR is.",
+)
+@click.option(
     "--force-exclude",
     is_flag=True,
     help="Apply include/exclude globs to files named on the command line too (for pre-commit).",
+)
+@click.option(
+    "--stdin-filename",
+    type=click.Path(path_type=Path),
+    help="Check standard input (`-`) as this file: its configuration, ignores and name.",
 )
 @click.option(
     "--no-cache", is_flag=True, help="Check every file again; do not read or write the cache."
@@ -67,7 +97,12 @@ MAX_FIX_PASSES = 10  # fixes that overlap in one pass are applied in the next
     type=click.IntRange(min=1),
     help="Worker processes (default: one per core when there are many files).",
 )
-@click.option("--fix", is_flag=True, help="Apply safe fixes in place, then report what is left.")
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Apply safe fixes in place, then report what is left (standard input: print the "
+    "fixed text, and the report on standard error).",
+)
 @click.option(
     "--diff", is_flag=True, help="Print the safe fixes as a unified diff; change nothing."
 )
@@ -94,7 +129,10 @@ def check(
     output_file: Path | None,
     statistics: bool,
     show_source: bool | None,
+    show_fixes: bool,
+    color: str,
     force_exclude: bool,
+    stdin_filename: Path | None,
     no_cache: bool,
     jobs: int | None,
     fix: bool,
@@ -106,11 +144,12 @@ def check(
     endpoint_url: str | None,
     debug: bool,
 ) -> None:
-    """Check job definition files (default: the current directory)."""
+    """Check job definition files (default: the current directory; `-`: standard input)."""
     from qslint.runner import lint
 
     if remote and dashboards is not None:
         raise UsageError("--remote and --dashboards exclude each other")
+    paths, overlay = _standard_input(paths, stdin_filename)
     terminal = output_file is None and sys.stdout.isatty()
     if show_source is None:
         show_source = terminal
@@ -125,40 +164,41 @@ def check(
     )
     settings, rule_sets = checking(given, remote=remote)
     targets = paths or (Path(),)
+
+    def run() -> CheckResult:
+        return lint(
+            targets,
+            settings,
+            rule_sets,
+            force_exclude=force_exclude,
+            excerpts=show_source and output_format == "text",
+            use_cache=not no_cache,
+            workers=jobs,
+            overlay=overlay,
+        )
+
+    def limits_of(path: str) -> LoadLimits:
+        return settings.for_file(path).limits
+
+    read = _reader(overlay)
     try:
-
-        def run() -> CheckResult:
-            return lint(
-                targets,
-                settings,
-                rule_sets,
-                force_exclude=force_exclude,
-                excerpts=show_source and output_format == "text",
-                use_cache=not no_cache,
-                workers=jobs,
-            )
-
-        def limits_of(path: str) -> LoadLimits:
-            return settings.for_file(path).limits
-
         result = run()
-        if fix or diff:
-            from qslint.fix import plan_fixes  # the fixer is loaded only when asked for
         if diff:
-            planned = plan_fixes(result.findings, limits_of)
+            from qslint.fix import plan_fixes  # the fixer is loaded only when asked for
+
+            planned = plan_fixes(result.findings, limits_of, read)
             sys.stdout.write("".join(file_fix.diff() for file_fix in planned))
             sys.exit(EXIT_FINDINGS if planned else EXIT_OK)
-        fixed = 0
-        for _ in range(MAX_FIX_PASSES if fix else 0):
-            planned = plan_fixes(result.findings, limits_of)
-            if not planned:
-                break
-            for file_fix in planned:
-                file_fix.write()
-                fixed += file_fix.fixed
-            result = run()  # lint what was written: the report is about the files as they are
+        fixed: list[Finding] = []
+        if fix:
+            result, fixed = _fix(result, run, limits_of, overlay)
     except (ConfigError, DashboardSourceError, SourceError, RuleLoadError) as error:
         raise UsageError(str(error)) from error
+    changes: Mapping[Finding, Change] = {}
+    texts: Mapping[str, str] = {}
+    if output_format in WITH_CHANGES:
+        changes = _changes(result.findings, limits_of, read)
+        texts = _texts(result.findings, read)
     report = Report(
         findings=result.findings,
         files=result.files,
@@ -166,11 +206,121 @@ def check(
         root=settings.root,
         quiet=quiet,
         statistics=statistics,
-        color=terminal and not os.environ.get("NO_COLOR"),  # https://no-color.org
+        color=use_color(color, terminal, os.environ),
         fixed=fixed,
+        show_fixes=show_fixes,
+        changes=changes,
+        texts=texts,
     )
-    write_report(render(output_format, report), output_file)
+    text = render(output_format, report)
+    if fix and overlay:  # standard input: the fixed text on standard output, as ruff does
+        _write_fixed_input(next(iter(overlay.values())), text, output_file)
+    else:
+        write_report(text, output_file)
     report_on_stderr(result, debug=debug)
     if result.internal_errors:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if result.has_errors and not exit_zero else EXIT_OK)
+
+
+def _standard_input(
+    paths: tuple[Path, ...], stdin_filename: Path | None
+) -> tuple[tuple[Path, ...], dict[str, bytes]]:
+    """The paths to check, and what standard input holds, by the path it is checked as."""
+    if stdin_filename is not None and not paths:
+        paths = (STDIN,)
+    if STDIN in paths and len(paths) > 1:
+        raise UsageError("`-` (standard input) is checked on its own")
+    if stdin_filename is not None and STDIN not in paths:
+        raise UsageError("--stdin-filename names standard input: pass `-` as the only path")
+    if paths != (STDIN,):
+        return paths, {}
+    name = stdin_filename or STDIN
+    return (name,), {os.path.abspath(name): sys.stdin.buffer.read()}  # noqa: PTH100
+
+
+def _write_fixed_input(fixed: bytes, report: str, output_file: Path | None) -> None:
+    """The fixed text on standard output; the report in ``output_file``, else on stderr."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(fixed)
+    sys.stdout.flush()
+    if output_file is None:
+        sys.stderr.write(report)
+    else:
+        write_report(report, output_file)
+
+
+def use_color(choice: str, terminal: bool, environ: Mapping[str, str]) -> bool:
+    """``--color``: always or never, or (auto) on a terminal; in auto, a non-empty
+    ``NO_COLOR`` turns colour off (https://no-color.org) and ``FORCE_COLOR`` on."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    return bool(environ.get("FORCE_COLOR")) or terminal
+
+
+def _reader(overlay: Mapping[str, bytes]) -> Callable[[str], bytes]:
+    """What reads a reported file's bytes: from ``overlay`` when it holds it, else disk."""
+
+    def read(name: str) -> bytes:
+        held = overlay.get(os.path.abspath(name))  # noqa: PTH100
+        return Path(name).read_bytes() if held is None else held
+
+    return read
+
+
+def _fix(
+    result: CheckResult,
+    run: Callable[[], CheckResult],
+    limits_of: Callable[[str], LoadLimits],
+    overlay: dict[str, bytes],
+) -> tuple[CheckResult, list[Finding]]:
+    """Apply the fixes pass after pass (to disk, or to ``overlay``'s text): the result of
+    linting what they left, and what they fixed."""
+    from qslint.fix import plan_fixes
+
+    fixed: list[Finding] = []
+    for _ in range(MAX_FIX_PASSES):
+        planned = plan_fixes(result.findings, limits_of, _reader(overlay))
+        if not planned:
+            break
+        for file_fix in planned:
+            key = os.path.abspath(file_fix.path)  # noqa: PTH100
+            if key in overlay:
+                overlay[key] = file_fix.content.encode("utf-8")
+            else:
+                file_fix.write()
+            fixed += file_fix.applied
+        result = run()  # lint what was written: the report is about the files as they are
+    return result, fixed
+
+
+def _changes(
+    findings: Sequence[Finding],
+    limits_of: Callable[[str], LoadLimits],
+    read: Callable[[str], bytes],
+) -> dict[Finding, Change]:
+    """Each fixable finding's change, where its fix applies cleanly."""
+    from qslint.fix import suggested_change
+
+    changes: dict[Finding, Change] = {}
+    for finding in findings:
+        if finding.fix is None:
+            continue
+        name = finding.location.file
+        change = suggested_change(name, read(name), finding, limits_of(name))
+        if change is not None:
+            changes[finding] = change
+    return changes
+
+
+def _texts(findings: Sequence[Finding], read: Callable[[str], bytes]) -> dict[str, str]:
+    """The text of each file that has findings (what cannot be read counts as empty)."""
+    texts: dict[str, str] = {}
+    for name in dict.fromkeys(finding.location.file for finding in findings):
+        try:
+            texts[name] = read(name).decode("utf-8-sig", errors="replace")
+        except OSError:
+            texts[name] = ""
+    return texts

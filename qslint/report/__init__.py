@@ -7,14 +7,19 @@ function; :data:`FORMATS` lists them, and only the chosen one is imported.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qslint.findings import Finding
 from qslint.rule import Rule
 
-FORMATS = ("text", "json", "sarif", "github", "junit")
+if TYPE_CHECKING:
+    from qslint.fix import Change
+
+HOMEPAGE = "https://github.com/qslint/qslint"  # where reports say the tool is documented
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "rdjson")
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,16 @@ class Report:
     quiet: bool = False  # findings only, no summary
     statistics: bool = False  # counts per code instead of findings (text)
     color: bool = False  # ANSI colour (text)
-    fixed: int = 0  # problems fixed by --fix before the findings were collected
+    fixed: Sequence[Finding] = ()  # what --fix fixed before the findings were collected
+    show_fixes: bool = False  # list the fixes applied, or else the fixes available (text)
+    # Each fixable finding's change, and each file's text: for formats that carry the change
+    # or count columns in bytes (rdjson). Only filled when such a format is asked for.
+    changes: Mapping[Finding, Change] = field(default_factory=dict)
+    texts: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def fixable(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.fix is not None]
 
 
 def render(output_format: str, report: Report) -> str:

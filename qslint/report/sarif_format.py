@@ -16,37 +16,19 @@ from urllib.parse import quote
 
 from qslint import __version__
 from qslint.findings import Finding, Location, Severity, format_json_path
-from qslint.report import Report
+from qslint.report import HOMEPAGE, Report
+from qslint.report.paths import relative_to, repository_root
 from qslint.rule import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/qslint/qslint"
 SOURCE_ROOT = "%SRCROOT%"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 Json = dict[str, object]
 
 
-def _repository_root(folder: Path) -> Path:
-    """The top of the git work tree holding ``folder`` (where ``.git`` is: a folder, or a file
-    in a linked work tree or submodule), else ``folder``: what code scanning resolves paths
-    against."""
-    for candidate in (folder, *folder.absolute().parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return folder
-
-
-def _relative_to(path: Path, root: Path) -> Path | None:
-    """``path`` relative to ``root``, trying them as given and then with links resolved."""
-    for candidate, base in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
-        if candidate.is_relative_to(base):
-            return candidate.relative_to(base)
-    return None
-
-
 def _artifact_location(file: str, root: Path) -> Json:
-    relative = _relative_to(Path(file), root)
+    relative = relative_to(Path(file), root)
     if relative is None:
         return {"uri": Path(file).absolute().as_uri()}
     return {"uri": quote(relative.as_posix()), "uriBaseId": SOURCE_ROOT}
@@ -111,7 +93,7 @@ def _result(finding: Finding, rule_index: dict[str, int], root: Path) -> Json:
 def sarif_log(report: Report) -> Json:
     """The report as a SARIF log object."""
     rule_index = {rule.code: index for index, rule in enumerate(report.rules)}
-    root = _repository_root(report.root)
+    root = repository_root(report.root)
     root_uri = root.absolute().as_uri().rstrip("/") + "/"  # a base URI ends with /
     run: Json = {
         "tool": {
@@ -119,7 +101,7 @@ def sarif_log(report: Report) -> Json:
                 "name": "qslint",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
+                "informationUri": HOMEPAGE,
                 "rules": [_rule(rule) for rule in report.rules],
             }
         },

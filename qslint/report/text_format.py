@@ -1,8 +1,9 @@
 """``path:line:col: CODE [severity] message`` lines, then a one-line summary.
 
 On a terminal each finding also shows its source line with a caret under the column (sensitive
-values starred out), in colour unless ``NO_COLOR`` is set. ``--statistics`` prints one line
-per rule instead of the findings.
+values starred out), in colour as ``--color`` decides. ``--statistics`` prints one line per
+rule instead of the findings, ``[*]`` marking those ``--fix`` can fix; ``--show-fixes`` lists
+the fixes applied or available.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ SEVERITY_COLORS = {
     Severity.INFO: "\x1b[36m",
 }
 CARET_COLOR = "\x1b[1;31m"
+FIXABLE = "[*]"  # marks what `--fix` can fix, as ruff marks it
 
 
 def _plural(count: int, word: str) -> str:
@@ -63,13 +65,31 @@ def _finding_lines(finding: Finding, style: _Style) -> list[str]:
 
 
 def _statistics(report: Report) -> list[str]:
+    """One line per code: count, code, severity, ``[*]`` when --fix can fix some, summary."""
     counts = Counter(finding.code for finding in report.findings)
-    severities = {finding.code: finding.severity for finding in report.findings}
+    severities = {finding.code: f"[{finding.severity}]" for finding in report.findings}
+    fixable = {finding.code for finding in report.fixable}
     summaries = {rule.code: rule.summary for rule in report.rules}
     width = len(str(max(counts.values(), default=0)))
+    severity_width = max(map(len, severities.values()), default=0)
     return [
-        f"{count:>{width}}  {code}  [{severities[code]}]  {summaries.get(code, '')}".rstrip()
+        f"{count:>{width}}  {code}  {severities[code]:<{severity_width}}  "
+        f"{FIXABLE if code in fixable else ' ' * len(FIXABLE)}  {summaries.get(code, '')}".rstrip()
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+def _fix_lines(report: Report) -> list[str]:
+    """With --show-fixes: what --fix fixed, or else what it would fix, one line each."""
+    if report.fixed:
+        head, findings = "Fixed:", report.fixed
+    else:
+        head, findings = "Fixable with `--fix`:", report.fixable
+    if not findings:
+        return []
+    return [
+        head,
+        *(f"  {f.location}: {f.code} {f.fix.description if f.fix else ''}" for f in findings),
     ]
 
 
@@ -79,8 +99,12 @@ def render(report: Report) -> str:
         lines = _statistics(report)
     else:
         lines = [line for finding in report.findings for line in _finding_lines(finding, style)]
+    if report.show_fixes:
+        lines += _fix_lines(report)
     if not report.quiet:
         if report.fixed:
-            lines.append(f"Fixed {_plural(report.fixed, 'problem')}.")
+            lines.append(f"Fixed {_plural(len(report.fixed), 'problem')}.")
         lines.append(summary(report))
+        if report.fixable:
+            lines.append(f"{FIXABLE} {len(report.fixable)} fixable with `--fix`.")
     return "".join(f"{line}\n" for line in lines)
