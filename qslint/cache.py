@@ -44,7 +44,7 @@ from qslint.engine import FileResult, RuleSet
 from qslint.rule import CheckedJob
 
 CACHE_FOLDER = ".qslint_cache"
-_FORMAT = 4  # bump when what a cache file holds changes shape
+_FORMAT = 5  # bump when what a cache file holds changes shape
 UNUSED_DAYS = 30
 _DAY = 24 * 3600
 _CHANGE_TIMES = os.name == "posix"  # st_ctime is the time of the last change

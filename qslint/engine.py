@@ -21,6 +21,7 @@ from qslint.rule import (
     RuleContext,
     SchemaError,
     Scope,
+    SuppressionUse,
     Violation,
 )
 from qslint.sources import glob_matcher
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
     from qslint.dashboards.index import Dashboards
     from qslint.loader import Document, SourceFile
     from qslint.model import StartDashboardSnapshotJobRequest
+    from qslint.suppressions import Suppression
+
+
+Used = tuple[str, int, str]  # a finding a comment suppressed: its file, line and code
 
 
 class SelectedRule(NamedTuple):
@@ -76,6 +81,10 @@ class FileResult:
     jobs: list[CheckedJob] = field(default_factory=list)
     internal_errors: list[InternalError] = field(default_factory=list)
     ignored: tuple[str, ...] = ()  # the code prefixes per-file-ignores drop for this file
+    suppressions: tuple[Suppression, ...] = ()  # the file's suppression comments
+    # (file, line, code) of each finding a comment suppressed: for a repository result, in
+    # the files of its jobs.
+    suppressed: frozenset[Used] = frozenset()
 
 
 @dataclass
@@ -222,7 +231,10 @@ class Checker:
             result.jobs.append(job)
             findings += self._collect(Scope.JOB, result, validated, source, index)
         self._rules.current.document = None
-        result.findings = _kept(findings, source, result.ignored)
+        used: set[Used] = set()
+        result.findings = _kept(findings, source, result.ignored, used)
+        result.suppressions = tuple(source.suppressions.values())
+        result.suppressed = frozenset(used)
         return result
 
     def check_repository(
@@ -236,14 +248,47 @@ class Checker:
         ignored = {file.path: file.ignored for file in results}
         jobs = [job for file in results for job in file.jobs]
         repository = FileResult(path="<repository>")
+        used: set[Used] = set()
         for selected in self._rules[Scope.REPOSITORY]:
             for job, violation in self._run(selected, repository, jobs):
                 if job.file not in own:
                     continue
                 source = read(job.file)
                 finding = self._finding(selected, violation, source, job.document)
-                repository.findings += _kept([finding], source, ignored.get(source.path, ()))
+                repository.findings += _kept([finding], source, ignored.get(source.path, ()), used)
+        repository.suppressed = frozenset(used)
         return repository
+
+    def check_suppressions(self, result: FileResult, used: Collection[Used]) -> FileResult:
+        """``result`` with the findings of the rules on its suppression comments, given
+        every finding the run's comments suppressed (``used``)."""
+        rules = self._rules[Scope.SUPPRESSIONS]
+        if not result.suppressions or not rules:
+            return result
+        by_line: dict[int, set[str]] = {}
+        for file, line, code in used:
+            if file == result.path:
+                by_line.setdefault(line, set()).add(code)
+        use = SuppressionUse(
+            result.path,
+            result.suppressions,
+            {line: frozenset(codes) for line, codes in by_line.items()},
+        )
+        checked = replace(result, findings=list(result.findings))
+        for selected in rules:
+            for violation in self._run(selected, checked, use):
+                mark = violation.mark or Mark(1, 1)
+                if not any(selected.rule.code.startswith(code) for code in result.ignored):
+                    checked.findings.append(
+                        Finding(
+                            code=selected.rule.code,
+                            severity=selected.severity,
+                            message=violation.message,
+                            location=Location(result.path, mark.line, mark.column),
+                            fix=violation.fix,
+                        )
+                    )
+        return checked
 
     @staticmethod
     def finish(results: Sequence[FileResult], repository: FileResult) -> CheckResult:
@@ -321,11 +366,16 @@ def _field_marks(document: Document) -> dict[tuple[str, bool], Mark]:
     }
 
 
-def _kept(findings: Iterable[Finding], source: SourceFile, ignored: Sequence[str]) -> list[Finding]:
-    """``findings`` less those suppressed by a comment or by per-file-ignores."""
-    return [
-        finding
-        for finding in findings
-        if not source.is_suppressed(finding.code, finding.location.line)
-        and not any(finding.code.startswith(code) for code in ignored)
-    ]
+def _kept(
+    findings: Iterable[Finding], source: SourceFile, ignored: Sequence[str], used: set[Used]
+) -> list[Finding]:
+    """``findings`` less those suppressed by a comment or by per-file-ignores; what a comment
+    suppressed is added to ``used``."""
+    kept = []
+    for finding in findings:
+        line = finding.location.line
+        if source.is_suppressed(finding.code, line):
+            used.add((source.path, line, finding.code))
+        elif not any(finding.code.startswith(code) for code in ignored):
+            kept.append(finding)
+    return kept

@@ -68,15 +68,22 @@ class Location:
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace the value at ``path`` with the string ``value``, or delete it (``delete``)."""
+    """Replace the value at ``path`` with the string ``value``, or delete it (``delete``);
+    or, with ``span``, replace the text between two marks (a comment, which no path names)."""
 
     path: JsonPath
     value: str = ""
     delete: bool = False
+    span: tuple[Mark, Mark] | None = None
 
 
 def replace_value(path: JsonPath, value: str) -> Edit:
     return Edit(path, value)
+
+
+def replace_text(start: Mark, end: Mark, value: str) -> Edit:
+    """Replace the characters from ``start`` up to ``end`` (excluded) with ``value``."""
+    return Edit((), value, span=(start, end))
 
 
 def delete_node(path: JsonPath) -> Edit:

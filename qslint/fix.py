@@ -33,6 +33,7 @@ from qslint.loader import (
     MERGE_TAG,
     compose_nodes,
     load_source,
+    mark_offset,
     offset_mark,
     service_sensitivity,
     tag_name,
@@ -144,6 +145,16 @@ class _Locator:
         return start, end
 
 
+def _text_edit(
+    text: str, locators: Sequence[_Locator], fix: Fix, edit: Edit, *, json_file: bool
+) -> _TextEdit:
+    """Where ``edit`` changes ``text``: between its marks, or at its node in the fix's document."""
+    if edit.span is not None:
+        start, end = (mark_offset(text, mark) for mark in edit.span)
+        return _TextEdit(start, end, edit.value)
+    return _edit_to_text(locators[fix.document], edit, json_file=json_file)
+
+
 def _edit_to_text(locator: _Locator, edit: Edit, *, json_file: bool) -> _TextEdit:
     key, node, parent = locator.find(edit.path)
     if not edit.delete:
@@ -186,9 +197,7 @@ def _applied(
     applied: list[int] = []
     for number, fix in enumerate(fixes):
         try:
-            edits = [
-                _edit_to_text(locators[fix.document], e, json_file=json_file) for e in fix.edits
-            ]
+            edits = [_text_edit(text, locators, fix, e, json_file=json_file) for e in fix.edits]
         except (FixError, IndexError):
             continue
         if any(_overlaps(edit, other) for edit in edits for other in chosen):

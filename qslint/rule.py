@@ -1,7 +1,8 @@
 """The plugin API: how a rule is declared and how rules are discovered.
 
 A rule is a plain, typed function decorated with one of :func:`file_rule`,
-:func:`document_rule`, :func:`job_rule` or :func:`repository_rule`. The decorator names its
+:func:`document_rule`, :func:`job_rule`, :func:`repository_rule` or
+:func:`suppressions_rule`. The decorator names its
 code, summary and default severity; the function's docstring is its documentation, in the
 *What it does / Why is this bad? / Example / Fix* shape, and ``qslint rule CODE`` and the
 README's rule table are generated from it. The body yields :class:`Violation` values that
@@ -36,6 +37,7 @@ from qslint.findings import (
     closest,
     delete_node,
     did_you_mean,
+    replace_text,
     replace_value,
 )
 
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from qslint.dashboards.index import Dashboards
     from qslint.loader import Document, SourceFile
     from qslint.model import StartDashboardSnapshotJobRequest
+    from qslint.suppressions import Suppression
 
 __all__ = [
     "CheckedJob",
@@ -56,6 +59,7 @@ __all__ = [
     "SchemaError",
     "Scope",
     "Severity",
+    "SuppressionUse",
     "Violation",
     "closest",
     "delete_node",
@@ -64,8 +68,10 @@ __all__ = [
     "file_rule",
     "job_rule",
     "load_rules",
+    "replace_text",
     "replace_value",
     "repository_rule",
+    "suppressions_rule",
 ]
 
 ENTRY_POINT_GROUP = "qslint.rules"
@@ -79,6 +85,7 @@ class Scope(enum.StrEnum):
     DOCUMENT = "document"  # one parsed document and its schema errors
     JOB = "job"  # one valid job model
     REPOSITORY = "repository"  # every valid job of the run together
+    SUPPRESSIONS = "suppressions"  # a file's suppression comments, once every rule has run
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,15 @@ class CheckedJob:
         return Location(self.file, mark.line, mark.column, path)
 
 
+@dataclass(frozen=True)
+class SuppressionUse:
+    """A file's suppression comments, and the codes of the findings each one suppressed."""
+
+    file: str
+    suppressions: Sequence[Suppression]
+    used: Mapping[int, frozenset[str]]  # by line: the codes suppressed there
+
+
 class CurrentDocument:
     """The document whose rules are running; the engine moves it from one to the next."""
 
@@ -208,6 +224,7 @@ JobCheck = Callable[["StartDashboardSnapshotJobRequest", RuleContext], Iterable[
 RepositoryCheck = Callable[
     [Sequence[CheckedJob], RuleContext], Iterable[tuple[CheckedJob, Violation]]
 ]
+SuppressionsCheck = Callable[[SuppressionUse, RuleContext], Iterable[Violation]]
 
 
 CheckT = TypeVar("CheckT", bound=Callable[..., Iterable[Any]])
@@ -254,6 +271,8 @@ document_rule: RuleDeclarer[DocumentCheck] = RuleDeclarer(Scope.DOCUMENT)
 job_rule: RuleDeclarer[JobCheck] = RuleDeclarer(Scope.JOB)
 # ``check(jobs, context)``: every valid job of a run, yielding ``(job, violation)`` pairs.
 repository_rule: RuleDeclarer[RepositoryCheck] = RuleDeclarer(Scope.REPOSITORY)
+# ``check(use, context)``: a file's suppression comments and what each suppressed.
+suppressions_rule: RuleDeclarer[SuppressionsCheck] = RuleDeclarer(Scope.SUPPRESSIONS)
 
 
 class RuleLoadError(Exception):

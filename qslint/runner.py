@@ -197,8 +197,15 @@ def _check(
                 group.cache.put_repository(run, found)
         repository.findings += found.findings
         repository.internal_errors += found.internal_errors
+        repository.suppressed |= found.suppressed
         if group.cache:
             group.cache.save()
+    # Whether a comment suppressed anything is known once every rule has run.
+    used = repository.suppressed.union(*(file.suppressed for file in files))
+    files = [
+        checkers[index_of[id(candidate.config)]].check_suppressions(file, used)
+        for candidate, file in zip(candidates, files, strict=True)
+    ]
     return Checker.finish(files, repository)
 
 

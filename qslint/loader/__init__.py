@@ -10,7 +10,7 @@ from qslint.config import LoadLimits
 from qslint.findings import Mark
 from qslint.loader.composing import MERGE_TAG, compose_nodes, tag_name
 from qslint.loader.documents import Document, LoadProblem, SourceFile, service_sensitivity
-from qslint.loader.problems import offset_mark
+from qslint.loader.problems import mark_offset, offset_mark
 from qslint.loader.reading import load_source, parse_file, read_source
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "SourceFile",
     "compose_nodes",
     "load_source",
+    "mark_offset",
     "offset_mark",
     "parse_file",
     "read_source",

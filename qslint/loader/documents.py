@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from qslint.findings import JsonPath, Mark
+from qslint.suppressions import Suppression
 
 PathPredicate = Callable[[JsonPath], bool]
-_SUPPRESSION = re.compile(r"(?:^|\s)#\s*qslint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 
 
 @dataclass
@@ -65,13 +64,11 @@ class SourceFile:
     text: str
     documents: list[Document] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
-    suppressions: dict[int, frozenset[str] | None] = field(default_factory=dict)
+    suppressions: dict[int, Suppression] = field(default_factory=dict)  # by line
 
     def is_suppressed(self, code: str, line: int) -> bool:
-        if line not in self.suppressions:
-            return False
-        codes = self.suppressions[line]
-        return codes is None or any(code.startswith(prefix) for prefix in codes)
+        suppression = self.suppressions.get(line)
+        return suppression is not None and suppression.covers(code)
 
     @functools.cached_property
     def _lines(self) -> list[str]:
@@ -122,21 +119,3 @@ def service_sensitivity() -> Sensitivity:
     from qslint.model import is_sensitive, sensitive_field_names
 
     return Sensitivity(sensitive_field_names(), is_sensitive)
-
-
-def find_suppressions(text: str) -> dict[int, frozenset[str] | None]:
-    """``# qslint: ignore[QS201, QS305]`` comments by line; ``None`` means every code."""
-    found: dict[int, frozenset[str] | None] = {}
-    if "qslint" not in text:
-        return found
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _SUPPRESSION.search(line)
-        if match is None:
-            continue
-        codes = match["codes"]
-        found[number] = (
-            None
-            if codes is None
-            else frozenset(code.strip().upper() for code in codes.split(",") if code.strip())
-        )
-    return found

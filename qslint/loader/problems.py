@@ -61,6 +61,15 @@ def offset_mark(text: str, offset: int) -> Mark:
     return Mark(len(starts), offset - starts[-1] + 1)
 
 
+def mark_offset(text: str, mark: Mark) -> int:
+    """The character offset of a line and column in ``text`` (lines as libyaml counts them);
+    a mark past the end is the end."""
+    starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+    if mark.line > len(starts):
+        return len(text)
+    return min(starts[mark.line - 1] + mark.column - 1, len(text))
+
+
 def clamp_mark(text: str, mark: Mark) -> Mark:
     """Keep a parser's end-of-input mark inside the file."""
     lines = text.splitlines() or [""]

@@ -18,11 +18,11 @@ from qslint.loader.documents import (
     LoadProblem,
     Sensitivity,
     SourceFile,
-    find_suppressions,
     service_sensitivity,
 )
 from qslint.loader.problems import clamp_mark, json_problem
 from qslint.sources import display_path
+from qslint.suppressions import find_suppressions
 
 JSON_SUFFIXES = (".json",)
 

@@ -1,0 +1,69 @@
+"""QS901: qslint's own comments, checked once every other rule has run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qslint.findings import Mark
+from qslint.rule import (
+    Fix,
+    RuleContext,
+    Severity,
+    SuppressionUse,
+    Violation,
+    replace_text,
+    suppressions_rule,
+)
+
+
+@suppressions_rule(
+    "QS901", "A suppression comment suppresses nothing", severity=Severity.WARNING, fixable=True
+)
+def unused_suppression(use: SuppressionUse, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a `# qslint: ignore[...]` comment that suppresses no finding on its line, or
+    the codes of one that suppress none: the problem was fixed, the code is misspelt, or
+    the comment sits on another line than the finding.
+
+    ## Why is this bad?
+    A stale suppression hides the next problem of that kind on its line without anyone
+    noticing, and tells readers about a problem that is no longer there.
+
+    ## Example
+    ```yaml
+              BucketPrefix: sales/weekly   # qslint: ignore[QS305]
+    ```
+
+    ## Fix
+    Remove the comment, or the codes in it that suppress nothing (`qslint check --fix`
+    does).
+    """
+    for suppression in use.suppressions:
+        suppressed = use.used.get(suppression.line, frozenset())
+        where = Mark(suppression.line, suppression.column)
+        if suppression.codes is None:
+            if not suppressed:
+                yield Violation(
+                    "`# qslint: ignore` suppresses nothing on this line",
+                    mark=where,
+                    fix=Fix("remove the comment", (replace_text(*suppression.removal, ""),)),
+                )
+            continue
+        unused = [
+            prefix
+            for prefix in suppression.codes
+            if not any(code.startswith(prefix) for code in suppressed)
+        ]
+        if not unused:
+            continue
+        names = ", ".join(f"`{code}`" for code in unused)
+        kept = [code for code in suppression.codes if code not in unused]
+        if kept and suppression.codes_span is not None:
+            edit = replace_text(*suppression.codes_span, ", ".join(kept))
+            fix = Fix(f"drop {names} from the comment", (edit,))
+        else:
+            fix = Fix("remove the comment", (replace_text(*suppression.removal, ""),))
+        yield Violation(
+            f"suppression of {names} suppresses nothing on this line", mark=where, fix=fix
+        )

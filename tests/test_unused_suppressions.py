@@ -1,0 +1,72 @@
+"""QS901: a suppression comment that suppresses nothing is reported, and fixed away."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import VALID_JOB, codes_and_lines
+
+PREFIX = "BucketPrefix: sales/weekly"  # line 20 of VALID_JOB
+SLASHED = "BucketPrefix: /sales/weekly"  # QS305 there
+
+
+def _with(line: str, replacement: str, text: str = VALID_JOB) -> str:
+    assert line in text
+    return text.replace(line, replacement)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # The comment ends a line: it goes with the spaces before it.
+        (f"{PREFIX}   # qslint: ignore[QS305]", PREFIX),
+        # Comment text follows the directive: only the directive goes.
+        (f"{PREFIX}  # qslint: ignore[QS305] see ticket 12", f"{PREFIX}  # see ticket 12"),
+        # A bare directive that suppresses nothing.
+        (f"{PREFIX}  # qslint: ignore", PREFIX),
+        # Of two codes, the one that suppresses nothing goes.
+        (f"{SLASHED}  # qslint: ignore[QS305, QS201]", f"{SLASHED}  # qslint: ignore[QS305]"),
+    ],
+)
+def test_unused_suppression_is_reported_and_fixed(run_qslint, write, tmp_path, before, after):
+    write("weekly.yaml", _with(PREFIX, before))
+    result = run_qslint("check", "--output-format", "json")
+    (finding,) = json.loads(result.stdout)
+    assert (finding["code"], finding["severity"], finding["line"]) == ("QS901", "warning", 20)
+    assert finding["column"] == before.index("#") + 11  # the line's indentation is 10
+    assert result.exit_code == 0  # a warning
+    run_qslint("check", "--fix")
+    assert (tmp_path / "weekly.yaml").read_text(encoding="utf-8") == _with(PREFIX, after)
+    assert run_qslint("check", "--output-format", "json").stdout == "[]\n"
+
+
+def test_a_comment_alone_on_its_line_is_removed_with_the_line(run_qslint, write, tmp_path):
+    write("weekly.yaml", _with(PREFIX, f"# qslint: ignore[QS305]\n          {PREFIX}"))
+    assert codes_and_lines(run_qslint("check", "--output-format", "json")) == [("QS901", 20)]
+    run_qslint("check", "--fix")
+    assert (tmp_path / "weekly.yaml").read_text(encoding="utf-8") == VALID_JOB
+
+
+def test_a_comment_that_suppresses_a_repository_finding_is_in_use(run_qslint, write):
+    write("a.yaml", VALID_JOB)
+    copy = _with("SnapshotJobId: weekly-sales", "SnapshotJobId: weekly-sales  # qslint: ignore")
+    write("b.yaml", copy)
+    for _ in range(2):  # cold, then from the cache
+        assert run_qslint("check", "--output-format", "json").stdout == "[]\n"
+
+
+def test_the_finding_stays_when_the_duplicate_goes(run_qslint, write, tmp_path):
+    write("a.yaml", VALID_JOB)
+    copy = _with("SnapshotJobId: weekly-sales", "SnapshotJobId: weekly-sales  # qslint: ignore")
+    write("b.yaml", copy)
+    assert run_qslint("check", "--output-format", "json").stdout == "[]\n"
+    (tmp_path / "a.yaml").unlink()
+    assert codes_and_lines(run_qslint("check", "--output-format", "json")) == [("QS901", 3)]
+
+
+def test_per_file_ignores_and_ignore_drop_qs901(run_qslint, write):
+    write("weekly.yaml", _with(PREFIX, f"{PREFIX}  # qslint: ignore[QS305]"))
+    assert run_qslint("check", "--ignore", "QS901", "--output-format", "json").stdout == "[]\n"
+    write(".qslint.toml", '[per-file-ignores]\n"weekly.yaml" = ["QS9"]\n')
+    assert run_qslint("check", "--output-format", "json").stdout == "[]\n"
