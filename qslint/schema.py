@@ -16,6 +16,7 @@ down, the generator below says it:
 botocore is imported here and not by :mod:`qslint.model`: only ``qslint schema`` pays for it.
 """
 
+import functools
 import re
 import types
 from collections.abc import Iterator, Mapping
@@ -48,7 +49,7 @@ def job_definition_schema(draft: str = "2020-12") -> dict[str, Any]:
     generator = type(
         "JobDefinitionSchema",
         (_JobDefinitionSchema,),
-        {"schema_dialect": DRAFTS[draft], "docs": _service_docs()},
+        {"schema_dialect": DRAFTS[draft], "docs": service_docs()},
     )
     definitions = "$defs" if draft == "2020-12" else "definitions"
     schema = StartDashboardSnapshotJobRequest.model_json_schema(
@@ -131,7 +132,8 @@ def _apply_rule_limit(member: JsonSchemaValue, limit: RuleLimit, *, where: str) 
         member.setdefault("maxItems", limit.max)
 
 
-def _service_docs() -> dict[type[BaseModel], ShapeDocs]:
+@functools.cache
+def service_docs() -> dict[type[BaseModel], ShapeDocs]:
     """Each request model's documentation, found by walking the service model alongside."""
     service = botocore.session.get_session().get_service_model(SERVICE)
     request = service.operation_model(OPERATION).input_shape

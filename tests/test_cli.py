@@ -186,7 +186,7 @@ def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[
     )
 
 
-def test_check_never_imports_boto3():
+def test_check_never_imports_boto3_or_the_language_server():
     probe = textwrap.dedent(
         """
         import sys
@@ -194,11 +194,11 @@ def test_check_never_imports_boto3():
         try:
             main(["check", "examples", "--quiet"])
         except SystemExit as exit:
-            print(exit.code, "boto3" in sys.modules)
+            print(exit.code, *(name in sys.modules for name in ("boto3", "pygls", "lsprotocol")))
         """
     )
     result = _run(["-c", probe], ROOT)
-    assert result.stdout.splitlines()[-1].split() == ["1", "False"], result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["1", "False", "False", "False"], result.stderr
 
 
 def test_third_party_rule_plugin_through_entry_points(tmp_path):

@@ -1,0 +1,262 @@
+"""The language server: pygls wired to the linter, the ranges and the request model.
+
+Every handler is guarded: an exception in one (a document no part of qslint expected) is
+logged to the editor's output and answered with nothing, never a crash of the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+from pygls.workspace import TextDocument
+
+from qslint import __version__
+from qslint.config import LoadLimits
+from qslint.findings import Finding, Mark, Severity
+from qslint.report import HOMEPAGE
+from qslint.server.actions import FIX_ALL, code_actions
+from qslint.server.debounce import Debouncer
+from qslint.server.documents import DefinitionLinter, LintError
+from qslint.server.fields import completion_at, field_docs, hover_text, key_at
+from qslint.server.positions import from_client, to_client
+from qslint.server.ranges import NodeRanges
+
+DEBOUNCE_SECONDS = 0.3  # after the last keystroke of a burst; `initializationOptions.debounce`
+SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+LINT_ALL = "lint"  # the debouncer's key: one lint covers every open document
+
+T = TypeVar("T")
+
+
+class QslintServer(LanguageServer):
+    """The server's state: the linter of its workspace, and what it has published."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "qslint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+        )
+        self.linter = DefinitionLinter([Path.cwd()])
+        self.debounce_seconds = DEBOUNCE_SECONDS
+        self.debouncer: Debouncer | None = None
+        self.published: set[str] = set()  # documents with diagnostics on show
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def open_definitions(self) -> dict[str, str]:
+        """The text of every open document on disk (or to be saved there), by path."""
+        return {
+            to_fs_path(uri) or uri: document.source
+            for uri, document in self.workspace.text_documents.items()
+            if uri.startswith("file:")
+        }
+
+    def lint_and_publish(self) -> None:
+        """Lint every open document; publish their diagnostics, clearing stale ones."""
+        try:
+            result = self.linter.lint(self.open_definitions())
+        except LintError as error:
+            self.log(f"qslint: {error}", types.MessageType.Error)
+            return
+        for uri, document in list(self.workspace.text_documents.items()):
+            path = to_fs_path(uri) or uri
+            findings = result.findings.get(path)
+            if findings is None and uri not in self.published:
+                continue  # not a definition, and nothing on show to clear
+            diagnostics = diagnostics_of(document, findings or [], self.linter.limits(path))
+            self.publish(uri, diagnostics)
+
+    def publish(self, uri: str, diagnostics: Sequence[types.Diagnostic]) -> None:
+        params = types.PublishDiagnosticsParams(uri=uri, diagnostics=list(diagnostics))
+        self.text_document_publish_diagnostics(params)
+        if diagnostics:
+            self.published.add(uri)
+        else:
+            self.published.discard(uri)
+
+    def lint_soon(self) -> None:
+        if self.debouncer is None:
+            self.debouncer = Debouncer(asyncio.get_running_loop().call_later, self.debounce_seconds)
+        self.debouncer.call(LINT_ALL, guarded(self, None)(self.lint_and_publish))
+
+
+def guarded(server: QslintServer, default: T) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """``handler``, answering ``default`` and logging why when it raises."""
+
+    def decorate(handler: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(handler)
+        def run(*args: Any) -> T:
+            try:
+                return handler(*args)
+            except Exception as error:  # one unexpected document must not end the session
+                server.log(f"qslint: internal error ({type(error).__name__}); please report it")
+                server.log(traceback.format_exc())
+                return default
+
+        return run
+
+    return decorate
+
+
+def diagnostics_of(
+    document: TextDocument, findings: Sequence[Finding], limits: LoadLimits
+) -> list[types.Diagnostic]:
+    ranges = NodeRanges(document.source, limits)
+    return [_diagnostic(document, ranges, finding) for finding in findings]
+
+
+def _diagnostic(document: TextDocument, ranges: NodeRanges, finding: Finding) -> types.Diagnostic:
+    location = finding.location
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(
+                uri=from_fs_path(str(Path(other.file).absolute())) or other.file,
+                range=_point(Mark(other.line, other.column)),
+            ),
+            message="the other place",
+        )
+        for other in finding.related
+    ]
+    return types.Diagnostic(
+        range=to_client(document, ranges.of(Mark(location.line, location.column))),
+        message=finding.message,
+        severity=SEVERITIES[finding.severity],
+        code=finding.code,
+        code_description=types.CodeDescription(href=f"{HOMEPAGE}#rules"),
+        source="qslint",
+        related_information=related or None,
+    )
+
+
+def _point(mark: Mark) -> types.Range:
+    position = types.Position(line=mark.line - 1, character=mark.column - 1)
+    return types.Range(start=position, end=position)
+
+
+def build_server() -> QslintServer:
+    """The server with its features registered; ``serve`` runs it on stdio."""
+    server = QslintServer()
+
+    def path_of(uri: str) -> str:
+        return to_fs_path(uri) or uri
+
+    def definition(uri: str) -> TextDocument | None:
+        document = server.workspace.get_text_document(uri)
+        if not server.linter.is_definition(path_of(uri), document.source):
+            return None
+        return document
+
+    @server.feature(types.INITIALIZE)
+    @guarded(server, None)
+    def initialize(params: types.InitializeParams) -> None:
+        folders = [path_of(folder.uri) for folder in params.workspace_folders or ()]
+        root = params.root_uri and path_of(params.root_uri)
+        server.linter = DefinitionLinter([Path(p) for p in folders or [root or Path.cwd()]])
+        options = params.initialization_options
+        if isinstance(options, dict) and isinstance(options.get("debounce"), int | float):
+            server.debounce_seconds = max(0.0, float(options["debounce"]))
+
+    @server.feature(types.INITIALIZED)
+    @guarded(server, None)
+    def initialized(params: types.InitializedParams) -> None:
+        # Import the loader and the models now, not on the first document opened.
+        from qslint.loader import service_sensitivity
+
+        service_sensitivity()
+        server.linter.rule_sets()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    @guarded(server, None)
+    def did_open(params: types.DidOpenTextDocumentParams) -> None:
+        server.lint_and_publish()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    @guarded(server, None)
+    def did_change(params: types.DidChangeTextDocumentParams) -> None:
+        server.lint_soon()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    @guarded(server, None)
+    def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        if server.debouncer is not None:
+            server.debouncer.cancel(LINT_ALL)
+        server.lint_and_publish()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    @guarded(server, None)
+    def did_close(params: types.DidCloseTextDocumentParams) -> None:
+        server.publish(params.text_document.uri, [])
+        server.lint_soon()  # what the others share with it is now read from its file
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
+    )
+    @guarded(server, [])
+    def code_action(params: types.CodeActionParams) -> list[types.CodeAction]:
+        document = definition(params.text_document.uri)
+        if document is None:
+            return []
+        return code_actions(server.linter, document, path_of(document.uri), params)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    @guarded(server, None)
+    def hover(params: types.HoverParams) -> types.Hover | None:
+        document = definition(params.text_document.uri)
+        if document is None:
+            return None
+        line, character = from_client(document, params.position)
+        path = key_at(path_of(document.uri), document.source, line, character)
+        if path is None:
+            return None
+        contents = types.MarkupContent(kind=types.MarkupKind.Markdown, value=hover_text(path))
+        return types.Hover(contents=contents)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[" ", ":"])
+    )
+    @guarded(server, None)
+    def completion(params: types.CompletionParams) -> types.CompletionList | None:
+        document = server.workspace.get_text_document(params.text_document.uri)
+        path = path_of(document.uri)
+        if not server.linter.is_definition(path, document.source, blank=True):
+            return None
+        line, character = from_client(document, params.position)
+        found = completion_at(document.lines, line, character)
+        if found is None:
+            return None
+        if found.keys:
+            items = [
+                types.CompletionItem(
+                    label=name,
+                    kind=types.CompletionItemKind.Field,
+                    insert_text=f"{name}: ",
+                    documentation=field_docs((*found.path, name)) or None,
+                )
+                for name in found.words
+            ]
+        else:
+            items = [
+                types.CompletionItem(label=value, kind=types.CompletionItemKind.EnumMember)
+                for value in found.words
+            ]
+        return types.CompletionList(is_incomplete=False, items=items)
+
+    return server
+
+
+def serve() -> None:
+    """Serve one editor session over standard input and output."""
+    build_server().start_io()

@@ -1,0 +1,121 @@
+"""Lint the documents an editor holds, as ``qslint check`` lints files.
+
+Every lint runs the workspace's definitions together (so that QS601 sees them all), the
+open documents' text instead of their files', with settings read afresh (a configuration
+edited meanwhile counts) and the cache that ``check`` keeps for the unchanged files. A
+document the configuration does not include, or that names none of the request's
+top-level fields (a workflow or another YAML file beside the definitions), is not a
+definition: it gets no findings at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qslint.config import ConfigError, LoadLimits
+from qslint.findings import Finding
+from qslint.rule import Rule, RuleLoadError
+from qslint.runner import RuleSets, lint
+from qslint.settings import Settings
+from qslint.sources import Selectors, SourceError
+
+# The request's top-level fields: a definition names at least one of them.
+REQUEST_FIELDS = (
+    "AwsAccountId",
+    "DashboardId",
+    "SnapshotJobId",
+    "UserConfiguration",
+    "SnapshotConfiguration",
+)
+
+
+def looks_like_definition(text: str) -> bool:
+    return any(name in text for name in REQUEST_FIELDS)
+
+
+class LintError(Exception):
+    """What stops every lint until the user fixes it: a configuration, a rule plugin."""
+
+
+@dataclass
+class LintResult:
+    """The findings of each open document, by its absolute path."""
+
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+
+
+class DefinitionLinter:
+    """Lints open documents among the definitions of the workspace's folders."""
+
+    def __init__(self, folders: Sequence[Path], rules: Sequence[Rule] | None = None) -> None:
+        self.folders = [folder.absolute() for folder in folders]
+        self._rules = rules
+        self._rule_sets: RuleSets | None = None
+
+    def _settings(self) -> Settings:
+        return Settings(cwd=self.folders[0] if self.folders else Path.cwd())
+
+    def rule_sets(self) -> RuleSets:
+        if self._rule_sets is None:
+            try:
+                self._rule_sets = RuleSets(self._rules)
+            except RuleLoadError as error:
+                raise LintError(str(error)) from error
+        return self._rule_sets
+
+    def limits(self, path: str) -> LoadLimits:
+        try:
+            return self._settings().for_file(path).limits
+        except ConfigError:
+            return LoadLimits()
+
+    def is_definition(
+        self, path: str, text: str, settings: Settings | None = None, *, blank: bool = False
+    ) -> bool:
+        """Whether the document is one ``check`` would lint, and names a request field (or,
+        with ``blank``, is still empty: it may become a definition)."""
+        if not looks_like_definition(text) and not (blank and not text.strip()):
+            return False
+        try:
+            return Selectors(settings or self._settings()).selects_file(path)
+        except ConfigError:
+            return True  # the lint reports the configuration
+
+    def lint(self, documents: Mapping[str, str], *, workspace: bool = True) -> LintResult:
+        """The findings of each definition among ``documents`` (text by absolute path); with
+        ``workspace``, checked together with the definitions of the workspace's folders."""
+        try:
+            settings = self._settings()
+            held = {
+                path: text
+                for path, text in documents.items()
+                if self.is_definition(path, text, settings)
+            }
+            result = LintResult({path: [] for path in held})
+            if not held:
+                return result
+            inside = [folder for folder in self.folders if workspace and folder.is_dir()]
+            # Named as well: a document no walk finds (outside the folders, or not saved yet).
+            named = [
+                Path(path)
+                for path in held
+                if not Path(path).is_file() or not any(Path(path).is_relative_to(f) for f in inside)
+            ]
+            checked = lint(
+                [*inside, *named],
+                settings,
+                self.rule_sets(),
+                use_cache=True,
+                workers=1,  # the server's own process: no workers forked under its event loop
+                overlay={path: text.encode("utf-8") for path, text in held.items()},
+            )
+        except (ConfigError, SourceError) as error:
+            raise LintError(str(error)) from error
+        for finding in checked.findings:
+            path = os.path.abspath(finding.location.file)  # noqa: PTH100
+            if path in result.findings:
+                result.findings[path].append(finding)
+        return result

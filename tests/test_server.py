@@ -1,0 +1,225 @@
+"""``qslint server`` end to end: a real LSP client talks to the server over stdio."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from conftest import VALID_JOB
+from lsprotocol import types
+from pygls.uris import from_fs_path
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+PDF_WITH_VISUALS = VALID_JOB.replace(
+    "SelectionScope: ALL_VISUALS",  # QS201 at line 15, column 31 (1-based)
+    "SelectionScope: SELECTED_VISUALS\n              VisualIds: [top-customers]",
+)
+SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "qslint", "server"])
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    (tmp_path / ".qslint.toml").write_text('region = "eu-west-1"\n', encoding="utf-8")
+    return tmp_path
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def client(lsp_client: LanguageClient, workspace: Path):
+    folder = types.WorkspaceFolder(uri=from_fs_path(str(workspace)), name="jobs")
+    params = types.InitializeParams(
+        capabilities=types.ClientCapabilities(),
+        workspace_folders=[folder],
+        initialization_options={"debounce": 0},
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    if lsp_client.capabilities is not None and not getattr(lsp_client, "shut_down", False):
+        await lsp_client.shutdown_session()
+
+
+def _uri(path: Path) -> str:
+    uri = from_fs_path(str(path))
+    assert uri is not None
+    return uri
+
+
+async def _open(client: LanguageClient, path: Path, text: str) -> list[types.Diagnostic]:
+    """Open ``path`` with ``text`` (on disk as well) and wait for its diagnostics."""
+    path.write_text(text, encoding="utf-8")
+    document = types.TextDocumentItem(uri=_uri(path), language_id="yaml", version=1, text=text)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=document))
+    return await _diagnostics(client, path)
+
+
+async def _diagnostics(client: LanguageClient, path: Path) -> list[types.Diagnostic]:
+    while True:
+        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        if _uri(path) in client.diagnostics:
+            return list(client.diagnostics.pop(_uri(path)))
+
+
+def _range(start: tuple[int, int], end: tuple[int, int]) -> types.Range:
+    return types.Range(
+        start=types.Position(line=start[0], character=start[1]),
+        end=types.Position(line=end[0], character=end[1]),
+    )
+
+
+@pytest.mark.asyncio
+async def test_open_shows_qs201_at_its_range_and_its_quick_fix_clears_it(client, workspace):
+    path = workspace / "weekly.yaml"
+    (diagnostic,) = await _open(client, path, PDF_WITH_VISUALS)
+    assert (diagnostic.code, diagnostic.source) == ("QS201", "qslint")
+    assert diagnostic.severity == types.DiagnosticSeverity.Error
+    assert diagnostic.range == _range((14, 30), (14, 46))  # `SELECTED_VISUALS`, exactly
+
+    context = types.CodeActionContext(diagnostics=[diagnostic])
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=_uri(path)),
+            range=diagnostic.range,
+            context=context,
+        )
+    )
+    assert actions is not None
+    titles = [action.title for action in actions if isinstance(action, types.CodeAction)]
+    assert titles[0].startswith("QS201: ")
+    assert "qslint: fix all" in titles
+    quick_fix = actions[0]
+    assert isinstance(quick_fix, types.CodeAction)
+    assert quick_fix.kind == types.CodeActionKind.QuickFix
+    assert list(quick_fix.diagnostics or ()) == [diagnostic]
+    assert quick_fix.edit is not None and quick_fix.edit.changes is not None
+    (edit,) = quick_fix.edit.changes[_uri(path)]
+
+    # The editor applies the edit: an incremental change of the open document.
+    change = types.TextDocumentContentChangePartial(range=edit.range, text=edit.new_text)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=_uri(path), version=2),
+            content_changes=[change],
+        )
+    )
+    assert await _diagnostics(client, path) == []
+
+
+@pytest.mark.asyncio
+async def test_full_change_and_save_lint_again_and_close_clears(client, workspace):
+    path = workspace / "weekly.yaml"
+    assert await _open(client, path, VALID_JOB) == []
+    identifier = types.VersionedTextDocumentIdentifier(uri=_uri(path), version=2)
+    whole = types.TextDocumentContentChangeWholeDocument(
+        text=VALID_JOB.replace("sales/weekly", "/sales")
+    )
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(text_document=identifier, content_changes=[whole])
+    )
+    (diagnostic,) = await _diagnostics(client, path)
+    assert diagnostic.code == "QS305"
+    assert diagnostic.severity == types.DiagnosticSeverity.Warning
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=_uri(path)))
+    )
+    assert [d.code for d in await _diagnostics(client, path)] == ["QS305"]
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=_uri(path)))
+    )
+    assert await _diagnostics(client, path) == []
+
+
+@pytest.mark.asyncio
+async def test_qs601_across_the_workspace_and_suppressions_and_severities(client, workspace):
+    (workspace / "a.yaml").write_text(VALID_JOB, encoding="utf-8")  # on disk, never opened
+    (workspace / ".qslint.toml").write_text(
+        'region = "eu-west-1"\n[severity]\nQS601 = "warning"\n', encoding="utf-8"
+    )
+    (diagnostic,) = await _open(client, workspace / "b.yaml", VALID_JOB)
+    assert diagnostic.code == "QS601"
+    assert diagnostic.severity == types.DiagnosticSeverity.Warning
+    assert diagnostic.related_information is not None
+    assert diagnostic.related_information[0].location.uri == _uri(workspace / "a.yaml")
+    suppressed = VALID_JOB.replace("weekly-sales", "weekly-sales  # qslint: ignore[QS601]")
+    assert await _open(client, workspace / "c.yaml", suppressed) == []
+
+
+@pytest.mark.asyncio
+async def test_a_document_that_is_not_a_definition_gets_nothing(client, workspace):
+    workflow = "name: ci\non: [push]\njobs:\n  lint: {runs-on: ubuntu-latest}\n"
+    path = workspace / "ci.yaml"
+    path.write_text(workflow, encoding="utf-8")
+    item = types.TextDocumentItem(uri=_uri(path), language_id="yaml", version=1, text=workflow)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=_uri(path)),
+            position=types.Position(line=0, character=1),
+        )
+    )
+    assert hover is None
+    await _open(client, workspace / "weekly.yaml", VALID_JOB)  # answered after ci.yaml's turn
+    assert _uri(path) not in client.diagnostics
+
+
+@pytest.mark.asyncio
+async def test_a_broken_document_is_a_finding_and_the_server_carries_on(client, workspace):
+    broken = "AwsAccountId: [unclosed\n\x85\tDashboardId: {{\n"
+    (diagnostic,) = await _open(client, workspace / "broken.yaml", broken)
+    assert diagnostic.code == "QS100"
+    assert await _open(client, workspace / "weekly.yaml", VALID_JOB) == []
+
+
+@pytest.mark.asyncio
+async def test_hover_shows_the_botocore_documentation(client, workspace):
+    path = workspace / "weekly.yaml"
+    await _open(client, path, VALID_JOB)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=_uri(path)),
+            position=types.Position(line=11, character=12),  # on `FormatType`
+        )
+    )
+    assert hover is not None
+    assert isinstance(hover.contents, types.MarkupContent)
+    assert "**`FormatType`** (one of `CSV`, `PDF`, `EXCEL`)" in hover.contents.value
+    assert "The format of the snapshot file" in hover.contents.value
+
+
+@pytest.mark.asyncio
+async def test_completion_offers_enum_values_and_missing_field_names(client, workspace):
+    path = workspace / "weekly.yaml"
+    text = VALID_JOB.replace("FormatType: PDF", "FormatType: ")
+    await _open(client, path, text)
+
+    async def complete(line: int, character: int) -> list[str]:
+        found = await client.text_document_completion_async(
+            types.CompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=_uri(path)),
+                position=types.Position(line=line, character=character),
+            )
+        )
+        assert isinstance(found, types.CompletionList)
+        return [item.label for item in found.items]
+
+    assert await complete(11, len("        - FormatType: ")) == ["CSV", "PDF", "EXCEL"]
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=_uri(path), version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(range=_range((9, 0), (9, 0)), text="  \n")
+            ],
+        )
+    )
+    await _diagnostics(client, path)
+    # A new line in SnapshotConfiguration: the one field it does not have yet.
+    assert await complete(9, 2) == ["Parameters"]
+
+
+@pytest.mark.asyncio
+async def test_shutdown_and_exit_end_the_server_cleanly(client, workspace):
+    await _open(client, workspace / "weekly.yaml", VALID_JOB)
+    await client.shutdown_session()
+    client.shut_down = True
+    assert client._server is not None
+    assert client._server.returncode == 0

@@ -1,0 +1,97 @@
+"""The language server's parts without a client: debouncing, ranges, completion, hover."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+
+from conftest import VALID_JOB
+
+from qslint.config import LoadLimits
+from qslint.findings import Mark
+from qslint.server.debounce import Debouncer
+from qslint.server.fields import completion_at, hover_text, key_at
+from qslint.server.ranges import NodeRanges
+
+
+class FakeTimers:
+    """A scheduler that runs nothing until the test says time has passed."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.timers: list[tuple[float, Callable[[], None], FakeTimer]] = []
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> FakeTimer:
+        timer = FakeTimer()
+        self.timers.append((self.now + delay, callback, timer))
+        return timer
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+        due = [entry for entry in self.timers if entry[0] <= self.now]
+        self.timers = [entry for entry in self.timers if entry[0] > self.now]
+        for _, callback, timer in due:
+            if not timer.cancelled:
+                callback()
+
+
+class FakeTimer:
+    cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def test_a_burst_of_changes_lints_once_after_the_quiet_period():
+    timers = FakeTimers()
+    debouncer = Debouncer(timers.call_later, 0.3)
+    runs: list[int] = []
+    for number in range(5):
+        debouncer.call("lint", lambda number=number: runs.append(number))
+        timers.advance(0.1)
+    assert runs == []
+    timers.advance(0.3)
+    assert runs == [4]
+    debouncer.call("lint", lambda: runs.append(5))
+    debouncer.cancel("lint")
+    timers.advance(1)
+    assert runs == [4]
+
+
+def test_ranges_span_the_node_or_the_rest_of_the_line():
+    text = "A: one two\nB: [x, y]\nC:\n  D: 1  # a comment\n"
+    ranges = NodeRanges(text, LoadLimits())
+    assert ranges.of(Mark(1, 4)) == ((0, 3), (0, 10))  # a plain scalar with a space in it
+    assert ranges.of(Mark(2, 4)) == ((1, 3), (1, 9))  # a flow sequence
+    assert ranges.of(Mark(4, 3)) == ((3, 2), (3, 3))  # a key, not its mapping
+    assert ranges.of(Mark(4, 9)) == ((3, 8), (3, 19))  # a comment: the rest of its line
+    broken = NodeRanges("A: [\n", LoadLimits())
+    assert broken.of(Mark(1, 4)) == ((0, 3), (0, 4))
+
+
+def test_hover_finds_keys_in_yaml_and_json():
+    assert key_at("a.yaml", VALID_JOB, 11, 12)[-1] == "FormatType"
+    assert key_at("a.json", '{"DashboardId": "x"}', 0, 3) == ("DashboardId",)
+    assert key_at("a.yaml", VALID_JOB, 11, 1) is None  # indentation
+    assert hover_text(("DashboardId",)).startswith("**`DashboardId`** (`str`)")
+
+
+def test_completion_in_a_list_item_offers_what_the_item_lacks():
+    lines = [*VALID_JOB.splitlines()[:15], "              "]
+    found = completion_at(lines, 15, 14)
+    assert found is not None
+    assert found.path == ("SnapshotConfiguration", "FileGroups", "Files", "SheetSelections")
+    assert found.words == ("VisualIds",)
+    assert completion_at(['{"AwsAccountId": '], 0, 17) is None  # JSON: not completed
+
+
+def test_server_without_pygls_says_how_to_install_it():
+    probe = (
+        "import sys; sys.modules['pygls'] = None\nfrom qslint.cli import main\nmain(['server'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert result.stderr == "qslint: qslint server needs pygls: pip install 'qslint[server]'\n"
