@@ -169,8 +169,21 @@ class Selectors:
         return self.of(self.settings.for_folder(Path(folder)))
 
     def selects_file(self, path: str | os.PathLike[str]) -> bool:
-        """Whether the file's own configuration selects it (as ``--force-exclude`` does)."""
-        return self.of(self.settings.for_file(path)).is_included(path)
+        """Whether a walk would select the file: its own configuration selects it, and no
+        configuration above excludes the folder that holds a nearer one."""
+        absolute = os.path.abspath(path)  # noqa: PTH100 - the name as given, links kept
+        config = self.settings.for_file(absolute)
+        if not self.of(config).is_included(absolute):
+            return False
+        while config.file is not None and self.settings.overrides.config is None:
+            folder = config.root
+            above = self.settings.for_folder(folder.parent)
+            if folder.parent == folder or above is config:
+                return True
+            if self.of(above).is_excluded_folder(self.of(above).relative(folder)):
+                return False
+            config = above
+        return True
 
 
 def discover(
@@ -198,7 +211,7 @@ def discover(
             name = str(path)
             config = settings.for_file(name)
             selector = selectors.of(config)
-            if not force_exclude or selector.is_included(name):
+            if not force_exclude or selectors.selects_file(name):
                 found[os.path.abspath(name)] = Candidate(  # noqa: PTH100
                     name, selector.relative(name), display_path(name), _status(name), config
                 )

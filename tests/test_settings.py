@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from conftest import VALID_JOB, RunQslint
 
-from qslint.config import Config
 from qslint.settings import Overrides, Settings
 
 US_BUCKET = VALID_JOB.replace("BucketRegion: eu-west-1", "BucketRegion: us-east-1")
@@ -56,6 +55,19 @@ def test_each_file_gets_its_nearest_configuration_hook_style(
     named = ("eu/weekly.yaml", "us/weekly.yaml", "eu/.qslint.toml")
     result = run_qslint("check", "--force-exclude", "--output-format", "json", *named)
     assert findings(result) == [("eu/weekly.yaml", "QS301")]
+
+
+def test_hook_style_keeps_out_what_a_walk_keeps_out(run_qslint, write):
+    """A folder with a configuration of its own is entered only if the one above allows it."""
+    write(".qslint.toml", 'region = "eu-west-1"\nextend-exclude = ["vendor/"]\n')
+    write("vendor/pkg/.qslint.toml", 'region = "eu-west-1"\n')
+    write("vendor/pkg/x.yaml", US_BUCKET)
+    write("jobs/x.yaml", US_BUCKET)
+    walked = run_qslint("check", "--output-format", "json", "--no-cache")
+    named = run_qslint(
+        "check", "--force-exclude", "--output-format", "json", "vendor/pkg/x.yaml", "jobs/x.yaml"
+    )
+    assert findings(walked) == findings(named) == [("jobs/x.yaml", "QS301")]
 
 
 def test_a_folder_configuration_selects_its_own_files(run_qslint: RunQslint, write) -> None:
@@ -151,8 +163,28 @@ def test_settings_read_each_configuration_once(tmp_path: Path) -> None:
     assert first.file == tmp_path / ".qslint.toml"
 
 
-def test_fixed_settings_give_every_file_the_same_configuration(tmp_path: Path) -> None:
-    config = Config(root=tmp_path, region="eu-west-1")
-    settings = Settings.fixed(config)
-    assert settings.for_folder(Path("/")) is config
-    assert settings.root == tmp_path
+def test_a_misspelt_configured_region_is_an_error_even_under_region(run_qslint, write):
+    write(".qslint.toml", 'region = "eu-wst-1"\n')
+    result = run_qslint("check", "--region", "eu-west-1")
+    assert result.exit_code == 2
+    assert "`region`: unknown AWS region `eu-wst-1`" in result.stderr
+
+
+def test_an_unused_environment_region_is_no_error(run_qslint, monorepo, monkeypatch):
+    """Every file names its region: a broken AWS_REGION in the shell is nobody's region."""
+    monkeypatch.chdir(monorepo)
+    monkeypatch.setenv("AWS_REGION", "eu-wst-1")
+    result = run_qslint("check", "--output-format", "json", "--no-cache")
+    assert findings(result) == [("eu/weekly.yaml", "QS301")]
+
+
+def test_the_profile_is_found_in_botocores_order(tmp_path: Path) -> None:
+    (tmp_path / "aws").write_text(
+        "[profile a]\nregion = eu-west-1\n[profile b]\nregion = us-east-1\n"
+    )
+    environ = {
+        "AWS_CONFIG_FILE": str(tmp_path / "aws"),
+        "AWS_DEFAULT_PROFILE": "a",
+        "AWS_PROFILE": "b",
+    }
+    assert Settings(cwd=tmp_path, environ=environ).for_folder(tmp_path).region == "eu-west-1"
