@@ -91,6 +91,9 @@ class Config:
     root: Path
     file: Path | None = None
     region: str | None = None  # once resolved (qslint.settings): the region in force
+    # Why the region in force cannot be used, when it came from outside the configuration:
+    # an error only if a file with this configuration is checked or submitted.
+    region_problem: str | None = None
     profile: str | None = None  # the AWS profile, from the command line
     endpoint_url: str | None = None  # another QuickSight endpoint, from the command line
     dashboards: Path | None = None  # the folder of dashboard definitions to cross-check with

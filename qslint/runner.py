@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.cache import CACHE_FOLDER, ResultCache, content_digest, fingerprint
-from qslint.config import Config, LoadLimits
+from qslint.config import Config, ConfigError, LoadLimits
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, select_rules
 from qslint.files import read_bytes, within_limit
 from qslint.rule import Rule, load_rules
@@ -47,12 +47,15 @@ class RuleSets:
 
     def check_config(self, config: Config) -> None:
         """Raise ``ConfigError`` for what ``config`` names wrongly, before any file is read."""
+        if config.region_problem:
+            raise ConfigError(config.region_problem)
         select_rules(self.rules, config, config.region)
 
     def for_config(self, config: Config, files: Sequence[Candidate]) -> RuleSet:
         """The rules ``config`` selects, for ``files`` (whose dashboards ``--remote`` fetches)."""
         made = self._made.get(id(config))
         if made is None:
+            self.check_config(config)
             made = select_rules(self.rules, config, config.region, self._known(config, files))
             self._made[id(config)] = made
         return made

@@ -7,7 +7,8 @@ file with none above it gets the defaults, rooted in the working directory.
 
 Which region, for the files of one configuration: ``--region``, then the configuration's
 ``region``, then ``AWS_REGION``, then ``AWS_DEFAULT_REGION``, then the region of the AWS
-profile (``--profile``, else ``AWS_PROFILE``, else ``default``). The region in force must be
+profile (``--profile``, else ``AWS_DEFAULT_PROFILE`` or ``AWS_PROFILE`` as botocore reads
+them, else ``default``). The region in force, and any region a configuration names, must be
 one botocore's endpoint data knows; the same value is what ``check`` lints against and what
 ``apply`` and ``dashboards`` hand to boto3.
 """
@@ -21,9 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qslint.config import CONFIG_FILES, Config, ConfigError, Target, parse_config, read_toml
-
-__all__ = ["Config", "ConfigError", "Overrides", "Settings", "Target", "checked_region"]
+from qslint.config import CONFIG_FILES, Config, ConfigError, parse_config, read_toml
 from qslint.findings import closest, did_you_mean
 
 
@@ -56,33 +55,28 @@ class Settings:
         self._file_of_folder: dict[Path, Path | None] = {}
         self._resolved: dict[Path | None, Config] = {}
         self._tables: dict[Path, dict[str, Any]] = {}
-        self._fixed: Config | None = None
         forced = self.overrides.config
         if forced is not None and not forced.is_file():
             raise ConfigError(f"--config: no such file: {forced}")
 
-    @classmethod
-    def fixed(cls, config: Config) -> Settings:
-        """Settings that give every file ``config`` as it is (for callers that build one)."""
-        settings = cls(cwd=config.root)
-        settings._fixed = config
-        return settings
-
     def for_folder(self, folder: Path) -> Config:
         """The configuration in force for the files of ``folder``."""
-        if self._fixed is not None:
-            return self._fixed
+        return self._config(self.file_for(folder))
+
+    def file_for(self, folder: Path) -> Path | None:
+        """The configuration file in force for ``folder``'s files; None for the defaults."""
         if self.overrides.config is not None:
-            return self._config(self._cwd / self.overrides.config)
-        return self._config(self._nearest(folder.absolute()))
+            return self._cwd / self.overrides.config
+        return self._nearest(folder.absolute())
 
     def for_file(self, path: str | os.PathLike[str]) -> Config:
         return self.for_folder(Path(os.path.abspath(path)).parent)  # noqa: PTH100 - no links resolved
 
     @property
     def root(self) -> Path:
-        """Where the working directory's configuration is: reports' paths start there."""
-        return self.for_folder(self._cwd).root
+        """Where the working directory's configuration is (without resolving it)."""
+        file = self.file_for(self._cwd)
+        return self._cwd if file is None else file.parent
 
     def _nearest(self, folder: Path) -> Path | None:
         """The configuration file nearest ``folder``, remembered for every folder on the way."""
@@ -110,36 +104,47 @@ class Settings:
         config = Config(root=self._cwd) if file is None else self._parse(file)
         overrides = self.overrides
         dashboards = overrides.dashboards and self._cwd / overrides.dashboards
+        region, problem = self._region(config), None
+        if region is None:
+            region, problem = self._ambient_region()
         config = config.with_overrides(
             select=overrides.select,
             ignore=config.ignore + overrides.ignore,
             dashboards=dashboards,
-            region=self._region(config),
+            region=region,
+            region_problem=problem,
             profile=overrides.profile,
             endpoint_url=overrides.endpoint_url,
         )
         return _without_definitions(config)
 
     def _region(self, config: Config) -> str | None:
-        """The region in force for ``config``'s files, by the documented precedence."""
-        where = f"{config.file}: `region`"
-        given = (
-            ("--region", self.overrides.region),
-            (where, config.region),
-            ("AWS_REGION", self._environ.get("AWS_REGION")),
-            ("AWS_DEFAULT_REGION", self._environ.get("AWS_DEFAULT_REGION")),
-        )
-        for source, region in given:
-            if region:
-                return checked_region(region, source)
-        profile = (
-            self.overrides.profile
-            or self._environ.get("AWS_PROFILE")
-            or self._environ.get("AWS_DEFAULT_PROFILE")
-            or "default"
-        )
-        region = profile_region(profile, self._environ)
-        return region and checked_region(region, f"the region of AWS profile `{profile}`")
+        """The region ``--region`` or the configuration names, checked; else None."""
+        if config.region:  # a misspelt region is wrong even where --region overrides it
+            checked_region(config.region, f"{config.file}: `region`")
+        if self.overrides.region:
+            return checked_region(self.overrides.region, "--region")
+        return config.region
+
+    def _ambient_region(self) -> tuple[str | None, str | None]:
+        """The region of the environment or the AWS profile, and why it cannot be used."""
+        given = [(name, self._environ.get(name)) for name in ("AWS_REGION", "AWS_DEFAULT_REGION")]
+        source, region = next(((name, value) for name, value in given if value), ("", None))
+        if region is None:
+            profile = (  # in botocore's order, so that the region and the credentials agree
+                self.overrides.profile
+                or self._environ.get("AWS_DEFAULT_PROFILE")
+                or self._environ.get("AWS_PROFILE")
+                or "default"
+            )
+            source = f"the region of AWS profile `{profile}`"
+            region = profile_region(profile, self._environ)
+        if region is None:
+            return None, None
+        try:
+            return checked_region(region, source), None
+        except ConfigError as error:
+            return region, str(error)
 
     def _config_file_in(self, directory: Path) -> Path | None:
         for name in CONFIG_FILES:

@@ -28,12 +28,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from qslint.config import Config
 from qslint.engine import CheckResult
 from qslint.report import FORMATS, Report, render
 from qslint.rule import load_rules
 from qslint.runner import RuleSets, lint
-from qslint.settings import Settings
+from qslint.settings import Overrides, Settings
 
 # Known, not yet fixed: YAML 1.1 (libyaml) counts NEL, LS and PS (U+0085, U+2028, U+2029) as
 # line breaks in some places and not in others, and ruamel.yaml's YAML 1.2 parser never does;
@@ -103,8 +102,8 @@ def check(name: str, raw: bytes) -> CheckResult:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(raw)
-        config = Config(root=Path(folder), region="eu-west-1")
-        result = lint([path], Settings.fixed(config), RULE_SETS, excerpts=True)
+        settings = Settings(Overrides(region="eu-west-1"), cwd=Path(folder), environ={})
+        result = lint([path], settings, RULE_SETS, excerpts=True)
     assert not result.internal_errors, [error.details for error in result.internal_errors]
     text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
     lines = LINE_BREAK.split(text)

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from qslint.config import Config, LoadLimits
+from qslint.config import LoadLimits
 from qslint.dashboards.folder import load_folder
 from qslint.dashboards.index import Dashboards
 from qslint.engine import CheckResult
@@ -36,7 +36,7 @@ from qslint.loader import load_source
 from qslint.model import is_sensitive
 from qslint.rule import Rule, load_rules
 from qslint.runner import RuleSets, lint
-from qslint.settings import Settings
+from qslint.settings import Overrides, Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DASHBOARDS = FIXTURES / "dashboards"  # definitions for the QS7xx fixtures, not a rule's folder
@@ -122,9 +122,10 @@ def fixture_dashboards() -> Dashboards:
 
 def run(case: Case, *, ignore: Sequence[str] = ()) -> CheckResult:
     """Run every rule (but ``ignore``) over the case, in-process, as `qslint check` does."""
-    config = Config(root=FIXTURES, region=REGION, ignore=tuple(ignore))
     dashboards = fixture_dashboards() if case.code.startswith("QS7") else None
-    return lint([case.path], Settings.fixed(config), RuleSets(all_rules(), dashboards=dashboards))
+    # The fixtures' own configuration (fixtures/.qslint.toml) names the region, REGION.
+    settings = Settings(Overrides(ignore=tuple(ignore)), cwd=FIXTURES, environ={})
+    return lint([case.path], settings, RuleSets(all_rules(), dashboards=dashboards))
 
 
 def found(case: Case, result: CheckResult) -> list[Expected]:

@@ -19,7 +19,8 @@ def checking(overrides: Overrides, *, remote: bool = False) -> tuple[Settings, R
     try:
         settings = Settings(overrides)
         rule_sets = RuleSets(remote=remote)
-        rule_sets.check_config(settings.for_folder(Path.cwd()))
+        if settings.file_for(Path.cwd()) is not None:  # its mistakes, even with no file to check
+            rule_sets.check_config(settings.for_folder(Path.cwd()))
     except (ConfigError, RuleLoadError) as error:
         raise UsageError(str(error)) from error
     codes = [rule.code for rule in rule_sets.rules]
