@@ -153,8 +153,11 @@ def test_a_lint_gate_in_the_wrong_region_submits_nothing(
 def test_no_region_anywhere_is_one_line(workspace: Path, emulator: Emulator) -> None:
     (workspace / "job.yaml").write_text(job_yaml("weekly", "eu-west-1"))
 
+    plan = qslint("plan", "job.yaml")
     result = apply(emulator, "job.yaml")
 
-    assert result.exit_code == 2
-    assert result.stderr.startswith("qslint: no AWS region: pass --region, set `region`")
+    assert plan.exit_code == result.exit_code == 2
+    for said in (plan.stderr, result.stderr):
+        assert said.startswith("qslint: no AWS region: pass --region, set `region`")
+        assert said.endswith(" (for job.yaml)\n")
     assert emulator.service.calls() == []

@@ -1,4 +1,4 @@
-"""A QuickSight client for a :class:`~qslint.settings.Target`, its retries left to the caller.
+"""A QuickSight client for a :class:`~qslint.config.Target`, its retries left to the caller.
 
 botocore's own retries are off: every retry is the caller's, through its rate limiter, so
 the limiter sees every call that leaves.
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from qslint.settings import Target
+from qslint.config import Target
+
+NO_REGION = "no AWS region: pass --region, set `region` in the configuration, or set AWS_REGION"
 
 
 class ConnectError(Exception):
@@ -22,9 +24,7 @@ def quicksight_client(target: Target, connections: int = 10) -> Any:
     from botocore.exceptions import BotoCoreError
 
     if target.region is None:
-        raise ConnectError(
-            "no AWS region: pass --region, set `region` in the configuration, or set AWS_REGION"
-        )
+        raise ConnectError(NO_REGION)
     try:
         session = boto3.Session(profile_name=target.profile, region_name=target.region)
         if session.get_credentials() is None:

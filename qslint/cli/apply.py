@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qslint.apply.plan import DEFAULT_CONCURRENCY, largest_account
+from qslint.apply.plan import DEFAULT_CONCURRENCY, PlannedJob, largest_account
 from qslint.cli.options import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -28,6 +28,7 @@ from qslint.cli.options import (
 
 if TYPE_CHECKING:
     from qslint.apply.gate import Checked
+    from qslint.config import Target
     from qslint.settings import Settings
 
 _concurrency = click.option(
@@ -95,6 +96,21 @@ def _gate_findings(settings: Settings, checked: Checked) -> str:
     return error_findings_text(checked.result, settings.root)
 
 
+def _require_regions(jobs: Sequence[PlannedJob]) -> None:
+    """A usage error naming the files whose jobs have no region to be submitted in."""
+    from qslint.aws.client import NO_REGION
+
+    files = list(dict.fromkeys(job.file for job in jobs if job.region is None))
+    if files:
+        raise UsageError(f"{NO_REGION} (for {', '.join(files)})")
+
+
+def _targets(settings: Settings, jobs: Sequence[PlannedJob]) -> list[Target]:
+    """One target per region the jobs are submitted in."""
+    by_region = {job.region: settings.for_file(job.file).target for job in jobs}
+    return list(by_region.values())
+
+
 def _deadline(value: str | None) -> datetime | None:
     """``HH:MM`` today (local time)."""
     if value is None:
@@ -142,6 +158,7 @@ def plan(
     largest = largest_account(selected)
     lines = estimate_text(largest, minutes_per_wave, _deadline(deadline), max_concurrent)
     click.echo(f"Estimate (accounts run side by side; the busiest one): {lines}", nl=False)
+    _require_regions(selected)  # what apply would refuse
     findings = _gate_findings(settings, checked)
     if findings:
         click.echo(findings, nl=False, err=True)
@@ -234,11 +251,7 @@ def apply(
     if not jobs:
         click.echo("Nothing to submit.")
         sys.exit(EXIT_OK)
-    targets = {job.file: settings.for_file(job.file).target for job in jobs}
-    if any(target.region is None for target in targets.values()):
-        raise UsageError(
-            "no AWS region: pass --region, set `region` in the configuration, or set AWS_REGION"
-        )
+    _require_regions(jobs)
     click.echo(regions_line(jobs), err=True)
     options = RunOptions(
         exact_job_ids=exact_job_ids,
@@ -247,7 +260,7 @@ def apply(
         journal=journal,
     )
     try:
-        outcomes = run_jobs(jobs, list(dict.fromkeys(targets.values())), options)
+        outcomes = run_jobs(jobs, _targets(settings, jobs), options)
     except ApplyError as error:
         raise UsageError(str(error)) from error
     click.echo(summary(outcomes, show_sensitive=show_sensitive), nl=False)
