@@ -48,7 +48,7 @@ def _imported(name: str, file: Path) -> set[str]:
             module = target
             while module and module not in MODULES:
                 module = module.rpartition(".")[0]
-            if module and module != name and not name.startswith(f"{module}."):
+            if module and module != name:
                 found.add(module)
     return found
 
