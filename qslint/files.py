@@ -12,6 +12,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from qslint.findings import plural
+
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace (or create) ``path`` with ``text`` all at once: a failure leaves it as it was."""
@@ -76,4 +78,4 @@ def _size(count: int) -> str:
     for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
         if count % scale == 0:
             return f"{count // scale} {unit}"
-    return f"{count} bytes"
+    return plural(count, "byte")

@@ -14,6 +14,7 @@ from qslint.rule import (
     Violation,
     delete_node,
     job_rule,
+    plural,
     replace_value,
 )
 
@@ -274,7 +275,8 @@ def too_many_file_groups(job: Job, context: RuleContext) -> Iterator[Violation]:
     groups = job.SnapshotConfiguration.FileGroups
     if len(groups) > limit:
         yield Violation(
-            f"a job holds at most {limit} file groups, not {len(groups)}; split it into two jobs",
+            f"a job holds at most {plural(limit, 'file group')}, not {len(groups)}; "
+            "split it into two jobs",
             path=("SnapshotConfiguration", "FileGroups", limit),
         )
 
@@ -334,8 +336,8 @@ def files_per_format(job: Job, context: RuleContext) -> Iterator[Violation]:
         limit = FILES_PER_FORMAT[file.FormatType]
         if counts[file.FormatType] == limit + 1:
             yield Violation(
-                f"a job holds at most {limit} {file.FormatType} file"
-                f"{'s' if limit > 1 else ''}; move this one into another job",
+                f"a job holds at most {plural(limit, f'{file.FormatType} file')}; "
+                "move this one into another job",
                 path=(*path, "FormatType"),
             )
 

@@ -17,6 +17,7 @@ from qslint.rule import (
     did_you_mean,
     document_rule,
     file_rule,
+    plural,
     replace_value,
 )
 
@@ -305,13 +306,12 @@ def _constraint_message(error: SchemaError) -> str:
         pattern = str(limits.get("pattern", r"^[0-9]{12}$"))
         return f"`{label}` {PATTERN_MEANINGS.get(pattern, f'must match `{pattern}`')}"
     if error.type == "too_long":
-        return (
-            f"`{label}` holds at most {limits['max_length']} items, not {limits['actual_length']}"
-        )
+        most = plural(limits["max_length"], "item")
+        return f"`{label}` holds at most {most}, not {limits['actual_length']}"
     if error.type == "too_short":
-        return f"`{label}` needs at least {limits['min_length']} item(s)"
+        return f"`{label}` needs at least {plural(limits['min_length'], 'item')}"
     if error.type == "string_too_short":
-        return f"`{label}` must be at least {limits['min_length']} characters long"
+        return f"`{label}` must be at least {plural(limits['min_length'], 'character')} long"
     if error.type == "string_too_long":
-        return f"`{label}` must be at most {limits['max_length']} characters long"
+        return f"`{label}` must be at most {plural(limits['max_length'], 'character')} long"
     return f"`{label}` is not a valid value here ({error.type})"

@@ -32,7 +32,7 @@ from ruamel.yaml.resolver import Resolver
 from ruamel.yaml.tag import Tag
 
 from qslint.config import LoadLimits
-from qslint.findings import JsonPath, Mark
+from qslint.findings import JsonPath, Mark, plural
 from qslint.loader.documents import Document, LoadProblem, Sensitivity, one_based
 from qslint.loader.problems import SyntaxProblem, syntax_problem
 
@@ -109,13 +109,14 @@ def _unsupported_tag(name: str, node: Node) -> _Invalid:
 
 def _too_many_values_message(limits: LoadLimits) -> str:
     return (
-        f"file expands to more than {limits.max_nodes} values (aliases included); "
+        f"file expands to more than {plural(limits.max_nodes, 'value')} (aliases included); "
         "split it or raise `max-nodes`"
     )
 
 
 def _too_deep_message(limits: LoadLimits) -> str:
-    return f"nesting deeper than {limits.max_depth} levels; flatten it or raise `max-depth`"
+    deeper = plural(limits.max_depth, "level")
+    return f"nesting deeper than {deeper}; flatten it or raise `max-depth`"
 
 
 class _DocumentBuilder:
@@ -375,7 +376,7 @@ def _event_mark(event: Event) -> Mark:
 
 def _too_many_documents(event: Event, limits: LoadLimits) -> LoadProblem:
     return LoadProblem(
-        f"more than {limits.max_documents} YAML documents in one file; "
+        f"more than {plural(limits.max_documents, 'YAML document')} in one file; "
         "split it or raise `max-documents`",
         _event_mark(event),
     )
