@@ -75,6 +75,26 @@ def test_several_documents_in_one_stream() -> None:
 
 
 @pytest.mark.parametrize(
+    "ending", [b"---\n", b"---", b"---\n# nothing more\n", b"...\n---\n", b"---\n---\n"]
+)
+def test_empty_trailing_documents_are_ignored(ending: bytes) -> None:
+    source = load_source("job.yaml", b"A: 1\n" + ending)
+    assert ([d.data for d in source.documents], source.problems) == ([{"A": 1}], [])
+
+
+def test_a_trailing_null_document_is_still_no_mapping() -> None:
+    source = load_source("job.yaml", b"A: 1\n--- null\n")
+    assert [p.message for p in source.problems] == [
+        "a job definition is a mapping, not null (an empty value)"
+    ]
+
+
+def test_a_file_of_only_empty_documents_holds_no_job_definition() -> None:
+    source = load_source("job.yaml", b"---\n---\n")
+    assert [p.message for p in source.problems] == ["file holds no job definition"]
+
+
+@pytest.mark.parametrize(
     ("name", "raw", "message", "mark"),
     [
         (

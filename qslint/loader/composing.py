@@ -326,10 +326,16 @@ def _compose(
             return documents, syntax_problem(error, text)
         try:
             builder = _DocumentBuilder(composer, limits, sensitivity)
+            empty_at_end = 0  # documents that hold nothing, since the last one that does
             while composer.check_node():
                 if len(documents) == limits.max_documents:
                     return documents, _too_many_documents(composer.peek_event(), limits)
-                documents.append(builder.build(composer.get_node()))
+                root = composer.get_node()
+                documents.append(builder.build(root))
+                empty_at_end = empty_at_end + 1 if _is_empty(root) else 0
+            # A trailing `---` (an editor's or a generator's habit) opens a document with no
+            # content: it is no definition, and no mistake either.
+            del documents[len(documents) - empty_at_end :]
         except YAMLError as error:
             return documents, syntax_problem(error, text)
         except _Invalid as error:
@@ -337,6 +343,11 @@ def _compose(
         finally:
             composer.dispose()
     return documents, None
+
+
+def _is_empty(root: Node) -> bool:
+    """A document with no content at all (not even an explicit `null` or `~`)."""
+    return isinstance(root, ScalarNode) and not root.style and root.value == ""
 
 
 def _structure_problem(parser: Any, limits: LoadLimits) -> LoadProblem | None:
