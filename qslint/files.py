@@ -16,7 +16,11 @@ from qslint.findings import plural
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace (or create) ``path`` with ``text`` all at once: a failure leaves it as it was."""
+    """Replace (or create) ``path`` with ``text`` all at once: a failure leaves it as it was.
+
+    A symbolic link is written through: its target is replaced, and the link stays a link.
+    """
+    path = path.resolve()  # the temporary file must be beside the file that is replaced
     data = text.encode("utf-8")
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -214,6 +214,32 @@ def test_a_failed_write_leaves_the_original_intact(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["weekly.yaml"]
 
 
+def test_fix_writes_through_a_symbolic_link(run_qslint, write, tmp_path):
+    target = write("shared/weekly.yaml", PDF_BLOCK)
+    link = tmp_path / "jobs" / "weekly.yaml"
+    link.parent.mkdir()
+    link.symlink_to(Path("..") / "shared" / "weekly.yaml")
+    run_qslint("check", "--fix", "jobs/weekly.yaml")
+    assert link.is_symlink()
+    assert link.readlink() == Path("..") / "shared" / "weekly.yaml"
+    assert "ALL_VISUALS   # keep this comment" in target.read_text(encoding="utf-8")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["weekly.yaml"]  # no temp left
+
+
+def test_an_atomic_write_keeps_the_link_and_the_target_mode(tmp_path):
+    target = tmp_path / "target.yaml"
+    target.write_text("original\n")
+    target.chmod(0o640)
+    link = tmp_path / "link.yaml"
+    link.symlink_to("target.yaml")
+    write_atomically(link, "changed\n")
+    assert (link.is_symlink(), target.read_text(), target.stat().st_mode & 0o777) == (
+        True,
+        "changed\n",
+        0o640,
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "fixed"),
     [
