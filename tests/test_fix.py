@@ -116,6 +116,17 @@ def test_qs210_drops_the_repeated_visual(run_qslint, write, tmp_path):
     assert after == csv.replace("[orders, orders]", "[orders]")
 
 
+@pytest.mark.parametrize("written", ["s3://acme-reports", "arn:aws:s3:::acme-reports/sales/weekly"])
+def test_qs303_writes_the_bare_bucket_name(run_qslint, write, tmp_path, written):
+    url = VALID_JOB.replace("BucketName: acme-reports", f"BucketName: {written}")
+    assert fixed(run_qslint, write, tmp_path, "weekly.yaml", url) == VALID_JOB
+
+
+def test_qs303_leaves_a_path_for_the_user_to_move(run_qslint, write, tmp_path):
+    url = VALID_JOB.replace("BucketName: acme-reports", "BucketName: s3://acme-reports/other")
+    assert fixed(run_qslint, write, tmp_path, "weekly.yaml", url) == url
+
+
 def test_qs305_strips_slashes(run_qslint, write, tmp_path):
     slashed = VALID_JOB.replace("sales/weekly", "/sales//weekly/")
     after = fixed(run_qslint, write, tmp_path, "weekly.yaml", slashed)
