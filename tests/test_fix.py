@@ -127,6 +127,20 @@ def test_qs303_leaves_a_path_for_the_user_to_move(run_qslint, write, tmp_path):
     assert fixed(run_qslint, write, tmp_path, "weekly.yaml", url) == url
 
 
+def test_qs106_quotes_what_yaml_1_1_reads_as_another_type(run_qslint, write, tmp_path):
+    plain = VALID_JOB + (
+        "  Parameters:\n"
+        "    StringParameters:\n"
+        "      - Name: Country\n"
+        "        Values: [NO, SE]   # Norway, Sweden\n"
+        "      - Name: Cutoff\n"
+        "        Values:\n"
+        "          - 12:30\n"
+    )
+    after = fixed(run_qslint, write, tmp_path, "nordics.yaml", plain)
+    assert after == plain.replace("[NO, SE]", '["NO", SE]').replace("- 12:30", '- "12:30"')
+
+
 def test_qs305_strips_slashes(run_qslint, write, tmp_path):
     slashed = VALID_JOB.replace("sales/weekly", "/sales//weekly/")
     after = fixed(run_qslint, write, tmp_path, "weekly.yaml", slashed)
@@ -264,3 +278,12 @@ def test_an_atomic_write_keeps_the_link_and_the_target_mode(tmp_path):
 def test_fixes_land_where_the_loader_put_the_node(text: str, fixed: str) -> None:
     replace = Fix("replace C", (replace_value(("C",), "z"),))
     assert apply_fixes(text, [replace], LoadLimits(), json_file=False) == (fixed, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("NO", '"NO"'), ("on", '"on"'), ("1e3", '"1e3"'), ("2026-01-01", '"2026-01-01"'), ("y", "y")],
+)
+def test_a_replaced_value_is_quoted_unless_every_reader_reads_it_as_that_string(value, written):
+    replace = Fix("replace C", (replace_value(("C",), value),))
+    assert apply_fixes("C: x\n", [replace], LoadLimits(), json_file=False) == (f"C: {written}\n", 1)

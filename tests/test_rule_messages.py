@@ -64,3 +64,62 @@ def test_a_visual_under_two_sheets_names_the_first_sheet(run_qslint, write):
         "QS210 visual `orders` is already listed under sheet `summary` in this file; visual "
         "ids are unique within a dashboard, so one of the two sheets does not hold it"
     ]
+
+
+def with_parameters(parameters: str) -> str:
+    return VALID_JOB + "  Parameters:\n" + parameters
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        (
+            "DashboardId: on",
+            "QS106 PyYAML (YAML 1.1) reads `on` as the boolean true, qslint and the AWS CLI "
+            '(YAML 1.2) as the string "on"; quote it',
+        ),
+        (
+            "DashboardId: 12:30",  # not an id either: QS105 speaks for the value
+            "QS105 `DashboardId` may hold only letters, digits, `_` and `-`",
+        ),
+    ],
+)
+def test_yaml_1_1_readings_of_shown_values(run_qslint, write, field, expected):
+    job = VALID_JOB.replace("DashboardId: sales-overview", field)
+    assert messages(run_qslint, write, job) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (
+            "    StringParameters:\n      - {Name: Country, Values: [NO]}\n",
+            "QS106 PyYAML (YAML 1.1) reads this value as a boolean, qslint and the AWS CLI "
+            "(YAML 1.2) as a string; quote it",
+        ),
+        (
+            "    IntegerParameters:\n      - {Name: Store, Values: [0042]}\n",
+            "QS106 PyYAML (YAML 1.1) reads this value as another integer than qslint and the AWS "
+            "CLI (YAML 1.2) do; write it as decimal digits, without leading zeros",
+        ),
+        (
+            "    DecimalParameters:\n      - {Name: Threshold, Values: [1e3]}\n",
+            "QS106 PyYAML (YAML 1.1) reads this value as a string, qslint and the AWS CLI "
+            "(YAML 1.2) as a number; write it as digits on both sides of a `.`, and a signed "
+            "exponent if any (`-0.5`, `1.0e+3`)",
+        ),
+        (  # the wrong type is one QS103, whose quoting also settles YAML 1.1's reading
+            "    StringParameters:\n      - {Name: Store, Values: [0042]}\n",
+            "QS103 `Values[0]` must be a string, not an integer; quote it",
+        ),
+    ],
+    ids=["boolean", "octal", "exponent", "wrong-type"],
+)
+def test_yaml_1_1_readings_of_sensitive_values_never_show_them(run_qslint, write, values, expected):
+    assert messages(run_qslint, write, with_parameters(values)) == [expected]
+
+
+def test_a_json_file_is_read_by_json_readers(run_qslint, write):
+    write("job.json", '{"A": 1e3}')
+    result = run_qslint("check", "--output-format", "json", "--select", "QS106", "job.json")
+    assert json.loads(result.stdout) == []
