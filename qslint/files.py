@@ -12,9 +12,15 @@ import stat
 import tempfile
 from pathlib import Path
 
+from qslint.findings import plural
+
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace (or create) ``path`` with ``text`` all at once: a failure leaves it as it was."""
+    """Replace (or create) ``path`` with ``text`` all at once: a failure leaves it as it was.
+
+    A symbolic link is written through: its target is replaced, and the link stays a link.
+    """
+    path = path.resolve()  # the temporary file must be beside the file that is replaced
     data = text.encode("utf-8")
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -76,4 +82,4 @@ def _size(count: int) -> str:
     for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
         if count % scale == 0:
             return f"{count // scale} {unit}"
-    return f"{count} bytes"
+    return plural(count, "byte")

@@ -128,6 +128,11 @@ def closest(word: str, candidates: Sequence[str]) -> str | None:
     return lowered[matches[0]] if matches else None
 
 
+def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
+    """``1 item``, ``2 items``, ``0 entries``: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural_noun or noun + 's'}"
+
+
 def did_you_mean(suggestion: str | None) -> str:
     """``; did you mean `X`?`` to end a message with, or nothing without a suggestion."""
     return f"; did you mean `{suggestion}`?" if suggestion else ""

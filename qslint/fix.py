@@ -35,6 +35,7 @@ from qslint.loader import (
     load_source,
     mark_offset,
     offset_mark,
+    plain_is_string,
     service_sensitivity,
     tag_name,
 )
@@ -54,7 +55,9 @@ class FixError(Exception):
 
 
 def _render_string(value: str, *, json_file: bool) -> str:
-    if not json_file and _PLAIN_SAFE.match(value) and not value.isdigit():
+    # Plain only when every reader reads it back as this string: `NO`, `1e3` and `2026-01-01`
+    # are a boolean, a number and a date to one YAML reader or another.
+    if not json_file and _PLAIN_SAFE.match(value) and plain_is_string(value):
         return value
     return json.dumps(value, ensure_ascii=False)
 

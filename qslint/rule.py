@@ -37,6 +37,7 @@ from qslint.findings import (
     closest,
     delete_node,
     did_you_mean,
+    plural,
     replace_text,
     replace_value,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "file_rule",
     "job_rule",
     "load_rules",
+    "plural",
     "replace_text",
     "replace_value",
     "repository_rule",

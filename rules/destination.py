@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 BUCKET_CHARACTERS = re.compile(r"^[a-z0-9.-]+$")
 RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+# `s3://bucket/key` or a bucket ARN (`arn:aws:s3:::bucket/key`, in any partition).
+S3_REFERENCE = re.compile(
+    r"^(?:(?i:s3)://|(?P<arn>arn:[a-z-]+:s3:::))(?P<bucket>[^/]*)(?P<key>.*)$", re.DOTALL
+)
 
 
 @functools.cache
@@ -140,29 +144,54 @@ def _is_ip_address(name: str) -> bool:
     return True
 
 
-@job_rule("QS303", "The bucket name breaks the S3 naming rules")
+@job_rule("QS303", "The bucket name breaks the S3 naming rules", fixable=True)
 def bucket_name_valid(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
     Reports a `BucketName` that no S3 bucket can have: not 3–63 characters, characters
     other than lowercase letters, digits, dots and hyphens, not starting and ending with a
-    letter or digit, two adjacent dots, an IP address, or a reserved prefix or suffix.
+    letter or digit, two adjacent dots, an IP address, or a reserved prefix or suffix. A
+    bucket written as an `s3://` URL or an S3 ARN is named as such, with the bare name to
+    write instead.
 
     ## Why is this bad?
     No such bucket exists, so the job fails when it writes its files.
 
     ## Example
     ```yaml
-    BucketName: Reports_Bucket
+    BucketName: s3://acme-reports/weekly
     ```
 
     ## Fix
-    Use the exact name of the existing bucket: `reports-bucket`.
+    Use the exact name of the existing bucket, and put any path in `BucketPrefix`:
+    `BucketName: acme-reports` with `BucketPrefix: weekly`. A URL or ARN without a path is
+    fixed by `--fix`.
     """
     for path, bucket in job.buckets():
-        problem = bucket_name_problem(bucket.BucketName)
-        if problem:
-            yield Violation(f"bucket name {problem}", path=(*path, "BucketName"))
+        at = (*path, "BucketName")
+        written = _bucket_reference(bucket.BucketName)
+        if written is None:
+            problem = bucket_name_problem(bucket.BucketName)
+            if problem:
+                yield Violation(f"bucket name {problem}", path=at)
+            continue
+        kind, name, key = written
+        message = f"`BucketName` takes the bare bucket name, not {kind}: write `{name}`"
+        fix = None
+        if key and key != bucket.BucketPrefix.strip("/"):
+            message += f" and move `{key}` into `BucketPrefix`"
+        elif bucket_name_problem(name) is None:
+            fix = Fix(f"write the bare bucket name `{name}`", (replace_value(at, name),))
+        yield Violation(message, path=at, fix=fix)
+
+
+def _bucket_reference(written: str) -> tuple[str, str, str] | None:
+    """``(what it is, bucket name, key)`` of a bucket written as an S3 URL or ARN."""
+    match = S3_REFERENCE.match(written)
+    if match is None:
+        return None
+    kind = "an S3 ARN" if match["arn"] else "an `s3://` URL"
+    return kind, match["bucket"], match["key"].strip("/")
 
 
 @job_rule("QS304", "BucketRegion is not a known AWS region")

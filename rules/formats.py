@@ -14,6 +14,7 @@ from qslint.rule import (
     Violation,
     delete_node,
     job_rule,
+    plural,
     replace_value,
 )
 
@@ -274,7 +275,8 @@ def too_many_file_groups(job: Job, context: RuleContext) -> Iterator[Violation]:
     groups = job.SnapshotConfiguration.FileGroups
     if len(groups) > limit:
         yield Violation(
-            f"a job holds at most {limit} file groups, not {len(groups)}; split it into two jobs",
+            f"a job holds at most {plural(limit, 'file group')}, not {len(groups)}; "
+            "split it into two jobs",
             path=("SnapshotConfiguration", "FileGroups", limit),
         )
 
@@ -334,8 +336,8 @@ def files_per_format(job: Job, context: RuleContext) -> Iterator[Violation]:
         limit = FILES_PER_FORMAT[file.FormatType]
         if counts[file.FormatType] == limit + 1:
             yield Violation(
-                f"a job holds at most {limit} {file.FormatType} file"
-                f"{'s' if limit > 1 else ''}; move this one into another job",
+                f"a job holds at most {plural(limit, f'{file.FormatType} file')}; "
+                "move this one into another job",
                 path=(*path, "FormatType"),
             )
 
@@ -349,12 +351,13 @@ def files_per_format(job: Job, context: RuleContext) -> Iterator[Violation]:
 def repeated_selection(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
-    Reports a sheet that appears in two sheet selections of one file, or a visual id listed
-    twice in one selection.
+    Reports a sheet that appears in two sheet selections of one file, a visual id listed
+    twice in one selection, and a visual id listed under two sheet selections of one file.
 
     ## Why is this bad?
     It exports the same data twice (or the service refuses it), and it usually hides a
-    copy-paste slip where another sheet or visual was meant.
+    copy-paste slip where another sheet or visual was meant. Visual ids are unique within a
+    dashboard, so a visual listed under two sheets is not on one of them.
 
     ## Example
     ```yaml
@@ -366,9 +369,11 @@ def repeated_selection(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     for path, file in job.files():
         sheets: set[str] = set()
+        sheet_of_visual: dict[str, str] = {}  # the sheet each visual of the file is listed under
         for i, selection in enumerate(file.SheetSelections):
             at = (*path, "SheetSelections", i)
-            if selection.SheetId in sheets:
+            repeated_sheet = selection.SheetId in sheets
+            if repeated_sheet:  # its visuals are part of the same slip: one finding
                 yield Violation(
                     f"sheet `{selection.SheetId}` is already selected in this file",
                     path=(*at, "SheetId"),
@@ -376,6 +381,7 @@ def repeated_selection(job: Job, context: RuleContext) -> Iterator[Violation]:
             sheets.add(selection.SheetId)
             visuals: set[str] = set()
             for v, visual in enumerate(selection.VisualIds or []):
+                other_sheet = sheet_of_visual.get(visual)
                 if visual in visuals:
                     yield Violation(
                         f"visual `{visual}` is listed twice",
@@ -384,7 +390,15 @@ def repeated_selection(job: Job, context: RuleContext) -> Iterator[Violation]:
                             "drop the repeated visual id", (delete_node((*at, "VisualIds", v)),)
                         ),
                     )
+                elif other_sheet is not None and not repeated_sheet:
+                    yield Violation(
+                        f"visual `{visual}` is already listed under sheet `{other_sheet}` in this "
+                        "file; visual ids are unique within a dashboard, so one of the two "
+                        "sheets does not hold it",
+                        path=(*at, "VisualIds", v),
+                    )
                 visuals.add(visual)
+                sheet_of_visual.setdefault(visual, selection.SheetId)
 
 
 @job_rule("QS211", "Two FileGroups request an identical file", severity=Severity.WARNING)

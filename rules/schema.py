@@ -1,12 +1,14 @@
-"""QS100–QS105: the file can be read and is a well-formed StartDashboardSnapshotJob request."""
+"""QS100–QS106: the file can be read and is a well-formed StartDashboardSnapshotJob request,
+read alike by every YAML reader."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qslint.findings import JsonPath, describe_type, format_json_path
+from qslint.findings import JsonPath, Severity, describe_type, format_json_path
 from qslint.rule import (
     DocumentInput,
     Fix,
@@ -17,11 +19,12 @@ from qslint.rule import (
     did_you_mean,
     document_rule,
     file_rule,
+    plural,
     replace_value,
 )
 
 if TYPE_CHECKING:
-    from qslint.loader import SourceFile
+    from qslint.loader import SourceFile, Yaml11Reading
 
 TYPE_ERRORS = {
     "string_type": "a string",
@@ -305,13 +308,124 @@ def _constraint_message(error: SchemaError) -> str:
         pattern = str(limits.get("pattern", r"^[0-9]{12}$"))
         return f"`{label}` {PATTERN_MEANINGS.get(pattern, f'must match `{pattern}`')}"
     if error.type == "too_long":
-        return (
-            f"`{label}` holds at most {limits['max_length']} items, not {limits['actual_length']}"
-        )
+        most = plural(limits["max_length"], "item")
+        return f"`{label}` holds at most {most}, not {limits['actual_length']}"
     if error.type == "too_short":
-        return f"`{label}` needs at least {limits['min_length']} item(s)"
+        return f"`{label}` needs at least {plural(limits['min_length'], 'item')}"
     if error.type == "string_too_short":
-        return f"`{label}` must be at least {limits['min_length']} characters long"
+        return f"`{label}` must be at least {plural(limits['min_length'], 'character')} long"
     if error.type == "string_too_long":
-        return f"`{label}` must be at most {limits['max_length']} characters long"
+        return f"`{label}` must be at most {plural(limits['max_length'], 'character')} long"
     return f"`{label}` is not a valid value here ({error.type})"
+
+
+_READING_NAMES = {
+    "boolean": "a boolean",
+    "integer": "an integer",
+    "number": "a number",
+    "null": "null",
+    "timestamp": "a timestamp",
+    "string": "a string",
+    "error": "nothing (PyYAML refuses it)",
+}
+
+
+@document_rule(
+    "QS106",
+    "YAML 1.1 readers (PyYAML) read a plain value as another type or value",
+    severity=Severity.WARNING,
+    fixable=True,
+)
+def yaml11_reads_differently(document: DocumentInput, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports an unquoted value that YAML 1.1 readers read as another type or value than YAML
+    1.2 readers do: `NO`, `on`, `off`, `yes` (booleans to YAML 1.1, strings to YAML 1.2),
+    `12:30` (750 to YAML 1.1), `012` (10 to YAML 1.1, 12 to YAML 1.2), `1e3` and `0o17`
+    (numbers to YAML 1.2 only). YAML 1.1's reading is PyYAML's, which keeps `y` and `n`
+    strings. JSON files are not checked: JSON readers read them.
+
+    ## Why is this bad?
+    qslint and the AWS CLI read YAML 1.2, but boto3 scripts and Lambda functions often load
+    the same file with PyYAML: there, Norway's country code `NO` becomes `False` and the
+    request carries another value than the one that was checked, or is refused.
+
+    ## Example
+    ```yaml
+    StringParameters:
+      - Name: Country
+        Values: [NO, SE]
+    ```
+
+    ## Fix
+    Quote the value: `Values: ["NO", SE]`. `--fix` quotes strings; write a number in the
+    form both read alike (`12`, `1000.0`).
+    """
+    from qslint.loader import read_alike, yaml11_reading
+    from qslint.model import is_sensitive
+
+    if document.source.path.lower().endswith(".json"):
+        return
+    reported = {error.path for error in document.errors}
+    data = document.document.data
+    for path, text in document.document.plain_scalars.items():
+        value = _value_at(data, path)
+        if read_alike(text, value) or any(path[:n] in reported for n in range(len(path) + 1)):
+            continue
+        shown = not is_sensitive(path)
+        message = _yaml11_message(yaml11_reading(text), text if shown else None, value)
+        fix = None
+        if isinstance(value, str):
+            message += "; quote it"
+            fix = Fix("quote the value", (replace_value(path, value),))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            message += f"; write it as {_portable_number(value, shown=shown)}"
+        yield Violation(message, path=path, fix=fix)
+
+
+def _yaml11_message(reading: Yaml11Reading, text: str | None, value: object) -> str:
+    """How the two readers read ``text`` (``None``: a sensitive value, not to be shown)."""
+    readers = "qslint and the AWS CLI (YAML 1.2)"
+    if text is not None:
+        subject, yaml11, yaml12 = f"`{text}`", _described(reading), _described_value(value)
+    elif _READING_NAMES[reading.kind] == describe_type(value):
+        return f"PyYAML (YAML 1.1) reads this value as another {reading.kind} than {readers} do"
+    else:
+        subject, yaml11, yaml12 = "this value", _READING_NAMES[reading.kind], describe_type(value)
+    return f"PyYAML (YAML 1.1) reads {subject} as {yaml11}, {readers} as {yaml12}"
+
+
+def _value_at(data: object, path: JsonPath) -> object:
+    for part in path:
+        data = data[part]  # type: ignore[index]
+    return data
+
+
+def _described(reading: Yaml11Reading) -> str:
+    if reading.kind in ("timestamp", "error", "null"):
+        return _READING_NAMES[reading.kind]
+    return _described_value(reading.value)
+
+
+def _described_value(value: object) -> str:
+    """``the boolean false``, ``the integer 750``, ``the string "NO"``."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"the string {json.dumps(value)}"
+    if isinstance(value, int | float):
+        return f"the {'integer' if isinstance(value, int) else 'number'} {value!r}"
+    return describe_type(value)
+
+
+def _portable_number(value: float, *, shown: bool) -> str:
+    """The number spelt so that YAML 1.1 and 1.2 read it alike (or how, for a hidden one)."""
+    if not shown and isinstance(value, int):
+        return "decimal digits, without leading zeros"
+    if not shown:
+        return "digits on both sides of a `.`, and a signed exponent if any (`-0.5`, `1.0e+3`)"
+    text = repr(value)
+    if isinstance(value, float) and "e" in text and "." not in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    return f"`{text}`"

@@ -1,4 +1,4 @@
-"""QS501–QS502: who the snapshot is generated for (row-level security)."""
+"""QS501–QS503: who the snapshot is generated for (row-level security)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from qslint.findings import Severity
-from qslint.rule import RuleContext, Violation, job_rule
+from qslint.rule import RuleContext, RuleOption, Violation, job_rule
 
 if TYPE_CHECKING:
     from qslint.model import StartDashboardSnapshotJobRequest as Job
@@ -52,20 +52,45 @@ def duplicate_tag_key(job: Job, context: RuleContext) -> Iterator[Violation]:
             keys.add(tag.Key)
 
 
-@job_rule("QS502", "No UserConfiguration", severity=Severity.WARNING)
-def user_configuration_missing(job: Job, context: RuleContext) -> Iterator[Violation]:
+IDENTITY_ENHANCED = "identity-enhanced"
+REGISTERED_USER_SHAPE = (
+    "for a registered-user snapshot made with identity-enhanced credentials, leave "
+    "`UserConfiguration` out"
+)
+
+
+@job_rule(
+    "QS502",
+    "UserConfiguration is missing, or set where identity-enhanced jobs forbid it",
+    severity=Severity.WARNING,
+    options=[
+        RuleOption(
+            IDENTITY_ENHANCED,
+            False,
+            "jobs run with identity-enhanced (registered-user) credentials: report any "
+            "UserConfiguration instead of a missing one",
+        )
+    ],
+)
+def user_configuration_shape(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
-    Reports a job without `UserConfiguration`.
+    By default, reports a job without `UserConfiguration`. With the option
+    `identity-enhanced = true` (for accounts that start snapshot jobs with identity-enhanced
+    session credentials), reports a job that has one instead.
 
     ## Why is this bad?
-    The API reference lists `UserConfiguration` as required, though the current service
-    model makes it optional: without it, who the snapshot is generated for (and so which
-    row-level security applies) is left to the service's default.
+    A request takes one of two shapes. An embedded snapshot for anonymous users names them,
+    with the row-level security tags that decide which rows the files show, under
+    `UserConfiguration.AnonymousUsers`. A snapshot for a registered user, started with
+    identity-enhanced session credentials, must leave `UserConfiguration` out: the service
+    model says the request is invalid otherwise. A job without it is therefore either a
+    registered-user job or an anonymous one whose user (and row-level security) was
+    forgotten; the option says which kind the account runs, so the rule can tell.
 
     ## Example
     A job with `AwsAccountId`, `DashboardId`, `SnapshotJobId` and `SnapshotConfiguration`
-    only.
+    only, in an account that exports for anonymous users.
 
     ## Fix
     Add the anonymous user the snapshot is for:
@@ -75,10 +100,57 @@ def user_configuration_missing(job: Job, context: RuleContext) -> Iterator[Viola
         - RowLevelPermissionTags:
             - {Key: region, Value: EMEA}
     ```
+    or, if the account's jobs run with identity-enhanced credentials, set
+    `identity-enhanced = true` under `[tool.qslint.options.QS502]` (and remove
+    `UserConfiguration` from the jobs it then reports).
     """
-    if job.UserConfiguration is None:
+    configuration = job.UserConfiguration
+    if context.options[IDENTITY_ENHANCED]:
+        if configuration is not None and configuration.AnonymousUsers is not None:
+            yield Violation(
+                "`UserConfiguration` is set, but this account's jobs run with "
+                "identity-enhanced credentials (`identity-enhanced` of QS502), for which the "
+                "request must leave it out; remove it",
+                path=("UserConfiguration",),
+                key=True,
+            )
+    elif configuration is None:
         yield Violation(
-            "no `UserConfiguration`: the API reference requires the anonymous user the "
-            "snapshot is generated for",
+            "no `UserConfiguration`: an embedded snapshot for anonymous users names them in "
+            "`UserConfiguration.AnonymousUsers` (with their row-level security tags); "
+            f"{REGISTERED_USER_SHAPE}, and set QS502's `identity-enhanced` option",
             path=("UserConfiguration",),
+        )
+
+
+@job_rule("QS503", "UserConfiguration holds no anonymous user")
+def user_configuration_empty(job: Job, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a `UserConfiguration` that is present but holds no `AnonymousUsers`
+    (`UserConfiguration: {}`).
+
+    ## Why is this bad?
+    It matches neither shape the service documents: an anonymous-user snapshot needs at
+    least one anonymous user ("at least one", and the model's list has a minimum of 1),
+    and a registered-user snapshot (identity-enhanced credentials) needs `UserConfiguration`
+    left out altogether, or the request is invalid.
+
+    ## Example
+    ```yaml
+    UserConfiguration: {}
+    ```
+
+    ## Fix
+    Name the anonymous user the snapshot is for,
+    `AnonymousUsers: [{RowLevelPermissionTags: [{Key: region, Value: EMEA}]}]`, or, for a
+    registered-user snapshot, delete the `UserConfiguration` line.
+    """
+    configuration = job.UserConfiguration
+    if configuration is not None and configuration.AnonymousUsers is None:
+        yield Violation(
+            "`UserConfiguration` holds no `AnonymousUsers`: name the anonymous user the "
+            f"snapshot is for, or, {REGISTERED_USER_SHAPE}",
+            path=("UserConfiguration",),
+            key=True,
         )

@@ -116,6 +116,31 @@ def test_qs210_drops_the_repeated_visual(run_qslint, write, tmp_path):
     assert after == csv.replace("[orders, orders]", "[orders]")
 
 
+@pytest.mark.parametrize("written", ["s3://acme-reports", "arn:aws:s3:::acme-reports/sales/weekly"])
+def test_qs303_writes_the_bare_bucket_name(run_qslint, write, tmp_path, written):
+    url = VALID_JOB.replace("BucketName: acme-reports", f"BucketName: {written}")
+    assert fixed(run_qslint, write, tmp_path, "weekly.yaml", url) == VALID_JOB
+
+
+def test_qs303_leaves_a_path_for_the_user_to_move(run_qslint, write, tmp_path):
+    url = VALID_JOB.replace("BucketName: acme-reports", "BucketName: s3://acme-reports/other")
+    assert fixed(run_qslint, write, tmp_path, "weekly.yaml", url) == url
+
+
+def test_qs106_quotes_what_yaml_1_1_reads_as_another_type(run_qslint, write, tmp_path):
+    plain = VALID_JOB + (
+        "  Parameters:\n"
+        "    StringParameters:\n"
+        "      - Name: Country\n"
+        "        Values: [NO, SE]   # Norway, Sweden\n"
+        "      - Name: Cutoff\n"
+        "        Values:\n"
+        "          - 12:30\n"
+    )
+    after = fixed(run_qslint, write, tmp_path, "nordics.yaml", plain)
+    assert after == plain.replace("[NO, SE]", '["NO", SE]').replace("- 12:30", '- "12:30"')
+
+
 def test_qs305_strips_slashes(run_qslint, write, tmp_path):
     slashed = VALID_JOB.replace("sales/weekly", "/sales//weekly/")
     after = fixed(run_qslint, write, tmp_path, "weekly.yaml", slashed)
@@ -214,6 +239,32 @@ def test_a_failed_write_leaves_the_original_intact(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["weekly.yaml"]
 
 
+def test_fix_writes_through_a_symbolic_link(run_qslint, write, tmp_path):
+    target = write("shared/weekly.yaml", PDF_BLOCK)
+    link = tmp_path / "jobs" / "weekly.yaml"
+    link.parent.mkdir()
+    link.symlink_to(Path("..") / "shared" / "weekly.yaml")
+    run_qslint("check", "--fix", "jobs/weekly.yaml")
+    assert link.is_symlink()
+    assert link.readlink() == Path("..") / "shared" / "weekly.yaml"
+    assert "ALL_VISUALS   # keep this comment" in target.read_text(encoding="utf-8")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["weekly.yaml"]  # no temp left
+
+
+def test_an_atomic_write_keeps_the_link_and_the_target_mode(tmp_path):
+    target = tmp_path / "target.yaml"
+    target.write_text("original\n")
+    target.chmod(0o640)
+    link = tmp_path / "link.yaml"
+    link.symlink_to("target.yaml")
+    write_atomically(link, "changed\n")
+    assert (link.is_symlink(), target.read_text(), target.stat().st_mode & 0o777) == (
+        True,
+        "changed\n",
+        0o640,
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "fixed"),
     [
@@ -227,3 +278,12 @@ def test_a_failed_write_leaves_the_original_intact(tmp_path, monkeypatch):
 def test_fixes_land_where_the_loader_put_the_node(text: str, fixed: str) -> None:
     replace = Fix("replace C", (replace_value(("C",), "z"),))
     assert apply_fixes(text, [replace], LoadLimits(), json_file=False) == (fixed, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("NO", '"NO"'), ("on", '"on"'), ("1e3", '"1e3"'), ("2026-01-01", '"2026-01-01"'), ("y", "y")],
+)
+def test_a_replaced_value_is_quoted_unless_every_reader_reads_it_as_that_string(value, written):
+    replace = Fix("replace C", (replace_value(("C",), value),))
+    assert apply_fixes("C: x\n", [replace], LoadLimits(), json_file=False) == (f"C: {written}\n", 1)

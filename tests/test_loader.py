@@ -68,10 +68,47 @@ def test_yaml_1_2_scalars() -> None:
     assert document.data["D"] == 12
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"A: NO\nB: '12:30'\nC: !!str on\nD: sales\nE: 12\nF: [12:30]\n",
+        # YAML 1.2 that libyaml refuses, read by ruamel.yaml's parser instead.
+        b"A: NO\nB: '12:30'\nC: !!str on\nD: sales\nE: 12\nF: [12:30]\nT: [2026-01-05T00:00:00Z]\n",
+    ],
+    ids=["libyaml", "ruamel.yaml"],
+)
+def test_plain_scalars_yaml_1_1_may_read_otherwise_are_kept_with_their_text(text: bytes) -> None:
+    (document,) = load_source("job.yaml", text).documents
+    expected = {("A",): "NO", ("E",): "12", ("F", 0): "12:30"}
+    if b"T:" in text:
+        expected[("T", 0)] = "2026-01-05T00:00:00Z"
+    assert document.plain_scalars == expected
+
+
 def test_several_documents_in_one_stream() -> None:
     source = load_source("jobs.yaml", b"A: 1\n---\nB: 2\n")
     assert [d.data for d in source.documents] == [{"A": 1}, {"B": 2}]
     assert source.documents[1].start == Mark(3, 1)
+
+
+@pytest.mark.parametrize(
+    "ending", [b"---\n", b"---", b"---\n# nothing more\n", b"...\n---\n", b"---\n---\n"]
+)
+def test_empty_trailing_documents_are_ignored(ending: bytes) -> None:
+    source = load_source("job.yaml", b"A: 1\n" + ending)
+    assert ([d.data for d in source.documents], source.problems) == ([{"A": 1}], [])
+
+
+def test_a_trailing_null_document_is_still_no_mapping() -> None:
+    source = load_source("job.yaml", b"A: 1\n--- null\n")
+    assert [p.message for p in source.problems] == [
+        "a job definition is a mapping, not null (an empty value)"
+    ]
+
+
+def test_a_file_of_only_empty_documents_holds_no_job_definition() -> None:
+    source = load_source("job.yaml", b"---\n---\n")
+    assert [p.message for p in source.problems] == ["file holds no job definition"]
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from qslint.apply.plan import Plan, PlannedJob, estimate_minutes, latest_start, waves
 from qslint.apply.scheduler import Outcome, Phase
+from qslint.findings import plural
 
 HIDDEN = "…"
 PROGRESS_COLUMNS = ("queued", "running", "done", "failed")
@@ -81,8 +82,7 @@ def _files_or_error(outcome: Outcome, *, show_sensitive: bool) -> str:
     if outcome.error:
         return outcome.error
     files = shown_files(outcome.files, show_sensitive=show_sensitive)
-    count = len(outcome.files)
-    return f"{', '.join(files)} ({count} file{'s' * (count != 1)})" if files else ""
+    return f"{', '.join(files)} ({plural(len(outcome.files), 'file')})" if files else ""
 
 
 def table(rows: Sequence[Sequence[str]]) -> str:
@@ -110,7 +110,7 @@ def summary(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> str:
     ]
     counts = Counter(str(o.phase) for o in outcomes)
     totals = ", ".join(f"{count} {phase}" for phase, count in sorted(counts.items()))
-    return table(rows) + f"{len(outcomes)} jobs: {totals}\n"
+    return table(rows) + f"{plural(len(outcomes), 'job')}: {totals}\n"
 
 
 def report(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> dict[str, Any]:
@@ -166,7 +166,7 @@ def plan_text(plan: Plan, job_ids: Sequence[str]) -> str:
 def regions_line(jobs: Sequence[PlannedJob]) -> str:
     """``Submitting 3 jobs in eu-west-1, 1 job in us-east-1.``"""
     counts = Counter(str(job.region) for job in jobs)
-    parts = [f"{count} job{'s' * (count != 1)} in {region}" for region, count in counts.items()]
+    parts = [f"{plural(count, 'job')} in {region}" for region, count in counts.items()]
     return f"Submitting {', '.join(parts)}."
 
 
@@ -178,7 +178,7 @@ def estimate_text(
     jobs: int, minutes_per_wave: float | None, deadline: datetime | None, concurrency: int
 ) -> str:
     count = waves(jobs, concurrency)
-    text = f"{jobs} jobs in {count} wave{'s' * (count != 1)} of up to {concurrency}"
+    text = f"{plural(jobs, 'job')} in {plural(count, 'wave')} of up to {concurrency}"
     if minutes_per_wave is None:
         return text + " (--minutes-per-wave M gives the time)\n"
     minutes = estimate_minutes(jobs, minutes_per_wave, concurrency)

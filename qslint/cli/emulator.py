@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from qslint.emulator.service import Faults, Settings
+from qslint.findings import plural
 
 _FRACTION = click.FloatRange(0.0, 1.0)
 _SECONDS = click.FloatRange(min=0.0)
@@ -118,8 +119,9 @@ def emulator(
         except KeyboardInterrupt:
             service = running.service
             click.echo(
-                f"\n{len(service.calls())} calls, at most {service.max_calls_per_second()} in "
-                f"one second; {len(service.jobs())} jobs, at most {service.peak_running()} "
+                f"\n{plural(len(service.calls()), 'call')}, at most "
+                f"{service.max_calls_per_second()} in one second; "
+                f"{plural(len(service.jobs()), 'job')}, at most {service.peak_running()} "
                 "running at once",
                 err=True,
             )

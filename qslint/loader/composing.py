@@ -32,9 +32,10 @@ from ruamel.yaml.resolver import Resolver
 from ruamel.yaml.tag import Tag
 
 from qslint.config import LoadLimits
-from qslint.findings import JsonPath, Mark
+from qslint.findings import JsonPath, Mark, plural
 from qslint.loader.documents import Document, LoadProblem, Sensitivity, one_based
 from qslint.loader.problems import SyntaxProblem, syntax_problem
+from qslint.loader.yaml11 import yaml11_reading
 
 _YAML = "tag:yaml.org,2002:"
 SCALAR_TAGS = frozenset(
@@ -46,11 +47,41 @@ STR_TAG = f"{_YAML}str"
 # One shared Tag object per resolved tag: libyaml calls ``resolve`` for every node, and the
 # builder recognises these by identity instead of formatting each node's tag as a string.
 _SHARED_TAGS = {name: Tag(suffix=name) for name in (*SCALAR_TAGS, MAP_TAG, SEQ_TAG, MERGE_TAG)}
-_TAG_NAMES = {id(tag): name for name, tag in _SHARED_TAGS.items()}
+# A plain string that YAML 1.1 reads as another type (`NO`, `12:30`) gets a tag of its own.
+_YAML11_TYPED_STR = Tag(suffix=STR_TAG)
+_TAG_NAMES = {id(tag): name for name, tag in _SHARED_TAGS.items()} | {
+    id(_YAML11_TYPED_STR): STR_TAG
+}
+# The tags of plain scalars whose YAML 1.1 reading may differ: every one but a plain string's.
+_YAML11_CANDIDATES = frozenset(
+    {id(_SHARED_TAGS[name]) for name in SCALAR_TAGS - {STR_TAG}} | {id(_YAML11_TYPED_STR)}
+)
 _PLAIN_TAG_CACHE_SIZE = 4096
 
 
-class NodeComposer(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+class _SharedTagResolver:
+    """ruamel.yaml's YAML 1.2 resolution, returning shared tags, memoised for plain text."""
+
+    _plain_tags: ClassVar[dict[str, Tag]] = {}  # shared by all composers: keys and values repeat
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            tag = self._plain_tags.get(value)
+            if tag is None:
+                name = str(super().resolve(kind, value, implicit))  # type: ignore[misc]
+                tag = _SHARED_TAGS.get(name) or Tag(suffix=name)
+                if name == STR_TAG and yaml11_reading(value).kind != "string":
+                    tag = _YAML11_TYPED_STR
+                if len(self._plain_tags) >= _PLAIN_TAG_CACHE_SIZE:
+                    self._plain_tags.clear()
+                self._plain_tags[value] = tag
+            return tag
+        if kind is ScalarNode:
+            return _SHARED_TAGS[STR_TAG]
+        return _SHARED_TAGS[SEQ_TAG if kind is SequenceNode else MAP_TAG]
+
+
+class NodeComposer(_SharedTagResolver, CParser, SafeConstructor, Resolver):  # type: ignore[misc]
     """libyaml's composer with ruamel.yaml's YAML 1.2 resolver and scalar constructors."""
 
     def __init__(self, text: str) -> None:
@@ -59,22 +90,16 @@ class NodeComposer(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
         SafeConstructor.__init__(self, loader=self)
         Resolver.__init__(self, loadumper=self)
 
-    _plain_tags: ClassVar[dict[str, Tag]] = {}  # shared by all composers: keys and values repeat
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        """ruamel.yaml's YAML 1.2 resolution, returning shared tags, memoised for plain text."""
-        if kind is ScalarNode and implicit[0]:
-            tag = self._plain_tags.get(value)
-            if tag is None:
-                name = str(super().resolve(kind, value, implicit))
-                tag = _SHARED_TAGS.get(name) or Tag(suffix=name)
-                if len(self._plain_tags) >= _PLAIN_TAG_CACHE_SIZE:
-                    self._plain_tags.clear()
-                self._plain_tags[value] = tag
-            return tag
-        if kind is ScalarNode:
-            return _SHARED_TAGS[STR_TAG]
-        return _SHARED_TAGS[SEQ_TAG if kind is SequenceNode else MAP_TAG]
+_PLAIN_RESOLVER = Resolver()
+
+
+@functools.lru_cache(maxsize=1024)
+def plain_is_string(text: str) -> bool:
+    """Whether ``text`` written plain (unquoted) reads back as that string, in YAML 1.2 as
+    qslint reads it and in YAML 1.1 as PyYAML does."""
+    tag = _PLAIN_RESOLVER.resolve(ScalarNode, text, (True, False))
+    return str(tag) == STR_TAG and yaml11_reading(text).kind == "string"
 
 
 def tag_name(node: Node) -> str:
@@ -109,13 +134,14 @@ def _unsupported_tag(name: str, node: Node) -> _Invalid:
 
 def _too_many_values_message(limits: LoadLimits) -> str:
     return (
-        f"file expands to more than {limits.max_nodes} values (aliases included); "
+        f"file expands to more than {plural(limits.max_nodes, 'value')} (aliases included); "
         "split it or raise `max-nodes`"
     )
 
 
 def _too_deep_message(limits: LoadLimits) -> str:
-    return f"nesting deeper than {limits.max_depth} levels; flatten it or raise `max-depth`"
+    deeper = plural(limits.max_depth, "level")
+    return f"nesting deeper than {deeper}; flatten it or raise `max-depth`"
 
 
 class _DocumentBuilder:
@@ -149,6 +175,8 @@ class _DocumentBuilder:
         if isinstance(node, ScalarNode):
             if hidden:
                 _hide(node, document)
+            if id(node.ctag) in _YAML11_CANDIDATES:
+                document.plain_scalars[path] = node.value
             return self._scalar(node)
         if id(node) in self._active:
             raise _Invalid("recursive alias: a node that contains itself", _mark(node))
@@ -243,7 +271,7 @@ class _DocumentBuilder:
         return value if isinstance(value, str) else node.value
 
 
-class _PureComposer(SafeLoader):  # type: ignore[misc]
+class _PureComposer(_SharedTagResolver, SafeLoader):  # type: ignore[misc]
     """ruamel.yaml's pure-Python YAML 1.2 parser, for what libyaml's grammar refuses.
 
     Its composer recurses in Python, one level per nesting level: a level past ``max-depth``
@@ -325,10 +353,16 @@ def _compose(
             return documents, syntax_problem(error, text)
         try:
             builder = _DocumentBuilder(composer, limits, sensitivity)
+            empty_at_end = 0  # documents that hold nothing, since the last one that does
             while composer.check_node():
                 if len(documents) == limits.max_documents:
                     return documents, _too_many_documents(composer.peek_event(), limits)
-                documents.append(builder.build(composer.get_node()))
+                root = composer.get_node()
+                documents.append(builder.build(root))
+                empty_at_end = empty_at_end + 1 if _is_empty(root) else 0
+            # A trailing `---` (an editor's or a generator's habit) opens a document with no
+            # content: it is no definition, and no mistake either.
+            del documents[len(documents) - empty_at_end :]
         except YAMLError as error:
             return documents, syntax_problem(error, text)
         except _Invalid as error:
@@ -336,6 +370,11 @@ def _compose(
         finally:
             composer.dispose()
     return documents, None
+
+
+def _is_empty(root: Node) -> bool:
+    """A document with no content at all (not even an explicit `null` or `~`)."""
+    return isinstance(root, ScalarNode) and not root.style and root.value == ""
 
 
 def _structure_problem(parser: Any, limits: LoadLimits) -> LoadProblem | None:
@@ -375,7 +414,7 @@ def _event_mark(event: Event) -> Mark:
 
 def _too_many_documents(event: Event, limits: LoadLimits) -> LoadProblem:
     return LoadProblem(
-        f"more than {limits.max_documents} YAML documents in one file; "
+        f"more than {plural(limits.max_documents, 'YAML document')} in one file; "
         "split it or raise `max-documents`",
         _event_mark(event),
     )

@@ -24,6 +24,9 @@ class Document:
     values: dict[JsonPath, Any] = field(default_factory=dict)
     keys: dict[JsonPath, Any] = field(default_factory=dict)
     hidden: list[tuple[Mark, Mark]] = field(default_factory=list)  # spans of sensitive scalars
+    # The text of each plain (unquoted) scalar value that YAML 1.2 reads as other than a
+    # string, or YAML 1.1 does: where the two readers may disagree.
+    plain_scalars: dict[JsonPath, str] = field(default_factory=dict)
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Mark:
         """The 1-based position of the node at ``path`` (its key with ``key=True``).

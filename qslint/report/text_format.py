@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from qslint.findings import Finding, Severity
+from qslint.findings import Finding, Severity, plural
 from qslint.report import Report
 
 RESET, BOLD, DIM = "\x1b[0m", "\x1b[1m", "\x1b[2m"
@@ -23,17 +23,13 @@ CARET_COLOR = "\x1b[1;31m"
 FIXABLE = "[*]"  # marks what `--fix` can fix, as ruff marks it
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def summary(report: Report) -> str:
-    files = _plural(len(report.files), "file")
+    files = plural(len(report.files), "file")
     if not report.findings:
         return f"All checks passed ({files} checked)."
     counts = Counter(finding.severity for finding in report.findings)
-    parts = [_plural(counts[s], str(s)) for s in Severity if counts[s]]
-    problems = _plural(len(report.findings), "problem")
+    parts = [plural(counts[s], str(s)) for s in Severity if counts[s]]
+    problems = plural(len(report.findings), "problem")
     return f"Found {problems} ({', '.join(parts)}) in {files} checked."
 
 
@@ -103,7 +99,7 @@ def render(report: Report) -> str:
         lines += _fix_lines(report)
     if not report.quiet:
         if report.fixed:
-            lines.append(f"Fixed {_plural(len(report.fixed), 'problem')}.")
+            lines.append(f"Fixed {plural(len(report.fixed), 'problem')}.")
         lines.append(summary(report))
         if report.fixable:
             lines.append(f"{FIXABLE} {len(report.fixable)} fixable with `--fix`.")
