@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qslint.findings import Severity
@@ -19,6 +17,7 @@ from qslint.rule import (
     job_rule,
     replace_value,
 )
+from qslint.settings import known_regions
 
 if TYPE_CHECKING:
     from qslint.model import StartDashboardSnapshotJobRequest as Job
@@ -32,29 +31,6 @@ S3_REFERENCE = re.compile(
 )
 
 
-@functools.cache
-def known_regions() -> frozenset[str]:
-    """Every region of every partition in botocore's endpoint data.
-
-    Read from botocore's data file rather than through ``botocore.session``: the check path
-    stays free of importing botocore. (Imports here: only a run that checks a job needs them.)
-    """
-    import json
-    from importlib.util import find_spec
-
-    spec = find_spec("botocore")
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset()
-    data = Path(next(iter(spec.submodule_search_locations))) / "data" / "partitions.json"
-    partitions = json.loads(data.read_text(encoding="utf-8"))["partitions"]
-    return frozenset(
-        region
-        for partition in partitions
-        for region in partition["regions"]
-        if not region.endswith("-global")
-    )
-
-
 def _is_known_region(region: str) -> bool:
     regions = known_regions()
     return not regions or region in regions
@@ -64,9 +40,10 @@ def _is_known_region(region: str) -> bool:
 def bucket_in_submission_region(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
-    Reports a `BucketRegion` that differs from the region the jobs are submitted in
-    (`--region`, `region` in the configuration, `AWS_REGION` or `AWS_DEFAULT_REGION`). It is
-    silent when no region is known, and when QS304 already reports the region.
+    Reports a `BucketRegion` that differs from the region the file's jobs are submitted in
+    (`--region`, else `region` in the file's configuration, else `AWS_REGION`, else
+    `AWS_DEFAULT_REGION`, else the AWS profile's region). It is silent when no region is
+    known, and when QS304 already reports the region.
 
     ## Why is this bad?
     The bucket must be in the region of the StartDashboardSnapshotJob call; the job fails
