@@ -151,9 +151,11 @@ class CheckedJob:
         return StartDashboardSnapshotJobRequest.model_validate(self.values)
 
     def locate(self, path: JsonPath = (), *, key: bool = False) -> Location:
-        """Where the top-level field of ``path`` starts (the document, without one)."""
+        """Where the top-level field of ``path`` starts (the document, without one): a run
+        keeps no deeper positions of every job, so a deeper path is located at its field."""
+        field_path = path[:1]
         mark = self.fields.get((str(path[0]), key), self.start) if path else self.start
-        return Location(self.file, mark.line, mark.column, path)
+        return Location(self.file, mark.line, mark.column, field_path)
 
 
 @dataclass(frozen=True)
