@@ -163,7 +163,12 @@ def test_sarif_paths_are_relative_to_the_repository_wherever_the_configuration_i
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     write("snapshots/.qslint.toml", 'region = "eu-west-1"\n')
     write("snapshots/weekly.yaml", WEEKLY)
-    for where, argument in ((tmp_path, "snapshots"), (tmp_path / "snapshots", ".")):
+    outside = tmp_path.parent
+    for where, argument in (
+        (tmp_path, "snapshots"),
+        (tmp_path / "snapshots", "."),
+        (outside, str(tmp_path.relative_to(outside) / "snapshots")),
+    ):
         monkeypatch.chdir(where)
         log = json.loads(run_qslint("check", "--output-format", "sarif", argument).stdout)
         _validate_sarif(log)
@@ -173,6 +178,8 @@ def test_sarif_paths_are_relative_to_the_repository_wherever_the_configuration_i
             r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]
         ]
         assert artifacts == [{"uri": "snapshots/weekly.yaml", "uriBaseId": "%SRCROOT%"}] * 2
+        gitlab = json.loads(run_qslint("check", "--output-format", "gitlab", argument).stdout)
+        assert {issue["location"]["path"] for issue in gitlab} == {"snapshots/weekly.yaml"}
 
 
 def test_sarif_of_a_clean_run_is_valid_and_empty(run_qslint, write):

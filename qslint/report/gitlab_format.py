@@ -16,7 +16,7 @@ from collections import Counter
 
 from qslint.findings import Severity, format_json_path
 from qslint.report import Report
-from qslint.report.paths import repository_path, repository_root
+from qslint.report.paths import repository_path, run_root
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -26,7 +26,7 @@ def _fingerprint(identity: tuple[str, ...], occurrence: int) -> str:
 
 
 def render(report: Report) -> str:
-    root = repository_root(report.root)
+    root = run_root(report.files, report.root)
     seen: Counter[tuple[str, ...]] = Counter()
     issues = []
     for finding in report.findings:

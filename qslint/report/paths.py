@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -9,10 +10,22 @@ def repository_root(folder: Path) -> Path:
     """The top of the git work tree holding ``folder`` (where ``.git`` is: a folder, or a file
     in a linked work tree or submodule), else ``folder``: what code scanning and merge
     request widgets resolve paths against."""
+    return _work_tree_top(folder) or folder
+
+
+def _work_tree_top(folder: Path) -> Path | None:
     for candidate in (folder, *folder.absolute().parents):
         if (candidate / ".git").exists():
             return candidate
-    return folder
+    return None
+
+
+def run_root(files: Sequence[str], fallback: Path) -> Path:
+    """The top of the git work tree holding the run's first file, else
+    ``repository_root(fallback)``: a run from outside the repository names its files as a
+    run from inside does."""
+    top = _work_tree_top(Path(files[0]).absolute().parent) if files else None
+    return top or repository_root(fallback)
 
 
 def relative_to(path: Path, root: Path) -> Path | None:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from qslint.findings import Finding, Location, Mark, Severity
 from qslint.report import HOMEPAGE, Report
-from qslint.report.paths import repository_path, repository_root
+from qslint.report.paths import repository_path, run_root
 
 SEVERITIES = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
 
@@ -42,7 +42,7 @@ def _location(location: Location, path: str, columns: _Columns) -> Json:
 
 
 def render(report: Report) -> str:
-    root = repository_root(report.root)
+    root = run_root(report.files, report.root)
     columns = _Columns(report.texts)
 
     def diagnostic(finding: Finding) -> Json:

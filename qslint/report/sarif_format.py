@@ -17,7 +17,7 @@ from urllib.parse import quote
 from qslint import __version__
 from qslint.findings import Finding, Location, Severity, format_json_path
 from qslint.report import HOMEPAGE, Report
-from qslint.report.paths import relative_to, repository_root
+from qslint.report.paths import relative_to, run_root
 from qslint.rule import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -93,7 +93,7 @@ def _result(finding: Finding, rule_index: dict[str, int], root: Path) -> Json:
 def sarif_log(report: Report) -> Json:
     """The report as a SARIF log object."""
     rule_index = {rule.code: index for index, rule in enumerate(report.rules)}
-    root = repository_root(report.root)
+    root = run_root(report.files, report.root)
     root_uri = root.absolute().as_uri().rstrip("/") + "/"  # a base URI ends with /
     run: Json = {
         "tool": {
