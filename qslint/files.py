@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from qslint.findings import plural
@@ -83,3 +84,13 @@ def _size(count: int) -> str:
         if count % scale == 0:
             return f"{count // scale} {unit}"
     return plural(count, "byte")
+
+
+def read_overlaid(overlay: Mapping[str, bytes]) -> Callable[[str], bytes]:
+    """What reads a reported file's bytes: from ``overlay`` when it holds it, else disk."""
+
+    def read(name: str) -> bytes:
+        held = overlay.get(os.path.abspath(name))  # noqa: PTH100
+        return Path(name).read_bytes() if held is None else held
+
+    return read

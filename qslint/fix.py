@@ -19,15 +19,20 @@ from __future__ import annotations
 import codecs
 import difflib
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qslint.engine import CheckResult
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qslint.config import LoadLimits
-from qslint.files import write_atomically
+from qslint.files import read_overlaid, write_atomically
 from qslint.findings import Edit, Finding, Fix, JsonPath, Mark
 from qslint.loader import (
     MERGE_TAG,
@@ -333,3 +338,58 @@ def suggested_change(name: str, raw: bytes, finding: Finding, limits: LoadLimits
     """What the fix of ``finding`` changes in the file ``name`` of bytes ``raw``, if it applies."""
     fixed = fix_text(name, raw, [finding], limits)
     return None if fixed is None else changed_span(fixed.before, fixed.after)
+
+
+MAX_FIX_PASSES = 10  # fixes that overlap in one pass are applied in the next
+
+
+def fix_in_passes(
+    result: CheckResult,
+    run: Callable[[], CheckResult],
+    limits_of: Callable[[str], LoadLimits],
+    overlay: dict[str, bytes],
+) -> tuple[CheckResult, list[Finding]]:
+    """Apply the fixes pass after pass (to disk, or to ``overlay``'s text): the result of
+    linting what they left, and what they fixed."""
+    fixed: list[Finding] = []
+    for _ in range(MAX_FIX_PASSES):
+        planned = plan_fixes(result.findings, limits_of, read_overlaid(overlay))
+        if not planned:
+            break
+        for file_fix in planned:
+            key = os.path.abspath(file_fix.path)  # noqa: PTH100 - as the overlay is keyed
+            if key in overlay:
+                overlay[key] = file_fix.content.encode("utf-8")
+            else:
+                file_fix.write()
+            fixed += file_fix.applied
+        result = run()  # lint what was written: the report is about the files as they are
+    return result, fixed
+
+
+def fix_changes(
+    findings: Sequence[Finding],
+    limits_of: Callable[[str], LoadLimits],
+    read: Callable[[str], bytes],
+) -> dict[Finding, Change]:
+    """Each fixable finding's change, where its fix applies cleanly."""
+    changes: dict[Finding, Change] = {}
+    for finding in findings:
+        if finding.fix is None:
+            continue
+        name = finding.location.file
+        change = suggested_change(name, read(name), finding, limits_of(name))
+        if change is not None:
+            changes[finding] = change
+    return changes
+
+
+def file_texts(findings: Sequence[Finding], read: Callable[[str], bytes]) -> dict[str, str]:
+    """The text of each file that has findings (what cannot be read counts as empty)."""
+    texts: dict[str, str] = {}
+    for name in dict.fromkeys(finding.location.file for finding in findings):
+        try:
+            texts[name] = read(name).decode("utf-8-sig", errors="replace")
+        except OSError:
+            texts[name] = ""
+    return texts

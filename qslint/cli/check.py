@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from qslint.cli.wiring import checking, report_on_stderr
 from qslint.config import ConfigError, LoadLimits
 from qslint.dashboards import DashboardSourceError
 from qslint.engine import CheckResult
+from qslint.files import read_overlaid
 from qslint.findings import Finding
 from qslint.report import FORMATS, Report, render
 from qslint.rule import RuleLoadError
@@ -33,7 +34,6 @@ from qslint.sources import SourceError
 if TYPE_CHECKING:
     from qslint.fix import Change
 
-MAX_FIX_PASSES = 10  # fixes that overlap in one pass are applied in the next
 STDIN = Path("-")
 # Formats that carry each fix's change and count columns in the file's bytes.
 WITH_CHANGES = ("rdjson",)
@@ -180,25 +180,27 @@ def check(
     def limits_of(path: str) -> LoadLimits:
         return settings.for_file(path).limits
 
-    read = _reader(overlay)
+    read = read_overlaid(overlay)
     try:
         result = run()
+        if fix or diff:
+            from qslint.fix import fix_in_passes, plan_fixes  # loaded only when asked for
         if diff:
-            from qslint.fix import plan_fixes  # the fixer is loaded only when asked for
-
             planned = plan_fixes(result.findings, limits_of, read)
             sys.stdout.write("".join(file_fix.diff() for file_fix in planned))
             sys.exit(EXIT_FINDINGS if planned else EXIT_OK)
         fixed: list[Finding] = []
         if fix:
-            result, fixed = _fix(result, run, limits_of, overlay)
+            result, fixed = fix_in_passes(result, run, limits_of, overlay)
     except (ConfigError, DashboardSourceError, SourceError, RuleLoadError) as error:
         raise UsageError(str(error)) from error
     changes: Mapping[Finding, Change] = {}
     texts: Mapping[str, str] = {}
     if output_format in WITH_CHANGES:
-        changes = _changes(result.findings, limits_of, read)
-        texts = _texts(result.findings, read)
+        from qslint.fix import file_texts, fix_changes
+
+        changes = fix_changes(result.findings, limits_of, read)
+        texts = file_texts(result.findings, read)
     report = Report(
         findings=result.findings,
         files=result.files,
@@ -258,69 +260,3 @@ def use_color(choice: str, terminal: bool, environ: Mapping[str, str]) -> bool:
     if environ.get("NO_COLOR"):
         return False
     return bool(environ.get("FORCE_COLOR")) or terminal
-
-
-def _reader(overlay: Mapping[str, bytes]) -> Callable[[str], bytes]:
-    """What reads a reported file's bytes: from ``overlay`` when it holds it, else disk."""
-
-    def read(name: str) -> bytes:
-        held = overlay.get(os.path.abspath(name))  # noqa: PTH100
-        return Path(name).read_bytes() if held is None else held
-
-    return read
-
-
-def _fix(
-    result: CheckResult,
-    run: Callable[[], CheckResult],
-    limits_of: Callable[[str], LoadLimits],
-    overlay: dict[str, bytes],
-) -> tuple[CheckResult, list[Finding]]:
-    """Apply the fixes pass after pass (to disk, or to ``overlay``'s text): the result of
-    linting what they left, and what they fixed."""
-    from qslint.fix import plan_fixes
-
-    fixed: list[Finding] = []
-    for _ in range(MAX_FIX_PASSES):
-        planned = plan_fixes(result.findings, limits_of, _reader(overlay))
-        if not planned:
-            break
-        for file_fix in planned:
-            key = os.path.abspath(file_fix.path)  # noqa: PTH100
-            if key in overlay:
-                overlay[key] = file_fix.content.encode("utf-8")
-            else:
-                file_fix.write()
-            fixed += file_fix.applied
-        result = run()  # lint what was written: the report is about the files as they are
-    return result, fixed
-
-
-def _changes(
-    findings: Sequence[Finding],
-    limits_of: Callable[[str], LoadLimits],
-    read: Callable[[str], bytes],
-) -> dict[Finding, Change]:
-    """Each fixable finding's change, where its fix applies cleanly."""
-    from qslint.fix import suggested_change
-
-    changes: dict[Finding, Change] = {}
-    for finding in findings:
-        if finding.fix is None:
-            continue
-        name = finding.location.file
-        change = suggested_change(name, read(name), finding, limits_of(name))
-        if change is not None:
-            changes[finding] = change
-    return changes
-
-
-def _texts(findings: Sequence[Finding], read: Callable[[str], bytes]) -> dict[str, str]:
-    """The text of each file that has findings (what cannot be read counts as empty)."""
-    texts: dict[str, str] = {}
-    for name in dict.fromkeys(finding.location.file for finding in findings):
-        try:
-            texts[name] = read(name).decode("utf-8-sig", errors="replace")
-        except OSError:
-            texts[name] = ""
-    return texts
