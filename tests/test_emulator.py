@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import time
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import boto3
 import botocore.exceptions
@@ -109,7 +114,7 @@ def wait_until_ended(emulator: Emulator, job_id: str) -> None:
     """A job's life is a function of time, so the end of its emulated run is a moment to
     wait for, not an event: any call after that moment observes it ended."""
     job = next(job for job in emulator.service.jobs() if job.job_id == job_id)
-    time.sleep(max(0.0, job.finished - emulator.service.now()))
+    emulator.service.clock.sleep(job.finished - emulator.service.clock.now())
 
 
 def test_job_life_cycle_parses_with_the_boto3_models(emulator):
@@ -279,3 +284,68 @@ def test_routes_come_from_the_service_model():
 def test_window_and_overlap_measures():
     assert max_in_window([0.0, 0.5, 1.0, 1.01, 2.5]) == 3
     assert peak_overlap([(0, 2), (1, 3), (2, 4)]) == 2  # an end and a start at 2 do not overlap
+
+
+def test_calls_are_admitted_in_the_order_they_arrive(emulator):
+    client = client_for(emulator)
+
+    def describe() -> None:
+        with contextlib.suppress(client.exceptions.ClientError):
+            client.describe_dashboard_snapshot_job(**ids("unknown"))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(24):
+            pool.submit(describe)
+    by_admission = sorted(emulator.service.calls(), key=lambda call: call.time)
+    # All within a second: the first ten admitted are answered, every later one throttled.
+    assert by_admission[-1].time - by_admission[0].time < 1.0
+    assert [call.status for call in by_admission] == [404] * 10 + [429] * 14
+
+
+@pytest.mark.parametrize(
+    ("faults", "seen"),
+    [
+        (Faults(drop_rate=1.0), botocore.exceptions.ConnectionClosedError),
+        (Faults(unavailable_rate=1.0), botocore.exceptions.ClientError),
+    ],
+)
+def test_a_start_can_lose_its_answer_after_it_took_effect(faults, seen):
+    only_starts = replace(faults, operations=frozenset({"StartDashboardSnapshotJob"}))
+    with Emulator(Settings(faults=only_starts)) as emulator:
+        client = client_for(emulator)
+        with pytest.raises(seen):
+            client.start_dashboard_snapshot_job(**job_request("lost"))
+        described = client.describe_dashboard_snapshot_job(**ids("lost"))
+    assert described["JobStatus"] in ("QUEUED", "RUNNING")
+    assert [job.job_id for job in emulator.service.jobs()] == ["lost"]
+
+
+def test_a_garbled_answer_is_an_html_page_with_a_200():
+    with Emulator(Settings(faults=Faults(garbage_rate=1.0))) as emulator:
+        answer = client_for(emulator).start_dashboard_snapshot_job(**job_request("garbled"))
+    assert "SnapshotJobId" not in answer  # botocore found no JSON to parse
+    assert answer["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "text/html"
+    assert [job.job_id for job in emulator.service.jobs()] == ["garbled"]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_the_command_prints_what_it_saw_when_stopped(stop, tmp_path):
+    command = [sys.executable, "-m", "qslint", "emulator", "--port", "0"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        banner = process.stderr.readline()
+        assert banner.startswith("QuickSight emulator on http://127.0.0.1:")
+        url = banner.split()[3]
+        client = boto3.client(
+            "quicksight",
+            region_name=REGION,
+            endpoint_url=url,
+            config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+        )
+        client.start_dashboard_snapshot_job(**job_request("seen"))
+        process.send_signal(stop)
+        _, rest = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    assert "1 call, at most 1 in one second; 1 job, at most 1 running at once" in rest

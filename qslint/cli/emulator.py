@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from pathlib import Path
 
 import click
 
+from qslint.emulator.routes import OPERATIONS
 from qslint.emulator.service import Faults, Settings
 from qslint.findings import plural
 
@@ -63,6 +65,20 @@ _SECONDS = click.FloatRange(min=0.0)
     help="Calls whose connection closes, unanswered, after they took effect.",
 )
 @click.option(
+    "--unavailable-rate",
+    type=_FRACTION,
+    default=0.0,
+    show_default=True,
+    help="Calls answered 503 with an HTML page, as a proxy answers, after they took effect.",
+)
+@click.option(
+    "--garbage-rate",
+    type=_FRACTION,
+    default=0.0,
+    show_default=True,
+    help="Calls answered 200 with an HTML page instead of JSON, after they took effect.",
+)
+@click.option(
     "--slow-rate", type=_FRACTION, default=0.0, show_default=True, help="Calls answered late."
 )
 @click.option(
@@ -73,6 +89,13 @@ _SECONDS = click.FloatRange(min=0.0)
     help="How late a slow call is answered.",
 )
 @click.option("--seed", type=int, help="Seed the fault and failure draws.")
+@click.option(
+    "--faults-on",
+    "fault_operations",
+    multiple=True,
+    type=click.Choice(OPERATIONS),
+    help="Inject the faults into this operation's calls only (repeatable; default: all).",
+)
 @click.option(
     "--dashboards",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -88,20 +111,34 @@ def emulator(
     error_rate: float,
     throttle_rate: float,
     drop_rate: float,
+    unavailable_rate: float,
+    garbage_rate: float,
     slow_rate: float,
     slow_seconds: float,
     seed: int | None,
+    fault_operations: tuple[str, ...],
     dashboards: Path | None,
 ) -> None:
-    """Serve a local QuickSight endpoint for snapshot jobs on 127.0.0.1 (Ctrl-C stops it).
+    """Serve a local QuickSight endpoint for snapshot jobs on 127.0.0.1.
 
     It keeps the documented limits: 10 calls/s per account, 12 running jobs, job ids unique
     for 24 hours, buckets in the call's region. Point apply at it with --endpoint-url.
+    Ctrl-C (SIGINT) or SIGTERM stops it and prints what it saw.
     """
     from qslint.emulator.server import Emulator
 
     try:
-        faults = Faults(error_rate, throttle_rate, drop_rate, slow_rate, slow_seconds, seed)
+        faults = Faults(
+            error_rate=error_rate,
+            throttle_rate=throttle_rate,
+            drop_rate=drop_rate,
+            unavailable_rate=unavailable_rate,
+            garbage_rate=garbage_rate,
+            slow_rate=slow_rate,
+            slow_seconds=slow_seconds,
+            seed=seed,
+            operations=frozenset(fault_operations),
+        )
     except ValueError as error:
         raise click.BadParameter(str(error)) from error
     settings = Settings(
@@ -112,16 +149,16 @@ def emulator(
         faults=faults,
         definitions=dashboards,
     )
+    stopped = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stopped.set())
     with Emulator(settings, port) as running:
         click.echo(f"QuickSight emulator on {running.url} (Ctrl-C stops it)", err=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            service = running.service
-            click.echo(
-                f"\n{plural(len(service.calls()), 'call')}, at most "
-                f"{service.max_calls_per_second()} in one second; "
-                f"{plural(len(service.jobs()), 'job')}, at most {service.peak_running()} "
-                "running at once",
-                err=True,
-            )
+        stopped.wait()
+        service = running.service
+        calls, jobs = len(service.calls()), len(service.jobs())
+        click.echo(
+            f"\n{plural(calls, 'call')}, at most {service.max_calls_per_second()} in one second; "
+            f"{plural(jobs, 'job')}, at most {service.peak_running()} running at once",
+            err=True,
+        )

@@ -11,12 +11,12 @@ import json
 import re
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from qslint.clock import Clock
 from qslint.emulator.routes import error_status, match
 from qslint.emulator.service import (
     Call,
@@ -28,11 +28,16 @@ from qslint.emulator.service import (
 
 HOST = "127.0.0.1"
 # SigV4: "Credential=AKID/20260131/eu-west-1/quicksight/aws4_request": the signing region.
+# The status a garbled answer comes with: a proxy's error page, or a page where JSON belongs.
+_PAGES = {"unavailable": 503, "garbage": 200}
 _SIGNED_REGION = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as botocore's connection pool expects
+    # Headers and body leave in two writes: with Nagle's algorithm the body would wait for
+    # the client's delayed ACK of the headers, some 40 ms per call on a kept-alive connection.
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_GET(self) -> None:  # http.server dispatches to do_<METHOD>
@@ -46,33 +51,37 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         service = self.server.service
-        arrived = service.now()
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path = urlsplit(self.path).path
         found = match(self.command, path)
         if found is None:
             self._send(404, _error_body("UnknownOperationException", f"No route for {path}"))
-            service.record(Call(arrived, "Unknown", "", 404))
+            service.record(Call(service.clock.now(), "Unknown", "", 404))
             return
         route, labels = found
         labels = {name: unquote(value) for name, value in labels.items()}
-        fault = service.draw_fault()
+        fault = service.draw_fault(route.operation)
         if fault.slow:
-            time.sleep(service.settings.faults.slow_seconds)  # the latency being emulated
-        try:
-            answer = service.handle(
-                route.operation, labels, _json(body), self._region(), fault, arrived
-            )
+            service.clock.sleep(service.settings.faults.slow_seconds)  # the latency emulated
+        admitted, answer = service.handle(
+            route.operation, labels, _json(body), self._region(), fault
+        )
+        if isinstance(answer, ServiceError):
+            status, payload = error_status(answer.code), _error_body(answer.code, answer.message)
+        else:
             status, payload = route.success_status, answer
-        except ServiceError as error:
-            status, payload = error_status(error.code), _error_body(error.code, error.message)
         account = labels["AwsAccountId"]
+        # The faults after the call took effect: its answer is lost or garbled on the way.
         if fault.kind == "drop":
-            service.record(Call(arrived, route.operation, account, 0))
-            self.close_connection = True  # the call took effect; its answer is lost
+            service.record(Call(admitted, route.operation, account, 0))
+            self.close_connection = True
             return
-        service.record(Call(arrived, route.operation, account, status))
-        self._send(status, payload)
+        if fault.kind in _PAGES:
+            status = _PAGES[fault.kind]
+            self._send_page(status)
+        else:
+            self._send(status, payload)
+        service.record(Call(admitted, route.operation, account, status))
 
     def _region(self) -> str:
         found = _SIGNED_REGION.search(self.headers.get("Authorization", ""))
@@ -86,6 +95,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("x-amzn-RequestId", str(payload.get("RequestId", "")))
         if "__type" in payload:
             self.send_header("x-amzn-ErrorType", payload["__type"])
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_page(self, status: int) -> None:
+        data = b"<html><body><h1>Service Temporarily Unavailable</h1></body></html>"
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
 
@@ -115,8 +132,10 @@ class Emulator:
     ``emulator.url`` is the ``endpoint_url`` to give boto3.
     """
 
-    def __init__(self, settings: Settings | None = None, port: int = 0) -> None:
-        self.service = QuickSightService(settings or Settings())
+    def __init__(
+        self, settings: Settings | None = None, port: int = 0, clock: Clock | None = None
+    ) -> None:
+        self.service = QuickSightService(settings or Settings(), clock)
         self._server = _Server((HOST, port), _Handler)
         self._server.service = self.service
         self._thread = threading.Thread(

@@ -18,11 +18,9 @@ assert on what a client really did.
 
 from __future__ import annotations
 
-import bisect
 import json
 import random
 import threading
-import time
 import uuid
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
@@ -31,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from qslint.clock import Clock
 from qslint.dashboards import DASHBOARDS_FOLDER, DATA_SETS_FOLDER
 
 ONE_DAY = 24 * 3600.0
@@ -50,18 +49,37 @@ class ServiceError(Exception):
 
 @dataclass(frozen=True)
 class Faults:
-    """Fractions of calls answered badly on purpose, to test a client's resilience."""
+    """Fractions of calls answered badly on purpose, to test a client's resilience.
 
-    error_rate: float = 0.0  # answered 500 InternalFailureException
+    One draw per call picks at most one of error, throttle, drop, unavailable and garbage;
+    the last three happen after the call took effect, as a lost answer does.
+    """
+
+    error_rate: float = 0.0  # answered 500 InternalFailureException, before taking effect
     throttle_rate: float = 0.0  # answered 429 ThrottlingException whatever the rate
-    drop_rate: float = 0.0  # handled, then the connection is closed without an answer
+    drop_rate: float = 0.0  # the connection is closed without an answer
+    unavailable_rate: float = 0.0  # answered 503 with an HTML page, as a proxy answers
+    garbage_rate: float = 0.0  # answered 200 with an HTML page instead of JSON
     slow_rate: float = 0.0  # answered after ``slow_seconds``
     slow_seconds: float = 0.0
     seed: int | None = None
+    operations: frozenset[str] = frozenset()  # the operations faults apply to; empty: all
 
     def __post_init__(self) -> None:
-        if self.error_rate + self.throttle_rate + self.drop_rate > 1:  # one draw decides
-            raise ValueError("--error-rate, --throttle-rate and --drop-rate add up past 1")
+        if sum(rate for _, rate in self.kinds()) > 1:  # one draw decides
+            raise ValueError(
+                "--error-rate, --throttle-rate, --drop-rate, --unavailable-rate and "
+                "--garbage-rate add up past 1"
+            )
+
+    def kinds(self) -> tuple[tuple[str, float], ...]:
+        return (
+            ("error", self.error_rate),
+            ("throttle", self.throttle_rate),
+            ("drop", self.drop_rate),
+            ("unavailable", self.unavailable_rate),
+            ("garbage", self.garbage_rate),
+        )
 
 
 @dataclass(frozen=True)
@@ -81,7 +99,7 @@ class Settings:
 class Call:
     """One request the emulator received; ``status`` 0 is a dropped connection."""
 
-    time: float  # time.monotonic() on arrival
+    time: float  # the emulator's clock when it admitted the call
     operation: str
     account: str
     status: int
@@ -91,7 +109,7 @@ class Call:
 class Fault:
     """What happens to one call: at most one of error, throttle, drop; perhaps slow too."""
 
-    kind: str | None = None  # "error" | "throttle" | "drop"
+    kind: str | None = None  # "error" | "throttle" | "drop" | "unavailable" | "garbage"
     slow: bool = False
 
 
@@ -171,9 +189,9 @@ def max_in_window(times: list[float], window: float = 1.0) -> int:
 class QuickSightService:
     """The state behind the emulator: jobs, rate windows and the call record."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
-        self._clock = clock
+        self.clock = clock or Clock()
         self._changed = threading.Condition()
         self._random = random.Random(settings.faults.seed)
         self._jobs: dict[tuple[str, str, str], SnapshotJob] = {}
@@ -188,9 +206,6 @@ class QuickSightService:
         }
 
     # -- what tests and the command read -------------------------------------------------
-
-    def now(self) -> float:
-        return self._clock()
 
     def calls(self) -> list[Call]:
         with self._changed:
@@ -224,15 +239,13 @@ class QuickSightService:
 
     # -- handling a call ------------------------------------------------------------------
 
-    def draw_fault(self) -> Fault:
+    def draw_fault(self, operation: str) -> Fault:
         faults = self.settings.faults
+        if faults.operations and operation not in faults.operations:
+            return Fault()
         with self._changed:
             roll, slow = self._random.random(), self._random.random() < faults.slow_rate
-        for kind, rate in (
-            ("error", faults.error_rate),
-            ("throttle", faults.throttle_rate),
-            ("drop", faults.drop_rate),
-        ):
+        for kind, rate in faults.kinds():
             if roll < rate:
                 return Fault(kind, slow)
             roll -= rate
@@ -250,22 +263,29 @@ class QuickSightService:
         body: Mapping[str, Any],
         region: str,
         fault: Fault,
-        arrived: float,
-    ) -> dict[str, Any]:
-        """The answer to one call, or a :class:`ServiceError`."""
+    ) -> tuple[float, dict[str, Any] | ServiceError]:
+        """When the call was admitted, and its answer or :class:`ServiceError`.
+
+        Calls are admitted one at a time, each stamped as it is admitted: the rate window
+        sees them in the order they arrive.
+        """
         with self._changed:
-            self._admit(labels["AwsAccountId"], fault, arrived)
-            return self._operations[operation](labels, body, region)
+            admitted = self.clock.now()
+            try:
+                self._admit(labels["AwsAccountId"], fault, admitted)
+                return admitted, self._operations[operation](labels, body, region)
+            except ServiceError as error:
+                return admitted, error
 
     def _admit(self, account: str, fault: Fault, now: float) -> None:
         if fault.kind == "error":
             raise ServiceError("InternalFailureException", "An internal failure occurred.")
         window = self._windows[account]
-        while window and now - window[0] >= 1.0:
+        while window and now - window[0] > 1.0:
             window.popleft()
         if fault.kind == "throttle" or len(window) >= self.settings.max_requests_per_second:
             raise ServiceError("ThrottlingException", "Rate exceeded")
-        bisect.insort(window, now)  # calls take the lock in another order than they arrived
+        window.append(now)
 
     def _job(self, labels: Mapping[str, str]) -> SnapshotJob:
         key = (labels["AwsAccountId"], labels["DashboardId"], labels["SnapshotJobId"])
@@ -282,7 +302,7 @@ class QuickSightService:
         if self.settings.definitions is not None:
             self._definition_path(DASHBOARDS_FOLDER, dashboard)  # the dashboard must exist
         _check_bucket_regions(body, region)
-        now = self._clock()
+        now = self.clock.now()
         previous = self._jobs.get((account, dashboard, job_id))
         if previous is not None and now < previous.finished + self.settings.id_reuse_seconds:
             raise ServiceError(
@@ -317,7 +337,7 @@ class QuickSightService:
     def _describe(
         self, labels: Mapping[str, str], body: Mapping[str, Any], region: str
     ) -> dict[str, Any]:
-        job, now = self._job(labels), self._clock()
+        job, now = self._job(labels), self.clock.now()
         users = job.request.get("UserConfiguration", {}).get("AnonymousUsers", [])
         redacted = [
             {"RowLevelPermissionTagKeys": [tag["Key"] for tag in user["RowLevelPermissionTags"]]}
@@ -338,7 +358,7 @@ class QuickSightService:
     def _describe_result(
         self, labels: Mapping[str, str], body: Mapping[str, Any], region: str
     ) -> dict[str, Any]:
-        job, now = self._job(labels), self._clock()
+        job, now = self._job(labels), self.clock.now()
         status = job.status(now)
         if status in ACTIVE:
             raise ServiceError(
