@@ -72,16 +72,17 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload = route.success_status, answer
         account = labels["AwsAccountId"]
         # The faults after the call took effect: its answer is lost or garbled on the way.
+        # Each call is recorded before its answer leaves: a client that saw the answer finds
+        # the call in the record.
         if fault.kind == "drop":
             service.record(Call(admitted, route.operation, account, 0))
             self.close_connection = True
-            return
-        if fault.kind in _PAGES:
-            status = _PAGES[fault.kind]
-            self._send_page(status)
+        elif fault.kind in _PAGES:
+            service.record(Call(admitted, route.operation, account, _PAGES[fault.kind]))
+            self._send_page(_PAGES[fault.kind])
         else:
+            service.record(Call(admitted, route.operation, account, status))
             self._send(status, payload)
-        service.record(Call(admitted, route.operation, account, status))
 
     def _region(self) -> str:
         found = _SIGNED_REGION.search(self.headers.get("Authorization", ""))
