@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from applying import QUICK, qslint_on
 from click.testing import CliRunner, Result
+from clocks import FastClock
 
 from qslint.cli import cli
+from qslint.emulator.server import Emulator
 
 VALID_JOB = """\
 AwsAccountId: "111122223333"
@@ -75,3 +78,44 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
 def codes_and_lines(result: Result) -> list[tuple[str, int]]:
     """``(code, line)`` of every finding in a ``--output-format json`` run."""
     return [(item["code"], item["line"]) for item in json.loads(result.stdout)]
+
+
+@pytest.fixture
+def fast_clock() -> FastClock:
+    """One clock for the emulator and apply in a test, 25 times faster than real time."""
+    return FastClock(speed=25.0)
+
+
+@pytest.fixture
+def aws_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with a qslint configuration, a jobs folder and fake AWS credentials, as the
+    working directory (and git identities, for tests that commit)."""
+    monkeypatch.chdir(tmp_path)
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "emulator",
+        "AWS_SECRET_ACCESS_KEY": "emulator",
+        "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    (tmp_path / ".qslint.toml").write_text('region = "eu-west-1"\n')
+    (tmp_path / "jobs").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def emulator(fast_clock: FastClock) -> Iterator[Emulator]:
+    """The emulator on ``fast_clock``, with short jobs (a test module may define its own)."""
+    with Emulator(QUICK, clock=fast_clock) as running:
+        yield running
+
+
+@pytest.fixture
+def qslint(fast_clock: FastClock) -> RunQslint:
+    """Run ``qslint ARGS`` in-process on ``fast_clock``."""
+    return lambda *args: qslint_on(fast_clock, *args)

@@ -8,131 +8,51 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
-import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from applying import (
+    SECRETS,
+    apply_args,
+    git,
+    job_yaml,
+    statuses,
+    submitted_names,
+    write_jobs,
+)
 
-from qslint.apply.plan import estimate_minutes, submitted_job_id
-from qslint.cli import cli
+from qslint.apply.identity import job_id_for
+from qslint.apply.plan import estimate_minutes
 from qslint.emulator.server import Emulator
 from qslint.emulator.service import Faults, Settings
 
 REGION = "eu-west-1"
-SECRETS = ("EMEA-SECRET", "parameter-secret")  # sensitive values the definitions hold
-# Short emulated jobs, long enough that twelve run at once and a thirteenth must wait.
-QUICK = Settings(queued_seconds=0.2, running_seconds=2.5, region=REGION)
-POLL = "1.0"
+# Jobs long enough that twelve run at once and a thirteenth must wait, however slowly the
+# machine lets the first twelve start.
+LONG = Settings(queued_seconds=0.2, running_seconds=12.0, region=REGION)
 
 
-def job_yaml(name: str, *, account: str = "111122223333", prefix: str = "daily") -> str:
-    return textwrap.dedent(
-        f"""\
-        AwsAccountId: "{account}"
-        DashboardId: sales
-        SnapshotJobId: {name}
-        UserConfiguration:
-          AnonymousUsers:
-            - RowLevelPermissionTags:
-                - {{Key: region, Value: {SECRETS[0]}}}
-        SnapshotConfiguration:
-          FileGroups:
-            - Files:
-                - FormatType: PDF
-                  SheetSelections:
-                    - {{SheetId: summary, SelectionScope: ALL_VISUALS}}
-          DestinationConfiguration:
-            S3Destinations:
-              - BucketConfiguration:
-                  BucketName: acme-reports
-                  BucketPrefix: {prefix}
-                  BucketRegion: {REGION}
-          Parameters:
-            StringParameters:
-              - {{Name: Team, Values: [{SECRETS[1]}]}}
-            DateTimeParameters:
-              - {{Name: Day, Values: [2026-01-31]}}
-        """
-    )
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder with a qslint configuration and fake AWS credentials, as the working directory."""
-    monkeypatch.chdir(tmp_path)
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "emulator",
-        "AWS_SECRET_ACCESS_KEY": "emulator",
-        "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    (tmp_path / ".qslint.toml").write_text(f'region = "{REGION}"\n')
-    (tmp_path / "jobs").mkdir()
-    return tmp_path
-
-
-def write_jobs(folder: Path, count: int, **options: str) -> list[str]:
-    names = [f"job-{number:02d}" for number in range(count)]
-    for name in names:
-        (folder / f"{name}.yaml").write_text(job_yaml(name, **options))
-    return names
-
-
-def qslint(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def apply_args(emulator: Emulator, *extra: str) -> list[str]:
-    return [
-        "apply",
-        "--region",
-        REGION,
-        "--endpoint-url",
-        emulator.url,
-        "--poll-interval",
-        POLL,
-        *extra,
-    ]
-
-
-def submitted_names(emulator: Emulator) -> Counter[str]:
-    """How many jobs the service holds per definition name (the id less its time suffix)."""
-    return Counter(job.job_id.rsplit("-", 1)[0] for job in emulator.service.jobs())
-
-
-def statuses(report_file: Path) -> dict[str, str]:
-    """Job name -> final status, from an apply ``--report``."""
-    report = json.loads(report_file.read_text())
-    return {job["name"]: job["status"] for job in report["jobs"]}
-
-
-def figures(emulator: Emulator, started: float) -> str:
+def figures(emulator: Emulator) -> str:
     service = emulator.service
     return (
         f"{len(service.jobs())} jobs: at most {service.peak_running()} running at once, at most "
         f"{service.max_calls_per_second()} calls in one second, {len(service.calls())} calls, "
-        f"{time.monotonic() - started:.1f}s wall time"
+        f"{service.clock.now() - service.clock.origin:.1f} emulated seconds"
     )
 
 
 @pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    with Emulator(QUICK) as running:
-        yield running
+def workspace(aws_workspace: Path) -> Path:
+    return aws_workspace
 
 
-def test_thirty_jobs_run_once_each_within_the_limits(workspace, emulator, capsys):
+def test_thirty_jobs_run_once_each_within_the_limits(workspace, fast_clock, qslint, capsys):
     names = write_jobs(workspace / "jobs", 30)
-    started = time.monotonic()
-    result = qslint(*apply_args(emulator, "jobs", "--report", "report.json"))
+    with Emulator(LONG, clock=fast_clock) as emulator:
+        result = qslint(*apply_args(emulator, "jobs", "--report", "report.json"))
     with capsys.disabled():
-        print(f"\n30-job run: {figures(emulator, started)}")
+        print(f"\n30-job run: {figures(emulator)}")
     assert result.exit_code == 0, result.output
     assert submitted_names(emulator) == Counter(dict.fromkeys(names, 1))
     assert emulator.service.peak_running() == 12  # the limit was reached, never passed
@@ -146,7 +66,7 @@ def test_thirty_jobs_run_once_each_within_the_limits(workspace, emulator, capsys
     assert not (workspace / ".qslint" / "apply-journal.json").exists()
 
 
-def test_the_same_guarantees_under_injected_faults(workspace):
+def test_the_same_guarantees_under_injected_faults(workspace, fast_clock, qslint):
     names = write_jobs(workspace / "jobs", 30)
     faults = Faults(
         error_rate=0.05,
@@ -157,10 +77,9 @@ def test_the_same_guarantees_under_injected_faults(workspace):
         seed=4,
     )
     settings = Settings(queued_seconds=0.2, running_seconds=2.5, region=REGION, faults=faults)
-    with Emulator(settings) as emulator:
-        started = time.monotonic()
+    with Emulator(settings, clock=fast_clock) as emulator:
         result = qslint(*apply_args(emulator, "jobs", "--report", "report.json"))
-        print(f"30 jobs with faults: {figures(emulator, started)}")
+        print(f"30 jobs with faults: {figures(emulator)}")
     assert result.exit_code == 0, result.output
     answered = Counter(call.status for call in emulator.service.calls())
     assert answered[0] and answered[429] and answered[500]  # every kind of fault happened
@@ -170,9 +89,11 @@ def test_the_same_guarantees_under_injected_faults(workspace):
     assert statuses(workspace / "report.json") == dict.fromkeys(names, "completed")
 
 
-def test_sigkill_midway_then_rerun_submits_nothing_twice_and_loses_nothing(workspace, emulator):
+def test_sigkill_midway_then_rerun_submits_nothing_twice_and_loses_nothing(
+    workspace, emulator, fast_clock, qslint
+):
     names = write_jobs(workspace / "jobs", 16)
-    command = [sys.executable, "-m", "qslint", *apply_args(emulator, "jobs")]
+    command = fast_clock.command(*apply_args(emulator, "jobs"))
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
 
@@ -199,18 +120,7 @@ def test_sigkill_midway_then_rerun_submits_nothing_twice_and_loses_nothing(works
     assert not (workspace / ".qslint" / "apply-journal.json").exists()
 
 
-def git(*args: str) -> None:
-    subprocess.run(["git", *args], check=True, capture_output=True)
-
-
-def test_changed_since_submits_only_what_changed(workspace, emulator, monkeypatch):
-    for name, value in {
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }.items():
-        monkeypatch.setenv(name, value)
+def test_changed_since_submits_only_what_changed(workspace, emulator, qslint):
     jobs = workspace / "jobs"
     write_jobs(jobs, 4)  # job-00 .. job-03
     git("init", "-q", "-b", "main")
@@ -233,7 +143,7 @@ def test_changed_since_submits_only_what_changed(workspace, emulator, monkeypatc
     assert "deleted since HEAD~1 (not acted on)" in plan.output
     assert not emulator.service.calls()  # plan calls no AWS API
 
-    result = qslint(*apply_args(emulator, "jobs", "--changed-since", "HEAD~1"))
+    result = qslint(*apply_args(emulator, "jobs", "--changed-since", "HEAD~1", run_key=None))
     assert result.exit_code == 0, result.output
     assert set(submitted_names(emulator)) == {"job-01", "job-04"}
 
@@ -241,7 +151,7 @@ def test_changed_since_submits_only_what_changed(workspace, emulator, monkeypatc
     assert unknown.exit_code == 2
 
 
-def test_one_invalid_definition_and_nothing_is_submitted(workspace, emulator):
+def test_one_invalid_definition_and_nothing_is_submitted(workspace, emulator, qslint):
     write_jobs(workspace / "jobs", 3)
     broken = job_yaml("broken").replace("FormatType: PDF", "FormatType: Pdf")
     (workspace / "jobs" / "broken.yaml").write_text(broken)
@@ -254,7 +164,7 @@ def test_one_invalid_definition_and_nothing_is_submitted(workspace, emulator):
 
 
 def test_final_errors_are_reported_with_the_service_message_and_others_still_run(
-    workspace, emulator
+    workspace, emulator, qslint
 ):
     write_jobs(workspace / "jobs", 2)
     elsewhere = job_yaml("elsewhere").replace(f"BucketRegion: {REGION}", "BucketRegion: us-east-1")
@@ -272,7 +182,7 @@ def test_final_errors_are_reported_with_the_service_message_and_others_still_run
     assert sorted(job.job_id for job in emulator.service.jobs()) == ["job-00", "job-01"]
 
 
-def test_no_wait_submits_and_returns(workspace, emulator):
+def test_no_wait_submits_and_returns(workspace, emulator, qslint):
     write_jobs(workspace / "jobs", 3)
     result = qslint(*apply_args(emulator, "jobs", "--no-wait", "--exact-job-ids", "--report", "r"))
     assert result.exit_code == 0, result.output
@@ -283,14 +193,14 @@ def test_no_wait_submits_and_returns(workspace, emulator):
     )
 
 
-def test_show_sensitive_shows_the_result_uris(workspace, emulator):
+def test_show_sensitive_shows_the_result_uris(workspace, emulator, qslint):
     write_jobs(workspace / "jobs", 1)
     result = qslint(*apply_args(emulator, "jobs", "--show-sensitive", "--exact-job-ids"))
     assert result.exit_code == 0, result.output
     assert "s3://acme-reports/daily/job-00/user-0/group-0.pdf" in result.output
 
 
-def test_estimate_follows_the_api_pages_example():
+def test_estimate_follows_the_api_pages_example(qslint):
     assert estimate_minutes(100, 12) == 108
     result = qslint("estimate", "--jobs", "100", "--minutes-per-wave", "12", "--deadline", "12:00")
     assert result.exit_code == 0
@@ -298,14 +208,28 @@ def test_estimate_follows_the_api_pages_example():
     assert "latest start for a 12:00 deadline: 10:12" in result.output
 
 
-def test_submitted_job_ids_are_valid_and_bounded():
-    from datetime import UTC, datetime
+def test_submitted_job_ids_are_derived_from_the_definition_and_run_key_and_bounded(workspace):
+    from qslint.apply.plan import PlannedJob
 
-    moment = datetime(2026, 1, 31, 12, 0, 5, tzinfo=UTC)
-    assert submitted_job_id("weekly-sales", moment) == "weekly-sales-20260131T120005Z"
-    long = submitted_job_id("x" * 600, moment)
+    def job(name: str, prefix: str = "daily") -> PlannedJob:
+        request = {"SnapshotJobId": name, "SnapshotConfiguration": {"Prefix": prefix}}
+        return PlannedJob("f", "1", REGION, "d", name, ("PDF",), request)
+
+    ids = job_id_for("commit-1", exact=False)
+    first = ids(job("weekly-sales"), 1)
+    assert first == ids(job("weekly-sales"), 1)  # the same deployment, the same id
+    assert first.startswith("weekly-sales-") and len(first) == len("weekly-sales-") + 12
+    assert ids(job("weekly-sales"), 2) == f"{first}-2"  # the retry of a failed export
+    assert ids(job("weekly-sales", prefix="monthly"), 1) != first  # another definition
+    assert job_id_for("commit-2", exact=False)(job("weekly-sales"), 1) != first
+    long = ids(job("x" * 600), 3)
     assert len(long) == 512
-    assert long.endswith("-20260131T120005Z")
+    assert long.endswith(f"{ids(job('x' * 600), 1)[-13:]}-3")
+    exact = job_id_for("commit-1", exact=True)
+    assert (exact(job("weekly-sales"), 1), exact(job("weekly-sales"), 2)) == (
+        "weekly-sales",
+        "weekly-sales-2",
+    )
 
 
 def test_apply_never_imports_boto3_for_check():

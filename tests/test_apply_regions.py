@@ -72,7 +72,7 @@ def qslint(*args: str) -> Result:
 
 def apply(emulator: Emulator, *paths: str) -> Result:
     args = ["apply", *paths, "--endpoint-url", emulator.url, "--poll-interval", "0.1"]
-    return qslint(*args, "--journal", ".qslint/journal.json")
+    return qslint(*args, "--journal", ".qslint/journal.json", "--run-key", "regions")
 
 
 def regions(emulator: Emulator) -> Counter[str]:

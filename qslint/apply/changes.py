@@ -6,7 +6,7 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from qslint.apply.plan import JobKey, content_digest, job_key
+from qslint.apply.plan import DefinitionAt, JobKey, content_digest, job_key
 from qslint.loader import load_source
 from qslint.sources import Selectors
 
@@ -24,6 +24,11 @@ def _git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> bytes:
         detail = error.stderr.decode(errors="replace").strip().splitlines()
         raise ChangesError(f"git {args[0]}: {detail[-1] if detail else 'failed'}") from error
     return done.stdout
+
+
+def head_commit(folder: Path) -> str:
+    """The commit checked out in the repository that holds ``folder``."""
+    return _git(["rev-parse", "--verify", "HEAD^{commit}"], folder).decode().strip()
 
 
 def _blobs_at(ref: str, top: Path) -> Iterator[tuple[str, str]]:
@@ -56,23 +61,25 @@ def _under(path: Path, roots: Sequence[Path]) -> bool:
 
 def jobs_at(
     ref: str, paths: Sequence[Path], selectors: Selectors, cwd: Path
-) -> dict[JobKey, tuple[str, str]]:
-    """Every job defined at ``ref`` in the files a run over ``paths`` would read.
-
-    Maps (account, dashboard, job id) to (file, digest of its parsed content). Each file is
-    parsed within the limits of its configuration, as the run parses it.
-    """
+) -> dict[JobKey, DefinitionAt]:
+    """Every job defined at ``ref`` in the files of the repository that qslint selects,
+    each marked with whether a run over ``paths`` would read its file: a definition that
+    moved into ``paths`` since ``ref`` is no new one. Each file is parsed within the limits
+    of its configuration, as the run parses it."""
     top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip()).resolve()
     commit = _git(["rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}"], cwd)
     roots = [path.resolve() for path in paths]
     wanted = [
         (oid, name)
         for oid, name in _blobs_at(commit.decode().strip(), top)
-        if _under(top / name, roots) and selectors.selects_file(top / name)
+        if selectors.selects_file(top / name)
     ]
-    found: dict[JobKey, tuple[str, str]] = {}
+    found: dict[JobKey, DefinitionAt] = {}
     for (_, name), raw in zip(wanted, _read_blobs([oid for oid, _ in wanted], top), strict=True):
+        in_paths = _under(top / name, roots)
         limits = selectors.settings.for_file(top / name).limits
         for document in load_source(name, raw, limits).documents:
-            found[job_key(document.data)] = (name, content_digest(document.data))
+            key = job_key(document.data)
+            if in_paths or key not in found:
+                found[key] = DefinitionAt(name, content_digest(document.data), in_paths)
     return found

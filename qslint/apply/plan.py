@@ -60,15 +60,38 @@ def job_key(definition: Mapping[str, Any]) -> JobKey:
     )
 
 
-def _canonical(value: object) -> object:
+def to_request(value: Any) -> Any:
+    """A definition's values as botocore takes them: YAML dates become UTC timestamps."""
+    if isinstance(value, Mapping):
+        return {key: to_request(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_request(item) for item in value]
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)  # YAML: no zone is UTC
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return value
+
+
+def api_form(value: Any) -> Any:
+    """Values as the API compares them: ``1000`` and ``1000.0`` are one JSON number, a date
+    is the instant botocore sends, a member left empty is a member left out."""
+    if isinstance(value, Mapping):
+        members = {str(key): api_form(item) for key, item in value.items()}
+        return {key: item for key, item in members.items() if item not in (None, {}, [])}
+    if isinstance(value, list):
+        return [api_form(item) for item in value]
     if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not a definition value")
+        return api_form(to_request(value).timestamp())
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def content_digest(definition: Mapping[str, Any]) -> str:
-    """A digest of a definition's parsed content: formatting and comments do not count."""
-    text = json.dumps(definition, sort_keys=True, default=_canonical, separators=(",", ":"))
+    """A digest of a definition's parsed content: formatting and comments do not count, nor
+    differences the API does not see (``1000`` and ``1000.0``)."""
+    text = json.dumps(api_form(definition), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -94,33 +117,38 @@ def planned_jobs(
     return jobs
 
 
-def select_changed(
-    jobs: Sequence[PlannedJob], before: Mapping[JobKey, tuple[str, str]], ref: str
-) -> Plan:
-    """The jobs that are new or differ from ``before`` (key -> file, digest at ``ref``).
+@dataclass(frozen=True)
+class DefinitionAt:
+    """A job's definition at a git ref: its file, its content's digest, and whether the
+    file is under the paths of the run."""
 
-    Jobs that existed at ``ref`` and exist no more are reported, never acted on.
+    file: str
+    digest: str
+    in_paths: bool
+
+
+def select_changed(
+    jobs: Sequence[PlannedJob], before: Mapping[JobKey, DefinitionAt], ref: str
+) -> Plan:
+    """The jobs that are new or differ from what ``before`` holds at ``ref``.
+
+    Jobs that existed under the run's paths at ``ref`` and exist no more are reported,
+    never acted on.
     """
     selected, left_out = [], []
     for job in jobs:
         earlier = before.get(job.key)
-        if earlier is not None and earlier[1] == job.digest:
+        if earlier is not None and earlier.digest == job.digest:
             left_out.append(LeftOut(job.file, job.key, f"unchanged since {ref}"))
         else:
             selected.append(job)
     current = {job.key for job in jobs}
     left_out += [
-        LeftOut(file, key, f"deleted since {ref} (not acted on)")
-        for key, (file, _) in before.items()
-        if key not in current
+        LeftOut(earlier.file, key, f"deleted since {ref} (not acted on)")
+        for key, earlier in before.items()
+        if earlier.in_paths and key not in current
     ]
     return Plan(selected, left_out)
-
-
-def submitted_job_id(name: str, started: datetime) -> str:
-    """``<SnapshotJobId>-<UTC timestamp>``: valid ``[\\w-]+``, at most 512 characters."""
-    suffix = "-" + started.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return name[: MAX_JOB_ID_LENGTH - len(suffix)] + suffix
 
 
 def waves(jobs: int, concurrency: int = DEFAULT_CONCURRENCY) -> int:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
-from qslint.apply.plan import PlannedJob, submitted_job_id
-from qslint.apply.scheduler import Limits, Outcome
+from qslint.apply.identity import job_id_for
+from qslint.apply.lifecycle import Limits
+from qslint.apply.outcome import Outcome
+from qslint.apply.plan import PlannedJob
+from qslint.aws.client import CONNECT_TIMEOUT, READ_TIMEOUT
+from qslint.clock import Clock
 from qslint.config import Target
+from qslint.findings import plural
 
 
 class ApplyError(Exception):
@@ -19,20 +23,26 @@ class ApplyError(Exception):
 
 @dataclass(frozen=True)
 class RunOptions:
+    run_key: str
     exact_job_ids: bool = False
     wait: bool = True
     limits: Limits = field(default_factory=Limits)
     journal: Path | None = None
+    timeouts: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)  # connect, read
+    clock: Clock = field(default_factory=Clock)
 
 
-def job_id(job: PlannedJob, *, exact: bool, started: datetime) -> str:
-    """The SnapshotJobId a job is submitted under: its own, or one unique to the run."""
-    return job.name if exact else submitted_job_id(job.name, started)
+@dataclass(frozen=True)
+class RunResult:
+    outcomes: list[Outcome]  # in the order of the jobs
+    interrupted: bool  # by Ctrl-C
+    journal: Path
+    journal_problem: str | None  # why the journal could not be saved, if it could not
 
 
 def run_jobs(
     jobs: Sequence[PlannedJob], targets: Sequence[Target], options: RunOptions
-) -> list[Outcome]:
+) -> RunResult:
     """Submit ``jobs``, each to the client of its region (one per target), and follow them."""
     from qslint.apply.journal import DEFAULT_JOURNAL, Journal, JournalError
     from qslint.apply.scheduler import Scheduler
@@ -42,25 +52,34 @@ def run_jobs(
 
     accounts = len({job.account for job in jobs})
     try:
-        service = connect(targets, connections=accounts * options.limits.max_concurrent)
+        service = connect(
+            targets, accounts * options.limits.max_concurrent, timeouts=options.timeouts
+        )
     except ConnectError as error:
         raise ApplyError(str(error)) from error
     journal = Journal(options.journal or DEFAULT_JOURNAL)
-    started = datetime.now(UTC)
+    job_id = job_id_for(options.run_key, exact=options.exact_job_ids)
     try:
         earlier = journal.open()
-        journal.prepare(
-            list(jobs), lambda job: job_id(job, exact=options.exact_job_ids, started=started)
-        )
+        journal.prepare(list(jobs), job_id)
     except JournalError as error:
         raise ApplyError(str(error)) from error
     if earlier:
-        sys.stderr.write(f"Resuming from {journal.path} ({len(earlier)} journaled jobs).\n")
+        journaled = plural(len(earlier), "journaled job")
+        sys.stderr.write(f"Resuming from {journal.path} ({journaled}).\n")
     progress = Progress(sys.stderr, jobs, live=sys.stderr.isatty())
-    scheduler = Scheduler(service, journal, options.limits, wait=options.wait, observe=progress)
+    scheduler = Scheduler(
+        service,
+        journal,
+        job_id,
+        options.limits,
+        wait=options.wait,
+        observer=progress,
+        clock=options.clock,
+    )
     try:
-        outcomes = scheduler.run(jobs)
+        finished = scheduler.run(jobs)
     finally:
         progress.close()
-    journal.finish(outcome.job for outcome in outcomes if outcome.ended)
-    return outcomes
+    journal.finish(outcome.job for outcome in finished.outcomes if outcome.ended)
+    return RunResult(finished.outcomes, finished.interrupted, journal.path, journal.problem)

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+from qslint.apply.outcome import Outcome, Phase, Retry
 from qslint.apply.plan import Plan, PlannedJob, estimate_minutes, latest_start, waves
-from qslint.apply.scheduler import Outcome, Phase
 from qslint.findings import plural
 
 HIDDEN = "…"
@@ -28,6 +28,7 @@ _PROGRESS_GROUPS = {
     Phase.COMPLETED: "done",
     Phase.FAILED: "failed",
     Phase.ERROR: "failed",
+    Phase.UNKNOWN: "failed",
     Phase.INTERRUPTED: "failed",
 }
 
@@ -45,29 +46,39 @@ def shown_files(files: Sequence[str], *, show_sensitive: bool) -> list[str]:
 
 
 class Progress:
-    """An :data:`~qslint.apply.scheduler.Observer`: one live status line on a terminal,
-    a plain log line per change elsewhere (CI)."""
+    """An :class:`~qslint.apply.outcome.Observer`: one live status line on a terminal, a
+    plain log line per change and per retry elsewhere (CI)."""
 
     def __init__(self, stream: TextIO, jobs: Sequence[PlannedJob], *, live: bool) -> None:
         self._stream = stream
         self._live = live
         self._phases = dict.fromkeys((job.key for job in jobs), Phase.WAITING)
+        self._retries = 0
         self._lock = threading.Lock()
 
-    def __call__(self, outcome: Outcome) -> None:
+    def changed(self, outcome: Outcome) -> None:
         with self._lock:
             self._phases[outcome.job.key] = outcome.phase
-            if self._live:
-                counts = Counter(_PROGRESS_GROUPS[phase] for phase in self._phases.values())
-                line = "  ".join(f"{g} {counts[g]}" for g in PROGRESS_COLUMNS)
-                self._stream.write(f"\r{line}\x1b[K")
-            else:
-                now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-                error = f": {outcome.error}" if outcome.error else ""
-                self._stream.write(
-                    f"{now} {outcome.job_id} {outcome.phase}{error} ({outcome.job.file})\n"
-                )
-            self._stream.flush()
+            error = f": {outcome.error}" if outcome.error else ""
+            self._show(f"{outcome.job_id} {outcome.phase}{error} ({outcome.job.file})")
+
+    def retrying(self, outcome: Outcome, retry: Retry) -> None:
+        with self._lock:
+            self._retries += 1
+            of = "" if retry.limit is None else f"/{retry.limit}"
+            self._show(
+                f"{outcome.job_id} retry {retry.attempt}{of} in {retry.wait:.1f}s: {retry.reason}"
+            )
+
+    def _show(self, log_line: str) -> None:
+        if self._live:
+            counts = Counter(_PROGRESS_GROUPS[phase] for phase in self._phases.values())
+            line = "  ".join(f"{g} {counts[g]}" for g in PROGRESS_COLUMNS)
+            self._stream.write(f"\r{line}  retries {self._retries}\x1b[K")
+        else:
+            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self._stream.write(f"{now} {log_line}\n")
+        self._stream.flush()
 
     def close(self) -> None:
         if self._live:
@@ -97,7 +108,7 @@ def table(rows: Sequence[Sequence[str]]) -> str:
     )
 
 
-def summary(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> str:
+def summary(outcomes: Sequence[Outcome], *, show_sensitive: bool, interrupted: bool) -> str:
     rows = [("JOB", "STATUS", "DURATION", "FILES OR ERROR")]
     rows += [
         (
@@ -110,7 +121,21 @@ def summary(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> str:
     ]
     counts = Counter(str(o.phase) for o in outcomes)
     totals = ", ".join(f"{count} {phase}" for phase, count in sorted(counts.items()))
-    return table(rows) + f"{plural(len(outcomes), 'job')}: {totals}\n"
+    retries = sum(o.retries for o in outcomes)
+    counted = f"{plural(len(outcomes), 'job')}: {totals}; {plural(retries, 'retry', 'retries')}"
+    text = table(rows) + counted + "\n"
+    return text + (interruption(outcomes) if interrupted else "")
+
+
+def interruption(outcomes: Sequence[Outcome]) -> str:
+    """What an interrupted run leaves on the service, and how to pick it up."""
+    running = [o.job_id for o in outcomes if o.phase is Phase.INTERRUPTED and o.submitted]
+    if not running:
+        return "Interrupted. Running qslint apply again submits the rest.\n"
+    return (
+        f"Interrupted. Still running on the service: {', '.join(running)}. Running qslint "
+        "apply again follows them, and submits the rest.\n"
+    )
 
 
 def report(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> dict[str, Any]:
@@ -124,6 +149,8 @@ def report(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> dict[str, An
                 "name": o.job.name,
                 "job_id": o.job_id,
                 "status": str(o.phase),
+                "attempt": o.attempt,
+                "retries": o.retries,
                 "duration_seconds": None if o.duration is None else round(o.duration, 3),
                 "files": shown_files(o.files, show_sensitive=show_sensitive),
                 "error": o.error,

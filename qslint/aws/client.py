@@ -17,7 +17,18 @@ class ConnectError(Exception):
     """No region or no credentials: a usage error, before anything is sent."""
 
 
-def quicksight_client(target: Target, connections: int = 10) -> Any:
+# The snapshot-job and describe calls answer within a second or two: a call that has not
+# answered in this long will not, and is better retried (or resolved) than waited for.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 20.0
+
+
+def quicksight_client(
+    target: Target,
+    connections: int = 10,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    read_timeout: float = READ_TIMEOUT,
+) -> Any:
     """A boto3 QuickSight client in exactly ``target``'s region (boto3 is imported here)."""
     import boto3
     from botocore.config import Config
@@ -36,6 +47,8 @@ def quicksight_client(target: Target, connections: int = 10) -> Any:
             config=Config(
                 retries={"total_max_attempts": 1, "mode": "standard"},
                 max_pool_connections=max(connections, 10),
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
             ),
         )
     except BotoCoreError as error:

@@ -8,19 +8,34 @@ from typing import TypeVar
 T = TypeVar("T")
 
 CONNECTION_ERROR = "ConnectionError"
+INVALID_ANSWER = "InvalidAnswer"
+LIMIT_EXCEEDED = "LimitExceededException"
+NOT_FOUND = "ResourceNotFoundException"
 RESOURCE_EXISTS = "ResourceExistsException"
-THROTTLES = frozenset({"ThrottlingException", "LimitExceededException"})
+THROTTLES = frozenset({"ThrottlingException", LIMIT_EXCEEDED})
 # Failures after which a call may still have taken effect, and may succeed when repeated.
-TRANSIENT = frozenset({"InternalFailureException", CONNECTION_ERROR})
+TRANSIENT = frozenset({"InternalFailureException", CONNECTION_ERROR, INVALID_ANSWER})
 
 
 class ServiceFailure(Exception):
-    """A call that failed: the service's error code (or ``ConnectionError``) and message."""
+    """A call that failed: the service's error code (or ``ConnectionError``), its message,
+    and the HTTP status of the answer, when there was one."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, status: int | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        self.status = status
+
+    @property
+    def transient(self) -> bool:
+        """Whether the outcome is unknown: the call may have taken effect, or may succeed
+        when repeated (a lost answer, a timeout, a 5xx, an answer that makes no sense)."""
+        return self.code in TRANSIENT or (self.status or 0) >= 500
+
+
+def invalid_answer(what: str) -> ServiceFailure:
+    return ServiceFailure(INVALID_ANSWER, f"the service's answer {what}")
 
 
 def call_service(call: Callable[[], T]) -> T:
@@ -31,14 +46,16 @@ def call_service(call: Callable[[], T]) -> T:
         HTTPClientError,
         ParamValidationError,
     )
+    from botocore.parsers import ResponseParserError
 
     try:
         return call()
     except ClientError as error:
         details = error.response.get("Error", {})
-        raise ServiceFailure(
-            details.get("Code", "Unknown"), details.get("Message", str(error))
-        ) from error
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        code = details.get("Code") or "Unknown"
+        message = details.get("Message") or f"HTTP {status}"
+        raise ServiceFailure(code, message, status) from error
     except (ConnectionError, HTTPClientError) as error:
         raise ServiceFailure(CONNECTION_ERROR, str(error)) from error
     except ParamValidationError as error:
@@ -46,3 +63,5 @@ def call_service(call: Callable[[], T]) -> T:
         raise ServiceFailure(
             "ParamValidationError", "botocore refused the request; `qslint check` says why"
         ) from error
+    except ResponseParserError as error:
+        raise invalid_answer("could not be parsed") from error

@@ -1,17 +1,23 @@
-"""At most N calls in any second, across threads: QuickSight's documented request rate."""
+"""At most N calls in any second, across threads: QuickSight's documented request rate.
+
+A call is sent at some moment between the grant of its place and the end of its answer (a
+thread can be descheduled anywhere in between), and the service counts it at some moment in
+that interval too. So a place is held from the grant until one period after the answer: then
+no window of one period, wherever it falls and whichever moment counts, holds more than N
+calls, however late the threads run.
+"""
 
 from __future__ import annotations
 
 import functools
 import threading
-import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from qslint.clock import Clock
 
 MAX_REQUESTS_PER_SECOND = 10  # QuickSight's documented limit, shared by every caller
-# The service counts a call when it arrives, the limiter just before it leaves; the margin
-# keeps a late first call and an early eleventh more than one second apart at the service.
-SEND_MARGIN = 0.2
 
 
 class Stopped(Exception):
@@ -22,30 +28,49 @@ class RateLimiter:
     """At most ``calls`` calls in any ``period`` seconds (a sliding window), across threads."""
 
     def __init__(
-        self,
-        calls: int = MAX_REQUESTS_PER_SECOND,
-        period: float = 1.0 + SEND_MARGIN,
-        clock: Callable[[], float] = time.monotonic,
+        self, calls: int = MAX_REQUESTS_PER_SECOND, period: float = 1.0, clock: Clock | None = None
     ) -> None:
         self._calls = calls
         self._period = period
-        self._clock = clock
-        self._sent: deque[float] = deque()
+        self._clock = clock or Clock()
+        self._in_flight = 0
+        self._answered: deque[float] = deque()  # when each answer ended, oldest first
+        self._stopped = False
         self._turn = threading.Condition()
 
-    def acquire(self, stop: threading.Event | None = None) -> None:
-        """Wait for a free place in the window, then take it (or raise :class:`Stopped`)."""
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold a place in the window for one call: ``with limiter.slot(): call()``."""
+        self._acquire()
+        try:
+            yield
+        finally:
+            with self._turn:
+                self._in_flight -= 1
+                self._answered.append(self._clock.now())
+                self._turn.notify_all()
+
+    def stop(self) -> None:
+        """Make every waiting and later :meth:`slot` raise :class:`Stopped`."""
+        with self._turn:
+            self._stopped = True
+            self._turn.notify_all()
+
+    def _acquire(self) -> None:
         with self._turn:
             while True:
-                if stop is not None and stop.is_set():
+                if self._stopped:
                     raise Stopped
-                now = self._clock()
-                while self._sent and now - self._sent[0] >= self._period:
-                    self._sent.popleft()
-                if len(self._sent) < self._calls:
-                    self._sent.append(now)
+                now = self._clock.now()
+                while self._answered and now - self._answered[0] > self._period:
+                    self._answered.popleft()
+                if self._in_flight + len(self._answered) < self._calls:
+                    self._in_flight += 1
                     return
-                self._turn.wait(self._sent[0] + self._period - now)
+                if self._answered:
+                    self._clock.wait_on(self._turn, self._answered[0] + self._period - now)
+                else:
+                    self._turn.wait()  # every place is in flight: an answer frees one
 
 
 @functools.cache

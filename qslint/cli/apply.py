@@ -1,25 +1,29 @@
 """``qslint plan``, ``qslint apply`` and ``qslint estimate``: the deploy half's wiring.
 
 Exit codes: 0 every job completed (or, with ``--no-wait``, was submitted); 1 a definition
-has an error finding, or a job failed or was not submitted; 2 a usage error.
+has an error finding, a job failed or was not submitted, or the journal could not be saved;
+2 a usage error; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from qslint.apply.plan import DEFAULT_CONCURRENCY, PlannedJob, largest_account
+from qslint.aws.client import CONNECT_TIMEOUT, READ_TIMEOUT
 from qslint.cli.options import (
     EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
+    check_writable,
     config_option,
     overrides,
     target_options,
@@ -51,9 +55,17 @@ def _selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 help="Only jobs that are new or changed since git REF (compared after parsing).",
             ),
             click.option(
+                "--run-key",
+                metavar="KEY",
+                help="What identifies this deployment in the job ids [default: the git commit "
+                "checked out]. Runs with the same key export each definition once; pass a new "
+                "one (a date, a CI run id) to export again.",
+            ),
+            click.option(
                 "--exact-job-ids",
                 is_flag=True,
-                help="Submit SnapshotJobId as written, not suffixed with the UTC time.",
+                help="Submit SnapshotJobId as written (a retry of a failed export adds -2, -3…), "
+                "not suffixed with a digest of the definition and run key.",
             ),
             _concurrency,
             target_options,
@@ -61,6 +73,15 @@ def _selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ):
         command = option(command)
     return command
+
+
+def _run_key(given: str | None, paths: Sequence[Path]) -> str:
+    from qslint.apply.identity import RunKeyError, resolve_run_key
+
+    try:
+        return resolve_run_key(given, paths)
+    except RunKeyError as error:
+        raise UsageError(str(error)) from error
 
 
 def _check_and_plan(
@@ -132,6 +153,7 @@ def plan(
     paths: tuple[Path, ...],
     config_file: Path | None,
     changed_since: str | None,
+    run_key: str | None,
     exact_job_ids: bool,
     max_concurrent: int,
     region: str | None,
@@ -143,17 +165,22 @@ def plan(
     """Show what apply would submit, and where, without calling AWS.
 
     The options are those of apply, so that plan and apply take the same arguments; plan
-    calls no AWS API.
+    calls no AWS API. The job ids are those of a first attempt (a failed export is retried
+    under the id of its next one).
     """
-    from qslint.apply.run import job_id
+    from qslint.apply.identity import RunKeyError, job_id_for, resolve_run_key
     from qslint.apply.summary import estimate_text, plan_text
 
     settings, checked = _check_and_plan(
         paths, config_file, changed_since, (region, profile, endpoint_url)
     )
-    started = datetime.now(UTC)
     selected = checked.plan.selected
-    job_ids = [job_id(job, exact=exact_job_ids, started=started) for job in selected]
+    try:
+        job_id = job_id_for(resolve_run_key(run_key, paths), exact=exact_job_ids)
+        job_ids = [job_id(job, 1) for job in selected]
+    except RunKeyError as error:  # the plan is still worth showing; apply will refuse
+        job_ids = [f"{job.name}-?" for job in selected]
+        click.echo(f"qslint: job ids unknown: {error}", err=True)
     click.echo(plan_text(checked.plan, job_ids), nl=False)
     largest = largest_account(selected)
     lines = estimate_text(largest, minutes_per_wave, _deadline(deadline), max_concurrent)
@@ -184,13 +211,16 @@ def estimate(jobs: int, minutes_per_wave: float, deadline: str | None, max_concu
     click.echo(text, nl=False)
 
 
+_SECONDS = click.FloatRange(min=0.1)
+
+
 @click.command()
 @_selection_options
 @click.option("--no-wait", is_flag=True, help="Submit only; do not follow jobs to their end.")
 @click.option(
     "--report",
     "report_file",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Write the summary as JSON to this file.",
 )
 @click.option(
@@ -198,14 +228,29 @@ def estimate(jobs: int, minutes_per_wave: float, deadline: str | None, max_concu
     type=click.IntRange(1, 10),
     default=10,
     show_default=True,
-    help="QuickSight calls per second, all calls of the run together.",
+    help="QuickSight calls in any second, all calls of the run together.",
 )
 @click.option(
     "--poll-interval",
-    type=click.FloatRange(min=0.1),
+    type=_SECONDS,
     default=5.0,
     show_default=True,
     help="Seconds between two status calls for one job.",
+)
+@click.option(
+    "--connect-timeout",
+    type=_SECONDS,
+    default=CONNECT_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for a connection to QuickSight.",
+)
+@click.option(
+    "--read-timeout",
+    type=_SECONDS,
+    default=READ_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for an answer; a call without one is retried (a start is first "
+    "looked up, in case it took effect).",
 )
 @click.option(
     "--journal",
@@ -214,10 +259,13 @@ def estimate(jobs: int, minutes_per_wave: float, deadline: str | None, max_concu
     help="The journal that makes a run resumable [default: .qslint/apply-journal.json].",
 )
 @click.option("--show-sensitive", is_flag=True, help="Show result URLs in full.")
+@click.pass_context
 def apply(
+    context: click.Context,
     paths: tuple[Path, ...],
     config_file: Path | None,
     changed_since: str | None,
+    run_key: str | None,
     exact_job_ids: bool,
     max_concurrent: int,
     region: str | None,
@@ -227,17 +275,22 @@ def apply(
     report_file: Path | None,
     max_rps: int,
     poll_interval: float,
+    connect_timeout: float,
+    read_timeout: float,
     journal: Path | None,
     show_sensitive: bool,
 ) -> None:
     """Lint, then submit the jobs within QuickSight's limits and report how they ended.
 
     Nothing is submitted when a definition has an error finding. Each job is submitted in
-    the region of its file's configuration (see `qslint plan`).
+    the region of its file's configuration (see `qslint plan`), under an id derived from its
+    definition and the run key: running apply again for the same deployment follows the
+    jobs it started, retries the exports that failed and never exports one twice.
     """
+    from qslint.apply.lifecycle import Limits
     from qslint.apply.run import ApplyError, RunOptions, run_jobs
-    from qslint.apply.scheduler import Limits
     from qslint.apply.summary import regions_line, report_json, summary
+    from qslint.clock import Clock
 
     settings, checked = _check_and_plan(
         paths, config_file, changed_since, (region, profile, endpoint_url)
@@ -252,18 +305,33 @@ def apply(
         click.echo("Nothing to submit.")
         sys.exit(EXIT_OK)
     _require_regions(jobs)
+    if report_file is not None:
+        check_writable(report_file)
     click.echo(regions_line(jobs), err=True)
     options = RunOptions(
+        run_key=_run_key(run_key, paths),
         exact_job_ids=exact_job_ids,
         wait=not no_wait,
         limits=Limits(max_rps=max_rps, max_concurrent=max_concurrent, poll_interval=poll_interval),
         journal=journal,
+        timeouts=(connect_timeout, read_timeout),
+        clock=context.find_object(Clock) or Clock(),
     )
     try:
-        outcomes = run_jobs(jobs, _targets(settings, jobs), options)
+        run = run_jobs(jobs, _targets(settings, jobs), options)
     except ApplyError as error:
         raise UsageError(str(error)) from error
-    click.echo(summary(outcomes, show_sensitive=show_sensitive), nl=False)
+    text = summary(run.outcomes, show_sensitive=show_sensitive, interrupted=run.interrupted)
+    click.echo(text, nl=False)
     if report_file is not None:
-        write_report(report_json(outcomes, show_sensitive=show_sensitive), report_file)
-    sys.exit(EXIT_OK if all(outcome.succeeded for outcome in outcomes) else EXIT_FINDINGS)
+        write_report(report_json(run.outcomes, show_sensitive=show_sensitive), report_file)
+    if run.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if run.journal_problem is not None:
+        click.echo(
+            f"qslint: the journal could not be saved ({run.journal_problem}); the summary "
+            "above is complete, and a re-run asks the service about every job",
+            err=True,
+        )
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK if all(outcome.succeeded for outcome in run.outcomes) else EXIT_FINDINGS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,6 +13,7 @@ import click
 from qslint.settings import Overrides
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 BUG_REPORTS = "https://github.com/qslint/qslint/issues"
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -92,6 +94,18 @@ def overrides(
         profile=profile,
         endpoint_url=endpoint_url,
     )
+
+
+def check_writable(output_file: Path) -> None:
+    """A usage error now, before any work, when ``output_file`` could not be written later."""
+    folder = output_file.parent
+    if output_file.is_dir():
+        raise UsageError(f"cannot write {output_file}: it is a folder")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {output_file}: no folder {folder}")
+    writable = output_file if output_file.exists() else folder
+    if not os.access(writable, os.W_OK):
+        raise UsageError(f"cannot write {output_file}: permission denied")
 
 
 def write_report(text: str, output_file: Path | None) -> None:

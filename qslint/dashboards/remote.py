@@ -54,8 +54,8 @@ class QuickSightReader:
         return self._call(lambda: describe(AwsAccountId=account, DataSetId=data_set_id))
 
     def _call(self, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        self._limiter.acquire()
-        answer = call_service(call)
+        with self._limiter.slot():
+            answer = call_service(call)
         # The call's own details (ids that change each time, the HTTP status) are no part of
         # the definition: a pulled file changes only when the dashboard does.
         return {k: v for k, v in answer.items() if k not in CALL_DETAILS}

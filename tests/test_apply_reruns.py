@@ -1,0 +1,182 @@
+"""Re-runs of one deployment: whatever fails, each definition is exported once.
+
+Real boto3 over HTTP against the emulator, real git clones, real processes killed with
+SIGKILL; apply and the emulator share one fast clock. The emulator's record of jobs is the
+ground truth: one job per definition (or one per attempt of a failed export).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+from applying import (
+    QUICK,
+    apply_args,
+    git,
+    git_repository,
+    starts,
+    statuses,
+    submitted_names,
+    write_jobs,
+)
+
+from qslint.emulator.server import Emulator
+from qslint.emulator.service import Faults
+
+REGION = "eu-west-1"
+ONLY_STARTS = frozenset({"StartDashboardSnapshotJob"})
+
+
+def test_starts_whose_answers_are_lost_after_they_took_effect_are_followed_not_repeated(
+    aws_workspace, fast_clock, qslint, capsys
+):
+    names = write_jobs(aws_workspace / "jobs", 20)
+    faults = Faults(drop_rate=0.4, unavailable_rate=0.3, seed=3, operations=ONLY_STARTS)
+    with Emulator(replace(QUICK, faults=faults), clock=fast_clock) as emulator:
+        result = qslint(*apply_args(emulator, "jobs", "--report", "r.json"))
+    lost = Counter(c.status for c in emulator.service.calls() if c.status in (0, 503))
+    with capsys.disabled():
+        print(f"\n20 jobs, starts lost after effect {dict(lost)}: {result.output.splitlines()[-1]}")
+    assert result.exit_code == 0, result.output
+    assert lost[0] and lost[503]
+    assert statuses(aws_workspace / "r.json") == dict.fromkeys(names, "completed")
+    assert submitted_names(emulator) == Counter(dict.fromkeys(names, 1))
+    assert not (aws_workspace / ".qslint" / "apply-journal.json").exists()
+
+
+def test_the_same_deployment_from_a_fresh_clone_creates_no_new_job(
+    aws_workspace, emulator, qslint, monkeypatch
+):
+    names = write_jobs(aws_workspace / "jobs", 5)
+    git_repository(aws_workspace)
+    first = qslint(*apply_args(emulator, "jobs", run_key=None))
+    assert first.exit_code == 0, first.output
+    jobs_before = sorted(job.job_id for job in emulator.service.jobs())
+
+    git("clone", "-q", str(aws_workspace), str(aws_workspace / "clone"))
+    monkeypatch.chdir(aws_workspace / "clone")  # another runner: no journal, same commit
+    again = qslint(*apply_args(emulator, "jobs", "--report", "r.json", run_key=None))
+    assert again.exit_code == 0, again.output
+    assert sorted(job.job_id for job in emulator.service.jobs()) == jobs_before
+    assert statuses(Path("r.json")) == dict.fromkeys(names, "completed")
+    assert "5 jobs: 5 completed; 0 retries" in again.output
+
+
+def test_two_applies_started_at_once_create_no_new_job(aws_workspace, emulator, fast_clock):
+    names = write_jobs(aws_workspace / "jobs", 12)
+    git_repository(aws_workspace)
+    git("clone", "-q", str(aws_workspace), str(aws_workspace / "clone"))
+    runs = [
+        subprocess.Popen(
+            fast_clock.command(*apply_args(emulator, "jobs", run_key=None)),
+            cwd=folder,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for folder in (aws_workspace, aws_workspace / "clone")
+    ]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    refused = [c for c in emulator.service.calls() if c.status == 409]  # ResourceExists
+    assert refused  # the two runs met at the service
+    assert submitted_names(emulator) == Counter(dict.fromkeys(names, 1))
+    assert all("12 jobs: 12 completed" in output for output in outputs)
+
+
+def test_a_failed_export_is_retried_once_by_the_next_run_and_a_completed_one_never(
+    aws_workspace, emulator, qslint
+):
+    names = write_jobs(aws_workspace / "jobs", 3)
+    emulator.service.settings = replace(QUICK, job_failure_rate=1.0)
+    failed = qslint(*apply_args(emulator, "jobs"))
+    assert failed.exit_code == 1
+    assert "3 jobs: 3 failed" in failed.output
+
+    emulator.service.settings = QUICK
+    retried = qslint(*apply_args(emulator, "jobs", "--report", "r.json"))
+    assert retried.exit_code == 0, retried.output
+    report = json.loads(Path("r.json").read_text())
+    assert {job["attempt"] for job in report["jobs"]} == {2}
+    again = qslint(*apply_args(emulator, "jobs"))
+    assert again.exit_code == 0, again.output
+    assert submitted_names(emulator) == Counter(dict.fromkeys(names, 2))  # a failure, a retry
+    assert sorted(job.status(emulator.service.clock.now()) for job in emulator.service.jobs()) == [
+        *["COMPLETED"] * 3,
+        *["FAILED"] * 3,
+    ]
+
+
+def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
+    aws_workspace, emulator, fast_clock, qslint
+):
+    names = write_jobs(aws_workspace / "jobs", 16)
+    moments = random.Random(14).sample(range(1, 40), 4)  # after so many calls of the run
+    for moment in sorted(moments):
+        calls_before = len(emulator.service.calls())
+        process = subprocess.Popen(
+            fast_clock.command(*apply_args(emulator, "jobs")),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            emulator.service.wait_for(
+                lambda service, at=calls_before + moment: len(service.calls()) >= at, timeout=60
+            )
+            process.send_signal(signal.SIGKILL)
+        finally:
+            process.wait()
+    result = qslint(*apply_args(emulator, "jobs", "--report", "r.json"))
+    print(f"killed after {sorted(moments)} calls; then {result.output.splitlines()[-1]}")
+    assert result.exit_code == 0, result.output
+    assert submitted_names(emulator) == Counter(dict.fromkeys(names, 1))
+    assert statuses(aws_workspace / "r.json") == dict.fromkeys(names, "completed")
+
+
+def test_a_journaled_job_the_service_does_not_know_is_started_under_its_id(
+    aws_workspace, fast_clock, qslint
+):
+    write_jobs(aws_workspace / "jobs", 4)
+    long_jobs = replace(QUICK, running_seconds=600.0)
+    with Emulator(long_jobs, clock=fast_clock) as forgetful:
+        process = subprocess.Popen(
+            fast_clock.command(*apply_args(forgetful, "jobs")), stderr=subprocess.DEVNULL
+        )
+        try:  # killed once its four jobs are started: they stay journaled
+            forgetful.service.wait_for(lambda service: len(service.jobs()) == 4, timeout=60)
+            forgetful.service.wait_for(lambda service: len(service.calls()) > 4, timeout=60)
+            process.send_signal(signal.SIGKILL)
+        finally:
+            process.wait()
+        ids = sorted(job.job_id for job in forgetful.service.jobs())
+    journal = json.loads((aws_workspace / ".qslint" / "apply-journal.json").read_text())
+    assert {entry["state"] for entry in journal["jobs"].values()} == {"submitted"}
+    with Emulator(QUICK, clock=fast_clock) as emulator:  # a service that never saw them
+        result = qslint(*apply_args(emulator, "jobs"))
+    assert result.exit_code == 0, result.output
+    assert sorted(job.job_id for job in emulator.service.jobs()) == ids
+    assert not (aws_workspace / ".qslint" / "apply-journal.json").exists()
+
+
+def test_an_id_that_exists_with_another_definition_is_a_conflict_not_a_success(
+    aws_workspace, emulator, qslint
+):
+    write_jobs(aws_workspace / "jobs", 1)
+    first = qslint(*apply_args(emulator, "jobs", "--exact-job-ids"))
+    assert first.exit_code == 0, first.output
+    write_jobs(aws_workspace / "jobs", 1, prefix="weekly")  # the same id, another export
+    emulator.service.settings = replace(
+        QUICK, faults=Faults(error_rate=0.5, seed=2, operations=ONLY_STARTS)
+    )
+    second = qslint(*apply_args(emulator, "jobs", "--exact-job-ids", "--report", "r.json"))
+    assert second.exit_code == 1
+    assert "job-00 already exists on dashboard sales with another definition" in second.output
+    assert statuses(aws_workspace / "r.json") == {"job-00": "error"}
+    assert "completed" not in second.output.splitlines()[-1]
+    assert starts(emulator) >= 2
