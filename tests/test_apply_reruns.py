@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import signal
 import subprocess
 from collections import Counter
@@ -66,6 +67,21 @@ def test_the_same_deployment_from_a_fresh_clone_creates_no_new_job(
     assert sorted(job.job_id for job in emulator.service.jobs()) == jobs_before
     assert statuses(Path("r.json")) == dict.fromkeys(names, "completed")
     assert "5 jobs: 5 completed; 0 retries" in again.output
+
+
+def test_the_examples_applied_again_are_followed_whatever_form_their_values_take(
+    aws_workspace, emulator, qslint
+):
+    examples = Path(__file__).parent.parent / "examples"
+    for example in [*examples.glob("*.yaml"), *examples.glob("*.json")]:
+        shutil.copy(example, aws_workspace / "jobs")  # timestamps as strings, dates, lists
+    first = qslint(*apply_args(emulator, "jobs"))
+    assert first.exit_code == 0, first.output
+    jobs_before = sorted(job.job_id for job in emulator.service.jobs())
+    again = qslint(*apply_args(emulator, "jobs"))
+    assert again.exit_code == 0, again.output
+    assert "7 jobs: 7 completed" in again.output
+    assert sorted(job.job_id for job in emulator.service.jobs()) == jobs_before
 
 
 def test_two_applies_started_at_once_create_no_new_job(aws_workspace, emulator, fast_clock):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from qslint.apply.plan import PlannedJob, api_form, to_request
+from qslint.apply.plan import PlannedJob, api_form, api_request
 
 MAX_JOB_ID_LENGTH = 512  # the service model's limit for SnapshotJobId
 TOKEN_LENGTH = 12  # hex digits of the deployment token: 48 bits
@@ -65,7 +65,7 @@ def same_definition(job: PlannedJob, described: Mapping[str, Any]) -> bool:
     The answer holds the snapshot configuration in full, and of the anonymous users only
     their row-level tags' keys (the values are sensitive): those are compared.
     """
-    request = to_request(job.request)
+    request = api_request(job.request)
     sent_users = request.get("UserConfiguration", {}).get("AnonymousUsers", [])
     shown_users = (described.get("UserConfiguration") or {}).get("AnonymousUsers") or []
     sent = [[tag["Key"] for tag in user.get("RowLevelPermissionTags", [])] for user in sent_users]

@@ -73,6 +73,34 @@ def to_request(value: Any) -> Any:
     return value
 
 
+def _instant(value: Any) -> Any:
+    """A DateTime parameter value as the instant botocore sends: a timestamp string or an
+    epoch number is the same instant as the YAML timestamp (a string botocore could not
+    parse stays as written; QS403 reports it)."""
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return value
+    return value
+
+
+def api_request(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """The request as botocore sends it, as far as comparing two of them goes: dates and
+    every form of a DateTime parameter's values are instants."""
+    request = dict(to_request(definition))
+    parameters = request.get("SnapshotConfiguration", {}).get("Parameters", {})
+    for parameter in parameters.get("DateTimeParameters", []):
+        parameter["Values"] = [_instant(value) for value in parameter.get("Values", [])]
+    return request
+
+
 def api_form(value: Any) -> Any:
     """Values as the API compares them: ``1000`` and ``1000.0`` are one JSON number, a date
     is the instant botocore sends, a member left empty is a member left out."""
@@ -91,7 +119,7 @@ def api_form(value: Any) -> Any:
 def content_digest(definition: Mapping[str, Any]) -> str:
     """A digest of a definition's parsed content: formatting and comments do not count, nor
     differences the API does not see (``1000`` and ``1000.0``)."""
-    text = json.dumps(api_form(definition), sort_keys=True, separators=(",", ":"))
+    text = json.dumps(api_form(api_request(definition)), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
