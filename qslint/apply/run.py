@@ -36,7 +36,6 @@ class RunOptions:
 class RunResult:
     outcomes: list[Outcome]  # in the order of the jobs
     interrupted: bool  # by Ctrl-C
-    journal: Path
     journal_problem: str | None  # why the journal could not be saved, if it could not
 
 
@@ -82,4 +81,4 @@ def run_jobs(
     finally:
         progress.close()
     journal.finish(outcome.job for outcome in finished.outcomes if outcome.ended)
-    return RunResult(finished.outcomes, finished.interrupted, journal.path, journal.problem)
+    return RunResult(finished.outcomes, finished.interrupted, journal.problem)

@@ -130,11 +130,10 @@ def summary(outcomes: Sequence[Outcome], *, show_sensitive: bool, interrupted: b
 def interruption(outcomes: Sequence[Outcome]) -> str:
     """What an interrupted run leaves on the service, and how to pick it up."""
     running = [o.job_id for o in outcomes if o.phase is Phase.INTERRUPTED and o.submitted]
-    if not running:
-        return "Interrupted. Running qslint apply again submits the rest.\n"
+    still = f" Still running on the service: {', '.join(running)}." if running else ""
     return (
-        f"Interrupted. Still running on the service: {', '.join(running)}. Running qslint "
-        "apply again follows them, and submits the rest.\n"
+        f"Interrupted.{still} Running qslint apply again follows the jobs that started (a "
+        "start left unanswered is looked up first) and submits the rest.\n"
     )
 
 
