@@ -197,6 +197,8 @@ def test_show_sensitive_shows_the_result_uris(workspace, emulator, qslint):
     write_jobs(workspace / "jobs", 1)
     result = qslint(*apply_args(emulator, "jobs", "--show-sensitive", "--exact-job-ids"))
     assert result.exit_code == 0, result.output
+    assert "Submitting 1 job in eu-west-1." in result.output
+    assert result.output.splitlines()[-1] == "1 job: 1 completed; 0 retries"
     assert "s3://acme-reports/daily/job-00/user-0/group-0.pdf" in result.output
 
 

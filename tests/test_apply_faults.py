@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from applying import QUICK, apply_args, git, git_repository, job_yaml, statuses, write_jobs
 
+from qslint.apply.journal import Journal
 from qslint.emulator.server import Emulator
 from qslint.emulator.service import Faults, max_in_window
 
@@ -85,6 +86,19 @@ def test_a_journal_that_cannot_be_saved_mid_run_still_ends_with_summary_and_repo
     )
     assert "Traceback" not in result.output
     assert statuses(aws_workspace / "r.json") == dict.fromkeys(names, "completed")
+
+
+def test_two_applies_in_one_folder_are_refused(aws_workspace, emulator, qslint):
+    write_jobs(aws_workspace / "jobs", 1)
+    running = Journal(JOURNAL)
+    running.open()  # as an apply in progress holds it
+    try:
+        refused = qslint(*apply_args(emulator, "jobs"))
+    finally:
+        running.close()
+    assert refused.exit_code == 2
+    assert refused.output.splitlines()[-1] == f"qslint: {JOURNAL}: another qslint apply is using it"
+    assert emulator.service.calls() == []
 
 
 def test_report_and_journal_are_checked_before_the_first_call(aws_workspace, emulator, qslint):
