@@ -54,6 +54,7 @@ class Progress:
         self._live = live
         self._phases = dict.fromkeys((job.key for job in jobs), Phase.WAITING)
         self._retries = 0
+        self._closed = False
         self._lock = threading.Lock()
 
     def changed(self, outcome: Outcome) -> None:
@@ -71,6 +72,8 @@ class Progress:
             )
 
     def _show(self, log_line: str) -> None:
+        if self._closed:
+            return  # a lane that outlived an interrupted run: the summary is written
         if self._live:
             counts = Counter(_PROGRESS_GROUPS[phase] for phase in self._phases.values())
             line = "  ".join(f"{g} {counts[g]}" for g in PROGRESS_COLUMNS)
@@ -81,8 +84,10 @@ class Progress:
         self._stream.flush()
 
     def close(self) -> None:
-        if self._live:
-            self._stream.write("\n")
+        with self._lock:
+            self._closed = True
+            if self._live:
+                self._stream.write("\n")
 
 
 def _duration(outcome: Outcome) -> str:
