@@ -82,8 +82,8 @@ def codes_and_lines(result: Result) -> list[tuple[str, int]]:
 
 @pytest.fixture
 def fast_clock() -> FastClock:
-    """One clock for the emulator and apply in a test, 25 times faster than real time."""
-    return FastClock(speed=25.0)
+    """One clock for the emulator and apply in a test, 50 times faster than real time."""
+    return FastClock(speed=50.0)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -30,7 +31,7 @@ from qslint.emulator.service import Faults, Settings
 REGION = "eu-west-1"
 # Jobs long enough that twelve run at once and a thirteenth must wait, however slowly the
 # machine lets the first twelve start.
-LONG = Settings(queued_seconds=0.2, running_seconds=12.0, region=REGION)
+LONG = Settings(queued_seconds=0.2, running_seconds=30.0, region=REGION)
 
 
 def figures(emulator: Emulator) -> str:
@@ -89,29 +90,33 @@ def test_the_same_guarantees_under_injected_faults(workspace, fast_clock, qslint
     assert statuses(workspace / "report.json") == dict.fromkeys(names, "completed")
 
 
-def test_sigkill_midway_then_rerun_submits_nothing_twice_and_loses_nothing(
-    workspace, emulator, fast_clock, qslint
-):
-    names = write_jobs(workspace / "jobs", 16)
-    command = fast_clock.command(*apply_args(emulator, "jobs"))
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def kill_after(emulator: Emulator, command: list[str], calls: int) -> None:
+    """Run ``command``, and SIGKILL it once the emulator has seen ``calls`` more calls."""
+    at = len(emulator.service.calls()) + calls
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-
-        def halfway(service) -> bool:
-            starts = [c for c in service.calls() if c.operation == "StartDashboardSnapshotJob"]
-            return len(starts) >= 8
-
-        assert emulator.service.wait_for(halfway, timeout=60)
+        assert emulator.service.wait_for(lambda service: len(service.calls()) >= at, timeout=60)
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait()
     assert process.returncode == -signal.SIGKILL
+
+
+def test_sigkill_midway_and_at_random_moments_then_rerun_loses_and_duplicates_nothing(
+    workspace, emulator, fast_clock, qslint
+):
+    names = write_jobs(workspace / "jobs", 16)
+    command = fast_clock.command(*apply_args(emulator, "jobs"))
+    kill_after(emulator, command, calls=8)  # midway through the starts
     journal = json.loads((workspace / ".qslint" / "apply-journal.json").read_text())
     assert len(journal["jobs"]) == 16
-    before = len(emulator.service.jobs())
-    assert 0 < before < 16
+    assert 0 < len(emulator.service.jobs()) < 16
+    moments = random.Random(14).sample(range(1, 30), 2)  # then after so many calls of a run
+    for moment in moments:
+        kill_after(emulator, command, calls=moment)
 
     result = qslint(*apply_args(emulator, "jobs", "--report", "report.json"))
+    print(f"killed after 8 calls, then {moments}; then: {result.output.splitlines()[-1]}")
     assert result.exit_code == 0, result.output
     assert "Resuming from" in result.output
     assert submitted_names(emulator) == Counter(dict.fromkeys(names, 1))

@@ -207,7 +207,7 @@ def test_every_retry_is_a_log_line_and_counted_in_the_summary(aws_workspace, fas
 
 
 def test_after_no_wait_a_second_run_waits_for_free_slots(aws_workspace, emulator, qslint):
-    emulator.service.settings = replace(QUICK, running_seconds=30.0)  # still running later
+    emulator.service.settings = replace(QUICK, running_seconds=20.0)  # still running later
     write_jobs(aws_workspace / "jobs", 12)
     (aws_workspace / "more").mkdir()
     for number in range(3):

@@ -49,19 +49,20 @@ def run_jobs(
     from qslint.apply.summary import Progress
     from qslint.aws.client import ConnectError
 
+    job_id = job_id_for(options.run_key, exact=options.exact_job_ids)
+    journal = Journal(options.journal or DEFAULT_JOURNAL)
+    try:  # a journal that cannot be used is known before boto3 is even loaded
+        earlier = journal.open()
+    except JournalError as error:
+        raise ApplyError(str(error)) from error
     accounts = len({job.account for job in jobs})
     try:
         service = connect(
             targets, accounts * options.limits.max_concurrent, timeouts=options.timeouts
         )
-    except ConnectError as error:
-        raise ApplyError(str(error)) from error
-    journal = Journal(options.journal or DEFAULT_JOURNAL)
-    job_id = job_id_for(options.run_key, exact=options.exact_job_ids)
-    try:
-        earlier = journal.open()
         journal.prepare(list(jobs), job_id)
-    except JournalError as error:
+    except (ConnectError, JournalError) as error:
+        journal.close()
         raise ApplyError(str(error)) from error
     if earlier:
         journaled = plural(len(earlier), "journaled job")
