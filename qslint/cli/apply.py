@@ -175,13 +175,14 @@ def plan(
         paths, config_file, changed_since, (region, profile, endpoint_url)
     )
     selected = checked.plan.selected
+    unknown_ids = None
     try:
         job_id = job_id_for(resolve_run_key(run_key, paths), exact=exact_job_ids)
         job_ids = [job_id(job, 1) for job in selected]
     except RunKeyError as error:  # the plan is still worth showing; apply will refuse
         job_ids = [f"{job.name}-?" for job in selected]
-        click.echo(f"qslint: job ids unknown: {error}", err=True)
-    click.echo(plan_text(checked.plan, job_ids), nl=False)
+        unknown_ids = f"Job ids unknown: {error}.\n"
+    click.echo(plan_text(checked.plan, job_ids) + (unknown_ids or ""), nl=False)
     largest = largest_account(selected)
     lines = estimate_text(largest, minutes_per_wave, _deadline(deadline), max_concurrent)
     click.echo(f"Estimate (accounts run side by side; the busiest one): {lines}", nl=False)
