@@ -26,7 +26,9 @@ RUN_KEY = "test-deployment"
 _SUBMITTED_ID = re.compile(r"^(?P<name>.+)-[0-9a-f]{12}(-(?P<attempt>\d+))?$")
 
 
-def job_yaml(name: str, *, account: str = "111122223333", prefix: str = "daily") -> str:
+def job_yaml(
+    name: str, *, account: str = "111122223333", prefix: str = "daily", region: str = REGION
+) -> str:
     return textwrap.dedent(
         f"""\
         AwsAccountId: "{account}"
@@ -47,7 +49,7 @@ def job_yaml(name: str, *, account: str = "111122223333", prefix: str = "daily")
               - BucketConfiguration:
                   BucketName: acme-reports
                   BucketPrefix: {prefix}
-                  BucketRegion: {REGION}
+                  BucketRegion: {region}
           Parameters:
             StringParameters:
               - {{Name: Team, Values: [{SECRETS[1]}]}}

@@ -6,12 +6,12 @@ for; the emulator refuses a job whose bucket is in another region, as QuickSight
 
 from __future__ import annotations
 
-import textwrap
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from applying import job_yaml
 from click.testing import CliRunner, Result
 
 from qslint.cli import cli
@@ -19,32 +19,6 @@ from qslint.emulator.server import Emulator
 from qslint.emulator.service import Settings
 
 FAST = Settings(queued_seconds=0.0, running_seconds=0.1, region="us-east-1")
-
-
-def job_yaml(name: str, region: str) -> str:
-    return textwrap.dedent(
-        f"""\
-        AwsAccountId: "111122223333"
-        DashboardId: sales
-        SnapshotJobId: {name}
-        UserConfiguration:
-          AnonymousUsers:
-            - RowLevelPermissionTags:
-                - {{Key: region, Value: EMEA}}
-        SnapshotConfiguration:
-          FileGroups:
-            - Files:
-                - FormatType: PDF
-                  SheetSelections:
-                    - {{SheetId: summary, SelectionScope: ALL_VISUALS}}
-          DestinationConfiguration:
-            S3Destinations:
-              - BucketConfiguration:
-                  BucketName: acme-reports
-                  BucketPrefix: daily
-                  BucketRegion: {region}
-        """
-    )
 
 
 @pytest.fixture
@@ -86,7 +60,7 @@ def test_the_configured_region_wins_over_aws_default_region(
     (workspace / "jobs").mkdir()
     for number in range(3):
         (workspace / "jobs" / f"job-{number}.yaml").write_text(
-            job_yaml(f"job-{number}", "eu-west-1")
+            job_yaml(f"job-{number}", region="eu-west-1")
         )
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
 
@@ -101,7 +75,7 @@ def test_the_configured_region_wins_over_aws_default_region(
 def test_aws_region_alone_serves_apply_as_it_serves_check(
     workspace: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (workspace / "job.yaml").write_text(job_yaml("weekly", "eu-west-1"))
+    (workspace / "job.yaml").write_text(job_yaml("weekly", region="eu-west-1"))
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
 
     assert qslint("check", "job.yaml").exit_code == 0
@@ -117,7 +91,7 @@ def test_each_folder_is_planned_and_submitted_in_its_own_region(
     for folder, region in (("eu", "eu-west-1"), ("us", "us-east-1")):
         (workspace / folder).mkdir()
         (workspace / folder / ".qslint.toml").write_text(f'region = "{region}"\n')
-        (workspace / folder / "job.yaml").write_text(job_yaml(f"{folder}-weekly", region))
+        (workspace / folder / "job.yaml").write_text(job_yaml(f"{folder}-weekly", region=region))
 
     plan = qslint("plan", "eu", "us")
     assert plan.exit_code == 0, plan.output
@@ -141,7 +115,7 @@ def test_a_lint_gate_in_the_wrong_region_submits_nothing(
     workspace: Path, emulator: Emulator
 ) -> None:
     (workspace / ".qslint.toml").write_text('region = "eu-west-1"\n')
-    (workspace / "job.yaml").write_text(job_yaml("weekly", "us-east-1"))
+    (workspace / "job.yaml").write_text(job_yaml("weekly", region="us-east-1"))
 
     result = apply(emulator, "job.yaml")
 
@@ -151,7 +125,7 @@ def test_a_lint_gate_in_the_wrong_region_submits_nothing(
 
 
 def test_no_region_anywhere_is_one_line(workspace: Path, emulator: Emulator) -> None:
-    (workspace / "job.yaml").write_text(job_yaml("weekly", "eu-west-1"))
+    (workspace / "job.yaml").write_text(job_yaml("weekly", region="eu-west-1"))
 
     plan = qslint("plan", "job.yaml")
     result = apply(emulator, "job.yaml")
