@@ -2,6 +2,17 @@
 
 Nothing here knows a specific rule: rules are chosen by code prefix, fed by scope, and their
 violations located, re-levelled, filtered by suppressions and sorted.
+
+Every part of a job that validates is checked, whatever is wrong elsewhere in it. A valid
+document is validated once into its job model, as ever: the hot path. A document with schema
+errors (which the document rules, QS101–QS105, report) gives the job rules a partial job
+instead (:func:`qslint.validation.partial_job`): the same model, holding what is valid and
+leaving out what is not. A rule that reads a part the partial job lacks raises
+:class:`~qslint.findings.MissingPart`, which ends that rule's check of that job with what it
+found so far and no error: it cannot see what it needs. Then, for one problem to give one
+finding, a job rule's finding at a node that has a schema error at it or under it is dropped:
+a misspelt `Files` is QS101, not also QS208's "this file group has no files". Only valid jobs
+are kept for the repository rules (QS601) and for ``plan``/``apply``.
 """
 
 from __future__ import annotations
@@ -12,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qslint.config import Config, ConfigError
-from qslint.findings import Finding, Location, Mark, Severity
+from qslint.findings import Finding, Location, Mark, MissingPart, Severity
 from qslint.rule import (
     CheckedJob,
     CurrentDocument,
@@ -29,7 +40,6 @@ from qslint.sources import glob_matcher
 if TYPE_CHECKING:
     from qslint.dashboards.index import Dashboards
     from qslint.loader import Document, SourceFile
-    from qslint.model import StartDashboardSnapshotJobRequest
     from qslint.suppressions import Suppression
 
 
@@ -173,27 +183,6 @@ def _rule_options(rule: Rule, given: Mapping[str, Any], config: Config) -> dict[
     return {option.name: given.get(option.name, option.default) for option in rule.options}
 
 
-def validate_document(document: Document) -> StartDashboardSnapshotJobRequest | list[SchemaError]:
-    # pydantic is imported with the first document to check: a run served from the cache
-    # never pays for it.
-    from pydantic import ValidationError
-
-    from qslint.model import StartDashboardSnapshotJobRequest
-
-    try:
-        return StartDashboardSnapshotJobRequest.model_validate(document.data)
-    except ValidationError as error:
-        return [
-            SchemaError(
-                type=detail["type"],
-                path=tuple(detail["loc"]),
-                input=detail.get("input"),
-                context=detail.get("ctx", {}),
-            )
-            for detail in error.errors(include_url=False)
-        ]
-
-
 class Checker:
     """Runs a :class:`RuleSet`: the per-file rules file by file, then the repository rules."""
 
@@ -217,6 +206,10 @@ class Checker:
                 for code in codes
             ),
         )
+        # pydantic is imported with the first document to check: a run served from the cache
+        # never pays for it.
+        from qslint.validation import partial_job, validate_document
+
         findings = self._collect(Scope.FILE, result, source, source, None)
         for index, document in enumerate(source.documents):
             self._rules.current.document = document
@@ -224,7 +217,11 @@ class Checker:
             errors = validated if isinstance(validated, list) else []
             document_input = DocumentInput(source=source, document=document, errors=errors)
             findings += self._collect(Scope.DOCUMENT, result, document_input, source, index)
-            if isinstance(validated, list):
+            if errors:
+                job_findings = self._collect(
+                    Scope.JOB, result, partial_job(document.data), source, index
+                )
+                findings += _away_from(errors, job_findings)
                 continue
             data = pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
             job = CheckedJob(data, source.path, index, document.start, _field_marks(document))
@@ -317,16 +314,20 @@ class Checker:
 
     @staticmethod
     def _run(selected: SelectedRule, result: FileResult, subject: Any) -> list[Any]:
-        """What the rule finds in ``subject``; nothing if it raises, which is recorded."""
+        """What the rule finds in ``subject``; nothing more once it raises, which is recorded
+        unless the rule read a part that a partial job lacks: it cannot check the rest."""
+        found: list[Any] = []
         try:
-            return list(selected.rule.check(subject, selected.context))
+            found.extend(selected.rule.check(subject, selected.context))
+        except MissingPart:
+            pass
         except Exception as error:  # one broken rule must not hide the other findings
             import traceback  # only for a rule that raised
 
             details = "".join(traceback.format_exception(error))
             failure = InternalError(result.path, selected.rule.code, type(error).__name__, details)
             result.internal_errors.append(failure)
-            return []
+        return found
 
     def _finding(
         self,
@@ -364,6 +365,13 @@ def _field_marks(document: Document) -> dict[tuple[str, bool], Mark]:
         for name in document.data
         for key in (True, False)
     }
+
+
+def _away_from(errors: Iterable[SchemaError], findings: Iterable[Finding]) -> list[Finding]:
+    """``findings`` less those at a node with a schema error at or under it: one problem,
+    one finding (a file group whose misspelt `Files` is QS101 has no QS208 "no files")."""
+    broken = {error.path[:length] for error in errors for length in range(len(error.path) + 1)}
+    return [finding for finding in findings if finding.location.path not in broken]
 
 
 def _kept(

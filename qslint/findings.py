@@ -11,6 +11,12 @@ from typing import NamedTuple
 JsonPath = tuple[str | int, ...]
 
 
+class MissingPart(AttributeError):
+    """A part of a job that a rule read and that is not there: its value in the file is not
+    valid (a schema finding), so the job the rules see leaves it out (see qslint.validation).
+    The engine takes it as "this rule cannot check this job": no finding, no error."""
+
+
 class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"

@@ -12,13 +12,13 @@ import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from qslint.findings import JsonPath
+from qslint.findings import JsonPath, MissingPart
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,15 @@ DateTimeValue = Annotated[
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    if not TYPE_CHECKING:  # to type checkers, every field is always there, as it is when valid
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only for a name that is not set: of the fields, only in a partial job
+            # (qslint.validation), for one whose value is not valid.
+            if name in type(self).model_fields:
+                raise MissingPart(f"`{name}` of this {type(self).__name__} is not valid")
+            return super().__getattr__(name)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -273,12 +282,17 @@ def annotation_at(path: JsonPath) -> Any:
     return shape
 
 
+def model_at(path: JsonPath) -> type[ApiModel] | None:
+    """The model of the mapping at ``path`` (of each item, for a list of mappings); ``None``
+    where the value is not a mapping."""
+    shape = annotation_at(path)
+    return shape if _is_model(shape) else None
+
+
 def field_names_at(path: JsonPath) -> list[str]:
     """The fields the mapping at ``path`` may hold; empty when it is not a mapping."""
-    shape = annotation_at(path)
-    if _is_model(shape):
-        return list(shape.model_fields)
-    return []
+    model = model_at(path)
+    return list(model.model_fields) if model else []
 
 
 def enum_values_at(path: JsonPath) -> tuple[str, ...]:

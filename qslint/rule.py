@@ -33,6 +33,7 @@ from qslint.findings import (
     JsonPath,
     Location,
     Mark,
+    MissingPart,
     Severity,
     closest,
     delete_node,
@@ -54,6 +55,7 @@ __all__ = [
     "DocumentInput",
     "Edit",
     "Fix",
+    "MissingPart",
     "Rule",
     "RuleContext",
     "RuleOption",
@@ -85,7 +87,7 @@ class Scope(enum.StrEnum):
 
     FILE = "file"  # a file as read: its load problems
     DOCUMENT = "document"  # one parsed document and its schema errors
-    JOB = "job"  # one valid job model
+    JOB = "job"  # one job model: valid, or the valid parts of one with schema errors
     REPOSITORY = "repository"  # every valid job of the run together
     SUPPRESSIONS = "suppressions"  # a file's suppression comments, once every rule has run
 
@@ -271,7 +273,9 @@ class RuleDeclarer(Generic[CheckT]):
 file_rule: RuleDeclarer[FileCheck] = RuleDeclarer(Scope.FILE)
 # ``check(document, context)``: a parsed document and its schema errors.
 document_rule: RuleDeclarer[DocumentCheck] = RuleDeclarer(Scope.DOCUMENT)
-# ``check(job, context)``: one valid job.
+# ``check(job, context)``: one job. Of a document with schema errors, the job holds only the
+# valid parts: reading one that is not there raises ``MissingPart``, which the engine takes as
+# "this rule cannot check this job" (see qslint.engine).
 job_rule: RuleDeclarer[JobCheck] = RuleDeclarer(Scope.JOB)
 # ``check(jobs, context)``: every valid job of a run, yielding ``(job, violation)`` pairs.
 repository_rule: RuleDeclarer[RepositoryCheck] = RuleDeclarer(Scope.REPOSITORY)

@@ -1,0 +1,156 @@
+"""A document against the request model: its schema errors, and the job the rules check.
+
+A valid document is its :class:`~qslint.model.StartDashboardSnapshotJobRequest`, validated
+once, as it always was. A document with schema errors is still a job in all its other parts,
+and :func:`partial_job` builds those parts as validation would have, for the job rules:
+
+- a mapping with an invalid value somewhere inside is an instance of its model holding its
+  valid fields (each validated by the model, as whole validation would) and, for the
+  mappings and lists of mappings below it that have errors of their own, partial instances;
+- a field whose own value is invalid (a wrong type, a bad enum value, a broken constraint,
+  an invalid item in a list of scalars) is left out: an optional one reads as absent, a
+  required one raises :class:`~qslint.model.MissingPart` when read;
+- an item of a list of mappings that is not a mapping is an empty instance in its place, so
+  that every index stays the file's; the items of a list that is only too long are kept;
+- the iterations rules use (``files()``, ``selections()``, ``parameters()``, ``buckets()``)
+  yield only the items that are valid whole, as a valid job's are.
+
+pydantic checks a list's length before its items, so the items of a list that is too long
+are validated one by one here: their problems are found in the same run as the length.
+
+The module imports pydantic: the engine imports it with the first document to check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import PrivateAttr, ValidationError
+
+from qslint.findings import JsonPath
+from qslint.model import (
+    ApiModel,
+    Parameter,
+    S3BucketConfiguration,
+    SnapshotFile,
+    StartDashboardSnapshotJobRequest,
+    model_at,
+)
+from qslint.rule import SchemaError
+
+if TYPE_CHECKING:
+    from qslint.loader import Document
+
+ModelT = TypeVar("ModelT", bound=ApiModel)
+_LEFT_OUT = object()  # what of an invalid field's value a partial instance keeps: nothing
+
+
+def validate_document(document: Document) -> StartDashboardSnapshotJobRequest | list[SchemaError]:
+    """The document's job, or every schema error in it (those behind a list's length too)."""
+    try:
+        return StartDashboardSnapshotJobRequest.model_validate(document.data)
+    except ValidationError as error:
+        errors = schema_errors(error)
+    pending = list(errors)
+    while pending:
+        found = _errors_in_items(pending.pop())
+        errors += found
+        pending += found
+    return errors
+
+
+def schema_errors(error: ValidationError, at: JsonPath = ()) -> list[SchemaError]:
+    """pydantic's errors, reduced to what rules need, with paths from ``at`` on."""
+    return [
+        SchemaError(
+            type=detail["type"],
+            path=(*at, *detail["loc"]),
+            input=detail.get("input"),
+            context=detail.get("ctx", {}),
+        )
+        for detail in error.errors(include_url=False)
+    ]
+
+
+def _errors_in_items(error: SchemaError) -> list[SchemaError]:
+    """The errors in the items of a list of mappings that is too long, item by item."""
+    model = model_at(error.path)
+    if error.type != "too_long" or model is None or not isinstance(error.input, list):
+        return []
+    found: list[SchemaError] = []
+    for index, item in enumerate(error.input):
+        try:
+            model.model_validate(item)
+        except ValidationError as item_error:
+            found += schema_errors(item_error, (*error.path, index))
+    return found
+
+
+class PartialJob(StartDashboardSnapshotJobRequest):
+    """The valid parts of a job that has schema errors (see the module docstring)."""
+
+    _partial: frozenset[int] = PrivateAttr(default=frozenset())  # ids of its partial parts
+
+    def is_whole(self, part: ApiModel) -> bool:
+        """Whether ``part`` of this job is valid, everything in it included."""
+        return id(part) not in self._partial
+
+    def files(self) -> Iterator[tuple[JsonPath, SnapshotFile]]:
+        return (entry for entry in super().files() if self.is_whole(entry[1]))
+
+    def parameters(self) -> Iterator[tuple[JsonPath, Parameter]]:
+        return (entry for entry in super().parameters() if self.is_whole(entry[1]))
+
+    def buckets(self) -> Iterator[tuple[JsonPath, S3BucketConfiguration]]:
+        return (entry for entry in super().buckets() if self.is_whole(entry[1]))
+
+
+def partial_job(data: Mapping[str, Any]) -> PartialJob:
+    """The valid parts of the job ``data`` (a mapping with schema errors) as a model."""
+    partial: set[int] = set()
+    job = _partial_instance(PartialJob, data, (), partial)
+    job._partial = frozenset(partial)
+    return job
+
+
+def _partial_instance(
+    model: type[ModelT], data: Mapping[str, Any], path: JsonPath, partial: set[int]
+) -> ModelT:
+    instance = model.model_construct()  # optional fields at their defaults, required ones unset
+    partial.add(id(instance))
+    for name in model.model_fields:
+        if name not in data:
+            continue
+        try:
+            # The model's own validation of this one field, in place.
+            model.__pydantic_validator__.validate_assignment(instance, name, data[name])
+        except ValidationError as error:
+            kept = _valid_parts(data[name], error, (*path, name), partial)
+            if kept is not _LEFT_OUT:
+                instance.__dict__[name] = kept
+    return instance
+
+
+def _valid_parts(value: Any, error: ValidationError, path: JsonPath, partial: set[int]) -> Any:
+    """What of a field's invalid ``value`` is well formed, or ``_LEFT_OUT``."""
+    model = model_at(path)
+    if model is None:
+        return _LEFT_OUT
+    at_field = {detail["type"] for detail in error.errors() if len(detail["loc"]) == 1}
+    if isinstance(value, dict) and not at_field:
+        return _partial_instance(model, value, path, partial)
+    if isinstance(value, list) and at_field <= {"too_long"}:
+        return [_item(model, item, (*path, index), partial) for index, item in enumerate(value)]
+    return _LEFT_OUT
+
+
+def _item(model: type[ModelT], item: Any, path: JsonPath, partial: set[int]) -> ModelT:
+    if isinstance(item, dict):
+        try:
+            return model.model_validate(item)
+        except ValidationError:
+            return _partial_instance(model, item, path, partial)
+    empty = model.model_construct()
+    partial.add(id(empty))
+    return empty

@@ -1,0 +1,76 @@
+"""Every independent problem of a file in one run.
+
+A schema error (QS101–QS105) in one place never hides a rule's finding in another: the job
+rules check the parts of a job that are well formed. One problem still gives one finding: no
+rule reports at a node that holds a schema error, at it or under it.
+
+Each case under ``tests/independent/`` is a realistic definition whose first line says what
+one run reports, as the rule fixtures' do (``# expect: QS103@4 QS201@18``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_rules import all_rules, expectation_of
+
+from qslint.config import Config
+from qslint.runner import RuleSets, lint
+from qslint.settings import Settings
+
+CASES = sorted((Path(__file__).parent / "independent").glob("*.yaml"))
+
+
+def check(*paths: Path, config: Config | None = None) -> list[tuple[str, str, int]]:
+    config = config or Config(root=paths[0].parent, region="eu-west-1")
+    result = lint(list(paths), Settings.fixed(config), RuleSets(all_rules()))
+    assert not result.internal_errors, [error.details for error in result.internal_errors]
+    return sorted(("", finding.code, finding.location.line) for finding in result.findings)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
+def test_one_run_reports_every_independent_problem(path: Path) -> None:
+    assert check(path) == list(expectation_of(path))
+
+
+# Every field of a job with a value of the wrong shape: no rule can check anything, and none
+# may fail for it.
+EVERYTHING_BROKEN = """\
+AwsAccountId: [111122223333]
+DashboardId: {Id: sales}
+SnapshotJobId: 7
+UserConfiguration: [anonymous]
+SnapshotConfiguration:
+  FileGroups:
+    - Files: PDF
+    - Files: [PDF]
+    - Files:
+        - FormatType: [PDF]
+          SheetSelections: summary
+  DestinationConfiguration:
+    S3Destinations:
+      - BucketConfiguration: acme-reports
+      - {}
+  Parameters:
+    StringParameters: [Region]
+    IntegerParameters:
+      - {Name: [Year], Values: 2026}
+"""
+
+
+def test_rules_that_cannot_see_what_they_need_report_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(EVERYTHING_BROKEN, encoding="utf-8")
+    codes = {code for _, code, _ in check(path)}
+    assert codes <= {"QS101", "QS102", "QS103", "QS104", "QS105"}, codes
+
+
+def test_cross_checks_need_the_account_and_dashboard(tmp_path: Path) -> None:
+    """QS7xx rules read the job's account id: when it is not valid, they say nothing."""
+    fixtures = Path(__file__).parent / "fixtures"
+    text = (fixtures / "QS702" / "bad-sheet-id-typo.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "job.yaml"
+    path.write_text(text.replace('"111122223333"', "111122223333"), encoding="utf-8")
+    config = Config(root=tmp_path, region="eu-west-1", dashboards=fixtures / "dashboards")
+    assert [code for _, code, _ in check(path, config=config)] == ["QS103"]
