@@ -208,10 +208,14 @@ class Checker:
         )
         # pydantic is imported with the first document to check: a run served from the cache
         # never pays for it.
-        from qslint.validation import partial_job, validate_document
+        from qslint.validation import partial_job, unrelated_documents, validate_document
 
+        unrelated = unrelated_documents(source.documents)
+        source.problems += unrelated.problems  # QS100's: no other rule sees those documents
         findings = self._collect(Scope.FILE, result, source, source, None)
         for index, document in enumerate(source.documents):
+            if index in unrelated.indexes:
+                continue
             self._rules.current.document = document
             validated = validate_document(document)
             errors = validated if isinstance(validated, list) else []

@@ -23,12 +23,13 @@ The module imports pydantic: the engine imports it with the first document to ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pydantic import PrivateAttr, ValidationError
 
 from qslint.findings import JsonPath
+from qslint.loader.documents import LoadProblem
 from qslint.model import (
     ApiModel,
     Parameter,
@@ -44,6 +45,39 @@ if TYPE_CHECKING:
 
 ModelT = TypeVar("ModelT", bound=ApiModel)
 _LEFT_OUT = object()  # what of an invalid field's value a partial instance keeps: nothing
+
+
+_FIELDS = tuple(StartDashboardSnapshotJobRequest.model_fields)
+_REQUEST_FIELDS = frozenset(name.lower() for name in _FIELDS)
+
+
+class Unrelated(NamedTuple):
+    """The documents of a file that are no job definition at all, and the problems they are."""
+
+    indexes: frozenset[int]
+    problems: list[LoadProblem]
+
+
+def unrelated_documents(documents: Sequence[Document]) -> Unrelated:
+    """The documents that share no top-level field with the request, in any letter case.
+
+    Such a document is something else (a compose file, a workflow, a manifest): one problem,
+    not a missing field for each of the request's. A job with misspelt names still shares
+    them in another case, and gets its suggestions. A file of such documents only is one
+    problem, at its first.
+    """
+    indexes = [
+        index
+        for index, document in enumerate(documents)
+        if not any(str(key).lower() in _REQUEST_FIELDS for key in document.data)
+    ]
+    reason = f"none of its top-level fields is one of the request's ({', '.join(_FIELDS)})"
+    if indexes and len(indexes) == len(documents):
+        whole = LoadProblem(f"not a snapshot job definition: {reason}", documents[0].start)
+        return Unrelated(frozenset(indexes), [whole])
+    message = f"this document is not a snapshot job definition: {reason}"
+    problems = [LoadProblem(message, documents[index].start) for index in indexes]
+    return Unrelated(frozenset(indexes), problems)
 
 
 def validate_document(document: Document) -> StartDashboardSnapshotJobRequest | list[SchemaError]:

@@ -101,8 +101,10 @@ def unreadable_file(source: SourceFile, context: RuleContext) -> Iterator[Violat
     """
     ## What it does
     Reports a file that is not a job definition at all: not UTF-8, a YAML or JSON syntax
-    error, a duplicate mapping key, a YAML tag, a document that is not a mapping, or JSON
-    that Python's strict parser refuses (a trailing comma, a comment, `NaN`).
+    error, a duplicate mapping key, a YAML tag, a document that is not a mapping, JSON that
+    Python's strict parser refuses (a trailing comma, a comment, `NaN`), or a mapping that
+    has none of the request's top-level fields (a compose file, a CI workflow): one finding,
+    and nothing else is checked in it.
 
     ## Why is this bad?
     Nothing else can be checked in it, and the AWS CLI and boto3 would refuse it too. A

@@ -39,6 +39,18 @@ SnapshotConfiguration:
           BucketRegion: eu-west-1
 """
 
+# A file a walk meets among the definitions that is no definition at all.
+GITHUB_WORKFLOW = """\
+name: ci
+on: [push, pull_request]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: pipx run qslint check
+"""
+
 
 @pytest.fixture
 def valid_job() -> str:

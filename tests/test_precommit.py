@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import GITHUB_WORKFLOW
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
@@ -96,17 +97,6 @@ SnapshotConfiguration:
           BucketName: acme-bi-snapshots-eu
           BucketPrefix: sales/top-customers/
           BucketRegion: eu-west-1
-"""
-
-GITHUB_WORKFLOW = """\
-name: ci
-on: [push, pull_request]
-jobs:
-  lint:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - run: pipx run qslint check
 """
 
 # Variables that would point git at another repository (set while git runs a hook), make

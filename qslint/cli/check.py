@@ -219,6 +219,8 @@ def check(
         _write_fixed_input(next(iter(overlay.values())), text, output_file)
     else:
         write_report(text, output_file)
+    if not result.files:  # as ruff does: a hook on a folder without definitions still passes
+        click.echo("qslint: warning: no job definition files under the given paths", err=True)
     report_on_stderr(result, debug=debug)
     if result.internal_errors:
         sys.exit(EXIT_USAGE)
