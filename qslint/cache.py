@@ -7,7 +7,8 @@ them, the content of the dashboards jobs are cross-checked with, and whether exc
 kept). Change any of these and the run starts from an empty cache.
 
 The repository rules' findings are reused only when every file of the run, path and bytes,
-is the same as in the run that computed them; otherwise they run again over every job.
+is the same as in the run that computed them, and so is which of them the run checks
+(the others are the rest of the project, compared with); otherwise they run again.
 
 Like git's index, an entry also keeps the file's status (size, modification and change times,
 inode): a file whose status is unchanged is not read again. Change times cannot be set back,
@@ -79,7 +80,9 @@ def content_digest(raw: bytes) -> bytes:
     return hashlib.sha256(raw).digest()
 
 
-RunFiles = Sequence[tuple[str, bytes]]  # every file of a run: path and content digest
+# Every file of a run: path, content digest, and whether the run checks it (the repository
+# rules report on those) or only compares with it.
+RunFiles = Sequence[tuple[str, bytes, bool]]
 Status = tuple[int, int, int, int, int]  # size, mtime and ctime in ns, inode, device
 # A file's digest; its status, or None while it may still be changing (read it again); and
 # its result without jobs, or None for a file with nothing to report, as most are. Plain

@@ -139,6 +139,9 @@ class CheckedJob:
     document: int  # which document of the file
     start: Mark  # where that document starts, to order jobs as their files do
     fields: Mapping[tuple[str, bool], Mark] = field(default_factory=dict)  # (name, key?) -> mark
+    # False for a job of the project whose file the run does not check (the pre-commit hook
+    # names the staged files only): it is compared with, and its findings are not reported.
+    checked: bool = True
 
     @property
     def values(self) -> dict[str, Any]:

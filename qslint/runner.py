@@ -94,6 +94,10 @@ def lint(
 ) -> CheckResult:
     """Check every selected file under ``paths``, each with the rules of its configuration.
 
+    The repository rules compare these files with every definition of their projects (the
+    files a walk from each configuration's folder selects for that configuration): a file named
+    alone, as the pre-commit hook names the staged ones, is still compared with the others.
+
     ``overlay`` holds the bytes of files as an editor or standard input has them, by
     absolute path: they are checked instead of what is on disk (if anything), and their
     results never enter the cache.
@@ -110,7 +114,8 @@ def lint(
     for candidate in discovered.candidates:
         groups.setdefault(id(candidate.config), []).append(candidate)
     runs = [_Group.of(files, rule_sets, excerpts, use_cache=use_cache) for files in groups.values()]
-    result = _check(runs, discovered.candidates, workers, overlay)
+    others = _rest_of_projects(paths, discovered.candidates, settings)
+    result = _check(runs, discovered.candidates, others, workers, overlay)
     result.skipped = discovered.skipped
     ran = {rule.code: rule for group in runs for rule in group.rules.rules}
     result.rules = [ran[code] for code in sorted(ran)]
@@ -138,24 +143,57 @@ class _Group(NamedTuple):
         return cls(config, rules, Checker(rules, config, excerpts=excerpts), cache)
 
 
+def _rest_of_projects(
+    paths: Sequence[Path], candidates: Sequence[Candidate], settings: Settings
+) -> list[Candidate]:
+    """The definitions of the projects of ``candidates`` that the run does not check.
+
+    A project is a configuration file's folder, walked as ``qslint check`` on it would walk
+    it, less the files of other configurations. Without a configuration file there is no
+    project: the run's own files are all there is. A folder the run walks whole is skipped.
+    """
+    configs = {id(c.config): c.config for c in candidates if c.config.file is not None}
+    walked = [path.absolute() for path in paths if path.is_dir()]
+    checked = {_identity(candidate) for candidate in candidates}
+    others: dict[object, Candidate] = {}
+    for config in configs.values():
+        root = config.root.absolute()
+        if any(root.is_relative_to(folder) for folder in walked):
+            continue
+        for candidate in discover([root], settings, force_exclude=False).candidates:
+            identity = _identity(candidate)
+            if candidate.config is config and identity not in checked:
+                others.setdefault(identity, candidate)
+    return list(others.values())
+
+
+def _identity(candidate: Candidate) -> object:
+    """What a file is, however it was named (through a link, by a relative path)."""
+    status = candidate.status
+    return (status.st_dev, status.st_ino) if status else os.path.realpath(candidate.path)
+
+
 def _check(
     groups: Sequence[_Group],
     candidates: Sequence[Candidate],
+    others: Sequence[Candidate],
     workers: int | None,
     overlay: Mapping[str, bytes],
 ) -> CheckResult:
     """The run's result: cached results where they hold, checked ones elsewhere.
 
     A file whose status is what its cache knows is not read; one whose bytes are is not
-    parsed. The repository rules of each configuration see every job of the run, and report
-    on the jobs of that configuration's files.
+    parsed. The repository rules of each configuration see every job of the run and of
+    ``others`` (the rest of the projects, checked or served from the cache only for their
+    jobs), and report on the jobs of that configuration's files in the run.
     """
     index_of = {id(group.config): index for index, group in enumerate(groups)}
     checkers = [group.checker for group in groups]
     results: list[FileResult | None] = []
-    run: list[tuple[str, bytes]] = []  # every file's path and digest, for the repository rules
+    run: list[tuple[str, bytes, bool]] = []  # each file's path, digest and whether checked
     pending: list[tuple[int, _Task, ResultCache | None]] = []  # and the cache to keep it in
-    for candidate in candidates:
+    everything = [*candidates, *others]
+    for candidate in everything:
         number = index_of[id(candidate.config)]
         held = overlay.get(os.path.abspath(candidate.path))  # noqa: PTH100
         cache = groups[number].cache if held is None else None
@@ -169,13 +207,13 @@ def _check(
             if result is None:
                 pending.append((len(results), task, cache))
         results.append(result)
-        run.append((candidate.shown, digest))
+        run.append((candidate.shown, digest, len(run) < len(candidates)))
     checked = _check_tasks(checkers, [task for _, task, _ in pending], workers)
     fresh = {index for index, _, _ in pending}
     for (index, _, cache), result in zip(pending, checked, strict=True):
         results[index] = result
         if cache and run[index][1]:
-            cache.put(run[index][1], candidates[index].status, result)
+            cache.put(run[index][1], everything[index].status, result)
     files = [result for result in results if result is not None]  # all of them, by now
     every: list[FileResult] | None = None  # every file with its jobs, made when needed
     repository = FileResult(path="<repository>")
@@ -186,12 +224,13 @@ def _check(
         if found is None:
             if every is None:
                 every = [
-                    file if index in fresh else _with_jobs(groups, candidates[index], file)
+                    file if index in fresh else _with_jobs(groups, everything[index], file)
                     for index, file in enumerate(files)
                 ]
+                every[len(candidates) :] = map(_compared_only, every[len(candidates) :])
             own = {
                 file.path
-                for file, candidate in zip(every, candidates, strict=True)
+                for file, candidate in zip(every, candidates, strict=False)
                 if candidate.config is group.config
             }
             reader = functools.cache(_reader(group.checker.limits, overlay))
@@ -207,9 +246,14 @@ def _check(
     used = repository.suppressed.union(*(file.suppressed for file in files))
     files = [
         checkers[index_of[id(candidate.config)]].check_suppressions(file, used)
-        for candidate, file in zip(candidates, files, strict=True)
+        for candidate, file in zip(candidates, files, strict=False)
     ]
     return Checker.finish(files, repository)
+
+
+def _compared_only(result: FileResult) -> FileResult:
+    """A file of the project that the run does not check: its jobs, for comparison."""
+    return replace(result, jobs=[replace(job, checked=False) for job in result.jobs])
 
 
 def _reader(limits: LoadLimits, overlay: Mapping[str, bytes]) -> Callable[[str], SourceFile]:

@@ -14,7 +14,9 @@ def duplicate_job(
     """
     ## What it does
     Reports a job whose `AwsAccountId`, `DashboardId` and `SnapshotJobId` are those of
-    another job, in the same file or another one. Both places are named.
+    another job, in the same file or another one of the project: a file checked alone (as
+    the pre-commit hook checks the staged ones) is compared with every definition its
+    configuration selects under its folder. Both places are named.
 
     ## Why is this bad?
     A job id is unique per dashboard while the job runs and for 24 hours after: the second
@@ -29,7 +31,9 @@ def duplicate_job(
     Give one of them another `SnapshotJobId`, or delete the copy.
     """
     first: dict[tuple[str, str, str], CheckedJob] = {}
-    ordered = sorted(jobs, key=lambda checked: (checked.file, checked.start))
+    # A definition the run does not check came first (it is committed: the checked copy is
+    # the one to fix); then file order.
+    ordered = sorted(jobs, key=lambda checked: (checked.checked, checked.file, checked.start))
     for checked in ordered:
         values = checked.values  # validated already: three strings of every job
         key = (values["AwsAccountId"], values["DashboardId"], values["SnapshotJobId"])

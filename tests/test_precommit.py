@@ -239,14 +239,9 @@ def try_repo(repo: Path, hook_repo: HookRepo, hook_env: dict[str, str]) -> Calla
     )
 
 
-@pytest.fixture
-def run_hook(
-    repo: Path, hook_repo: HookRepo, hook_env: dict[str, str], add: AddFile
-) -> Callable[[], HookRun]:
-    """``pre-commit run qslint --all-files`` with qslint in ``.pre-commit-config.yaml``.
-
-    The configuration is itself a staged YAML file that pre-commit passes to the hook.
-    """
+def _use_the_hook(add: AddFile, hook_repo: HookRepo) -> None:
+    """qslint in the repository's ``.pre-commit-config.yaml``, itself a staged YAML file that
+    pre-commit passes to the hook."""
     add(
         ".pre-commit-config.yaml",
         f"""\
@@ -257,7 +252,24 @@ def run_hook(
               - id: qslint
         """,
     )
+
+
+@pytest.fixture
+def run_hook(
+    repo: Path, hook_repo: HookRepo, hook_env: dict[str, str], add: AddFile
+) -> Callable[[], HookRun]:
+    """``pre-commit run qslint --all-files`` with qslint in ``.pre-commit-config.yaml``."""
+    _use_the_hook(add, hook_repo)
     return lambda: _pre_commit(repo, hook_env, "run", "qslint", "--all-files", "--verbose")
+
+
+@pytest.fixture
+def commit_hook(
+    repo: Path, hook_repo: HookRepo, hook_env: dict[str, str], add: AddFile
+) -> Callable[[], HookRun]:
+    """``pre-commit run qslint`` as ``git commit`` runs it: on the staged files only."""
+    _use_the_hook(add, hook_repo)
+    return lambda: _pre_commit(repo, hook_env, "run", "qslint", "--verbose")
 
 
 def test_try_repo_passes_a_good_definition_and_fails_a_bad_one(
@@ -331,3 +343,27 @@ def test_every_file_goes_to_one_process(run_hook: Callable[[], HookRun], add: Ad
 
     assert result.returncode == 1, result.output
     assert result.output.count("QS601") == 7, result.output
+
+
+def test_a_staged_copy_of_a_committed_job_fails_the_hook(
+    repo: Path, hook_env: dict[str, str], commit_hook: Callable[[], HookRun], add: AddFile
+) -> None:
+    """pre-commit passes only the staged files; QS601 compares them with the whole project."""
+    add("snapshots/weekly-sales.yaml", GOOD_DEFINITION)
+    add("snapshots/other.yaml", BAD_DEFINITION.replace("top-customers-pdf", "older-pdf"))
+    _git(repo, hook_env, "commit", "--quiet", "--no-verify", "-m", "the jobs so far")
+
+    add("snapshots/weekly-sales-copy.yaml", GOOD_DEFINITION)
+    failed = commit_hook()
+    assert failed.returncode == 1, failed.output
+    assert "snapshots/weekly-sales-copy.yaml:4:16: QS601" in failed.output
+    assert "also defined at snapshots/weekly-sales.yaml:4:16" in failed.output
+    assert "1 file checked" in failed.output
+    assert "other.yaml" not in failed.output  # committed, unchanged: compared, not reported
+
+    _git(repo, hook_env, "rm", "--quiet", "--cached", "snapshots/weekly-sales-copy.yaml")
+    (repo / "snapshots/weekly-sales-copy.yaml").unlink()
+    add("snapshots/weekly-sales.yaml", GOOD_DEFINITION.replace("sales/weekly/", "sales/w/"))
+    passed = commit_hook()
+    assert passed.returncode == 0, passed.output
+    assert "1 file checked" in passed.output

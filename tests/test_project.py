@@ -1,0 +1,94 @@
+"""Repository rules see the project: a file checked alone is compared with every definition
+its configuration selects from its folder, as ``qslint check`` on that folder would."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import VALID_JOB
+
+from qslint import runner
+
+CONFIG = 'region = "eu-west-1"\n'
+
+
+def findings(result):
+    return [(f["file"], f["code"], f["line"]) for f in json.loads(result.stdout)]
+
+
+def test_a_file_checked_alone_is_compared_with_the_project(run_qslint, write):
+    write(".qslint.toml", CONFIG)
+    write("jobs/weekly.yaml", VALID_JOB)
+    write("jobs/weekly-copy.yaml", VALID_JOB)
+
+    result = run_qslint("check", "--output-format", "json", "jobs/weekly-copy.yaml")
+
+    assert findings(result) == [("jobs/weekly-copy.yaml", "QS601", 3)]
+    [finding] = json.loads(result.stdout)
+    assert finding["related"][0]["file"] == "jobs/weekly.yaml"
+
+
+def test_the_project_is_only_compared_with_never_reported(run_qslint, write):
+    write(".qslint.toml", CONFIG)
+    write("jobs/a.yaml", VALID_JOB)
+    write("jobs/b.yaml", VALID_JOB)  # a duplicate of a.yaml: neither is checked here
+    write("jobs/c.yaml", VALID_JOB.replace("weekly-sales", "monthly-sales"))
+
+    result = run_qslint("check", "--output-format", "json", "jobs/c.yaml")
+
+    assert findings(result) == []
+    assert result.exit_code == 0
+
+
+def test_files_of_another_configuration_are_another_project(run_qslint, write):
+    write(".qslint.toml", CONFIG)
+    write("jobs/weekly.yaml", VALID_JOB)
+    write("other-team/.qslint.toml", CONFIG)
+    write("other-team/weekly.yaml", VALID_JOB)
+
+    result = run_qslint("check", "--output-format", "json", "jobs/weekly.yaml")
+
+    assert findings(result) == []
+
+
+def test_without_a_configuration_file_the_run_is_the_project(run_qslint, write):
+    write("jobs/weekly.yaml", VALID_JOB)
+    write("jobs/weekly-copy.yaml", VALID_JOB)
+
+    assert findings(run_qslint("check", "--output-format", "json", "jobs/weekly.yaml")) == []
+
+
+def test_excluded_files_are_not_part_of_the_project(run_qslint, write):
+    write(".qslint.toml", CONFIG + 'extend-exclude = ["drafts/"]\n')
+    write("jobs/weekly.yaml", VALID_JOB)
+    write("drafts/weekly.yaml", VALID_JOB)
+
+    assert findings(run_qslint("check", "--output-format", "json", "jobs/weekly.yaml")) == []
+
+
+def test_the_cache_keeps_a_one_file_run_from_parsing_the_project(
+    run_qslint, write, monkeypatch: pytest.MonkeyPatch
+):
+    write(".qslint.toml", CONFIG)
+    for week in range(5):
+        write(f"jobs/week-{week}.yaml", VALID_JOB.replace("weekly-sales", f"sales-{week}"))
+    write("jobs/new.yaml", VALID_JOB)
+    parsed: list[str] = []
+    check_task = runner._check_task
+
+    def counting(checker, task):
+        parsed.append(task.path)
+        return check_task(checker, task)
+
+    monkeypatch.setattr(runner, "_check_task", counting)
+
+    run_qslint("check")  # fills the cache, as any earlier run or commit did
+    assert len(parsed) == 6
+    parsed.clear()
+    write("jobs/new.yaml", VALID_JOB.replace("weekly-sales", "sales-0"))  # now a duplicate
+
+    result = run_qslint("check", "--output-format", "json", "jobs/new.yaml")
+
+    assert findings(result) == [("jobs/new.yaml", "QS601", 3)]
+    assert parsed == ["jobs/new.yaml"]
