@@ -191,7 +191,8 @@ def _limit_parser(file: Path, ceiling: int | None) -> Callable[[Any, str], int]:
 
 def _per_file_ignores(value: Any, file: Path, key: str) -> dict[str, tuple[str, ...]]:
     table = _expect(value, dict, file, key)
-    return {pattern: _codes(codes, file, f"{key}.{pattern}") for pattern, codes in table.items()}
+    # A glob is quoted, as a TOML key holding `/`, `*` or `.` must be.
+    return {pattern: _codes(codes, file, f'{key}."{pattern}"') for pattern, codes in table.items()}
 
 
 def _severities(value: Any, file: Path, key: str) -> dict[str, Severity]:

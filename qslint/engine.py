@@ -153,27 +153,35 @@ def select_rules(
     return RuleSet({scope: tuple(group) for scope, group in by_scope.items()}, current)
 
 
+def _where(config: Config, key: str) -> str:
+    """How an error names the configuration file and key it is about."""
+    return f"{config.file}: `{key}`" if config.file else f"`{key}`"
+
+
 def _check_selectors(codes: set[str], config: Config) -> None:
-    where = f"{config.file}: " if config.file else ""
     named = [
         *(("select", s) for s in config.select),
         *(("ignore", s) for s in config.ignore),
-        *(("per-file-ignores", s) for codes_ in config.per_file_ignores.values() for s in codes_),
+        *(
+            (f'per-file-ignores."{pattern}"', s)
+            for pattern, selectors in config.per_file_ignores.items()
+            for s in selectors
+        ),
     ]
     for key, selector in named:
         if selector != "ALL" and not any(code.startswith(selector) for code in codes):
-            raise ConfigError(f"{where}`{key}`: {selector!r} matches no rule")
+            raise ConfigError(f"{_where(config, key)}: {selector!r} matches no rule")
     for key, table in (("severity", config.severity), ("options", config.options)):
         for code in table:
             if code not in codes:
-                raise ConfigError(f"{where}`{key}.{code}`: there is no rule {code}")
+                raise ConfigError(f"{_where(config, f'{key}.{code}')}: there is no rule {code}")
 
 
 def _rule_options(rule: Rule, given: Mapping[str, Any], config: Config) -> dict[str, Any]:
     declared = {option.name: option for option in rule.options}
     for name, value in given.items():
         option = declared.get(name)
-        where = f"{config.file}: `options.{rule.code}.{name}`"
+        where = _where(config, f"options.{rule.code}.{name}")
         if option is None:
             known = ", ".join(declared) or "none"
             raise ConfigError(f"{where}: {rule.code} has no such option (its options: {known})")

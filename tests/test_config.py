@@ -206,3 +206,48 @@ def test_default_globs_are_translated_as_pathspec_translates_them(patterns):
     # The defaults' regular expressions are written out so that a run need not import
     # pathspec; they must stay what pathspec makes of the defaults.
     assert sources._TRANSLATED[patterns] == sources.translate(GitIgnoreSpec.from_lines(patterns))
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ('select = ["QS99"]', "`select`"),
+        ('ignore = ["QZ"]', "`ignore`"),
+        ('ignore = "QS1"', "`ignore`"),
+        ("include = [1]", "`include[0]`"),
+        ('region = "eu-wst-1"', "`region`"),
+        ("max-depth = 500", "`max-depth`"),
+        ('[per-file-ignores]\n"drafts/*.yaml" = ["QZ"]', '`per-file-ignores."drafts/*.yaml"`'),
+        ('[per-file-ignores]\n"drafts/*.yaml" = "QS1"', '`per-file-ignores."drafts/*.yaml"`'),
+        ('[severity]\nQS999 = "error"', "`severity.QS999`"),
+        ('[severity]\nQS305 = "fatal"', "`severity.QS305`"),
+        ("[options.QS207]\nmax-groups = 7", "`options.QS207.max-groups`"),
+        ('[options.QS207]\nmax-file-groups = "7"', "`options.QS207.max-file-groups`"),
+        ("[options.QS999]\na = 1", "`options.QS999`"),
+        ('dashboards = "exports/"', "`dashboards`"),
+        ("unknown = 1", "unknown configuration key `unknown`"),
+    ],
+)
+def test_every_configuration_error_names_the_file_and_key(run_qslint, write, table, key):
+    config = write("team/.qslint.toml", table + "\n")
+    write("team/weekly.yaml", VALID_JOB)
+
+    result = run_qslint("check", "team")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"qslint: {config}: {key}"), result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--select", "QS99"), ("--ignore", "QZ"), ("--dashboards", "exports")]
+)
+def test_a_wrong_flag_is_blamed_on_the_flag_not_the_configuration(run_qslint, write, flag, value):
+    write(".qslint.toml", 'select = ["QS1", "QS2"]\n')
+    write("weekly.yaml", VALID_JOB)
+
+    result = run_qslint("check", flag, value)
+
+    assert result.exit_code == 2
+    assert f"{flag}" in result.stderr
+    assert ".qslint.toml" not in result.stderr

@@ -108,7 +108,7 @@ WITH_CHANGES = ("rdjson",)
 )
 @click.option(
     "--dashboards",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Cross-check jobs with the dashboard definitions in this folder (QS7xx).",
 )
 @click.option(

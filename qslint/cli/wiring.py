@@ -17,17 +17,19 @@ from qslint.settings import Overrides, Settings
 def checking(overrides: Overrides, *, remote: bool = False) -> tuple[Settings, RuleSets]:
     """The run's settings and rules; what the user must fix in them is a usage error."""
     try:
-        settings = Settings(overrides)
         rule_sets = RuleSets(remote=remote)
+        # The flags first: they reach every configuration, which would be blamed for them.
+        codes = [rule.code for rule in rule_sets.rules]
+        selected = (("--select", overrides.select or ()), ("--ignore", overrides.ignore))
+        for flag, selectors in selected:
+            for selector in selectors:
+                if selector != "ALL" and not any(code.startswith(selector) for code in codes):
+                    raise UsageError(f"{flag}: {selector!r} matches no rule")
+        settings = Settings(overrides)
         if settings.file_for(Path.cwd()) is not None:  # its mistakes, even with no file to check
             rule_sets.check_config(settings.for_folder(Path.cwd()))
     except (ConfigError, RuleLoadError) as error:
         raise UsageError(str(error)) from error
-    codes = [rule.code for rule in rule_sets.rules]
-    for flag, selectors in (("--select", overrides.select or ()), ("--ignore", overrides.ignore)):
-        for selector in selectors:
-            if selector != "ALL" and not any(code.startswith(selector) for code in codes):
-                raise UsageError(f"{flag}: {selector!r} matches no rule")
     return settings, rule_sets
 
 

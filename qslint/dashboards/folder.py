@@ -50,13 +50,15 @@ def _parse(path: Path, raw: bytes, limits: LoadLimits) -> list[dict[str, Any]]:
     return [document.data for document in source.documents]
 
 
-def load_folder(folder: Path, limits: LoadLimits) -> Dashboards:
+def load_folder(folder: Path, limits: LoadLimits, *, named: str = "") -> Dashboards:
     """The dashboards defined under ``folder``, or :class:`DashboardSourceError`.
 
-    Files are read within ``limits``, the run's, as job definitions are.
+    Files are read within ``limits``, the run's, as job definitions are. ``named`` says
+    where the folder was named (``FILE: `dashboards`: ``), for the error of a missing one.
     """
     if not folder.is_dir():
-        raise DashboardSourceError(f"dashboards folder {display_path(folder)} does not exist")
+        where = display_path(folder)
+        raise DashboardSourceError(f"{named or 'dashboards '}folder {where} does not exist")
     digest = hashlib.sha256()
     dashboards: dict[str, Path] = {}
     definitions: list[Dashboard] = []

@@ -37,5 +37,7 @@ def load_dashboards(config: Config, remote: Sequence[str] | None) -> Dashboards 
         reader = QuickSightReader(config.target)
         return fetch_dashboards(referenced_dashboards(remote, config), reader)
     if config.dashboards is not None:
-        return load_folder(config.dashboards, config.limits)
+        # ``--dashboards`` is checked where it is given: a folder missing here is configured.
+        named = f"{config.file}: `dashboards`: " if config.file else ""
+        return load_folder(config.dashboards, config.limits, named=named)
     return None
