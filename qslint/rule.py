@@ -80,6 +80,8 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "qslint.rules"
 CODE_PATTERN = re.compile(r"^[A-Z]+[0-9]+$")
+PROJECT_URL = "https://github.com/qslint/qslint"
+BUILT_IN_PACKAGE = "qslint_rules"  # where the built-in rules are installed
 
 
 class Scope(enum.StrEnum):
@@ -217,6 +219,7 @@ class Rule:
     options: tuple[RuleOption, ...] = field(default=())
     module: str = ""
     fixable: bool = False
+    url: str = ""  # where a plugin documents the rule
 
     @property
     def name(self) -> str:
@@ -225,6 +228,24 @@ class Rule:
     @property
     def doc(self) -> str:
         return inspect.cleandoc(self.check.__doc__ or self.summary)
+
+    @property
+    def help_uri(self) -> str:
+        """Where the rule is documented: its ``url``; for a built-in rule, its row in the
+        README's rule table (anchored by the code); else nowhere (empty)."""
+        if self.url or self.module.partition(".")[0] != BUILT_IN_PACKAGE:
+            return self.url
+        return f"{PROJECT_URL}#{self.code.lower()}"
+
+    @property
+    def documentation(self) -> str:
+        """The rule's full documentation in Markdown, as ``qslint rule CODE`` prints it."""
+        options = "".join(
+            f"\n- `{option.name}` (default {option.default!r}): {option.description}"
+            for option in self.options
+        )
+        text = f"# {self.code} {self.name} ({self.severity})\n\n{self.summary}.\n\n{self.doc}"
+        return f"{text}\n\n## Options{options}" if options else text
 
 
 FileCheck = Callable[["SourceFile", RuleContext], Iterable[Violation]]
@@ -253,6 +274,7 @@ class RuleDeclarer(Generic[CheckT]):
         severity: Severity = Severity.ERROR,
         options: Sequence[RuleOption] = (),
         fixable: bool = False,
+        url: str = "",
     ) -> Callable[[CheckT], Rule]:
         if not CODE_PATTERN.match(code):
             raise ValueError(f"rule code {code!r} must be letters then digits, like QS201")
@@ -267,6 +289,7 @@ class RuleDeclarer(Generic[CheckT]):
                 options=tuple(options),
                 module=check.__module__,
                 fixable=fixable,
+                url=url,
             )
 
         return declare

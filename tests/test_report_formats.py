@@ -14,7 +14,7 @@ from conftest import VALID_JOB
 
 from qslint import __version__
 from qslint.report import FORMATS
-from qslint.rule import load_rules
+from qslint.rule import job_rule, load_rules
 
 # In CI the checkout is cloned elsewhere with shared/ beside it: <checkout>/../shared.
 SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "reference"
@@ -94,10 +94,40 @@ def test_sarif_lists_the_rules_that_ran(run_qslint, jobs):
             "text": "Reports a PDF file whose sheet selection uses `SELECTED_VISUALS` or lists "
             "`VisualIds`."
         },
-        "help": {"text": rules["QS201"].doc, "markdown": rules["QS201"].doc},
+        "helpUri": "https://github.com/qslint/qslint#qs201",
+        "help": {"text": by_id["QS201"]["help"]["text"], "markdown": rules["QS201"].documentation},
         "defaultConfiguration": {"level": "error"},
     }
     assert by_id["QS305"]["defaultConfiguration"] == {"level": "warning"}
+
+
+def test_sarif_rules_carry_their_whole_documentation(run_qslint, jobs):
+    (run,) = _sarif(run_qslint, jobs)["runs"]
+    by_id = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    markdown, text = by_id["QS207"]["help"]["markdown"], by_id["QS207"]["help"]["text"]
+    assert markdown.startswith("# QS207 too-many-file-groups (error)\n\nToo many FileGroups")
+    assert "## Why is this bad?" in markdown
+    assert "## Options\n- `max-file-groups` (default 6)" in markdown
+    assert text.startswith("QS207 too-many-file-groups (error)\n\nToo many FileGroups")
+    assert "\nWhy is this bad?\n" in text
+    assert "#" not in text
+    assert "```" not in by_id["QS201"]["help"]["text"]
+
+
+def test_every_built_in_rules_help_link_is_anchored_in_the_readme():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for rule in load_rules():
+        anchor = rule.help_uri.removeprefix("https://github.com/qslint/qslint#")
+        assert f'<a id="{anchor}"></a>{rule.code} ' in readme, rule.code
+
+
+def test_a_plugin_rule_links_to_its_own_documentation_or_to_nothing():
+    def check(job, context):
+        return iter(())
+
+    documented = job_rule("ACME1", "Job ids start with acme-", url="https://acme.test/ACME1")
+    assert documented(check).help_uri == "https://acme.test/ACME1"
+    assert job_rule("ACME2", "Bucket names start with acme-")(check).help_uri == ""
 
 
 def test_sarif_results_have_the_shape_code_scanning_needs(run_qslint, jobs):
@@ -337,3 +367,34 @@ def test_sensitive_values_appear_in_no_format(run_qslint, write, output_format):
     assert result.exit_code == 1
     assert all(code in result.stdout for code in ("QS401", "QS403", "QS501"))
     assert MARKER not in result.stdout
+
+
+# --statistics
+
+
+def test_statistics_in_json_count_findings_per_rule(run_qslint, jobs):
+    result = run_qslint("check", "--statistics", "--output-format", "json")
+
+    assert result.exit_code == 1
+    found = {code for code, *_ in EXPECTED}  # once each
+    assert json.loads(result.stdout) == [
+        {
+            "code": code,
+            "name": rule.name,
+            "severity": str(rule.severity),
+            "count": 1,
+            "fixable": rule.fixable,
+            "summary": rule.summary,
+        }
+        for code, rule in sorted((r.code, r) for r in load_rules() if r.code in found)
+    ]
+
+
+@pytest.mark.parametrize("output_format", sorted(set(FORMATS) - {"text", "json"}))
+def test_statistics_in_another_format_is_refused(run_qslint, jobs, output_format):
+    result = run_qslint("check", "--statistics", "--output-format", output_format)
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "qslint: --statistics counts findings in the text or json format only\n"
+    )

@@ -27,7 +27,7 @@ from qslint.dashboards import DashboardSourceError
 from qslint.engine import CheckResult
 from qslint.files import read_overlaid
 from qslint.findings import Finding
-from qslint.report import FORMATS, Report, render
+from qslint.report import FORMATS, STATISTICS_FORMATS, Report, render
 from qslint.rule import RuleLoadError
 from qslint.sources import SourceError
 
@@ -60,7 +60,8 @@ WITH_CHANGES = ("rdjson",)
 @click.option(
     "--statistics",
     is_flag=True,
-    help="Count findings per rule instead of listing them ([*]: --fix can fix some).",
+    help="Count findings per rule instead of listing them ([*]: --fix can fix some; text and "
+    "json formats).",
 )
 @click.option(
     "--show-source/--no-show-source",
@@ -149,6 +150,9 @@ def check(
 
     if remote and dashboards is not None:
         raise UsageError("--remote and --dashboards exclude each other")
+    if statistics and output_format not in STATISTICS_FORMATS:
+        formats = " or ".join(STATISTICS_FORMATS)
+        raise UsageError(f"--statistics counts findings in the {formats} format only")
     paths, overlay = _standard_input(paths, stdin_filename)
     terminal = output_file is None and sys.stdout.isatty()
     if show_source is None:

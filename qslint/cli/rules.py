@@ -60,8 +60,10 @@ def _escape_cell(text: str) -> str:
 def rules_markdown(rules: Sequence[Rule]) -> str:
     """The README's rule table."""
     lines = ["| Code | Severity | Fix | Summary |", "| --- | --- | --- | --- |"]
+    # Each row is anchored by its code: a rule's help link (SARIF's helpUri) points there.
     lines += [
-        f"| {r.code} | {r.severity} | {'yes' if r.fixable else ''} | {_escape_cell(r.summary)} |"
+        f'| <a id="{r.code.lower()}"></a>{r.code} | {r.severity} | {"yes" if r.fixable else ""} '
+        f"| {_escape_cell(r.summary)} |"
         for r in rules
     ]
     return "\n".join(lines) + "\n"
@@ -74,14 +76,7 @@ def show_rule(code: str) -> None:
     wanted = code.strip().upper()
     for rule in _load_rules():
         if rule.code == wanted:
-            options = "".join(
-                f"\n- `{option.name}` (default {option.default!r}): {option.description}"
-                for option in rule.options
-            )
-            click.echo(f"# {rule.code} {rule.name} ({rule.severity})\n\n{rule.summary}.\n")
-            click.echo(rule.doc)
-            if options:
-                click.echo(f"\n## Options{options}")
+            click.echo(rule.documentation)
             return
     raise UsageError(f"there is no rule {code!r}; `qslint rules` lists them")
 

@@ -7,18 +7,19 @@ function; :data:`FORMATS` lists them, and only the chosen one is imported.
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.findings import Finding
-from qslint.rule import Rule
+from qslint.rule import PROJECT_URL, Rule
 
 if TYPE_CHECKING:
     from qslint.fix import Change
 
-HOMEPAGE = "https://github.com/qslint/qslint"  # where reports say the tool is documented
+HOMEPAGE = PROJECT_URL  # where reports say the tool is documented
 FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "rdjson")
 
 
@@ -31,7 +32,7 @@ class Report:
     rules: Sequence[Rule] = field(default=())  # the rules that ran
     root: Path = field(default_factory=Path.cwd)  # the configuration's folder
     quiet: bool = False  # findings only, no summary
-    statistics: bool = False  # counts per code instead of findings (text)
+    statistics: bool = False  # counts per code instead of findings (text, json)
     color: bool = False  # ANSI colour (text)
     fixed: Sequence[Finding] = ()  # what --fix fixed before the findings were collected
     show_fixes: bool = False  # list the fixes applied, or else the fixes available (text)
@@ -43,6 +44,32 @@ class Report:
     @property
     def fixable(self) -> list[Finding]:
         return [finding for finding in self.findings if finding.fix is not None]
+
+
+# The formats ``--statistics`` counts in; the others are lists of findings for a tool to read.
+STATISTICS_FORMATS = ("text", "json")
+
+
+class RuleCount(NamedTuple):
+    """How many findings one rule has in a report (``--statistics``)."""
+
+    code: str
+    count: int
+    severity: str
+    fixable: bool  # --fix can fix some of them
+    rule: Rule | None  # None for a code no rule of the run has
+
+
+def rule_counts(report: Report) -> list[RuleCount]:
+    """Each code's findings counted, most found first, then by code."""
+    counts = Counter(finding.code for finding in report.findings)
+    severities = {finding.code: str(finding.severity) for finding in report.findings}
+    fixable = {finding.code for finding in report.fixable}
+    rules = {rule.code: rule for rule in report.rules}
+    return [
+        RuleCount(code, count, severities[code], code in fixable, rules.get(code))
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
 
 
 def render(output_format: str, report: Report) -> str:

@@ -1,11 +1,11 @@
-"""A JSON list with one object per finding."""
+"""A JSON list with one object per finding, or per rule with ``--statistics``."""
 
 from __future__ import annotations
 
 import json
 
 from qslint.findings import Finding, Location, format_json_path
-from qslint.report import Report
+from qslint.report import Report, rule_counts
 
 
 def _location(location: Location) -> dict[str, object]:
@@ -27,5 +27,21 @@ def finding_to_dict(finding: Finding) -> dict[str, object]:
     }
 
 
+def _statistics(report: Report) -> list[dict[str, object]]:
+    return [
+        {
+            "code": code,
+            "name": rule.name if rule else "",
+            "severity": severity,
+            "count": count,
+            "fixable": fixable,
+            "summary": rule.summary if rule else "",
+        }
+        for code, count, severity, fixable, rule in rule_counts(report)
+    ]
+
+
 def render(report: Report) -> str:
-    return json.dumps([finding_to_dict(f) for f in report.findings], indent=2) + "\n"
+    """The findings; with ``--statistics``, one object per rule with its count instead."""
+    entries = _statistics(report) if report.statistics else map(finding_to_dict, report.findings)
+    return json.dumps(list(entries), indent=2) + "\n"

@@ -1,6 +1,7 @@
 """SARIF 2.1.0: one run, for GitHub code scanning and other SARIF viewers.
 
-The driver lists the rules that ran, each with its docstring as help; every finding is a
+The driver lists the rules that ran, each with its documentation as help (Markdown, and
+plain text) and a link to it; every finding is a
 result at a physical location whose URI is relative to the repository's top folder
 (``%SRCROOT%``: the git work tree holding the configuration, else the configuration's folder),
 so that code scanning resolves it wherever qslint ran from. A file outside that folder keeps
@@ -62,13 +63,24 @@ def _what_it_does(rule: Rule) -> str:
     return " ".join(paragraph) or rule.summary
 
 
+def _plain(markdown: str) -> str:
+    """A rule's Markdown documentation as plain text: no heading marks, no code fences."""
+    lines = markdown.split("\n")
+    kept = (line.lstrip("#").strip() if line.startswith("#") else line for line in lines)
+    return "\n".join(line for line in kept if not line.startswith("```"))
+
+
 def _rule(rule: Rule) -> Json:
-    return {
+    described: Json = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _what_it_does(rule)},
-        "help": {"text": rule.doc, "markdown": rule.doc},
+    }
+    if rule.help_uri:
+        described["helpUri"] = rule.help_uri
+    return described | {
+        "help": {"text": _plain(rule.documentation), "markdown": rule.documentation},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
     }
 

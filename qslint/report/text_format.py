@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from qslint.findings import Finding, Severity, plural
-from qslint.report import Report
+from qslint.report import Report, rule_counts
 
 RESET, BOLD, DIM = "\x1b[0m", "\x1b[1m", "\x1b[2m"
 SEVERITY_COLORS = {
@@ -62,16 +62,13 @@ def _finding_lines(finding: Finding, style: _Style) -> list[str]:
 
 def _statistics(report: Report) -> list[str]:
     """One line per code: count, code, severity, ``[*]`` when --fix can fix some, summary."""
-    counts = Counter(finding.code for finding in report.findings)
-    severities = {finding.code: f"[{finding.severity}]" for finding in report.findings}
-    fixable = {finding.code for finding in report.fixable}
-    summaries = {rule.code: rule.summary for rule in report.rules}
-    width = len(str(max(counts.values(), default=0)))
-    severity_width = max(map(len, severities.values()), default=0)
+    counts = rule_counts(report)
+    width = len(str(max((entry.count for entry in counts), default=0)))
+    severity_width = max((len(entry.severity) + 2 for entry in counts), default=0)
     return [
-        f"{count:>{width}}  {code}  {severities[code]:<{severity_width}}  "
-        f"{FIXABLE if code in fixable else ' ' * len(FIXABLE)}  {summaries.get(code, '')}".rstrip()
-        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        f"{count:>{width}}  {code}  {f'[{severity}]':<{severity_width}}  "
+        f"{FIXABLE if fixable else ' ' * len(FIXABLE)}  {rule.summary if rule else ''}".rstrip()
+        for code, count, severity, fixable, rule in counts
     ]
 
 
