@@ -47,6 +47,7 @@ DEFAULT_EXCLUDE = (
     ".tox",
     ".nox",
     "node_modules",
+    "site-packages",  # a virtual environment under any name: installed packages' data files
     "__pycache__",
     ".mypy_cache",
     ".pytest_cache",
