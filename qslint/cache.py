@@ -7,7 +7,7 @@ them, the content of the dashboards jobs are cross-checked with, and whether exc
 kept). Change any of these and the run starts from an empty cache.
 
 The repository rules' findings are reused only when every file of the run, path and bytes,
-is the same as in the run that computed them, and so is which of them the run checks
+is the same as in a recent run that computed them, and so is which of them the run checks
 (the others are the rest of the project, compared with); otherwise they run again.
 
 Like git's index, an entry also keeps the file's status (size, modification and change times,
@@ -47,6 +47,7 @@ from qslint.rule import CheckedJob
 CACHE_FOLDER = ".qslint_cache"
 _FORMAT = 5  # bump when what a cache file holds changes shape
 UNUSED_DAYS = 30
+REPOSITORY_RUNS = 4  # the runs whose repository findings are kept, each for its files
 _DAY = 24 * 3600
 _CHANGE_TIMES = os.name == "posix"  # st_ctime is the time of the last change
 # What unpickling a damaged or foreign file raises (a class renamed or moved included).
@@ -102,7 +103,7 @@ class ResultCache:
         self._file = folder / f"{key}.pickle"
         self._settled = time.time_ns() - SETTLED_NS  # a file unchanged since may keep its status
         self._entries: dict[str, _Entry] = {}
-        self._repository: tuple[bytes, FileResult] | None = None
+        self._repository: dict[bytes, FileResult] = {}  # by the digest of a run's files
         self._stored_jobs = memoryview(b"")  # the second pickle, as read
         self._jobs: dict[str, bytes] | None = {}  # each file's jobs pickled; None: not read yet
         self._changed = False
@@ -117,7 +118,8 @@ class ResultCache:
             entries, repository, size = pickle.load(stream)
         except (OSError, TypeError, *_UNPICKLING_ERRORS):  # TypeError: not this version's triple
             return
-        if isinstance(entries, dict) and len(raw) - stream.tell() == size:  # not cut short
+        whole = len(raw) - stream.tell() == size  # not cut short
+        if isinstance(entries, dict) and isinstance(repository, dict) and whole:
             self._entries, self._repository = entries, repository
             self._stored_jobs, self._jobs = memoryview(raw)[stream.tell() :], None
 
@@ -168,11 +170,16 @@ class ResultCache:
         return hashlib.sha256(repr(sorted(run)).encode()).digest()
 
     def get_repository(self, run: RunFiles) -> FileResult | None:
-        stored = self._repository
-        return stored[1] if stored is not None and stored[0] == self._run_digest(run) else None
+        return self._repository.get(self._run_digest(run))
 
     def put_repository(self, run: RunFiles, result: FileResult) -> None:
-        self._repository = (self._run_digest(run), result)
+        """Keep the repository rules' findings for this run's files; the latest few runs'
+        are kept, so that a commit's one-file run does not undo a full run's."""
+        key = self._run_digest(run)
+        self._repository.pop(key, None)  # to the end: the most recent
+        self._repository[key] = result
+        while len(self._repository) > REPOSITORY_RUNS:
+            del self._repository[next(iter(self._repository))]
         self._changed = True
 
     def unchanged(
