@@ -150,17 +150,18 @@ def _rest_of_projects(
 
     A project is a configuration file's folder, walked as ``qslint check`` on it would walk
     it, less the files of other configurations. Without a configuration file there is no
-    project: the run's own files are all there is. A folder the run walks whole is skipped.
+    project: the run's own files are all there is. A folder the run walked is not walked again.
     """
     configs = {id(c.config): c.config for c in candidates if c.config.file is not None}
-    walked = [path.absolute() for path in paths if path.is_dir()]
+    walked = [Path(os.path.abspath(path)) for path in paths if path.is_dir()]  # noqa: PTH100
     checked = {_identity(candidate) for candidate in candidates}
     others: dict[object, Candidate] = {}
     for config in configs.values():
-        root = config.root.absolute()
+        root = Path(os.path.abspath(config.root))  # noqa: PTH100
         if any(root.is_relative_to(folder) for folder in walked):
             continue
-        for candidate in discover([root], settings, force_exclude=False).candidates:
+        rest = discover([root], settings, force_exclude=False, walked=set(map(str, walked)))
+        for candidate in rest.candidates:
             identity = _identity(candidate)
             if candidate.config is config and identity not in checked:
                 others.setdefault(identity, candidate)

@@ -192,21 +192,22 @@ def discover(
     *,
     force_exclude: bool,
     in_memory: Collection[str] = (),
+    walked: Collection[str] = (),
 ) -> Discovered:
     """The files to check, each once, in a stable order, each with its configuration.
 
     Directories are walked for included, not excluded files. A file named on the command line
     is always checked, unless ``force_exclude`` (as pre-commit passes every staged file):
     then the globs apply to it too. A path in ``in_memory`` (absolute: an editor's buffer,
-    standard input) is a file whether or not it is on disk.
+    standard input) is a file whether or not it is on disk. A walk does not enter the
+    folders in ``walked`` (absolute: an earlier walk has their files).
     """
     selectors = Selectors(settings)
     found: dict[str, Candidate] = {}
     skipped: list[str] = []
     for path in paths:
         if path.is_dir():
-            walked = _walk(str(path), selectors, skipped)
-            found.update((candidate.path, candidate) for candidate in walked)
+            found.update((c.path, c) for c in _walk(str(path), selectors, skipped, walked))
         elif path.exists() or path.is_symlink() or os.path.abspath(path) in in_memory:  # noqa: PTH100
             name = str(path)
             config = settings.for_file(name)
@@ -227,7 +228,9 @@ def _status(path: str) -> os.stat_result | None:
         return None  # reading it says why
 
 
-def _walk(top: str, selectors: Selectors, skipped: list[str]) -> Iterator[Candidate]:
+def _walk(
+    top: str, selectors: Selectors, skipped: list[str], walked: Collection[str] = ()
+) -> Iterator[Candidate]:
     """``os.walk``'s order (a folder's files by name, then its folders by name; links to
     folders not followed), from ``os.scandir``, whose entries come with their types and keep
     their ``stat``: this runs for every file of a run, and the status is what the cache
@@ -249,7 +252,8 @@ def _walk(top: str, selectors: Selectors, skipped: list[str]) -> Iterator[Candid
         for entry in entries:
             name = entry.name
             if _is_folder(entry):
-                if not entry.is_symlink() and not selector.is_excluded_folder(relative + name):
+                entered = not entry.is_symlink() and entry.path not in walked
+                if entered and not selector.is_excluded_folder(relative + name):
                     below.append((entry.path, f"{shown}{name}/"))
                 continue
             if not selector.selects(relative + name):
