@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from qslint.loader import Document
 
 ModelT = TypeVar("ModelT", bound=ApiModel)
+EntryT = TypeVar("EntryT", bound=tuple[Any, ...])  # (path, item) from a job's iterations
 _LEFT_OUT = object()  # what of an invalid field's value a partial instance keeps: nothing
 
 
@@ -126,18 +127,19 @@ class PartialJob(StartDashboardSnapshotJobRequest):
 
     _partial: frozenset[int] = PrivateAttr(default=frozenset())  # ids of its partial parts
 
-    def is_whole(self, part: ApiModel) -> bool:
-        """Whether ``part`` of this job is valid, everything in it included."""
-        return id(part) not in self._partial
-
     def files(self) -> Iterator[tuple[JsonPath, SnapshotFile]]:
-        return (entry for entry in super().files() if self.is_whole(entry[1]))
+        return self._whole(super().files())
 
     def parameters(self) -> Iterator[tuple[JsonPath, Parameter]]:
-        return (entry for entry in super().parameters() if self.is_whole(entry[1]))
+        return self._whole(super().parameters())
 
     def buckets(self) -> Iterator[tuple[JsonPath, S3BucketConfiguration]]:
-        return (entry for entry in super().buckets() if self.is_whole(entry[1]))
+        return self._whole(super().buckets())
+
+    def _whole(self, entries: Iterator[EntryT]) -> Iterator[EntryT]:
+        """The ``(path, item)`` entries whose item is valid, everything in it included."""
+        partial = self._partial  # read once: a private attribute is a slow lookup
+        return (entry for entry in entries if id(entry[-1]) not in partial)
 
 
 def partial_job(data: Mapping[str, Any]) -> PartialJob:
