@@ -91,12 +91,15 @@ def lint(
     use_cache: bool = False,
     workers: int | None = None,
     overlay: Mapping[str, bytes] | None = None,
+    whole_projects: bool = True,
 ) -> CheckResult:
     """Check every selected file under ``paths``, each with the rules of its configuration.
 
     The repository rules compare these files with every definition of their projects (the
     files a walk from each configuration's folder selects for that configuration): a file named
     alone, as the pre-commit hook names the staged ones, is still compared with the others.
+    Without ``whole_projects`` they compare the files of ``paths`` only (for folders of cases
+    that are each a project of their own, such as test fixtures).
 
     ``overlay`` holds the bytes of files as an editor or standard input has them, by
     absolute path: they are checked instead of what is on disk (if anything), and their
@@ -114,7 +117,7 @@ def lint(
     for candidate in discovered.candidates:
         groups.setdefault(id(candidate.config), []).append(candidate)
     runs = [_Group.of(files, rule_sets, excerpts, use_cache=use_cache) for files in groups.values()]
-    others = _rest_of_projects(paths, discovered.candidates, settings)
+    others = _rest_of_projects(paths, discovered.candidates, settings) if whole_projects else []
     result = _check(runs, discovered.candidates, others, workers, overlay)
     result.skipped = discovered.skipped
     ran = {rule.code: rule for group in runs for rule in group.rules.rules}

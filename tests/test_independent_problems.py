@@ -15,16 +15,17 @@ from pathlib import Path
 import pytest
 from test_rules import all_rules, expectation_of
 
-from qslint.config import Config
 from qslint.runner import RuleSets, lint
-from qslint.settings import Settings
+from qslint.settings import Overrides, Settings
 
 CASES = sorted((Path(__file__).parent / "independent").glob("*.yaml"))
 
 
-def check(*paths: Path, config: Config | None = None) -> list[tuple[str, str, int]]:
-    config = config or Config(root=paths[0].parent, region="eu-west-1")
-    result = lint(list(paths), Settings.fixed(config), RuleSets(all_rules()))
+def check(path: Path, dashboards: Path | None = None) -> list[tuple[str, str, int]]:
+    overrides = Overrides(region="eu-west-1", dashboards=dashboards)
+    settings = Settings(overrides, cwd=path.parent, environ={})
+    # Each case is a project of its own, as the rule fixtures are.
+    result = lint([path], settings, RuleSets(all_rules()), whole_projects=False)
     assert not result.internal_errors, [error.details for error in result.internal_errors]
     return sorted(("", finding.code, finding.location.line) for finding in result.findings)
 
@@ -72,5 +73,4 @@ def test_cross_checks_need_the_account_and_dashboard(tmp_path: Path) -> None:
     text = (fixtures / "QS702" / "bad-sheet-id-typo.yaml").read_text(encoding="utf-8")
     path = tmp_path / "job.yaml"
     path.write_text(text.replace('"111122223333"', "111122223333"), encoding="utf-8")
-    config = Config(root=tmp_path, region="eu-west-1", dashboards=fixtures / "dashboards")
-    assert [code for _, code, _ in check(path, config=config)] == ["QS103"]
+    assert [code for _, code, _ in check(path, fixtures / "dashboards")] == ["QS103"]

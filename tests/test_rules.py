@@ -125,7 +125,9 @@ def run(case: Case, *, ignore: Sequence[str] = ()) -> CheckResult:
     dashboards = fixture_dashboards() if case.code.startswith("QS7") else None
     # The fixtures' own configuration (fixtures/.qslint.toml) names the region, REGION.
     settings = Settings(Overrides(ignore=tuple(ignore)), cwd=FIXTURES, environ={})
-    return lint([case.path], settings, RuleSets(all_rules(), dashboards=dashboards))
+    rule_sets = RuleSets(all_rules(), dashboards=dashboards)
+    # Each case is a project of its own: cases share job ids with each other.
+    return lint([case.path], settings, rule_sets, whole_projects=False)
 
 
 def found(case: Case, result: CheckResult) -> list[Expected]:
