@@ -198,6 +198,7 @@ class Checker:
         self._rules = rules
         self._excerpts = excerpts
         self.limits = config.limits  # how files are read, here and when a job is read again
+        self._region = config.region
         self._per_file_ignores = [  # as code prefixes, "ALL" being all of them
             (glob_matcher([pattern]), tuple(map(_prefix, codes)))
             for pattern, codes in config.per_file_ignores.items()
@@ -236,7 +237,14 @@ class Checker:
                 findings += _away_from(errors, job_findings)
                 continue
             data = pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
-            job = CheckedJob(data, source.path, index, document.start, _field_marks(document))
+            job = CheckedJob(
+                data,
+                source.path,
+                index,
+                document.start,
+                _field_marks(document),
+                region=self._region,
+            )
             result.jobs.append(job)
             findings += self._collect(Scope.JOB, result, validated, source, index)
         self._rules.current.document = None

@@ -144,6 +144,7 @@ class CheckedJob:
     # False for a job of the project whose file the run does not check (the pre-commit hook
     # names the staged files only): it is compared with, and its findings are not reported.
     checked: bool = True
+    region: str | None = None  # where its file's configuration submits it
 
     @property
     def values(self) -> dict[str, Any]:

@@ -30,23 +30,29 @@ def duplicate_job(
     ## Fix
     Give one of them another `SnapshotJobId`, or delete the copy.
     """
-    first: dict[tuple[str, str, str], CheckedJob] = {}
+    first: dict[tuple[str, str | None, str, str], CheckedJob] = {}
     # A definition the run does not check came first (it is committed: the checked copy is
     # the one to fix); then file order.
     ordered = sorted(jobs, key=lambda checked: (checked.checked, checked.file, checked.start))
     for checked in ordered:
         values = checked.values  # validated already: three strings of every job
-        key = (values["AwsAccountId"], values["DashboardId"], values["SnapshotJobId"])
+        # Dashboards are regional: the same ids in two regions are two jobs.
+        key = (
+            values["AwsAccountId"],
+            checked.region,
+            values["DashboardId"],
+            values["SnapshotJobId"],
+        )
         original = first.setdefault(key, checked)
         if original is checked:
             continue
         there = original.locate(("SnapshotJobId",))
-        account, dashboard, job = key
+        account, region, dashboard, job = key
+        where = f"account {account}" + (f", {region}," if region else "")
         yield (
             checked,
             Violation(
-                f"job `{job}` of dashboard `{dashboard}` in account {account} is also "
-                f"defined at {there}",
+                f"job `{job}` of dashboard `{dashboard}` in {where} is also defined at {there}",
                 path=("SnapshotJobId",),
                 related=(there,),
             ),

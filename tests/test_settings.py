@@ -57,6 +57,18 @@ def test_each_file_gets_its_nearest_configuration_hook_style(
     assert findings(result) == [("eu/weekly.yaml", "QS301")]
 
 
+def test_the_same_ids_in_two_regions_are_two_jobs(run_qslint, write):
+    """Dashboards are regional: QS601 compares jobs of one region only."""
+    write("eu/.qslint.toml", 'region = "eu-west-1"\n')
+    write("us/.qslint.toml", 'region = "us-east-1"\n')
+    write("eu/weekly.yaml", VALID_JOB)
+    write("us/weekly.yaml", US_BUCKET)
+    write("us/copy.yaml", US_BUCKET)
+    result = run_qslint("check", "eu", "us", "--output-format", "json", "--no-cache")
+    assert findings(result) == [("us/weekly.yaml", "QS601")]
+    assert "in account 111122223333, us-east-1, is also defined at us/copy.yaml" in result.stdout
+
+
 def test_hook_style_keeps_out_what_a_walk_keeps_out(run_qslint, write):
     """A folder with a configuration of its own is entered only if the one above allows it."""
     write(".qslint.toml", 'region = "eu-west-1"\nextend-exclude = ["vendor/"]\n')

@@ -77,9 +77,9 @@ def jobs_at(
     found: dict[JobKey, DefinitionAt] = {}
     for (_, name), raw in zip(wanted, _read_blobs([oid for oid, _ in wanted], top), strict=True):
         in_paths = _under(top / name, roots)
-        limits = selectors.settings.for_file(top / name).limits
-        for document in load_source(name, raw, limits).documents:
-            key = job_key(document.data)
+        config = selectors.settings.for_file(top / name)
+        for document in load_source(name, raw, config.limits).documents:
+            key = job_key(document.data, config.region)
             if in_paths or key not in found:
                 found[key] = DefinitionAt(name, content_digest(document.data), in_paths)
     return found

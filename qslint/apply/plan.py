@@ -15,7 +15,9 @@ from qslint.rule import CheckedJob
 
 DEFAULT_CONCURRENCY = 12  # jobs one account runs at once (the API page)
 MAX_JOB_ID_LENGTH = 512
-JobKey = tuple[str, str, str]  # account, dashboard, the definition's SnapshotJobId
+# Account, region ("" for none), dashboard, the definition's SnapshotJobId: dashboards and
+# job ids are regional, so the same ids in two regions are two jobs.
+JobKey = tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class PlannedJob:
 
     @property
     def key(self) -> JobKey:
-        return (self.account, self.dashboard, self.name)
+        return (self.account, self.region or "", self.dashboard, self.name)
 
     @functools.cached_property
     def digest(self) -> str:  # read by the plan and, twice, by the journal
@@ -54,10 +56,11 @@ class Plan:
     left_out: list[LeftOut]
 
 
-def job_key(definition: Mapping[str, Any]) -> JobKey:
-    return tuple(  # type: ignore[return-value]
+def job_key(definition: Mapping[str, Any], region: str | None) -> JobKey:
+    account, dashboard, name = (
         str(definition.get(field, "")) for field in ("AwsAccountId", "DashboardId", "SnapshotJobId")
     )
+    return (account, region or "", dashboard, name)
 
 
 def to_request(value: Any) -> Any:

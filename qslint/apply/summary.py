@@ -189,7 +189,9 @@ def plan_text(plan: Plan, job_ids: Sequence[str]) -> str:
     if plan.left_out:
         text += f"Left out: {len(plan.left_out)}\n"
         rows = [("FILE", "JOB", "REASON")]
-        rows += [(item.file, "/".join(item.key), item.reason) for item in plan.left_out]
+        rows += [
+            (item.file, "/".join(filter(None, item.key)), item.reason) for item in plan.left_out
+        ]
         text += _indent(table(rows))
     return text
 
