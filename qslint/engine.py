@@ -58,6 +58,7 @@ class RuleSet:
 
     by_scope: Mapping[Scope, tuple[SelectedRule, ...]]
     current: CurrentDocument = field(default_factory=CurrentDocument)
+    known: frozenset[str] = frozenset()  # every installed rule's code, selected or not
 
     def __getitem__(self, scope: Scope) -> tuple[SelectedRule, ...]:
         return self.by_scope.get(scope, ())
@@ -150,7 +151,8 @@ def select_rules(
             context=RuleContext(region, options, dashboards, current=current),
         )
         by_scope.setdefault(rule.scope, []).append(selected)
-    return RuleSet({scope: tuple(group) for scope, group in by_scope.items()}, current)
+    groups = {scope: tuple(group) for scope, group in by_scope.items()}
+    return RuleSet(groups, current, frozenset(codes))
 
 
 def _where(config: Config, key: str) -> str:
@@ -286,10 +288,19 @@ class Checker:
         for file, line, code in used:
             if file == result.path:
                 by_line.setdefault(line, set()).add(code)
+        judged = frozenset(
+            selected.rule.code
+            for group in self._rules.by_scope.values()
+            for selected in group
+            if not (selected.rule.cross_checks and selected.context.dashboards is None)
+            and not any(selected.rule.code.startswith(code) for code in result.ignored)
+        )
         use = SuppressionUse(
             result.path,
             result.suppressions,
             {line: frozenset(codes) for line, codes in by_line.items()},
+            judged,
+            self._rules.known,
         )
         checked = replace(result, findings=list(result.findings))
         for selected in rules:

@@ -173,6 +173,11 @@ class SuppressionUse:
     file: str
     suppressions: Sequence[Suppression]
     used: Mapping[int, frozenset[str]]  # by line: the codes suppressed there
+    # The codes of the rules that could report in this file in this run (selected, not
+    # ignored for it, their inputs at hand), and of every installed rule: a suppression of
+    # a known code no rule could report here is not judged.
+    judged: frozenset[str] = frozenset()
+    known: frozenset[str] = frozenset()
 
 
 class CurrentDocument:
@@ -221,6 +226,7 @@ class Rule:
     module: str = ""
     fixable: bool = False
     url: str = ""  # where a plugin documents the rule
+    cross_checks: bool = False  # reads the run's dashboards, and is silent without them
 
     @property
     def name(self) -> str:
@@ -276,6 +282,7 @@ class RuleDeclarer(Generic[CheckT]):
         options: Sequence[RuleOption] = (),
         fixable: bool = False,
         url: str = "",
+        cross_checks: bool = False,
     ) -> Callable[[CheckT], Rule]:
         if not CODE_PATTERN.match(code):
             raise ValueError(f"rule code {code!r} must be letters then digits, like QS201")
@@ -291,6 +298,7 @@ class RuleDeclarer(Generic[CheckT]):
                 module=check.__module__,
                 fixable=fixable,
                 url=url,
+                cross_checks=cross_checks,
             )
 
         return declare

@@ -53,7 +53,7 @@ def unused_suppression(use: SuppressionUse, context: RuleContext) -> Iterator[Vi
         unused = [
             prefix
             for prefix in suppression.codes
-            if not any(code.startswith(prefix) for code in suppressed)
+            if not any(code.startswith(prefix) for code in suppressed) and _judged(prefix, use)
         ]
         if not unused:
             continue
@@ -67,3 +67,11 @@ def unused_suppression(use: SuppressionUse, context: RuleContext) -> Iterator[Vi
         yield Violation(
             f"suppression of {names} suppresses nothing on this line", mark=where, fix=fix
         )
+
+
+def _judged(prefix: str, use: SuppressionUse) -> bool:
+    """Whether a rule of ``prefix`` could have reported here: a misspelt code always is, one
+    whose rules are not selected, or lack the dashboards they cross-check with, is not."""
+    if not any(code.startswith(prefix) for code in use.known):
+        return True
+    return any(code.startswith(prefix) for code in use.judged)

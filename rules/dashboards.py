@@ -75,7 +75,9 @@ def _parameters(
         yield path, parameter, dashboard.parameter(parameter.Name)
 
 
-@job_rule("QS701", "No definition of the job's dashboard", severity=Severity.WARNING)
+@job_rule(
+    "QS701", "No definition of the job's dashboard", severity=Severity.WARNING, cross_checks=True
+)
 def unknown_dashboard(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
@@ -106,7 +108,7 @@ def unknown_dashboard(job: Job, context: RuleContext) -> Iterator[Violation]:
     )
 
 
-@job_rule("QS702", "The sheet is not a sheet of the dashboard")
+@job_rule("QS702", "The sheet is not a sheet of the dashboard", cross_checks=True)
 def unknown_sheet(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
@@ -150,7 +152,7 @@ def _sheet_suggestion(sheet_id: str, dashboard: Dashboard) -> str:
     return f"; did you mean `{sheet.id}` ({sheet.name or 'unnamed'})?"
 
 
-@job_rule("QS703", "The visual is not on the sheet")
+@job_rule("QS703", "The visual is not on the sheet", cross_checks=True)
 def unknown_visual(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
@@ -187,7 +189,7 @@ def unknown_visual(job: Job, context: RuleContext) -> Iterator[Violation]:
         yield Violation(f"sheet `{sheet.id}` has no visual `{visual_id}`{hint}", path=selected.path)
 
 
-@job_rule("QS704", "CSV and Excel files export only tables and pivot tables")
+@job_rule("QS704", "CSV and Excel files export only tables and pivot tables", cross_checks=True)
 def not_a_table(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
@@ -225,7 +227,7 @@ def not_a_table(job: Job, context: RuleContext) -> Iterator[Violation]:
             )
 
 
-@job_rule("QS705", "The parameter is not declared by the dashboard")
+@job_rule("QS705", "The parameter is not declared by the dashboard", cross_checks=True)
 def undeclared_parameter(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
@@ -257,7 +259,7 @@ def undeclared_parameter(job: Job, context: RuleContext) -> Iterator[Violation]:
             )
 
 
-@job_rule("QS706", "The parameter is passed as another type than declared")
+@job_rule("QS706", "The parameter is passed as another type than declared", cross_checks=True)
 def parameter_type_mismatch(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
@@ -289,7 +291,12 @@ def parameter_type_mismatch(job: Job, context: RuleContext) -> Iterator[Violatio
             )
 
 
-@job_rule("QS707", "Several values for a single-valued parameter", severity=Severity.WARNING)
+@job_rule(
+    "QS707",
+    "Several values for a single-valued parameter",
+    severity=Severity.WARNING,
+    cross_checks=True,
+)
 def several_values_for_single_valued(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
@@ -323,7 +330,12 @@ def several_values_for_single_valued(job: Job, context: RuleContext) -> Iterator
             )
 
 
-@job_rule("QS708", "A row-level security tag key no data set declares", severity=Severity.WARNING)
+@job_rule(
+    "QS708",
+    "A row-level security tag key no data set declares",
+    severity=Severity.WARNING,
+    cross_checks=True,
+)
 def undeclared_tag_key(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does

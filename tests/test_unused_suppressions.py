@@ -70,3 +70,29 @@ def test_per_file_ignores_and_ignore_drop_qs901(run_qslint, write):
     assert run_qslint("check", "--ignore", "QS901", "--output-format", "json").stdout == "[]\n"
     write(".qslint.toml", '[per-file-ignores]\n"weekly.yaml" = ["QS9"]\n')
     assert run_qslint("check", "--output-format", "json").stdout == "[]\n"
+
+
+@pytest.mark.parametrize(
+    ("comment", "arguments"),
+    [
+        # QS7xx cross-check with dashboards: without them, no run can tell.
+        ("# qslint: ignore[QS701]", ()),
+        # A rule this run does not select might still need it in a run that does.
+        ("# qslint: ignore[QS305]", ("--select", "QS2")),
+        ("# qslint: ignore[QS3]", ("--ignore", "QS3")),
+    ],
+)
+def test_a_suppression_no_rule_of_the_run_could_use_is_kept(
+    run_qslint, write, tmp_path, comment, arguments
+):
+    write("weekly.yaml", _with(PREFIX, f"{PREFIX}  {comment}"))
+    result = run_qslint("check", "--output-format", "json", *arguments)
+    assert json.loads(result.stdout) == []
+    run_qslint("check", "--fix", *arguments)
+    assert comment in (tmp_path / "weekly.yaml").read_text(encoding="utf-8")
+
+
+def test_a_misspelt_code_is_always_reported(run_qslint, write):
+    write("weekly.yaml", _with(PREFIX, f"{PREFIX}  # qslint: ignore[QS3O5]"))
+    result = run_qslint("check", "--output-format", "json", "--select", "QS2,QS9")
+    assert codes_and_lines(result) == [("QS901", 20)]
