@@ -113,12 +113,15 @@ def lint(
     """
     overlay = overlay or {}
     discovered = discover(paths, settings, force_exclude=force_exclude, in_memory=overlay)
+    # A file named twice (a link to it, a second path) is checked once, by its first name:
+    # otherwise it is its own duplicate (QS601) and its fixes are applied twice.
+    candidates = _each_once(discovered.candidates)
     groups: dict[int, list[Candidate]] = {}
-    for candidate in discovered.candidates:
+    for candidate in candidates:
         groups.setdefault(id(candidate.config), []).append(candidate)
     runs = [_Group.of(files, rule_sets, excerpts, use_cache=use_cache) for files in groups.values()]
-    others = _rest_of_projects(paths, discovered.candidates, settings) if whole_projects else []
-    result = _check(runs, discovered.candidates, others, workers, overlay)
+    others = _rest_of_projects(paths, candidates, settings) if whole_projects else []
+    result = _check(runs, candidates, others, workers, overlay)
     result.skipped = discovered.skipped
     ran = {rule.code: rule for group in runs for rule in group.rules.rules}
     result.rules = [ran[code] for code in sorted(ran)]
@@ -169,6 +172,14 @@ def _rest_of_projects(
             if candidate.config is config and identity not in checked:
                 others.setdefault(identity, candidate)
     return list(others.values())
+
+
+def _each_once(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """``candidates`` less any that names a file an earlier one names."""
+    first: dict[object, Candidate] = {}
+    for candidate in candidates:
+        first.setdefault(_identity(candidate), candidate)
+    return list(first.values())
 
 
 def _identity(candidate: Candidate) -> object:

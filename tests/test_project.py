@@ -92,3 +92,11 @@ def test_the_cache_keeps_a_one_file_run_from_parsing_the_project(
 
     assert findings(result) == [("jobs/new.yaml", "QS601", 3)]
     assert parsed == ["jobs/new.yaml"]
+
+
+def test_a_file_named_twice_through_a_link_is_checked_once(run_qslint, write, tmp_path):
+    write("w.yaml", VALID_JOB.replace("sales-overview", "sales overview"))
+    (tmp_path / "w2.yaml").symlink_to("w.yaml")
+    for arguments in ((".",), ("w.yaml", "w2.yaml")):
+        result = run_qslint("check", "--output-format", "json", "--no-cache", *arguments)
+        assert [(f["file"], f["code"]) for f in json.loads(result.stdout)] == [("w.yaml", "QS105")]
