@@ -274,6 +274,8 @@ class Checker:
                     continue
                 source = read(job.file)
                 finding = self._finding(selected, violation, source, job.document)
+                if _suppressed_elsewhere(finding, read, used):
+                    continue
                 repository.findings += _kept([finding], source, ignored.get(source.path, ()), used)
         repository.suppressed = frozenset(used)
         return repository
@@ -403,6 +405,20 @@ def _away_from(errors: Iterable[SchemaError], findings: Iterable[Finding]) -> li
     one finding (a file group whose misspelt `Files` is QS101 has no QS208 "no files")."""
     broken = {error.path[:length] for error in errors for length in range(len(error.path) + 1)}
     return [finding for finding in findings if finding.location.path not in broken]
+
+
+def _suppressed_elsewhere(
+    finding: Finding, read: Callable[[str], SourceFile], used: set[Used]
+) -> bool:
+    """Whether a comment at one of the finding's other places suppresses it: a repository
+    finding is one problem in several places (two copies of a job), and which copy it is
+    reported at depends on which files a run checks."""
+    for place in finding.related:
+        other = read(place.file)
+        if other.is_suppressed(finding.code, place.line):
+            used.add((other.path, place.line, finding.code))
+            return True
+    return False
 
 
 def _kept(

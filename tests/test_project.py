@@ -100,3 +100,15 @@ def test_a_file_named_twice_through_a_link_is_checked_once(run_qslint, write, tm
     for arguments in ((".",), ("w.yaml", "w2.yaml")):
         result = run_qslint("check", "--output-format", "json", "--no-cache", *arguments)
         assert [(f["file"], f["code"]) for f in json.loads(result.stdout)] == [("w.yaml", "QS105")]
+
+
+def test_a_suppressed_duplicate_is_suppressed_whichever_copy_a_run_reports(run_qslint, write):
+    """The hook reports the staged copy, a folder run the later one: one comment serves both."""
+    write(".qslint.toml", CONFIG)
+    write("jobs/z.yaml", VALID_JOB)
+    meant = "SnapshotJobId: weekly-sales  # qslint: ignore[QS601] a deliberate second copy"
+    write("jobs/a.yaml", VALID_JOB.replace("SnapshotJobId: weekly-sales", meant))
+
+    for arguments in (("jobs/a.yaml",), (".",)):
+        result = run_qslint("check", "--output-format", "json", *arguments)
+        assert findings(result) == [], arguments
