@@ -47,18 +47,22 @@ class RuleSets:
 
     def check_config(self, config: Config) -> None:
         """Raise ``ConfigError`` for what ``config`` names wrongly, before any file is read."""
-        if config.region_problem:
-            raise ConfigError(config.region_problem)
-        select_rules(self.rules, config, config.region)
+        self._select(config, None)
 
     def for_config(self, config: Config, files: Sequence[Candidate]) -> RuleSet:
         """The rules ``config`` selects, for ``files`` (whose dashboards ``--remote`` fetches)."""
         made = self._made.get(id(config))
         if made is None:
-            self.check_config(config)
-            made = select_rules(self.rules, config, config.region, self._known(config, files))
-            self._made[id(config)] = made
+            made = self._made[id(config)] = self._select(config, files)
         return made
+
+    def _select(self, config: Config, files: Sequence[Candidate] | None) -> RuleSet:
+        """The rules of ``config``, cross-checking with the dashboards of ``files`` unless
+        None; ``ConfigError`` for what it names wrongly, its region included."""
+        if config.region_problem:
+            raise ConfigError(config.region_problem)
+        dashboards = None if files is None else self._known(config, files)
+        return select_rules(self.rules, config, config.region, dashboards)
 
     def _known(self, config: Config, files: Sequence[Candidate]) -> Dashboards | None:
         if self._dashboards is not None:
@@ -204,12 +208,12 @@ def _check(
     """
     index_of = {id(group.config): index for index, group in enumerate(groups)}
     checkers = [group.checker for group in groups]
+    everything = [*candidates, *others]
+    numbers = [index_of[id(candidate.config)] for candidate in everything]  # each one's group
     results: list[FileResult | None] = []
     run: list[tuple[str, bytes, bool]] = []  # each file's path, digest and whether checked
     pending: list[tuple[int, _Task, ResultCache | None]] = []  # and the cache to keep it in
-    everything = [*candidates, *others]
-    for candidate in everything:
-        number = index_of[id(candidate.config)]
+    for candidate, number in zip(everything, numbers, strict=True):
         held = overlay.get(os.path.abspath(candidate.path))  # noqa: PTH100
         cache = groups[number].cache if held is None else None
         known = cache.unchanged(candidate.shown, candidate.status) if cache else None
@@ -239,7 +243,9 @@ def _check(
         if found is None:
             if every is None:
                 every = [
-                    file if index in fresh else _with_jobs(groups, everything[index], file)
+                    file
+                    if index in fresh
+                    else _with_jobs(groups[numbers[index]], everything[index], numbers[index], file)
                     for index, file in enumerate(files)
                 ]
                 every[len(candidates) :] = map(_compared_only, every[len(candidates) :])
@@ -259,9 +265,9 @@ def _check(
             group.cache.save()
     # Whether a comment suppressed anything is known once every rule has run.
     used = repository.suppressed.union(*(file.suppressed for file in files))
-    files = [
-        checkers[index_of[id(candidate.config)]].check_suppressions(file, used)
-        for candidate, file in zip(candidates, files, strict=False)
+    files = [  # the run's own files; the others were compared with, never reported
+        checkers[number].check_suppressions(file, used)
+        for number, file in zip(numbers[: len(candidates)], files, strict=False)
     ]
     return Checker.finish(files, repository)
 
@@ -298,10 +304,10 @@ def _task(
     return _Task(candidate.shown, candidate.relative, raw, unreadable, checker)
 
 
-def _with_jobs(groups: Sequence[_Group], candidate: Candidate, result: FileResult) -> FileResult:
-    """A cached result with its jobs, from the cache or, if it lost them, from the file."""
-    number = next(i for i, group in enumerate(groups) if group.config is candidate.config)
-    cache, checker = groups[number].cache, groups[number].checker
+def _with_jobs(group: _Group, candidate: Candidate, number: int, result: FileResult) -> FileResult:
+    """A cached result with its jobs, from the cache or, if it lost them, from the file
+    (``number`` is the group's, for the task)."""
+    cache, checker = group.cache, group.checker
     jobs = cache.jobs(result.path) if cache else None
     if jobs is None:
         return _check_task(checker, _task(candidate, number, checker.limits))
