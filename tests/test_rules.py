@@ -3,7 +3,7 @@
 Each fixture under ``tests/fixtures/<CODE>/`` is a realistic job definition with one mistake
 (``bad-*``) or none (``good-*``). Its first line states what qslint must report::
 
-    # expect: QS201@18          (code@line, several separated by spaces)
+    # expect: QS201@18:31       (code@line:column, several separated by spaces)
     # expect: none
 
 A JSON fixture cannot hold a comment: its expectation is the one line of
@@ -42,11 +42,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 DASHBOARDS = FIXTURES / "dashboards"  # definitions for the QS7xx fixtures, not a rule's folder
 REGION = "eu-west-1"
 EXPECT_LINE = re.compile(r"^#\s*expect:\s*(?P<items>.*?)\s*$")
-EXPECT_ITEM = re.compile(r"^(?:(?P<file>[^:@\s]+):)?(?P<code>[A-Z]+[0-9]+)@(?P<line>[0-9]+)$")
+EXPECT_ITEM = re.compile(
+    r"^(?:(?P<file>[^:@\s]+):)?(?P<code>[A-Z]+[0-9]+)@(?P<line>[0-9]+)(?::(?P<column>[0-9]+))?$"
+)
 JOB_SUFFIXES = (".yaml", ".yml", ".json")
 
-# A finding is compared as (file within the case, code, line); the file is "" for one-file cases.
-Expected = tuple[str, str, int]
+# A finding is compared as (file within the case, code, line, column); the file is "" for
+# one-file cases. An expectation written without a column (``QS201@18``) matches any column.
+Expected = tuple[str, str, int, int | None]
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class Case:
 
 
 def parse_expectation(text: str, where: Path) -> tuple[Expected, ...]:
-    """``# expect: QS201@18 QS305@22`` (or ``b.yaml:QS601@7``, or ``none``) -> triples."""
+    """``# expect: QS201@18:31 QS305@22`` (or ``b.yaml:QS601@7:5``, or ``none``) -> items."""
     match = EXPECT_LINE.match(text.splitlines()[0] if text.strip() else "")
     if match is None:
         match = EXPECT_LINE.match(f"# expect: {text.strip()}")  # a folder's bare expect file
@@ -82,8 +85,9 @@ def parse_expectation(text: str, where: Path) -> tuple[Expected, ...]:
     for item in items:
         parsed = EXPECT_ITEM.match(item)
         assert parsed is not None, f"{where}: cannot read expectation {item!r}"
-        expected.append((parsed["file"] or "", parsed["code"], int(parsed["line"])))
-    return tuple(sorted(expected))
+        column = int(parsed["column"]) if parsed["column"] else None
+        expected.append((parsed["file"] or "", parsed["code"], int(parsed["line"]), column))
+    return tuple(sorted(expected, key=lambda item: (*item[:3], item[3] or 0)))
 
 
 def expectation_of(path: Path) -> tuple[Expected, ...]:
@@ -137,7 +141,12 @@ def found(case: Case, result: CheckResult) -> list[Expected]:
         where = Path(finding.location.file).absolute()
         return where.relative_to(case.path.absolute()).as_posix()
 
-    return sorted((file_of(f), f.code, f.location.line) for f in result.findings)
+    without_column = {item[:3] for item in case.expected if item[3] is None}
+    actual = []
+    for finding in result.findings:
+        where = (file_of(finding), finding.code, finding.location.line)
+        actual.append((*where, None if where in without_column else finding.location.column))
+    return sorted(actual, key=lambda item: (*item[:3], item[3] or 0))
 
 
 def describe(result: CheckResult) -> str:
@@ -179,7 +188,7 @@ def test_fixture_expectation_matches_its_kind(case: Case) -> None:
         assert case.expected == ()
     else:
         assert case.expected
-        assert {code for _, code, _ in case.expected} == {case.code}
+        assert {code for _, code, _, _ in case.expected} == {case.code}
 
 
 @pytest.mark.parametrize("case", BAD_CASES, ids=lambda case: case.id)
