@@ -52,6 +52,26 @@ jobs:
 """
 
 
+# What GitHub Actions and GitLab CI tell a run of what a push replaced: the suite may itself
+# run in CI, and each test starts outside any.
+CI_VARIABLES = (
+    "GITHUB_ACTIONS",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITLAB_CI",
+    "CI_PIPELINE_SOURCE",
+    "CI_COMMIT_BEFORE_SHA",
+    "CI_DEFAULT_BRANCH",
+    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+)
+
+
+@pytest.fixture(autouse=True)
+def outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def valid_job() -> str:
     return VALID_JOB
