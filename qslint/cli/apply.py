@@ -23,6 +23,7 @@ from qslint.cli.options import (
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
+    append_report,
     check_writable,
     config_option,
     overrides,
@@ -33,6 +34,7 @@ from qslint.cli.options import (
 if TYPE_CHECKING:
     from qslint.apply.baseline import Baseline
     from qslint.apply.gate import Checked
+    from qslint.apply.outcome import Outcome
     from qslint.config import Target
     from qslint.settings import Settings
 
@@ -251,6 +253,13 @@ _SECONDS = click.FloatRange(min=0.1)
     help="Write the summary as JSON to this file.",
 )
 @click.option(
+    "--markdown-summary",
+    "markdown_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append the summary as a Markdown table to this file (CI job pages: "
+    "$GITHUB_STEP_SUMMARY).",
+)
+@click.option(
     "--max-rps",
     type=click.IntRange(1, 10),
     default=10,
@@ -301,6 +310,7 @@ def apply(
     endpoint_url: str | None,
     no_wait: bool,
     report_file: Path | None,
+    markdown_file: Path | None,
     max_rps: int,
     poll_interval: float,
     connect_timeout: float,
@@ -323,7 +333,7 @@ def apply(
     from qslint.apply.baseline import CHOOSE
     from qslint.apply.lifecycle import Limits
     from qslint.apply.run import ApplyError, RunOptions, run_jobs
-    from qslint.apply.summary import regions_line, report_json, summary
+    from qslint.apply.summary import markdown_summary, regions_line, report_json, summary
     from qslint.clock import Clock
 
     baseline = _baseline(paths, changed_since, every)
@@ -337,10 +347,24 @@ def apply(
         click.echo(findings, nl=False, err=True)
         click.echo("qslint: nothing submitted: fix the findings above first", err=True)
         sys.exit(EXIT_USAGE if checked.result.internal_errors else EXIT_FINDINGS)
+    if markdown_file is not None:
+        check_writable(markdown_file)
+
+    def markdown(outcomes: Sequence[Outcome], *, interrupted: bool = False) -> None:
+        if markdown_file is not None:
+            text = markdown_summary(
+                outcomes,
+                baseline.describe(),
+                show_sensitive=show_sensitive,
+                interrupted=interrupted,
+            )
+            append_report(text, markdown_file)
+
     jobs = checked.plan.selected
     if not jobs:
         click.echo(baseline.describe(), err=True)
         click.echo("Nothing to submit.")
+        markdown([])
         sys.exit(EXIT_OK)
     _require_regions(jobs)
     if report_file is not None:
@@ -364,6 +388,7 @@ def apply(
     click.echo(text, nl=False)
     if report_file is not None:
         write_report(report_json(run.outcomes, show_sensitive=show_sensitive), report_file)
+    markdown(run.outcomes, interrupted=run.interrupted)
     if run.interrupted:
         sys.exit(EXIT_INTERRUPTED)
     if run.journal_problem is not None:
