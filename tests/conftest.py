@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from applying import QUICK, qslint_on
+from applying import QUICK, git_repository, qslint_on, write_jobs
 from click.testing import CliRunner, Result
 from clocks import FastClock
 
@@ -138,6 +138,20 @@ def aws_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / ".qslint.toml").write_text('region = "eu-west-1"\n')
     (tmp_path / "jobs").mkdir()
     return tmp_path
+
+
+@pytest.fixture
+def repository(aws_workspace: Path) -> Path:
+    """``aws_workspace`` as a git repository: 30 definitions committed on main."""
+    write_jobs(aws_workspace / "jobs", 30)
+    git_repository(aws_workspace, "thirty definitions")
+    return aws_workspace
+
+
+@pytest.fixture
+def runner(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CI runner's own folder, outside the repository (its files are no definitions)."""
+    return tmp_path_factory.mktemp("runner")
 
 
 @pytest.fixture

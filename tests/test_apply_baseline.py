@@ -10,26 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
-from applying import REGION, git, git_repository, job_yaml, submitted_names, write_jobs
+from applying import REGION, git, job_yaml, submitted_names
 
 from qslint.apply.baseline import MAX_EVENT_BYTES
 from qslint.emulator.server import Emulator
 
 ZERO = "0" * 40
-
-
-@pytest.fixture
-def repository(aws_workspace: Path) -> Path:
-    """30 definitions committed on main."""
-    write_jobs(aws_workspace / "jobs", 30)
-    git_repository(aws_workspace, "thirty definitions")
-    return aws_workspace
-
-
-@pytest.fixture
-def runner(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The CI runner's own folder, outside the repository (its event file is no definition)."""
-    return tmp_path_factory.mktemp("runner")
 
 
 def edit_and_commit(repository: Path, *names: str, prefix: str = "edited") -> str:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from applying import git, git_repository, job_yaml, submitted_names, write_jobs
+from applying import git, job_yaml, submitted_names
 from clocks import FastClock
 from ruamel.yaml import YAML
 
@@ -31,19 +31,6 @@ STEP_SECONDS = 120  # a step that takes longer is stuck: fail, do not hang the s
 
 def _load(path: Path) -> dict:
     return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def repository(aws_workspace: Path) -> Path:
-    """30 definitions committed on main, as the pushed repository's checkout."""
-    write_jobs(aws_workspace / "jobs", 30)
-    git_repository(aws_workspace, "thirty definitions")
-    return aws_workspace
-
-
-@pytest.fixture
-def runner(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("runner")
 
 
 @pytest.fixture
