@@ -303,3 +303,28 @@ def test_a_missing_event_file_is_one_line(repository, runner, qslint, monkeypatc
     assert result.stderr == (
         f"qslint: cannot read the GitHub event {runner / 'event.json'}: No such file or directory\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("default_branch", "said"),
+    [
+        (None, "a branch's first push (GitLab CI push pipeline), and the default branch is "
+         "unknown: pass --changed-since REF"),
+        ("trunk", "a branch's first push (GitLab CI push pipeline): the default branch trunk "
+         "is not in this clone: fetch the full history"),
+    ],
+)  # fmt: skip
+def test_a_first_push_without_the_default_branch_is_refused(
+    repository, qslint, monkeypatch, default_branch, said
+):
+    git("switch", "-q", "-c", "feature")
+    edit_and_commit(repository, "job-06")
+    gitlab_push(monkeypatch, ZERO)
+    if default_branch is None:
+        monkeypatch.delenv("CI_DEFAULT_BRANCH")
+    else:
+        monkeypatch.setenv("CI_DEFAULT_BRANCH", default_branch)
+
+    result = qslint("plan", ".")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"qslint: {said}")
