@@ -254,7 +254,24 @@ def test_a_pull_request_compares_with_its_base(repository, runner, qslint, monke
     plan = qslint("plan", ".")
     assert plan.exit_code == 0, plan.output
     assert plan.stdout.splitlines()[0] == (
-        f"Compared with {base}: the push's previous head (GitHub Actions pull_request event)."
+        f"Compared with {base}: the pull request's base (GitHub Actions pull_request event)."
+    )
+    assert "Jobs to submit: 1" in plan.stdout
+
+
+def test_a_merge_request_pipeline_compares_with_its_diff_base(repository, qslint, monkeypatch):
+    base = head()
+    git("switch", "-q", "-c", "feature")
+    edit_and_commit(repository, "job-14")
+    gitlab_push(monkeypatch, ZERO)  # GitLab's before SHA in a merge request pipeline
+    monkeypatch.setenv("CI_PIPELINE_SOURCE", "merge_request_event")
+    monkeypatch.setenv("CI_MERGE_REQUEST_DIFF_BASE_SHA", base)
+
+    plan = qslint("plan", ".")
+    assert plan.exit_code == 0, plan.output
+    assert plan.stdout.splitlines()[0] == (
+        f"Compared with {base}: the merge request's diff base (GitLab CI merge_request_event "
+        "pipeline)."
     )
     assert "Jobs to submit: 1" in plan.stdout
 

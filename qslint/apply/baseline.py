@@ -23,9 +23,9 @@ from qslint.apply.changes import git_answer, head_commit
 MAX_EVENT_BYTES = 25 * 1024 * 1024
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256
 _NO_COMMIT = re.compile(r"0+")
+PUSHED = "the push's previous head"
 _FULL_HISTORY = "fetch the full history (actions/checkout: fetch-depth: 0; GitLab: GIT_DEPTH: 0)"
 CHOOSE = "pass --changed-since REF (the jobs new or changed since git REF) or --all (every job)"
-
 OUTSIDE_CI = "outside a known CI, with neither --changed-since nor --all; apply needs one"
 
 
@@ -52,8 +52,9 @@ class _Push:
     """What a CI platform says of the run: the commit to compare with and where it is from."""
 
     platform: str
-    previous: str | None  # None: the event has no previous head (not a push)
     event: str
+    previous: str | None  # None: the run has nothing to compare with (not a push)
+    previous_is: str  # what ``previous`` is: the push's previous head, a pull request's base
     default_branch: str | None
 
 
@@ -88,14 +89,16 @@ def find_baseline(
     )
     if commit is None and git_answer(["rev-parse", "--is-shallow-repository"], folder) == "true":
         raise BaselineError(
-            f"the push's previous head {push.previous} is not in this shallow clone: "
+            f"{push.previous_is} {push.previous} is not in this shallow clone: "
             f"{_FULL_HISTORY}, or {CHOOSE}"
         )
     if commit is None or git_answer(["merge-base", "--is-ancestor", commit, head], folder) is None:
-        return _merge_base(
-            push, folder, head, f"a force push ({source}: {push.previous} was replaced)"
-        )
-    return Baseline(commit, f"the push's previous head ({source})")
+        if push.previous_is == PUSHED:
+            why = f"a force push ({source}: {push.previous} was replaced)"
+        else:
+            why = f"{push.previous_is} {push.previous} is no ancestor of HEAD ({source})"
+        return _merge_base(push, folder, head, why)
+    return Baseline(commit, f"{push.previous_is} ({source})")
 
 
 def _merge_base(push: _Push, folder: Path, head: str, why: str) -> Baseline:
@@ -135,16 +138,16 @@ def _github(environ: Mapping[str, str]) -> _Push | None:
         raise BaselineError(f"GITHUB_EVENT_PATH is not set, so the {name} event is unknown")
     event = _read_event(Path(path))
     if name == "push":
-        member = ("before",)
+        member, previous_is = ("before",), PUSHED
     elif name.startswith("pull_request"):
-        member = ("pull_request", "base", "sha")
+        member, previous_is = ("pull_request", "base", "sha"), "the pull request's base"
     else:
-        member = ()
+        member, previous_is = (), ""
     previous = _member(event, *member) if member else None
     if member and previous is None:
         raise BaselineError(f"the {name} event in {path} has no `{'.'.join(member)}` commit")
     default = _member(event, "repository", "default_branch")
-    return _Push("GitHub Actions", previous, f"{name} event", default)
+    return _Push("GitHub Actions", f"{name} event", previous, previous_is, default)
 
 
 def _gitlab(environ: Mapping[str, str]) -> _Push | None:
@@ -152,14 +155,16 @@ def _gitlab(environ: Mapping[str, str]) -> _Push | None:
         return None
     source = environ.get("CI_PIPELINE_SOURCE", "push")
     if source == "push":
-        previous = environ.get("CI_COMMIT_BEFORE_SHA") or None
+        variable, previous_is = "CI_COMMIT_BEFORE_SHA", PUSHED
     elif source == "merge_request_event":
-        previous = environ.get("CI_MERGE_REQUEST_DIFF_BASE_SHA") or None
+        variable, previous_is = "CI_MERGE_REQUEST_DIFF_BASE_SHA", "the merge request's diff base"
     else:
-        previous = None
-    if previous is None and source in {"push", "merge_request_event"}:
-        raise BaselineError(f"GitLab CI {source} pipeline without the commit it replaced")
-    return _Push("GitLab CI", previous, f"{source} pipeline", environ.get("CI_DEFAULT_BRANCH"))
+        variable, previous_is = None, ""
+    previous = environ.get(variable) if variable else None
+    if variable and not previous:
+        raise BaselineError(f"a GitLab CI {source} pipeline without {variable}: {CHOOSE}")
+    default = environ.get("CI_DEFAULT_BRANCH")
+    return _Push("GitLab CI", f"{source} pipeline", previous or None, previous_is, default)
 
 
 def _read_event(path: Path) -> dict[str, Any]:
