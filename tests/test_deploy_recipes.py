@@ -84,7 +84,9 @@ def _github_steps(
         "RUNNER_TEMP": str(runner),
         "AWS_REGION": credentials["with"]["aws-region"],
     }
-    return [_run(step["run"], repository, env) for step in steps if "run" in step]
+    scripts = [step for step in steps if "run" in step]
+    assert all("shell" not in step and "if" not in step for step in scripts)  # run as here
+    return [_run(step["run"], repository, env) for step in scripts]
 
 
 def _uploaded(workflow: dict, runner: Path) -> Path:

@@ -243,6 +243,25 @@ def estimate(jobs: int, minutes_per_wave: float, deadline: str | None, max_concu
 _SECONDS = click.FloatRange(min=0.1)
 
 
+def _append_markdown(
+    markdown_file: Path | None,
+    outcomes: Sequence[Outcome],
+    baseline: Baseline,
+    *,
+    show_sensitive: bool,
+    interrupted: bool = False,
+) -> None:
+    """The summary, as a Markdown table, at the end of ``markdown_file`` when there is one."""
+    if markdown_file is None:
+        return
+    from qslint.apply.summary import markdown_summary
+
+    text = markdown_summary(
+        outcomes, baseline.describe(), show_sensitive=show_sensitive, interrupted=interrupted
+    )
+    append_report(text, markdown_file)
+
+
 @click.command()
 @_selection_options
 @click.option("--no-wait", is_flag=True, help="Submit only; do not follow jobs to their end.")
@@ -333,7 +352,7 @@ def apply(
     from qslint.apply.baseline import CHOOSE
     from qslint.apply.lifecycle import Limits
     from qslint.apply.run import ApplyError, RunOptions, run_jobs
-    from qslint.apply.summary import markdown_summary, regions_line, report_json, summary
+    from qslint.apply.summary import regions_line, report_json, summary
     from qslint.clock import Clock
 
     baseline = _baseline(paths, changed_since, every)
@@ -349,27 +368,15 @@ def apply(
         sys.exit(EXIT_USAGE if checked.result.internal_errors else EXIT_FINDINGS)
     if markdown_file is not None:
         check_writable(markdown_file)
-
-    def markdown(outcomes: Sequence[Outcome], *, interrupted: bool = False) -> None:
-        if markdown_file is not None:
-            text = markdown_summary(
-                outcomes,
-                baseline.describe(),
-                show_sensitive=show_sensitive,
-                interrupted=interrupted,
-            )
-            append_report(text, markdown_file)
-
     jobs = checked.plan.selected
-    if not jobs:
-        click.echo(baseline.describe(), err=True)
-        click.echo("Nothing to submit.")
-        markdown([])
-        sys.exit(EXIT_OK)
     _require_regions(jobs)
+    click.echo(baseline.describe(), err=True)
+    if not jobs:
+        click.echo("Nothing to submit.")
+        _append_markdown(markdown_file, [], baseline, show_sensitive=show_sensitive)
+        sys.exit(EXIT_OK)
     if report_file is not None:
         check_writable(report_file)
-    click.echo(baseline.describe(), err=True)
     click.echo(regions_line(jobs), err=True)
     options = RunOptions(
         run_key=_run_key(run_key, paths),
@@ -388,7 +395,13 @@ def apply(
     click.echo(text, nl=False)
     if report_file is not None:
         write_report(report_json(run.outcomes, show_sensitive=show_sensitive), report_file)
-    markdown(run.outcomes, interrupted=run.interrupted)
+    _append_markdown(
+        markdown_file,
+        run.outcomes,
+        baseline,
+        show_sensitive=show_sensitive,
+        interrupted=run.interrupted,
+    )
     if run.interrupted:
         sys.exit(EXIT_INTERRUPTED)
     if run.journal_problem is not None:
