@@ -67,18 +67,23 @@ def _run(script: str, repository: Path, environment: dict[str, str]) -> subproce
 
 
 def _github_steps(
-    workflow: dict, repository: Path, runner: Path, environment: dict[str, str], event: dict
+    workflow: dict,
+    repository: Path,
+    runner: Path,
+    environment: dict[str, str],
+    event: tuple[str, dict],
 ) -> list[subprocess.CompletedProcess]:
     """The workflow's ``run:`` steps as the runner runs them (``bash -e``), with the event,
     the step summary and the variables configure-aws-credentials sets."""
     steps = workflow["jobs"]["apply"]["steps"]
     (credentials,) = [s for s in steps if s.get("uses", "").startswith("aws-actions/")]
     event_path = runner / "event.json"
-    event_path.write_text(json.dumps(event))
+    event_name, payload = event
+    event_path.write_text(json.dumps(payload))
     env = dict(environment)
     env |= {
         "GITHUB_ACTIONS": "true",
-        "GITHUB_EVENT_NAME": event["name"],
+        "GITHUB_EVENT_NAME": event_name,
         "GITHUB_EVENT_PATH": str(event_path),
         "GITHUB_STEP_SUMMARY": str(runner / "step-summary.md"),
         "RUNNER_TEMP": str(runner),
@@ -147,7 +152,7 @@ def test_the_github_deploy_exports_the_one_definition_a_push_changed(
 ):
     before = git("rev-parse", "HEAD").strip()
     _edit(repository, "job-07")
-    event = {"name": "push", "before": before, "repository": {"default_branch": "main"}}
+    event = ("push", {"before": before, "repository": {"default_branch": "main"}})
     workflow = _load(DEPLOY)
 
     install, deploy = _github_steps(workflow, repository, runner, ci_environment, event)
@@ -173,7 +178,7 @@ def test_the_scheduled_workflow_exports_everything_once_a_day(
     repository, runner, ci_environment, emulator
 ):
     workflow = _load(SCHEDULED)
-    event = {"name": "schedule", "repository": {"default_branch": "main"}}
+    event = ("schedule", {"repository": {"default_branch": "main"}})
 
     _, export = _github_steps(workflow, repository, runner, ci_environment, event)
     assert export.returncode == 0, export.stderr
