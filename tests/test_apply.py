@@ -148,7 +148,9 @@ def test_changed_since_submits_only_what_changed(workspace, emulator, qslint):
     assert "deleted since HEAD~1 (not acted on)" in plan.output
     assert not emulator.service.calls()  # plan calls no AWS API
 
-    result = qslint(*apply_args(emulator, "jobs", "--changed-since", "HEAD~1", run_key=None))
+    result = qslint(
+        *apply_args(emulator, "jobs", run_key=None, baseline=("--changed-since", "HEAD~1"))
+    )
     assert result.exit_code == 0, result.output
     assert set(submitted_names(emulator)) == {"job-01", "job-04"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from subprocess import CompletedProcess
 
 from qslint.apply.plan import DefinitionAt, JobKey, content_digest, job_key
 from qslint.loader import load_source
@@ -15,15 +16,35 @@ class ChangesError(Exception):
     """git could not answer (no repository, unknown ref): a usage error."""
 
 
-def _git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+def _run_git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> CompletedProcess[bytes]:
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=True)
+        return subprocess.run(
+            ["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False
+        )
     except FileNotFoundError as error:
-        raise ChangesError("--changed-since needs git, which is not installed") from error
-    except subprocess.CalledProcessError as error:
-        detail = error.stderr.decode(errors="replace").strip().splitlines()
-        raise ChangesError(f"git {args[0]}: {detail[-1] if detail else 'failed'}") from error
+        raise ChangesError(
+            "comparing with a git commit needs git, which is not installed"
+        ) from error
+
+
+def _git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+    done = _run_git(args, cwd, stdin)
+    if done.returncode:
+        detail = done.stderr.decode(errors="replace").strip().splitlines()
+        raise ChangesError(f"git {args[0]}: {detail[-1] if detail else 'failed'}")
     return done.stdout
+
+
+def git_answer(args: Sequence[str], cwd: Path) -> str | None:
+    """git's answer to a question (its output, stripped), or ``None`` when it says no."""
+    done = _run_git(args, cwd)
+    return None if done.returncode else done.stdout.decode(errors="replace").strip()
+
+
+def repository_folder(paths: Sequence[Path]) -> Path:
+    """Where git is asked about a run over ``paths``: the folder of the first one."""
+    first = next(iter(paths), Path())
+    return first if first.is_dir() else first.parent
 
 
 def head_commit(folder: Path) -> str:

@@ -7,6 +7,7 @@ as its bucket only (``s3://acme-reports/…``), never its key or signature.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -167,6 +168,39 @@ def report(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> dict[str, An
 
 def report_json(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> str:
     return json.dumps(report(outcomes, show_sensitive=show_sensitive), indent=2) + "\n"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_~&\[\]<>|])")
+
+
+def _markdown_cell(text: str) -> str:
+    """``text`` as one table cell's literal text: no markup, link, HTML or column break."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def markdown_summary(
+    outcomes: Sequence[Outcome], compared_with: str, *, show_sensitive: bool, interrupted: bool
+) -> str:
+    """The summary for a CI's job page (``$GITHUB_STEP_SUMMARY``): one table row per job,
+    the result locations as redacted as in the text summary."""
+    text = f"### qslint apply\n\n{_markdown_cell(compared_with)}\n\n"
+    if not outcomes:
+        return text + "Nothing to submit.\n"
+    rows = [
+        (
+            f"{o.job.file} ({o.job.name})",
+            o.job_id,
+            str(o.phase),
+            _duration(o),
+            _files_or_error(o, show_sensitive=show_sensitive),
+        )
+        for o in outcomes
+    ]
+    text += (
+        "| Definition | Job id | Status | Duration | Result |\n| --- | --- | --- | --- | --- |\n"
+    )
+    text += "".join(f"| {' | '.join(map(_markdown_cell, row))} |\n" for row in rows)
+    return text + (f"\n{_markdown_cell(interruption(outcomes))}\n" if interrupted else "")
 
 
 def plan_text(plan: Plan, job_ids: Sequence[str]) -> str:

@@ -118,3 +118,13 @@ def write_report(text: str, output_file: Path | None) -> None:
         output_file.write_text(text, encoding="utf-8")
     except OSError as error:
         raise UsageError(f"cannot write {output_file}: {error.strerror}") from error
+
+
+def append_report(text: str, output_file: Path) -> None:
+    """``text`` added at the end of ``output_file`` (a CI's summary file gathers many steps');
+    a file that cannot be written is a usage error."""
+    try:
+        with output_file.open("a", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as error:
+        raise UsageError(f"cannot write {output_file}: {error.strerror}") from error
