@@ -70,15 +70,20 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
 
 
 @click.command("rule")
-@click.argument("code")
-def show_rule(code: str) -> None:
-    """Print the documentation of rule CODE."""
-    wanted = code.strip().upper()
-    for rule in _load_rules():
-        if rule.code == wanted:
+@click.argument("code_or_name", metavar="CODE|NAME")
+def show_rule(code_or_name: str) -> None:
+    """Print the documentation of a rule, by code (QS201) or name (pdf-selects-all-visuals)."""
+    wanted = code_or_name.strip()
+    rules = _load_rules()
+    for rule in rules:
+        if rule.code == wanted.upper() or rule.name == wanted.lower():
             click.echo(rule.documentation)
             return
-    raise UsageError(f"there is no rule {code!r}; `qslint rules` lists them")
+    import difflib
+
+    close = difflib.get_close_matches(wanted.lower(), [rule.name for rule in rules], n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UsageError(f"there is no rule {code_or_name!r}; {hint}`qslint rules` lists them")
 
 
 @click.command("schema")
