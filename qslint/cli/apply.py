@@ -111,10 +111,11 @@ def _check_and_plan(
     return settings, checked
 
 
-def _gate_findings(settings: Settings, checked: Checked) -> str:
-    from qslint.cli.wiring import error_findings_text
+def _show_findings(settings: Settings, checked: Checked) -> None:
+    """The gate's findings, errors and warnings, on stderr as ``qslint check`` prints them."""
+    from qslint.cli.wiring import lint_report_text
 
-    return error_findings_text(checked.result, settings.root)
+    click.echo(lint_report_text(checked.result, settings.root), nl=False, err=True)
 
 
 def _require_regions(jobs: Sequence[PlannedJob]) -> None:
@@ -187,9 +188,8 @@ def plan(
     lines = estimate_text(largest, minutes_per_wave, _deadline(deadline), max_concurrent)
     click.echo(f"Estimate (accounts run side by side; the busiest one): {lines}", nl=False)
     _require_regions(selected)  # what apply would refuse
-    findings = _gate_findings(settings, checked)
-    if findings:
-        click.echo(findings, nl=False, err=True)
+    _show_findings(settings, checked)
+    if checked.result.has_errors:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_USAGE if checked.result.internal_errors else EXIT_OK)
 
@@ -296,9 +296,8 @@ def apply(
     settings, checked = _check_and_plan(
         paths, config_file, changed_since, (region, profile, endpoint_url)
     )
-    findings = _gate_findings(settings, checked)
-    if findings or checked.result.internal_errors:
-        click.echo(findings, nl=False, err=True)
+    _show_findings(settings, checked)
+    if checked.result.has_errors or checked.result.internal_errors:
         click.echo("qslint: nothing submitted: fix the findings above first", err=True)
         sys.exit(EXIT_USAGE if checked.result.internal_errors else EXIT_FINDINGS)
     jobs = checked.plan.selected
