@@ -25,6 +25,8 @@ from qslint.cli.options import (
     UsageError,
     check_writable,
     config_option,
+    debug_option,
+    debugging,
     overrides,
     target_options,
     write_report,
@@ -107,7 +109,7 @@ def _check_and_plan(
         checked = check_and_plan(paths, settings, rule_sets, changed_since)
     except (ConfigError, DashboardSourceError, SourceError, ChangesError) as error:
         raise UsageError(str(error)) from error
-    report_on_stderr(checked.result, debug=False)
+    report_on_stderr(checked.result, debug=debugging())
     return settings, checked
 
 
@@ -150,6 +152,7 @@ def _deadline(value: str | None) -> datetime | None:
 @_selection_options
 @click.option("--minutes-per-wave", type=click.FloatRange(min=0), help="Measured minutes per wave.")
 @click.option("--deadline", metavar="HH:MM", help="Print the latest start time for this deadline.")
+@debug_option
 def plan(
     paths: tuple[Path, ...],
     config_file: Path | None,
@@ -204,6 +207,7 @@ def plan(
 )
 @click.option("--deadline", metavar="HH:MM", help="Print the latest start time for this deadline.")
 @_concurrency
+@debug_option
 def estimate(jobs: int, minutes_per_wave: float, deadline: str | None, max_concurrent: int) -> None:
     """Estimate a run's time: ceil(JOBS / MAX_CONCURRENT) waves × the minutes of one wave."""
     from qslint.apply.summary import estimate_text
@@ -260,6 +264,7 @@ _SECONDS = click.FloatRange(min=0.1)
     help="The journal that makes a run resumable [default: .qslint/apply-journal.json].",
 )
 @click.option("--show-sensitive", is_flag=True, help="Show result URLs in full.")
+@debug_option
 @click.pass_context
 def apply(
     context: click.Context,

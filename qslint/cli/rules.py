@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from qslint.cli.options import UsageError
+from qslint.cli.options import UsageError, debug_option
 from qslint.rule import Rule, RuleLoadError, load_rules
 
 
@@ -28,6 +28,7 @@ def _load_rules() -> list[Rule]:
     show_default=True,
     help="A line per rule, a JSON list, or the README's Markdown table.",
 )
+@debug_option
 def list_rules(output_format: str) -> None:
     """List every rule: code, default severity, summary."""
     rules = _load_rules()
@@ -71,6 +72,7 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
 
 @click.command("rule")
 @click.argument("code_or_name", metavar="CODE|NAME")
+@debug_option
 def show_rule(code_or_name: str) -> None:
     """Print the documentation of a rule, by code (QS201) or name (pdf-selects-all-visuals)."""
     wanted = code_or_name.strip()
@@ -99,6 +101,7 @@ def show_rule(code_or_name: str) -> None:
     show_default=True,
     help="The JSON Schema dialect.",
 )
+@debug_option
 def schema(output: Path | None, draft: str) -> None:
     """Print a JSON Schema of a job definition file, for editors and check-jsonschema."""
     import json
