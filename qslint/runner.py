@@ -163,7 +163,7 @@ def _rest_of_projects(
     project: the run's own files are all there is. A folder the run walked is not walked again.
     """
     configs = {id(c.config): c.config for c in candidates if c.config.file is not None}
-    walked = [Path(os.path.abspath(path)) for path in paths if path.is_dir()]  # noqa: PTH100
+    walked = [Path(os.path.abspath(p)) for p in paths if os.path.isdir(p)]  # noqa: PTH100, PTH112
     checked = {_identity(candidate) for candidate in candidates}
     others: dict[object, Candidate] = {}
     for config in configs.values():
