@@ -295,7 +295,7 @@ def apply(
     """
     from qslint.apply.lifecycle import Limits
     from qslint.apply.run import ApplyError, RunOptions, run_jobs
-    from qslint.apply.summary import regions_line, report_json, summary
+    from qslint.apply.summary import Deployment, regions_line, report_json, summary
     from qslint.clock import Clock
 
     settings, checked = _check_and_plan(
@@ -326,7 +326,12 @@ def apply(
         run = run_jobs(jobs, _targets(settings, jobs), options)
     except ApplyError as error:
         raise UsageError(str(error)) from error
-    text = summary(run.outcomes, show_sensitive=show_sensitive, interrupted=run.interrupted)
+    text = summary(
+        run.outcomes,
+        show_sensitive=show_sensitive,
+        interrupted=run.interrupted,
+        deployment=Deployment(options.run_key, options.exact_job_ids),
+    )
     click.echo(text, nl=False)
     if report_file is not None:
         write_report(report_json(run.outcomes, show_sensitive=show_sensitive), report_file)
