@@ -215,3 +215,20 @@ def test_jobs_an_earlier_run_exported_are_said_so_and_counted_apart(
     report = json.loads(Path("r.json").read_text())
     assert report["counts"] == {"already exported": 3}
     assert statuses(Path("r.json")) == dict.fromkeys(names, "already exported")
+
+
+def test_with_exact_job_ids_the_id_is_the_deployment(aws_workspace, emulator, qslint):
+    write_jobs(aws_workspace / "jobs", 1)
+    first = qslint(*apply_args(emulator, "jobs", "--exact-job-ids"))
+    assert first.exit_code == 0, first.output
+    again = qslint(*apply_args(emulator, "jobs", "--exact-job-ids"))
+    assert again.exit_code == 0, again.output
+    assert again.stderr.splitlines()[-1].endswith(
+        "job-00 already exported by this deployment (job ids as written) (jobs/job-00.yaml)"
+    )
+    assert again.stdout.splitlines()[-2:] == [
+        "1 job: 1 already exported; 0 retries",
+        "Already exported by this deployment (job ids as written): another SnapshotJobId "
+        "exports them again (the same one, 24 hours on).",
+    ]
+    assert starts(emulator) == 2  # the second refused: the service has the id
