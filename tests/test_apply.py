@@ -120,7 +120,9 @@ def test_sigkill_midway_and_at_random_moments_then_rerun_loses_and_duplicates_no
     assert result.exit_code == 0, result.output
     assert "Resuming from" in result.output
     assert submitted_names(emulator) == Counter(dict.fromkeys(names, 1))
-    assert statuses(workspace / "report.json") == dict.fromkeys(names, "completed")
+    ended = statuses(workspace / "report.json")  # a job may have ended while none ran
+    assert sorted(ended) == sorted(names)
+    assert set(ended.values()) <= {"completed", "already exported"}
     assert emulator.service.max_calls_per_second() <= 10 * 2  # two processes, one each
     assert not (workspace / ".qslint" / "apply-journal.json").exists()
 

@@ -76,6 +76,18 @@ def _read_blobs(oids: Sequence[str], top: Path) -> Iterator[bytes]:
         position = start + size + 1  # the content is followed by a newline
 
 
+def _commit(ref: str, top: Path) -> bytes:
+    """The commit ``ref`` names, or a one-line error that names the flag and the ref."""
+    try:
+        return _git(["rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}"], top)
+    except ChangesError as error:
+        shallow = _git(["rev-parse", "--is-shallow-repository"], top).strip() == b"true"
+        hint = " (a shallow clone: fetch more history, or a fetch-depth of 0 in CI)"
+        raise ChangesError(
+            f"--changed-since {ref}: no such commit in {top}{hint if shallow else ''}"
+        ) from error
+
+
 def _under(path: Path, roots: Sequence[Path]) -> bool:
     return any(path.is_relative_to(root) for root in roots)
 
@@ -87,8 +99,11 @@ def jobs_at(
     each marked with whether a run over ``paths`` would read its file: a definition that
     moved into ``paths`` since ``ref`` is no new one. Each file is parsed within the limits
     of its configuration, as the run parses it."""
-    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip()).resolve()
-    commit = _git(["rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}"], cwd)
+    try:
+        top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip()).resolve()
+    except ChangesError as error:
+        raise ChangesError(f"--changed-since {ref}: not in a git repository ({error})") from error
+    commit = _commit(ref, top)
     roots = [path.resolve() for path in paths]
     wanted = [
         (oid, name)

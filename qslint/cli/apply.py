@@ -26,6 +26,8 @@ from qslint.cli.options import (
     append_report,
     check_writable,
     config_option,
+    debug_option,
+    debugging,
     overrides,
     target_options,
     write_report,
@@ -130,14 +132,15 @@ def _check_and_plan(
         checked = check_and_plan(paths, settings, rule_sets, baseline.ref)
     except (ConfigError, DashboardSourceError, SourceError, ChangesError) as error:
         raise UsageError(str(error)) from error
-    report_on_stderr(checked.result, debug=False)
+    report_on_stderr(checked.result, debug=debugging())
     return settings, checked
 
 
-def _gate_findings(settings: Settings, checked: Checked) -> str:
-    from qslint.cli.wiring import error_findings_text
+def _show_findings(settings: Settings, checked: Checked) -> None:
+    """The gate's findings, errors and warnings, on stderr as ``qslint check`` prints them."""
+    from qslint.cli.wiring import lint_report_text
 
-    return error_findings_text(checked.result, settings.root)
+    click.echo(lint_report_text(checked.result, settings.root), nl=False, err=True)
 
 
 def _require_regions(jobs: Sequence[PlannedJob]) -> None:
@@ -172,6 +175,7 @@ def _deadline(value: str | None) -> datetime | None:
 @_selection_options
 @click.option("--minutes-per-wave", type=click.FloatRange(min=0), help="Measured minutes per wave.")
 @click.option("--deadline", metavar="HH:MM", help="Print the latest start time for this deadline.")
+@debug_option
 def plan(
     paths: tuple[Path, ...],
     config_file: Path | None,
@@ -215,9 +219,8 @@ def plan(
     lines = estimate_text(largest, minutes_per_wave, _deadline(deadline), max_concurrent)
     click.echo(f"Estimate (accounts run side by side; the busiest one): {lines}", nl=False)
     _require_regions(selected)  # what apply would refuse
-    findings = _gate_findings(settings, checked)
-    if findings:
-        click.echo(findings, nl=False, err=True)
+    _show_findings(settings, checked)
+    if checked.result.has_errors:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_USAGE if checked.result.internal_errors else EXIT_OK)
 
@@ -232,6 +235,7 @@ def plan(
 )
 @click.option("--deadline", metavar="HH:MM", help="Print the latest start time for this deadline.")
 @_concurrency
+@debug_option
 def estimate(jobs: int, minutes_per_wave: float, deadline: str | None, max_concurrent: int) -> None:
     """Estimate a run's time: ceil(JOBS / MAX_CONCURRENT) waves × the minutes of one wave."""
     from qslint.apply.summary import estimate_text
@@ -314,6 +318,7 @@ def _append_markdown(
     help="The journal that makes a run resumable [default: .qslint/apply-journal.json].",
 )
 @click.option("--show-sensitive", is_flag=True, help="Show result URLs in full.")
+@debug_option
 @click.pass_context
 def apply(
     context: click.Context,
@@ -352,7 +357,7 @@ def apply(
     from qslint.apply.baseline import CHOOSE
     from qslint.apply.lifecycle import Limits
     from qslint.apply.run import ApplyError, RunOptions, run_jobs
-    from qslint.apply.summary import regions_line, report_json, summary
+    from qslint.apply.summary import Deployment, regions_line, report_json, summary
     from qslint.clock import Clock
 
     baseline = _baseline(paths, changed_since, every)
@@ -361,9 +366,8 @@ def apply(
     settings, checked = _check_and_plan(
         paths, config_file, baseline, (region, profile, endpoint_url)
     )
-    findings = _gate_findings(settings, checked)
-    if findings or checked.result.internal_errors:
-        click.echo(findings, nl=False, err=True)
+    _show_findings(settings, checked)
+    if checked.result.has_errors or checked.result.internal_errors:
         click.echo("qslint: nothing submitted: fix the findings above first", err=True)
         sys.exit(EXIT_USAGE if checked.result.internal_errors else EXIT_FINDINGS)
     if markdown_file is not None:
@@ -391,7 +395,12 @@ def apply(
         run = run_jobs(jobs, _targets(settings, jobs), options)
     except ApplyError as error:
         raise UsageError(str(error)) from error
-    text = summary(run.outcomes, show_sensitive=show_sensitive, interrupted=run.interrupted)
+    text = summary(
+        run.outcomes,
+        show_sensitive=show_sensitive,
+        interrupted=run.interrupted,
+        deployment=Deployment(options.run_key, options.exact_job_ids),
+    )
     click.echo(text, nl=False)
     if report_file is not None:
         write_report(report_json(run.outcomes, show_sensitive=show_sensitive), report_file)
