@@ -36,6 +36,7 @@ from qslint.findings import JsonPath, Mark, plural
 from qslint.loader.documents import Document, LoadProblem, Sensitivity, one_based
 from qslint.loader.problems import SyntaxProblem, syntax_problem
 from qslint.loader.yaml11 import yaml11_reading
+from qslint.wire import aws_cli_yaml11_value
 
 _YAML = "tag:yaml.org,2002:"
 SCALAR_TAGS = frozenset(
@@ -160,8 +161,8 @@ class _DocumentBuilder:
         self._nodes = 0
         self._active: set[int] = set()
 
-    def build(self, root: Node) -> Document:
-        document = Document(data=None, start=_mark(root))
+    def build(self, root: Node, *, yaml11: bool = False) -> Document:
+        document = Document(data=None, start=_mark(root), yaml11=yaml11)
         document.data = self._value(root, (), document, hidden=False)
         return document
 
@@ -177,6 +178,10 @@ class _DocumentBuilder:
                 _hide(node, document)
             if id(node.ctag) in _YAML11_CANDIDATES:
                 document.plain_scalars[path] = node.value
+            if document.yaml11 and not node.style:
+                read, value = aws_cli_yaml11_value(node.value)
+                if read:
+                    return value
             return self._scalar(node)
         if id(node) in self._active:
             raise _Invalid("recursive alias: a node that contains itself", _mark(node))
@@ -351,6 +356,7 @@ def _compose(
             composer = composer_type(text)
         except YAMLError as error:  # the pure-Python reader checks every character up front
             return documents, syntax_problem(error, text)
+        yaml11 = _yaml11_documents(composer_type, text)
         try:
             builder = _DocumentBuilder(composer, limits, sensitivity)
             empty_at_end = 0  # documents that hold nothing, since the last one that does
@@ -358,7 +364,7 @@ def _compose(
                 if len(documents) == limits.max_documents:
                     return documents, _too_many_documents(composer.peek_event(), limits)
                 root = composer.get_node()
-                documents.append(builder.build(root))
+                documents.append(builder.build(root, yaml11=len(documents) in yaml11))
                 empty_at_end = empty_at_end + 1 if _is_empty(root) else 0
             # A trailing `---` (an editor's or a generator's habit) opens a document with no
             # content: it is no definition, and no mistake either.
@@ -370,6 +376,31 @@ def _compose(
         finally:
             composer.dispose()
     return documents, None
+
+
+def _yaml11_documents(composer_type: Callable[[str], Any], text: str) -> frozenset[int]:
+    """The indexes of the documents a `%YAML 1.1` directive opens.
+
+    The AWS CLI reads such a document as YAML 1.1 (ruamel.yaml's pure-Python loader honours
+    the directive): `NO` is false and `012` is 10 for it too, so qslint reads it so.
+    """
+    if "%YAML" not in text:  # the directive is rare: most files pay for this test only
+        return frozenset()
+    found: set[int] = set()
+    parser = composer_type(text)
+    index = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, DocumentStartEvent):
+                if tuple(event.version or ())[:2] == (1, 1):
+                    found.add(index)
+                index += 1
+    except YAMLError:
+        pass  # composing reports it
+    finally:
+        parser.dispose()
+    return frozenset(found)
 
 
 def _is_empty(root: Node) -> bool:

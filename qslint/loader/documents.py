@@ -19,6 +19,7 @@ class Document:
 
     data: Any
     start: Mark
+    yaml11: bool = False  # opened by a `%YAML 1.1` directive: read as YAML 1.1
     # Where each value and each mapping key starts, as the parser's own 0-based marks: every
     # node of every file gets one, and only the few a finding names are ever converted.
     values: dict[JsonPath, Any] = field(default_factory=dict)
