@@ -69,6 +69,7 @@ class SourceFile:
     documents: list[Document] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
     suppressions: dict[int, Suppression] = field(default_factory=dict)  # by line
+    byte_order_mark: bool = False  # the bytes started with a UTF-8 BOM (not in ``text``)
 
     def is_suppressed(self, code: str, line: int) -> bool:
         suppression = self.suppressions.get(line)
