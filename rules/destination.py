@@ -272,7 +272,8 @@ def bucket_prefix_clean(job: Job, context: RuleContext) -> Iterator[Violation]:
             f"bucket prefix {' and '.join(problems)}: S3 keeps them literally",
             path=at,
             fix=Fix(
-                "write `/` between folders and strip the leading `/` and empty segments",
+                ("write `/` for `\\`, " if "\\" in bucket.BucketPrefix else "")
+                + "strip the leading `/` and empty segments",
                 (replace_value(at, cleaned),),
             )
             if fixable
