@@ -1,4 +1,4 @@
-"""QS301–QS305: where the snapshot files are written."""
+"""QS301–QS307: where the snapshot files are written."""
 
 from __future__ import annotations
 

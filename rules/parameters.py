@@ -1,4 +1,4 @@
-"""QS401–QS404: dashboard parameter overrides.
+"""QS401–QS408: dashboard parameter overrides, and what the service receives for them.
 
 Parameter values are sensitive in the service model: messages name the parameter and the
 position of a value, never the value itself.
@@ -127,6 +127,70 @@ def invalid_datetime(job: Job, context: RuleContext) -> Iterator[Violation]:
             )
 
 
+@job_rule("QS404", "A number outside what the API can carry")
+def number_out_of_range(job: Job, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports an `IntegerParameters` value outside the signed 64-bit range, and a
+    `DecimalParameters` value that is NaN or infinite (`.nan`, `.inf` in YAML).
+
+    ## Why is this bad?
+    The service stores integers as 64-bit longs and decimals as finite doubles; such a value
+    is refused or silently changed.
+
+    ## Example
+    ```yaml
+    IntegerParameters:
+      - {Name: Threshold, Values: [99999999999999999999]}
+    ```
+
+    ## Fix
+    Use a value within range.
+    """
+    for path, parameter in job.parameters():
+        for i, value in enumerate(parameter.Values):
+            at = (*path, "Values", i)
+            name = f"value {i + 1} of parameter `{parameter.Name}`"
+            if path[2] == "IntegerParameters" and not INT64_MIN <= value <= INT64_MAX:
+                yield Violation(f"{name} is outside the signed 64-bit range", path=at)
+            elif path[2] == "DecimalParameters" and not math.isfinite(value):
+                yield Violation(f"{name} is not a finite number", path=at)
+
+
+@job_rule("QS405", "A parameter name no dashboard parameter can have")
+def impossible_parameter_name(job: Job, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a parameter whose `Name` holds anything but ASCII letters and digits: a space,
+    a `-` or `_`, an accented letter.
+
+    ## Why is this bad?
+    Dashboard parameter names are letters and digits only (the service model's
+    `ParameterName`), so the value can match no parameter: the job exports the dashboard
+    unfiltered, or fails.
+
+    ## Example
+    ```yaml
+    StringParameters:
+      - {Name: sales-region, Values: [EMEA]}
+    ```
+
+    ## Fix
+    Use the dashboard parameter's name exactly as declared: `SalesRegion`.
+    """
+    for path, parameter in job.parameters():
+        if not can_name_a_dashboard_parameter(parameter.Name):
+            yield Violation(
+                f"parameter name `{parameter.Name}` can match no dashboard parameter: their "
+                "names hold only ASCII letters and digits",
+                path=(*path, "Name"),
+            )
+
+
+def can_name_a_dashboard_parameter(name: str) -> bool:
+    return DASHBOARD_PARAMETER_NAME.match(name) is not None
+
+
 @job_rule("QS406", "A DateTime value is sent as another instant than it reads", fixable=True)
 def datetime_misread(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
@@ -200,36 +264,6 @@ def datetime_partial(job: Job, context: RuleContext) -> Iterator[Violation]:
             )
 
 
-@job_rule("QS404", "A number outside what the API can carry")
-def number_out_of_range(job: Job, context: RuleContext) -> Iterator[Violation]:
-    """
-    ## What it does
-    Reports an `IntegerParameters` value outside the signed 64-bit range, and a
-    `DecimalParameters` value that is NaN or infinite (`.nan`, `.inf` in YAML).
-
-    ## Why is this bad?
-    The service stores integers as 64-bit longs and decimals as finite doubles; such a value
-    is refused or silently changed.
-
-    ## Example
-    ```yaml
-    IntegerParameters:
-      - {Name: Threshold, Values: [99999999999999999999]}
-    ```
-
-    ## Fix
-    Use a value within range.
-    """
-    for path, parameter in job.parameters():
-        for i, value in enumerate(parameter.Values):
-            at = (*path, "Values", i)
-            name = f"value {i + 1} of parameter `{parameter.Name}`"
-            if path[2] == "IntegerParameters" and not INT64_MIN <= value <= INT64_MAX:
-                yield Violation(f"{name} is outside the signed 64-bit range", path=at)
-            elif path[2] == "DecimalParameters" and not math.isfinite(value):
-                yield Violation(f"{name} is not a finite number", path=at)
-
-
 @job_rule("QS408", "A decimal value is rounded on the way", severity=Severity.WARNING)
 def decimal_rounded(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
@@ -265,37 +299,3 @@ def decimal_rounded(job: Job, context: RuleContext) -> Iterator[Violation]:
                     "value written",
                     path=at,
                 )
-
-
-@job_rule("QS405", "A parameter name no dashboard parameter can have")
-def impossible_parameter_name(job: Job, context: RuleContext) -> Iterator[Violation]:
-    """
-    ## What it does
-    Reports a parameter whose `Name` holds anything but ASCII letters and digits: a space,
-    a `-` or `_`, an accented letter.
-
-    ## Why is this bad?
-    Dashboard parameter names are letters and digits only (the service model's
-    `ParameterName`), so the value can match no parameter: the job exports the dashboard
-    unfiltered, or fails.
-
-    ## Example
-    ```yaml
-    StringParameters:
-      - {Name: sales-region, Values: [EMEA]}
-    ```
-
-    ## Fix
-    Use the dashboard parameter's name exactly as declared: `SalesRegion`.
-    """
-    for path, parameter in job.parameters():
-        if not can_name_a_dashboard_parameter(parameter.Name):
-            yield Violation(
-                f"parameter name `{parameter.Name}` can match no dashboard parameter: their "
-                "names hold only ASCII letters and digits",
-                path=(*path, "Name"),
-            )
-
-
-def can_name_a_dashboard_parameter(name: str) -> bool:
-    return DASHBOARD_PARAMETER_NAME.match(name) is not None

@@ -1,4 +1,4 @@
-"""QS100–QS106: the file can be read and is a well-formed StartDashboardSnapshotJob request,
+"""QS100–QS107: the file can be read and is a well-formed StartDashboardSnapshotJob request,
 read alike by every YAML reader."""
 
 from __future__ import annotations

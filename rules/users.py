@@ -1,4 +1,4 @@
-"""QS501–QS503: who the snapshot is generated for (row-level security)."""
+"""QS501–QS504: who the snapshot is generated for (row-level security)."""
 
 from __future__ import annotations
 
