@@ -24,6 +24,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 # The scalars the AWS CLI's YAML 1.1 reading gives (ruamel.yaml's constructors build no others).
 Yaml11Value = str | int | float | bool | date | None
@@ -45,22 +46,36 @@ _DATE_DIGITS = re.compile(
 _DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.cache
+def _aws_cli_yaml11_reader() -> Any:
+    """ruamel.yaml's pure-Python safe reader set to YAML 1.1, as a `%YAML 1.1` directive
+    sets the AWS CLI's: its resolver and constructors, used one scalar at a time."""
+    from ruamel.yaml import YAML
+
+    reader = YAML(typ="safe", pure=True)
+    reader.version = (1, 1)
+    return reader
+
+
+@functools.lru_cache(maxsize=4096)  # job files repeat their values
 def aws_cli_yaml11_value(text: str) -> tuple[bool, Yaml11Value]:
     """``(read, value)``: what the AWS CLI reads the plain scalar ``text`` as in a document
     under a `%YAML 1.1` directive. ruamel.yaml's YAML 1.1 is not PyYAML's (`1e3` is a number
-    to it), so its own reader answers; ``read`` is False where it refuses the scalar."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    and `y` is true to it), so its own resolver and constructors answer; ``read`` is False
+    where it refuses the scalar (`0b_`)."""
+    from ruamel.yaml.error import FileMark
+    from ruamel.yaml.nodes import ScalarNode
 
+    reader = _aws_cli_yaml11_reader()
+    tag = reader.resolver.resolve(ScalarNode, text, (True, False))
+    mark = FileMark("<scalar>", 0, 0, 0)  # a warning's text names where the scalar is
+    node = ScalarNode(tag, text, start_mark=mark, end_mark=mark)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # its advice on YAML 1.1 floats, on stderr
         try:
-            value = YAML(typ="safe", pure=True).load(f"%YAML 1.1\n---\n{text}\n")
-        except (YAMLError, ValueError, OverflowError):
+            value = reader.constructor.yaml_constructors[str(tag)](reader.constructor, node)
+        except (ValueError, OverflowError):
             return False, None
-    if not isinstance(value, Yaml11Value):  # not a scalar after all
-        return False, None
     return True, value
 
 

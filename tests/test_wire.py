@@ -9,7 +9,9 @@ library itself, as tests/test_yaml11.py holds QS106's.
 from __future__ import annotations
 
 import json
+import math
 import re
+import warnings
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -21,6 +23,7 @@ from botocore.validate import ParamValidator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from qslint.loader import load_source
 from qslint.wire import Sent, double_rounds, sent_double, sent_timestamp, service_regex
@@ -203,7 +206,16 @@ def test_uebersicht_is_no_resource_id():
 def aws_cli_reads(document: str) -> Any:
     """As awscli/customizations/cliinput.py reads --cli-input-yaml: a new reader each time
     (a reused one keeps the YAML version of its last document)."""
-    return YAML(typ="safe", pure=True).load(document)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ruamel.yaml's advice on YAML 1.1 floats
+        return YAML(typ="safe", pure=True).load(document)
+
+
+def same(a: Any, b: Any) -> bool:
+    """The same type and value (NaN being the same as NaN)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    return type(a) is type(b) and a == b
 
 
 @pytest.mark.parametrize(
@@ -214,6 +226,22 @@ def test_under_a_yaml_1_1_directive_qslint_reads_as_the_aws_cli(text: str) -> No
     cli = aws_cli_reads(document)["a"]
     ours = load_source("job.yaml", document.encode()).documents[0].data["a"]
     assert (type(ours), ours) == (type(cli), cli)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789_:.-+ eExXbBoOnNyYtTfFaAlLsSuUrRiI~", min_size=1, max_size=12))
+def test_under_a_yaml_1_1_directive_any_plain_scalar_reads_as_the_aws_cli_reads_it(text: str):
+    document = f"%YAML 1.1\n---\na: {text}\n"
+    try:
+        cli = aws_cli_reads(document)
+    except (YAMLError, ValueError):
+        return  # no plain scalar, or one the AWS CLI refuses
+    if not isinstance(cli, dict) or set(cli) != {"a"}:
+        return
+    source = load_source("job.yaml", document.encode())
+    assert not source.problems, text
+    ours = source.documents[0].data["a"]
+    assert same(ours, cli["a"]), text
 
 
 @pytest.mark.parametrize("text", ["NO", "on", "012", "12:30"])
