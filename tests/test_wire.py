@@ -8,6 +8,7 @@ library itself, as tests/test_yaml11.py holds QS106's.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import re
@@ -26,6 +27,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from qslint.loader import load_source
+from qslint.rule import RuleContext
 from qslint.wire import Sent, double_rounds, sent_double, sent_timestamp, service_regex
 
 SERVICE = botocore.session.get_session().get_service_model("quicksight")
@@ -276,3 +278,16 @@ def test_json_readers_refuse_a_byte_order_mark():
     text = "\ufeff" + json.dumps(request("StringParameters", ["x"]))
     with pytest.raises(json.JSONDecodeError, match="BOM"):
         json.loads(text)
+
+
+@pytest.mark.parametrize(("name", "reported"), [("job.json", True), ("job.yaml", False)])
+def test_a_bom_is_reported_in_json_only(name: str, reported: bool) -> None:
+    # YAML readers, the AWS CLI's included, skip a BOM; JSON readers refuse it.
+    from qslint_rules.schema import json_byte_order_mark
+
+    text = json.dumps(request("StringParameters", ["x"]))
+    source = load_source(name, codecs.BOM_UTF8 + text.encode())
+    assert not source.problems and source.text == text
+    assert aws_cli_reads("\ufeff" + text) == json.loads(text)
+    context = RuleContext(region=None, options={})
+    assert bool(list(json_byte_order_mark.check(source, context))) is reported
