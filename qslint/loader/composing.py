@@ -6,6 +6,8 @@ turned into plain Python values by a small walker that records where each value 
 mapping key starts, expands merge keys and aliases, and refuses what a job definition never
 needs (custom tags, duplicate keys, non-string keys). Scalars are converted by ruamel.yaml's
 own safe constructor, so ``2026-01-01`` is a date and ``0x1F`` is 31, exactly as in YAML 1.2.
+A document under a ``%YAML 1.1`` directive is read as the AWS CLI then reads it, as YAML 1.1
+(:func:`qslint.wire.aws_cli_yaml11_value`): ``NO`` is false there.
 """
 
 from __future__ import annotations
