@@ -34,6 +34,7 @@ from qslint.config import LoadLimits
 from qslint.findings import JsonPath, Mark, plural
 from qslint.loader.documents import Document, LoadProblem, Sensitivity, one_based
 from qslint.loader.tags import MAP_TAG, MERGE_TAG, SCALAR_TAGS, SEQ_TAG, STR_TAG, plain_tag
+from qslint.wire import aws_cli_yaml11_value
 
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_MEMO_SIZE = 1024
@@ -192,10 +193,12 @@ class DocumentBuilder:
         while not parser.check_event(StreamEndEvent):
             if len(documents) == self._limits.max_documents:
                 return too_many_documents(parser.peek_event(), self._limits)
-            parser.get_event()  # the document's start
+            start = parser.get_event()
             events.new_document()
             root = events.next()
-            document = Document(data=None, start=one_based(root.start_mark))
+            # The AWS CLI reads a document under a `%YAML 1.1` directive as YAML 1.1.
+            yaml11 = tuple(start.version or ())[:2] == (1, 1)
+            document = Document(data=None, start=one_based(root.start_mark), yaml11=yaml11)
             try:
                 document.data = self._value(root, events, (), document, hidden=False)
             except Invalid as invalid:
@@ -232,6 +235,10 @@ class DocumentBuilder:
             value, plain = self._scalar(event)
             if plain:
                 document.plain_scalars[path] = event.value
+            if document.yaml11 and not event.style:
+                read, yaml11_value = aws_cli_yaml11_value(event.value)
+                if read:
+                    return yaml11_value
             return value
         if type(event) is SequenceStartEvent:
             _expect_tag(event, SEQ_TAG)

@@ -4,6 +4,8 @@ YAML is parsed by libyaml (``ruamel.yaml.clib``), whose events keep a start mark
 node at a fraction of the cost of the pure-Python round-trip loader; :mod:`.building` turns
 them into plain Python values and their positions. Scalars are converted by ruamel.yaml's own
 safe constructor, so ``2026-01-01`` is a date and ``0x1F`` is 31, exactly as in YAML 1.2.
+A document under a ``%YAML 1.1`` directive is read as the AWS CLI then reads it, as YAML 1.1
+(:func:`qslint.wire.aws_cli_yaml11_value`): ``NO`` is false there.
 Node trees (:func:`compose_nodes`) serve the fixes and the language server, which edit or
 measure a text that loaded.
 """
