@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_rules import all_rules, expectation_of
+from test_rules import Case, Expected, all_rules, expectation_of, found
 
 from qslint.runner import RuleSets, lint
 from qslint.settings import Overrides, Settings
@@ -21,18 +21,22 @@ from qslint.settings import Overrides, Settings
 CASES = sorted((Path(__file__).parent / "independent").glob("*.yaml"))
 
 
-def check(path: Path, dashboards: Path | None = None) -> list[tuple[str, str, int]]:
+def check(
+    path: Path, dashboards: Path | None = None, expected: tuple[Expected, ...] = ()
+) -> list[Expected]:
+    """What one run finds in ``path``: columns where ``expected`` states them."""
     overrides = Overrides(region="eu-west-1", dashboards=dashboards)
     settings = Settings(overrides, cwd=path.parent, environ={})
     # Each case is a project of its own, as the rule fixtures are.
     result = lint([path], settings, RuleSets(all_rules()), whole_projects=False)
     assert not result.internal_errors, [error.details for error in result.internal_errors]
-    return sorted(("", finding.code, finding.location.line) for finding in result.findings)
+    return found(Case(path, expected), result)
 
 
 @pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
 def test_one_run_reports_every_independent_problem(path: Path) -> None:
-    assert check(path) == list(expectation_of(path))
+    expected = expectation_of(path)
+    assert check(path, expected=expected) == list(expected)
 
 
 # Every field of a job with a value of the wrong shape: no rule can check anything, and none
@@ -63,7 +67,7 @@ SnapshotConfiguration:
 def test_rules_that_cannot_see_what_they_need_report_nothing(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text(EVERYTHING_BROKEN, encoding="utf-8")
-    codes = {code for _, code, _ in check(path)}
+    codes = {code for _, code, _, _ in check(path)}
     assert codes <= {"QS101", "QS102", "QS103", "QS104", "QS105"}, codes
 
 
@@ -73,4 +77,4 @@ def test_cross_checks_need_the_account_and_dashboard(tmp_path: Path) -> None:
     text = (fixtures / "QS702" / "bad-sheet-id-typo.yaml").read_text(encoding="utf-8")
     path = tmp_path / "job.yaml"
     path.write_text(text.replace('"111122223333"', "111122223333"), encoding="utf-8")
-    assert [code for _, code, _ in check(path, fixtures / "dashboards")] == ["QS103"]
+    assert [code for _, code, _, _ in check(path, fixtures / "dashboards")] == ["QS103"]
