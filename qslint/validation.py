@@ -11,9 +11,14 @@ and :func:`partial_job` builds those parts as validation would have, for the job
   an invalid item in a list of scalars) is left out: an optional one reads as absent, a
   required one raises :class:`~qslint.model.MissingPart` when read;
 - an item of a list of mappings that is not a mapping is an empty instance in its place, so
-  that every index stays the file's; the items of a list that is only too long are kept;
-- the iterations rules use (``files()``, ``selections()``, ``parameters()``, ``buckets()``)
-  yield only the items that are valid whole, as a valid job's are.
+  that every index stays the file's; the items of a list that is only too long are kept.
+
+Only the bad field is left out, not the selection, file or group that holds it: a PDF
+selection with a malformed `SheetId` is still checked for its `SelectionScope`. A rule that
+reads a field a partial item lacks cannot check that item, and only that item:
+:meth:`PartialJob.check_valid_parts` runs it again with the item left out of the iterations
+rules use (``files()``, ``selections()``, ``parameters()``, ``buckets()``), keeping what every
+run found.
 
 pydantic checks a list's length before its items, so the items of a list that is too long
 are validated one by one here: their problems are found in the same run as the length.
@@ -23,18 +28,19 @@ The module imports pydantic: the engine imports it with the first document to ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pydantic import PrivateAttr, ValidationError
 
-from qslint.findings import JsonPath
+from qslint.findings import JsonPath, MissingPart
 from qslint.loader.documents import LoadProblem
 from qslint.model import (
     ApiModel,
     Parameter,
     S3BucketConfiguration,
     SnapshotFile,
+    SnapshotFileSheetSelection,
     StartDashboardSnapshotJobRequest,
     model_at,
 )
@@ -45,7 +51,12 @@ if TYPE_CHECKING:
 
 ModelT = TypeVar("ModelT", bound=ApiModel)
 EntryT = TypeVar("EntryT", bound=tuple[Any, ...])  # (path, item) from a job's iterations
+FoundT = TypeVar("FoundT")
 _LEFT_OUT = object()  # what of an invalid field's value a partial instance keeps: nothing
+# How often one rule is run again on one job, each time without one more item it could not
+# read, before every partial item is left out at once: a file of a thousand broken items
+# costs a dozen runs of a rule, not a thousand.
+_RUNS_ITEM_BY_ITEM = 12
 
 
 _FIELDS = tuple(StartDashboardSnapshotJobRequest.model_fields)
@@ -125,36 +136,101 @@ def _errors_in_items(error: SchemaError) -> list[SchemaError]:
 class PartialJob(StartDashboardSnapshotJobRequest):
     """The valid parts of a job that has schema errors (see the module docstring)."""
 
-    _partial: frozenset[int] = PrivateAttr(default=frozenset())  # ids of its partial parts
+    _paths: dict[int, JsonPath] = PrivateAttr(default_factory=dict)  # of each partial part
+    _left_out: set[JsonPath] = PrivateAttr(default_factory=set)  # items a rule could not read
+
+    def check_valid_parts(
+        self, check: Callable[[PartialJob], Iterable[FoundT]], found: list[FoundT]
+    ) -> None:
+        """Adds to ``found`` what ``check`` finds in the valid parts of the job.
+
+        Each time ``check`` reads a field that a partial item lacks, it is run again without
+        that item; what every run found is kept, once. A field missing outside any item (the
+        job's `DashboardId`) ends the check: the rule cannot check this job.
+        """
+        self._left_out = set()
+        seen: dict[FoundT, None] = {}
+        for run in range(_RUNS_ITEM_BY_ITEM + 1):
+            if run == _RUNS_ITEM_BY_ITEM:
+                self._left_out.update(filter(None, map(_item_of, self._paths.values())))
+            found_now: list[FoundT] = []
+            try:
+                found_now.extend(check(self))
+            except MissingPart as missing:
+                unreadable = self._paths.get(id(missing.obj))
+                more = unreadable is not None and self._leave_out(unreadable)
+            else:
+                more = False
+            for item in found_now:
+                if item not in seen:
+                    seen[item] = None
+                    found.append(item)
+            if not more:
+                return
+
+    def _leave_out(self, path: JsonPath) -> bool:
+        """Leaves out the nearest list item at or above ``path`` not yet left out, if any."""
+        while (item := _item_of(path)) is not None:
+            if item not in self._left_out:
+                self._left_out.add(item)
+                return True
+            path = item[:-1]
+        return False
 
     def files(self) -> Iterator[tuple[JsonPath, SnapshotFile]]:
-        return self._whole(super().files())
+        return self._kept(super().files())
+
+    def selections(self) -> Iterator[tuple[JsonPath, SnapshotFile, SnapshotFileSheetSelection]]:
+        return self._kept(super().selections())
 
     def parameters(self) -> Iterator[tuple[JsonPath, Parameter]]:
-        return self._whole(super().parameters())
+        return self._kept(super().parameters())
 
     def buckets(self) -> Iterator[tuple[JsonPath, S3BucketConfiguration]]:
-        return self._whole(super().buckets())
+        destination = self.SnapshotConfiguration.DestinationConfiguration
+        at = ("SnapshotConfiguration", "DestinationConfiguration", "S3Destinations")
+        for i, s3 in enumerate((destination and destination.S3Destinations) or ()):
+            # Skipped before it is read: its BucketConfiguration may be what is missing.
+            if (*at, i) not in self._left_out:
+                yield (*at, i, "BucketConfiguration"), s3.BucketConfiguration
 
-    def _whole(self, entries: Iterator[EntryT]) -> Iterator[EntryT]:
-        """The ``(path, item)`` entries whose item is valid, everything in it included."""
-        partial = self._partial  # read once: a private attribute is a slow lookup
-        return (entry for entry in entries if id(entry[-1]) not in partial)
+    def _kept(self, entries: Iterator[EntryT]) -> Iterator[EntryT]:
+        """The ``(path, item, ...)`` entries in no item that is left out."""
+        left_out = self._left_out
+        if not left_out:
+            return entries
+        return (
+            entry
+            for entry in entries
+            if not any(
+                entry[0][:end] in left_out
+                for end, part in enumerate(entry[0], 1)
+                if isinstance(part, int)
+            )
+        )
+
+
+def _item_of(path: JsonPath) -> JsonPath | None:
+    """The path of the nearest list item at or above ``path``; ``None`` outside any list."""
+    for end in range(len(path), 0, -1):
+        if isinstance(path[end - 1], int):
+            return path[:end]
+    return None
 
 
 def partial_job(data: Mapping[str, Any]) -> PartialJob:
     """The valid parts of the job ``data`` (a mapping with schema errors) as a model."""
-    partial: set[int] = set()
-    job = _partial_instance(PartialJob, data, (), partial)
-    job._partial = frozenset(partial)
+    paths: dict[int, JsonPath] = {}
+    job = _partial_instance(PartialJob, data, (), paths)
+    job._paths = paths
     return job
 
 
 def _partial_instance(
-    model: type[ModelT], data: Mapping[str, Any], path: JsonPath, partial: set[int]
+    model: type[ModelT], data: Mapping[str, Any], path: JsonPath, paths: dict[int, JsonPath]
 ) -> ModelT:
     instance = model.model_construct()  # optional fields at their defaults, required ones unset
-    partial.add(id(instance))
+    paths[id(instance)] = path
     for name in model.model_fields:
         if name not in data:
             continue
@@ -162,31 +238,33 @@ def _partial_instance(
             # The model's own validation of this one field, in place.
             model.__pydantic_validator__.validate_assignment(instance, name, data[name])
         except ValidationError as error:
-            kept = _valid_parts(data[name], error, (*path, name), partial)
+            kept = _valid_parts(data[name], error, (*path, name), paths)
             if kept is not _LEFT_OUT:
                 instance.__dict__[name] = kept
     return instance
 
 
-def _valid_parts(value: Any, error: ValidationError, path: JsonPath, partial: set[int]) -> Any:
+def _valid_parts(
+    value: Any, error: ValidationError, path: JsonPath, paths: dict[int, JsonPath]
+) -> Any:
     """What of a field's invalid ``value`` is well formed, or ``_LEFT_OUT``."""
     model = model_at(path)
     if model is None:
         return _LEFT_OUT
     at_field = {detail["type"] for detail in error.errors() if len(detail["loc"]) == 1}
     if isinstance(value, dict) and not at_field:
-        return _partial_instance(model, value, path, partial)
+        return _partial_instance(model, value, path, paths)
     if isinstance(value, list) and at_field <= {"too_long"}:
-        return [_item(model, item, (*path, index), partial) for index, item in enumerate(value)]
+        return [_item(model, item, (*path, index), paths) for index, item in enumerate(value)]
     return _LEFT_OUT
 
 
-def _item(model: type[ModelT], item: Any, path: JsonPath, partial: set[int]) -> ModelT:
+def _item(model: type[ModelT], item: Any, path: JsonPath, paths: dict[int, JsonPath]) -> ModelT:
     if isinstance(item, dict):
         try:
             return model.model_validate(item)
         except ValidationError:
-            return _partial_instance(model, item, path, partial)
+            return _partial_instance(model, item, path, paths)
     empty = model.model_construct()
-    partial.add(id(empty))
+    paths[id(empty)] = path
     return empty
