@@ -21,6 +21,7 @@ from qslint.sources import Candidate, discover, display_path
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
+    from qslint.clock import Clock
     from qslint.dashboards.index import Dashboards
     from qslint.loader import SourceFile
 
@@ -39,9 +40,11 @@ class RuleSets:
         *,
         remote: bool = False,
         dashboards: Dashboards | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.rules = list(load_rules() if rules is None else rules)
         self._remote = remote
+        self._clock = clock  # what retries of remote calls wait on
         self._dashboards = dashboards  # given whole (tests, plugins): used as they are
         self._made: dict[int, RuleSet] = {}
 
@@ -72,7 +75,8 @@ class RuleSets:
         # Cross-checking, and what it imports, only when asked for.
         from qslint.dashboards.source import load_dashboards
 
-        return load_dashboards(config, [file.path for file in files] if self._remote else None)
+        remote = [file.path for file in files] if self._remote else None
+        return load_dashboards(config, remote, self._clock)
 
 
 class _Task(NamedTuple):
