@@ -98,6 +98,9 @@ class FileResult:
     # (file, line, code) of each finding a comment suppressed: for a repository result, in
     # the files of its jobs.
     suppressed: frozenset[Used] = frozenset()
+    # Read whole, and no document is a job (a compose file, a workflow): QS100's one finding
+    # when the file was named, passed over when a walk or the pre-commit hook found it.
+    something_else: bool = False
 
 
 @dataclass
@@ -107,6 +110,8 @@ class CheckResult:
     jobs: list[CheckedJob] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # passed over by a walk: not regular files
+    # Passed over as clearly no definition (FileResult.something_else), not named on purpose.
+    other_files: list[str] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)  # every rule that ran, by code
 
     @property
@@ -223,7 +228,8 @@ class Checker:
         # never pays for it.
         from qslint.validation import partial_job, unrelated_documents, validate_document
 
-        unrelated = unrelated_documents(source.documents)
+        unrelated = unrelated_documents(source)
+        result.something_else = unrelated.something_else
         source.problems += unrelated.problems  # QS100's: no other rule sees those documents
         findings = self._collect(Scope.FILE, result, source, source, None)
         for index, document in enumerate(source.documents):

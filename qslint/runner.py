@@ -273,7 +273,18 @@ def _check(
         checkers[number].check_suppressions(file, used)
         for number, file in zip(numbers[: len(candidates)], files, strict=False)
     ]
-    return Checker.finish(files, repository)
+    # A file that is clearly something else is reported only where it was named on purpose.
+    passed_over = [
+        file.something_else and not candidate.named
+        for file, candidate in zip(files, candidates, strict=True)
+    ]
+    result = Checker.finish(
+        [file for file, other in zip(files, passed_over, strict=True) if not other], repository
+    )
+    result.other_files = [
+        file.path for file, other in zip(files, passed_over, strict=True) if other
+    ]
+    return result
 
 
 def _compared_only(result: FileResult) -> FileResult:

@@ -28,12 +28,12 @@ The module imports pydantic: the engine imports it with the first document to ch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pydantic import PrivateAttr, ValidationError
 
-from qslint.findings import JsonPath, MissingPart
+from qslint.findings import JsonPath, MissingPart, closest
 from qslint.loader.documents import LoadProblem
 from qslint.model import (
     ApiModel,
@@ -47,7 +47,7 @@ from qslint.model import (
 from qslint.rule import SchemaError
 
 if TYPE_CHECKING:
-    from qslint.loader import Document
+    from qslint.loader import Document, SourceFile
 
 ModelT = TypeVar("ModelT", bound=ApiModel)
 EntryT = TypeVar("EntryT", bound=tuple[Any, ...])  # (path, item) from a job's iterations
@@ -63,33 +63,52 @@ _FIELDS = tuple(StartDashboardSnapshotJobRequest.model_fields)
 _REQUEST_FIELDS = frozenset(name.lower() for name in _FIELDS)
 
 
+# A key longer than this is no misspelling of a field (the longest has 21 characters); a
+# document is compared by this many keys at most, so that a hostile one stays cheap.
+_LONGEST_MISSPELLING = 64
+_KEYS_COMPARED = 256
+
+
 class Unrelated(NamedTuple):
     """The documents of a file that are no job definition at all, and the problems they are."""
 
     indexes: frozenset[int]
     problems: list[LoadProblem]
+    something_else: bool  # the whole file: read without a problem, and no document is a job
 
 
-def unrelated_documents(documents: Sequence[Document]) -> Unrelated:
-    """The documents that share no top-level field with the request, in any letter case.
+def names_a_request_field(keys: Iterable[object]) -> bool:
+    """Whether a mapping's keys name one of the request's top-level fields, in any letter case
+    or misspelt as closely as QS101 suggests a field for (`dashbordId`, `dashboard_id`)."""
+    names = [str(key) for key in keys]
+    if any(name.lower() in _REQUEST_FIELDS for name in names):
+        return True
+    near = (name for name in names[:_KEYS_COMPARED] if len(name) <= _LONGEST_MISSPELLING)
+    return any(closest(name, _FIELDS) for name in near)
+
+
+def unrelated_documents(source: SourceFile) -> Unrelated:
+    """The documents of ``source`` that share no top-level field with the request.
 
     Such a document is something else (a compose file, a workflow, a manifest): one problem,
-    not a missing field for each of the request's. A job with misspelt names still shares
-    them in another case, and gets its suggestions. A file of such documents only is one
-    problem, at its first.
+    not a missing field for each of the request's. A job with misspelt or camelCase names
+    still shares them, and gets its suggestions. A file of such documents only is one
+    problem, at its first; read whole, it is ``something_else``, which a walk, the
+    pre-commit hook and the language server pass over (the one rule for such files).
     """
+    documents = source.documents
     indexes = [
         index
         for index, document in enumerate(documents)
-        if not any(str(key).lower() in _REQUEST_FIELDS for key in document.data)
+        if not names_a_request_field(document.data)
     ]
     reason = f"none of its top-level fields is one of the request's ({', '.join(_FIELDS)})"
     if indexes and len(indexes) == len(documents):
         whole = LoadProblem(f"not a snapshot job definition: {reason}", documents[0].start)
-        return Unrelated(frozenset(indexes), [whole])
+        return Unrelated(frozenset(indexes), [whole], something_else=not source.problems)
     message = f"this document is not a snapshot job definition: {reason}"
     problems = [LoadProblem(message, documents[index].start) for index in indexes]
-    return Unrelated(frozenset(indexes), problems)
+    return Unrelated(frozenset(indexes), problems, something_else=False)
 
 
 def validate_document(document: Document) -> StartDashboardSnapshotJobRequest | list[SchemaError]:

@@ -216,6 +216,7 @@ def check(
     report = Report(
         findings=result.findings,
         files=result.files,
+        other_files=result.other_files,
         rules=result.rules,
         root=settings.root,
         quiet=quiet,

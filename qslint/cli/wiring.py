@@ -58,5 +58,11 @@ def error_findings_text(result: CheckResult, root: Path) -> str:
     if not result.has_errors:
         return ""
     errors = [finding for finding in result.findings if finding.severity == "error"]
-    report = Report(findings=errors, files=result.files, rules=result.rules, root=root)
+    report = Report(
+        findings=errors,
+        files=result.files,
+        other_files=result.other_files,
+        rules=result.rules,
+        root=root,
+    )
     return render("text", report)
