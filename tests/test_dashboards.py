@@ -207,11 +207,17 @@ def check_remote(clock: FastClock, emulator: Emulator, *extra: str):
     )  # fmt: skip
 
 
-def test_online_retries_throttling_and_finds_what_it_hid(aws_environment, tmp_path, monkeypatch):
-    """Half the calls throttled: each is asked again, within the rate limit, until answered."""
+@pytest.fixture
+def remote_jobs(aws_environment, tmp_path, monkeypatch) -> Path:
+    """A folder of jobs that cross-check dashboards, as the working directory."""
     monkeypatch.chdir(tmp_path)
     for code, name in REMOTE_JOBS:
         copy_fixture(code, name, tmp_path)
+    return tmp_path
+
+
+def test_online_retries_throttling_and_finds_what_it_hid(remote_jobs):
+    """Half the calls throttled: each is asked again, within the rate limit, until answered."""
     clock = FastClock(speed=200.0)
     with throttled_emulator(0.5, clock) as emulator:
         result = check_remote(clock, emulator)
@@ -225,18 +231,13 @@ def test_online_retries_throttling_and_finds_what_it_hid(aws_environment, tmp_pa
     assert emulator.service.max_calls_per_second() <= 10
 
 
-def test_a_dashboard_never_described_fails_the_gate_unless_a_warning_is_asked_for(
-    aws_environment, tmp_path, monkeypatch
-):
-    monkeypatch.chdir(tmp_path)
-    for code, name in REMOTE_JOBS:
-        copy_fixture(code, name, tmp_path)
+def test_a_dashboard_never_described_fails_the_gate_unless_a_warning_is_asked_for(remote_jobs):
     clock = FastClock(speed=2000.0)
     with throttled_emulator(1.0, clock) as emulator:
         closed = check_remote(clock, emulator)
         asked = Counter(call.operation for call in emulator.service.calls())
         warned = check_remote(clock, emulator, "--unreadable-dashboards", "warning")
-        (tmp_path / ".qslint.toml").write_text('unreadable-dashboards = "warning"\n')
+        (remote_jobs / ".qslint.toml").write_text('unreadable-dashboards = "warning"\n')
         configured = check_remote(clock, emulator)
     assert closed.exit_code == 1
     assert [(code, line) for _, code, line in findings(closed)] == [("QS709", 4)] * 3
