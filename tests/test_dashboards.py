@@ -193,8 +193,10 @@ REMOTE_JOBS = (
 )
 
 
-def throttled_emulator(throttle_rate: float, clock: FastClock) -> Emulator:
-    faults = Faults(throttle_rate=throttle_rate, seed=7)
+def throttled_emulator(
+    throttle_rate: float, clock: FastClock, operations: frozenset[str] = frozenset()
+) -> Emulator:
+    faults = Faults(throttle_rate=throttle_rate, seed=7, operations=operations)
     return Emulator(
         Settings(region="eu-west-1", definitions=DASHBOARDS, faults=faults), clock=clock
     )
@@ -246,6 +248,23 @@ def test_a_dashboard_never_described_fails_the_gate_unless_a_warning_is_asked_fo
     for passing in (warned, configured):
         assert passing.exit_code == 0
         assert [(code, line) for _, code, line in findings(passing)] == [("QS701", 4)] * 3
+
+
+def test_a_data_set_never_described_fails_the_gate_and_the_dashboard_is_still_checked(
+    remote_jobs,
+):
+    clock = FastClock(speed=2000.0)
+    with throttled_emulator(1.0, clock, frozenset({"DescribeDataSet"})) as emulator:
+        result = check_remote(clock, emulator)
+    found = json.loads(result.stdout)
+    assert [(f["file"], f["code"], f["line"]) for f in found] == [
+        ("bad-misspelt-tag-key.yaml", "QS709", 4),  # its tag keys (QS708) went unchecked
+        ("bad-renamed-visual.yaml", "QS709", 4),
+        ("bad-renamed-visual.yaml", "QS703", 19),  # the dashboard itself was described
+        ("good-sheet-ids.yaml", "QS709", 4),
+    ]
+    assert "data set `" in found[0]["message"] and "ThrottlingException" in found[0]["message"]
+    assert result.exit_code == 1
 
 
 def test_a_misspelt_unreadable_dashboards_setting_is_one_line(run_qslint, write, valid_job):

@@ -46,7 +46,8 @@ def pull(
 
     The files are what `aws quicksight describe-dashboard-definition` and `describe-data-set`
     print: version them next to the jobs and run `qslint check --dashboards OUT`. A
-    dashboard or data set QuickSight does not give is one line on standard error (exit 1).
+    dashboard or data set QuickSight does not give, throttles and transient failures retried
+    first as `check --remote` retries them, is one line on standard error (exit 1).
     """
     from qslint.clock import Clock
     from qslint.config import ConfigError
