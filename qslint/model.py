@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from qslint.findings import JsonPath, MissingPart
+from qslint.wire import service_regex
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,10 @@ class RuleLimit:
 
 
 def service_pattern(pattern: str) -> str:
-    """A service-model pattern as a whole-value match (the service anchors its patterns)."""
-    return pattern if pattern.startswith("^") else f"^(?:{pattern})$"
+    """A service-model pattern as the service matches it: the whole value (the service
+    anchors its patterns), with ASCII `\\w` and `\\d` (it matches as Java does)."""
+    anchored = pattern if pattern.startswith("^") else f"^(?:{pattern})$"
+    return service_regex(anchored)
 
 
 ResourceId = Annotated[

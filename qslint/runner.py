@@ -18,6 +18,8 @@ from qslint.rule import Rule, load_rules
 from qslint.settings import Settings
 from qslint.sources import Candidate, discover, display_path
 
+STDIN = "-"  # standard input checked without --stdin-filename
+
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
@@ -128,7 +130,7 @@ def lint(
     for candidate in candidates:
         groups.setdefault(id(candidate.config), []).append(candidate)
     runs = [_Group.of(files, rule_sets, excerpts, use_cache=use_cache) for files in groups.values()]
-    others = _rest_of_projects(paths, candidates, settings) if whole_projects else []
+    others = _rest_of_projects(paths, candidates, settings, overlay) if whole_projects else []
     result = _check(runs, candidates, others, workers, overlay)
     result.skipped = discovered.skipped
     ran = {rule.code: rule for group in runs for rule in group.rules.rules}
@@ -158,17 +160,24 @@ class _Group(NamedTuple):
 
 
 def _rest_of_projects(
-    paths: Sequence[Path], candidates: Sequence[Candidate], settings: Settings
+    paths: Sequence[Path],
+    candidates: Sequence[Candidate],
+    settings: Settings,
+    overlay: Mapping[str, bytes],
 ) -> list[Candidate]:
     """The definitions of the projects of ``candidates`` that the run does not check.
 
     A project is a configuration file's folder, walked as ``qslint check`` on it would walk
     it, less the files of other configurations. Without a configuration file there is no
     project: the run's own files are all there is. A folder the run walked is not walked again.
+    Standard input without a name is no file of the project, but it came from one when a
+    file holds the very same bytes (``cat job.yaml | qslint check -``): that one file is not
+    compared with it.
     """
     configs = {id(c.config): c.config for c in candidates if c.config.file is not None}
-    walked = [Path(os.path.abspath(path)) for path in paths if path.is_dir()]  # noqa: PTH100
+    walked = [Path(os.path.abspath(p)) for p in paths if os.path.isdir(p)]  # noqa: PTH100, PTH112
     checked = {_identity(candidate) for candidate in candidates}
+    unnamed = next((_unnamed_input(c, overlay) for c in candidates if c.path == STDIN), None)
     others: dict[object, Candidate] = {}
     for config in configs.values():
         root = Path(os.path.abspath(config.root))  # noqa: PTH100
@@ -177,9 +186,29 @@ def _rest_of_projects(
         rest = discover([root], settings, force_exclude=False, walked=set(map(str, walked)))
         for candidate in rest.candidates:
             identity = _identity(candidate)
-            if candidate.config is config and identity not in checked:
-                others.setdefault(identity, candidate)
+            if candidate.config is not config or identity in checked:
+                continue
+            if unnamed is not None and _holds(candidate, unnamed):
+                checked.add(identity)
+                unnamed = None  # one file is where it came from; others are duplicates
+                continue
+            others.setdefault(identity, candidate)
     return list(others.values())
+
+
+def _unnamed_input(candidate: Candidate, overlay: Mapping[str, bytes]) -> bytes | None:
+    """What standard input holds when it is checked without a name (not a file on disk)."""
+    if candidate.status is not None:
+        return None
+    return overlay.get(os.path.abspath(candidate.path))  # noqa: PTH100
+
+
+def _holds(candidate: Candidate, content: bytes) -> bool:
+    """Whether ``candidate``'s file holds exactly ``content`` (read only when the size is)."""
+    if candidate.status is None or candidate.status.st_size != len(content):
+        return False
+    raw, _ = read_bytes(candidate.path, len(content))
+    return raw == content
 
 
 def _each_once(candidates: Sequence[Candidate]) -> list[Candidate]:

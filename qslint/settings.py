@@ -151,7 +151,8 @@ class Settings:
     def _config_file_in(self, directory: Path) -> Path | None:
         for name in CONFIG_FILES:
             candidate = directory / name
-            if candidate.is_file() and (
+            # os.path's answer: a folder that cannot be entered shows no configuration.
+            if os.path.isfile(candidate) and (  # noqa: PTH113
                 name != "pyproject.toml" or "qslint" in self._tool(candidate)
             ):
                 return candidate

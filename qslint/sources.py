@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from qslint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DEFINITION_SUFFIXES, Config
 from qslint.settings import Settings
@@ -210,9 +210,10 @@ def discover(
     found: dict[str, Candidate] = {}
     skipped: list[str] = []
     for path in paths:
-        if path.is_dir():
+        kind = _named_kind(path, in_memory)
+        if kind == "folder":
             found.update((c.path, c) for c in _walk(str(path), selectors, skipped, walked))
-        elif path.exists() or path.is_symlink() or os.path.abspath(path) in in_memory:  # noqa: PTH100
+        elif kind == "file":
             name = str(path)
             config = settings.for_file(name)
             selector = selectors.of(config)
@@ -228,6 +229,19 @@ def discover(
         else:
             raise SourceError(f"no such file or directory: {path}")
     return Discovered(list(found.values()), skipped)
+
+
+def _named_kind(path: Path, in_memory: Collection[str]) -> Literal["folder", "file"] | None:
+    """What a path named on the command line is: a folder to walk, a file to check (one that
+    cannot be read included: reading it says why, as a QS100 finding), or nothing at all."""
+    try:
+        mode = os.stat(path).st_mode  # noqa: PTH116
+    except (FileNotFoundError, NotADirectoryError):
+        there = os.path.lexists(path) or os.path.abspath(path) in in_memory  # noqa: PTH100
+        return "file" if there else None  # a link to nothing is a file that cannot be read
+    except OSError:
+        return "file"  # a folder above it that cannot be entered, a link loop
+    return "folder" if stat.S_ISDIR(mode) else "file"
 
 
 def _status(path: str) -> os.stat_result | None:

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qslint_rules.parameters import can_name_a_dashboard_parameter
+
 from qslint.findings import JsonPath
 from qslint.rule import RuleContext, Severity, Violation, closest, did_you_mean, job_rule
 
@@ -254,7 +256,8 @@ def undeclared_parameter(job: Job, context: RuleContext) -> Iterator[Violation]:
         return
     declared = [declaration.name for declaration in dashboard.parameters]
     for path, parameter, declaration in _parameters(job, dashboard):
-        if declaration is None:
+        # A name no dashboard parameter can have is QS405's.
+        if declaration is None and can_name_a_dashboard_parameter(parameter.Name):
             yield Violation(
                 f"dashboard `{dashboard.id}` declares no parameter `{parameter.Name}`"
                 + _suggestion(parameter.Name, declared),

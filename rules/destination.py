@@ -1,4 +1,4 @@
-"""QS301–QS305: where the snapshot files are written."""
+"""QS301–QS307: where the snapshot files are written."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from qslint.rule import (
     replace_value,
 )
 from qslint.settings import known_regions
+from qslint.wire import unrendered_placeholder
 
 if TYPE_CHECKING:
     from qslint.model import StartDashboardSnapshotJobRequest as Job
@@ -25,6 +26,16 @@ if TYPE_CHECKING:
 BUCKET_CHARACTERS = re.compile(r"^[a-z0-9.-]+$")
 RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+# A bucket of S3's account regional namespace: `prefix-<account id>-<region>-an`.
+ACCOUNT_REGIONAL_BUCKET = re.compile(r"^.+-[0-9]{12}-(?P<region>[a-z0-9-]+?)-an$")
+# A bucket's virtual-hosted endpoint, as a host name or a URL: `acme.s3.eu-west-1.amazonaws.com`.
+VIRTUAL_HOSTED_ENDPOINT = re.compile(
+    r"^(?:https?://)?(?P<bucket>[^/]+?)\.s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?"
+    r"\.amazonaws\.com(?:\.cn)?(?P<key>/.*)?$",
+    re.DOTALL,
+)
+# Extensions of the files a snapshot or a report is (the service names its files itself).
+FILE_EXTENSIONS = frozenset({"pdf", "csv", "xlsx", "xls", "zip", "json", "txt", "gz", "html"})
 # `s3://bucket/key` or a bucket ARN (`arn:aws:s3:::bucket/key`, in any partition).
 S3_REFERENCE = re.compile(
     r"^(?:(?i:s3)://|(?P<arn>arn:[a-z-]+:s3:::))(?P<bucket>[^/]*)(?P<key>.*)$", re.DOTALL
@@ -49,6 +60,9 @@ def bucket_in_submission_region(job: Job, context: RuleContext) -> Iterator[Viol
     The bucket must be in the region of the StartDashboardSnapshotJob call; the job fails
     after it was accepted.
 
+    A bucket of S3's account regional namespace carries its region in its name
+    (`reports-111122223333-us-west-2-an`): that region is compared too.
+
     ## Example
     ```yaml
     BucketRegion: us-east-1   # jobs are submitted in eu-west-1
@@ -61,11 +75,19 @@ def bucket_in_submission_region(job: Job, context: RuleContext) -> Iterator[Viol
         return
     for path, bucket in job.buckets():
         region = bucket.BucketRegion
+        named = ACCOUNT_REGIONAL_BUCKET.match(bucket.BucketName)
         if region != context.region and _is_known_region(region):
             yield Violation(
                 f"bucket region `{region}` differs from the region jobs are submitted in "
                 f"(`{context.region}`); the bucket must be in the same region",
                 path=(*path, "BucketRegion"),
+            )
+        elif named and named["region"] != context.region and _is_known_region(named["region"]):
+            yield Violation(
+                f"bucket `{bucket.BucketName}` is in the account regional namespace of "
+                f"`{named['region']}`, not of the region jobs are submitted in "
+                f"(`{context.region}`); the bucket must be in the same region",
+                path=(*path, "BucketName"),
             )
 
 
@@ -128,8 +150,9 @@ def bucket_name_valid(job: Job, context: RuleContext) -> Iterator[Violation]:
     Reports a `BucketName` that no S3 bucket can have: not 3–63 characters, characters
     other than lowercase letters, digits, dots and hyphens, not starting and ending with a
     letter or digit, two adjacent dots, an IP address, or a reserved prefix or suffix. A
-    bucket written as an `s3://` URL or an S3 ARN is named as such, with the bare name to
-    write instead.
+    bucket written as an `s3://` URL, an S3 ARN or its virtual-hosted endpoint
+    (`acme.s3.eu-west-1.amazonaws.com`, a valid bucket name too) is named as such, with the
+    bare name to write instead.
 
     ## Why is this bad?
     No such bucket exists, so the job fails when it writes its files.
@@ -141,8 +164,8 @@ def bucket_name_valid(job: Job, context: RuleContext) -> Iterator[Violation]:
 
     ## Fix
     Use the exact name of the existing bucket, and put any path in `BucketPrefix`:
-    `BucketName: acme-reports` with `BucketPrefix: weekly`. A URL or ARN without a path is
-    fixed by `--fix`.
+    `BucketName: acme-reports` with `BucketPrefix: weekly`. A URL, ARN or endpoint without a
+    path is fixed by `--fix`.
     """
     for path, bucket in job.buckets():
         at = (*path, "BucketName")
@@ -163,12 +186,16 @@ def bucket_name_valid(job: Job, context: RuleContext) -> Iterator[Violation]:
 
 
 def _bucket_reference(written: str) -> tuple[str, str, str] | None:
-    """``(what it is, bucket name, key)`` of a bucket written as an S3 URL or ARN."""
+    """``(what it is, bucket name, key)`` of a bucket written as an S3 URL, an ARN or its
+    virtual-hosted endpoint."""
     match = S3_REFERENCE.match(written)
-    if match is None:
-        return None
-    kind = "an S3 ARN" if match["arn"] else "an `s3://` URL"
-    return kind, match["bucket"], match["key"].strip("/")
+    if match is not None:
+        kind = "an S3 ARN" if match["arn"] else "an `s3://` URL"
+        return kind, match["bucket"], match["key"].strip("/")
+    match = VIRTUAL_HOSTED_ENDPOINT.match(written)
+    if match is not None:
+        return "its virtual-hosted endpoint", match["bucket"], (match["key"] or "").strip("/")
+    return None
 
 
 @job_rule("QS304", "BucketRegion is not a known AWS region")
@@ -200,19 +227,20 @@ def bucket_region_known(job: Job, context: RuleContext) -> Iterator[Violation]:
 
 @job_rule(
     "QS305",
-    "BucketPrefix starts with `/` or holds `//` or `..`",
+    "BucketPrefix starts with `/`, or holds `//`, `..` or `\\`",
     severity=Severity.WARNING,
     fixable=True,
 )
 def bucket_prefix_clean(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
-    Reports a `BucketPrefix` that starts with `/`, holds an empty segment (`//`), or a `..`
-    segment.
+    Reports a `BucketPrefix` that starts with `/`, holds an empty segment (`//`), a `..`
+    segment, or a backslash.
 
     ## Why is this bad?
-    S3 keys are not paths: a leading `/` or `//` makes a folder with an empty name, and `..`
-    is kept literally, so the files land somewhere nobody looks.
+    S3 keys are not paths: a leading `/` or `//` makes a folder with an empty name, `..` is
+    kept literally, and so is `\\` (a Windows path's separator makes no folder), so the files
+    land somewhere nobody looks.
 
     ## Example
     ```yaml
@@ -220,11 +248,15 @@ def bucket_prefix_clean(job: Job, context: RuleContext) -> Iterator[Violation]:
     ```
 
     ## Fix
-    Write the prefix without a leading slash or empty segments: `reports/weekly`.
+    Write the prefix with `/` between folders, without a leading slash or empty segments:
+    `reports/weekly`.
     """
     for path, bucket in job.buckets():
         prefix = bucket.BucketPrefix
         problems = []
+        if "\\" in prefix:
+            problems.append("holds `\\` where `/` separates folders")
+            prefix = prefix.replace("\\", "/")
         if prefix.startswith("/"):
             problems.append("starts with `/`")
         if "//" in prefix:
@@ -235,11 +267,75 @@ def bucket_prefix_clean(job: Job, context: RuleContext) -> Iterator[Violation]:
             continue
         at = (*path, "BucketPrefix")
         cleaned = re.sub(r"/{2,}", "/", prefix).lstrip("/")
-        fixable = cleaned and cleaned != prefix
+        fixable = cleaned and cleaned != bucket.BucketPrefix
         yield Violation(
             f"bucket prefix {' and '.join(problems)}: S3 keeps them literally",
             path=at,
-            fix=Fix("strip the leading `/` and empty segments", (replace_value(at, cleaned),))
+            fix=Fix(
+                ("write `/` for `\\`, " if "\\" in bucket.BucketPrefix else "")
+                + "strip the leading `/` and empty segments",
+                (replace_value(at, cleaned),),
+            )
             if fixable
             else None,
         )
+
+
+@job_rule("QS306", "BucketPrefix holds an unrendered template placeholder")
+def bucket_prefix_placeholder(job: Job, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a `BucketPrefix` that holds a template placeholder nothing rendered:
+    `${RUN_DATE}`, `{{ date }}`, `{% ... %}`, `<%= ... %>`, `$(date)`.
+
+    ## Why is this bad?
+    The service takes the prefix as it is: every run writes under a folder literally named
+    `${RUN_DATE}`, and the files a downstream job looks for are never there.
+
+    ## Example
+    ```yaml
+    BucketPrefix: exports/${RUN_DATE}/
+    ```
+
+    ## Fix
+    Render the template before `check` and `apply` (or let the pipeline write the value),
+    or write a fixed prefix: the service adds a folder per job run itself.
+    """
+    for path, bucket in job.buckets():
+        placeholder = unrendered_placeholder(bucket.BucketPrefix)
+        if placeholder:
+            yield Violation(
+                f"bucket prefix holds the unrendered placeholder `{placeholder}`: the service "
+                "writes under its literal text",
+                path=(*path, "BucketPrefix"),
+            )
+
+
+@job_rule("QS307", "BucketPrefix names a file", severity=Severity.WARNING)
+def bucket_prefix_names_a_file(job: Job, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a `BucketPrefix` whose last segment is a file name (`reports/weekly.pdf`): it
+    ends in the extension of a file a snapshot or report is (`.pdf`, `.csv`, `.xlsx`, ...).
+
+    ## Why is this bad?
+    The prefix is a folder: the service names the files it writes under it, so the export
+    lands in a folder called `weekly.pdf`, not in a file of that name.
+
+    ## Example
+    ```yaml
+    BucketPrefix: reports/weekly.pdf
+    ```
+
+    ## Fix
+    Give the folder only: `reports/weekly/`.
+    """
+    for path, bucket in job.buckets():
+        last = bucket.BucketPrefix.rstrip("/").rpartition("/")[2]
+        stem, dot, extension = last.rpartition(".")
+        if stem and dot and extension.lower() in FILE_EXTENSIONS:
+            yield Violation(
+                f"bucket prefix ends in the file name `{last}`, but the service names the "
+                "files: they land in a folder of that name; give the folder only",
+                path=(*path, "BucketPrefix"),
+            )

@@ -1,4 +1,4 @@
-"""QS100–QS106: the file can be read and is a well-formed StartDashboardSnapshotJob request,
+"""QS100–QS107: the file can be read and is a well-formed StartDashboardSnapshotJob request,
 read alike by every YAML reader."""
 
 from __future__ import annotations
@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from qslint.findings import JsonPath, Severity, describe_type, format_json_path
+from qslint.findings import JsonPath, Mark, Severity, describe_type, format_json_path
 from qslint.rule import (
     DocumentInput,
     Fix,
@@ -41,7 +42,7 @@ TYPE_ERRORS = {
 # Errors the other schema rules report; QS105 reports every remaining one.
 OTHER_ERRORS = {"extra_forbidden", "missing", "literal_error", "null_value", *TYPE_ERRORS}
 PATTERN_MEANINGS = {
-    r"^(?:[\w\-]+)$": "may hold only letters, digits, `_` and `-`",
+    r"^(?:[A-Za-z0-9_\-]+)$": "may hold only ASCII letters, digits, `_` and `-`",
     r"^(?:.*\S.*)$": "must not be empty or blank",
     r"^[0-9]{12}$": "must be 12 digits",
 }
@@ -125,6 +126,32 @@ def unreadable_file(source: SourceFile, context: RuleContext) -> Iterator[Violat
     """
     for problem in source.problems:
         yield Violation(problem.message, mark=problem.mark)
+
+
+@file_rule("QS107", "A JSON file starts with a byte order mark")
+def json_byte_order_mark(source: SourceFile, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a `.json` file that starts with a UTF-8 byte order mark (BOM), as some Windows
+    editors save files.
+
+    ## Why is this bad?
+    JSON between systems carries no BOM (RFC 8259): Python's `json` module, and with it the
+    AWS CLI's `--cli-input-json` and boto3 scripts, refuse the file ("Unexpected UTF-8 BOM").
+    YAML readers skip it, so YAML files are not reported.
+
+    ## Example
+    A `job.json` saved as "UTF-8 with BOM".
+
+    ## Fix
+    Save the file as UTF-8 without a BOM.
+    """
+    if source.byte_order_mark and source.path.lower().endswith(".json"):
+        yield Violation(
+            "the file starts with a UTF-8 byte order mark, which Python's `json` and the "
+            "AWS CLI refuse; save it as UTF-8 without a BOM",
+            mark=Mark(1, 1),
+        )
 
 
 @document_rule("QS101", "Unknown field")
@@ -231,6 +258,8 @@ def wrong_type(document: DocumentInput, context: RuleContext) -> Iterator[Violat
                 message += " (YAML read it as a number and dropped its leading zeros: no autofix)"
         elif expected == "a string" and isinstance(error.input, int | float | bool):
             message += "; quote it"
+            if document.document.yaml11:
+                message += " (under its `%YAML 1.1` directive the AWS CLI reads YAML 1.1 too)"
         yield Violation(message, path=error.path, fix=fix)
 
 
@@ -336,7 +365,8 @@ _READING_NAMES = {
 
 @document_rule(
     "QS106",
-    "YAML 1.1 readers (PyYAML) read a plain value as another type or value",
+    "Another reader of the file (PyYAML, the AWS CLI) gets another type or value, or one "
+    "botocore refuses",
     severity=Severity.WARNING,
     fixable=True,
 )
@@ -347,12 +377,17 @@ def yaml11_reads_differently(document: DocumentInput, context: RuleContext) -> I
     1.2 readers do: `NO`, `on`, `off`, `yes` (booleans to YAML 1.1, strings to YAML 1.2),
     `12:30` (750 to YAML 1.1), `012` (10 to YAML 1.1, 12 to YAML 1.2), `1e3` and `0o17`
     (numbers to YAML 1.2 only). YAML 1.1's reading is PyYAML's, which keeps `y` and `n`
-    strings. JSON files are not checked: JSON readers read them.
+    strings. It also reports an unquoted date (`2026-01-31`) where a DateTime value belongs:
+    every YAML reader reads it as a date, which botocore refuses. JSON files are not
+    checked: JSON readers read them.
 
     ## Why is this bad?
     qslint and the AWS CLI read YAML 1.2, but boto3 scripts and Lambda functions often load
     the same file with PyYAML: there, Norway's country code `NO` becomes `False` and the
-    request carries another value than the one that was checked, or is refused.
+    request carries another value than the one that was checked, or is refused. A date
+    reaches botocore as a `datetime.date` from the AWS CLI and from PyYAML alike, and boto3
+    refuses it ("valid types: datetime, timestamp-string"): only `qslint apply` can send
+    such a file.
 
     ## Example
     ```yaml
@@ -362,8 +397,9 @@ def yaml11_reads_differently(document: DocumentInput, context: RuleContext) -> I
     ```
 
     ## Fix
-    Quote the value: `Values: ["NO", SE]`. `--fix` quotes strings; write a number in the
-    form both read alike (`12`, `1000.0`).
+    Quote the value: `Values: ["NO", SE]`, `Values: ["2026-01-31"]` (midnight UTC), or
+    give a date its time: `2026-01-31T00:00:00Z`. `--fix` quotes strings and dates; write a
+    number in the form both read alike (`12`, `1000.0`).
     """
     from qslint.loader import read_alike, yaml11_reading
     from qslint.model import is_sensitive
@@ -373,10 +409,21 @@ def yaml11_reads_differently(document: DocumentInput, context: RuleContext) -> I
     reported = {error.path for error in document.errors}
     data = document.document.data
     for path, text in document.document.plain_scalars.items():
-        value = _value_at(data, path)
-        if read_alike(text, value) or any(path[:n] in reported for n in range(len(path) + 1)):
+        if any(path[:n] in reported for n in range(len(path) + 1)):
             continue
+        value = _value_at(data, path)
         shown = not is_sensitive(path)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            subject = f"`{text}`" if shown else "this value"
+            yield Violation(
+                f"the AWS CLI and PyYAML read {subject} as a date, which botocore refuses "
+                "(only `qslint apply` sends it); quote it or give it a time",
+                path=path,
+                fix=Fix("quote the date", (replace_value(path, value.isoformat()),)),
+            )
+            continue
+        if read_alike(text, value):
+            continue
         message = _yaml11_message(yaml11_reading(text), text if shown else None, value)
         fix = None
         if isinstance(value, str):

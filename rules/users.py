@@ -1,4 +1,4 @@
-"""QS501–QS503: who the snapshot is generated for (row-level security)."""
+"""QS501–QS504: who the snapshot is generated for (row-level security)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from qslint.findings import Severity
 from qslint.rule import RuleContext, RuleOption, Violation, job_rule
+from qslint.wire import unrendered_placeholder
 
 if TYPE_CHECKING:
     from qslint.model import StartDashboardSnapshotJobRequest as Job
@@ -154,3 +155,38 @@ def user_configuration_empty(job: Job, context: RuleContext) -> Iterator[Violati
             path=("UserConfiguration",),
             key=True,
         )
+
+
+@job_rule("QS504", "A row-level security tag value is an unrendered template placeholder")
+def tag_value_placeholder(job: Job, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a `RowLevelPermissionTags` value that holds a template placeholder nothing
+    rendered: `${REGION}`, `{{ region }}`, `{% ... %}`, `<%= ... %>`, `$(...)`. The value is
+    sensitive: the message names the tag key, never the value.
+
+    ## Why is this bad?
+    The service filters the rows on the literal text of the placeholder: the files hold no
+    rows, or, with a dataset rule that treats unknown values leniently, rows the user must
+    not see. Nothing fails, so nobody notices.
+
+    ## Example
+    ```yaml
+    RowLevelPermissionTags:
+      - {Key: region, Value: "${REGION}"}
+    ```
+
+    ## Fix
+    Render the template before `check` and `apply`, so that the file holds the value itself:
+    `Value: EMEA`.
+    """
+    users = (job.UserConfiguration and job.UserConfiguration.AnonymousUsers) or []
+    for u, user in enumerate(users):
+        at = ("UserConfiguration", "AnonymousUsers", u, "RowLevelPermissionTags")
+        for t, tag in enumerate(user.RowLevelPermissionTags or []):
+            if unrendered_placeholder(tag.Value):
+                yield Violation(
+                    f"the value of row-level security tag `{tag.Key}` is an unrendered template "
+                    "placeholder: the export filters rows on its literal text",
+                    path=(*at, t, "Value"),
+                )

@@ -8,6 +8,7 @@ import re
 import subprocess
 import textwrap
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -71,10 +72,15 @@ def qslint_on(clock: FastClock, *args: str) -> Result:
     return CliRunner().invoke(cli, list(args), obj=clock, catch_exceptions=False)
 
 
-def apply_args(emulator: Emulator, *extra: str, run_key: str | None = RUN_KEY) -> list[str]:
+def apply_args(
+    emulator: Emulator,
+    *extra: str,
+    run_key: str | None = RUN_KEY,
+    baseline: Sequence[str] = ("--all",),
+) -> list[str]:
     key = [] if run_key is None else ["--run-key", run_key]
     endpoint = ["--region", REGION, "--endpoint-url", emulator.url]
-    return ["apply", *endpoint, "--poll-interval", POLL, *key, *extra]
+    return ["apply", *endpoint, "--poll-interval", POLL, *key, *baseline, *extra]
 
 
 def definition_name(job_id: str) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from applying import QUICK, qslint_on
+from applying import QUICK, git_repository, qslint_on, write_jobs
 from click.testing import CliRunner, Result
 from clocks import FastClock
 
@@ -50,6 +50,26 @@ jobs:
       - uses: actions/checkout@v4
       - run: pipx run qslint check
 """
+
+
+# What GitHub Actions and GitLab CI tell a run of what a push replaced: the suite may itself
+# run in CI, and each test starts outside any.
+CI_VARIABLES = (
+    "GITHUB_ACTIONS",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITLAB_CI",
+    "CI_PIPELINE_SOURCE",
+    "CI_COMMIT_BEFORE_SHA",
+    "CI_DEFAULT_BRANCH",
+    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+)
+
+
+@pytest.fixture(autouse=True)
+def outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -118,6 +138,20 @@ def aws_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / ".qslint.toml").write_text('region = "eu-west-1"\n')
     (tmp_path / "jobs").mkdir()
     return tmp_path
+
+
+@pytest.fixture
+def repository(aws_workspace: Path) -> Path:
+    """``aws_workspace`` as a git repository: 30 definitions committed on main."""
+    write_jobs(aws_workspace / "jobs", 30)
+    git_repository(aws_workspace, "thirty definitions")
+    return aws_workspace
+
+
+@pytest.fixture
+def runner(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CI runner's own folder, outside the repository (its files are no definitions)."""
+    return tmp_path_factory.mktemp("runner")
 
 
 @pytest.fixture

@@ -101,3 +101,27 @@ def test_action_scripts_install_qslint_annotate_and_write_sarif(tmp_path):
     assert annotate.returncode == 1
     assert annotate.stdout.startswith("::error file=")
     assert "title=QS104::" in annotate.stdout
+
+
+def test_the_readme_snippet_pins_a_commit_of_this_repository_with_its_inputs():
+    """``uses: qslint/qslint@REF`` as the README writes it: REF is a full commit SHA (there
+    are no release tags yet) of this repository, whose action takes the inputs it passes."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (snippet,) = [
+        block.split("```", 1)[0]
+        for block in readme.split("```yaml\n")[1:]
+        if "uses: qslint/qslint@" in block.split("```", 1)[0]
+    ]
+    step = next(
+        step
+        for step in YAML(typ="safe").load(snippet)["jobs"]["qslint"]["steps"]
+        if step["uses"].startswith("qslint/qslint@")
+    )
+    ref = step["uses"].split("@", 1)[1]
+    assert re.fullmatch(r"[0-9a-f]{40}", ref), ref
+    pinned = subprocess.run(
+        ["git", "show", f"{ref}:action.yml"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert pinned.returncode == 0, pinned.stderr
+    inputs = YAML(typ="safe").load(pinned.stdout)["inputs"]
+    assert set(step["with"]) <= set(inputs)

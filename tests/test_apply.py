@@ -120,7 +120,9 @@ def test_sigkill_midway_and_at_random_moments_then_rerun_loses_and_duplicates_no
     assert result.exit_code == 0, result.output
     assert "Resuming from" in result.output
     assert submitted_names(emulator) == Counter(dict.fromkeys(names, 1))
-    assert statuses(workspace / "report.json") == dict.fromkeys(names, "completed")
+    ended = statuses(workspace / "report.json")  # a job may have ended while none ran
+    assert sorted(ended) == sorted(names)
+    assert set(ended.values()) <= {"completed", "already exported"}
     assert emulator.service.max_calls_per_second() <= 10 * 2  # two processes, one each
     assert not (workspace / ".qslint" / "apply-journal.json").exists()
 
@@ -148,7 +150,9 @@ def test_changed_since_submits_only_what_changed(workspace, emulator, qslint):
     assert "deleted since HEAD~1 (not acted on)" in plan.output
     assert not emulator.service.calls()  # plan calls no AWS API
 
-    result = qslint(*apply_args(emulator, "jobs", "--changed-since", "HEAD~1", run_key=None))
+    result = qslint(
+        *apply_args(emulator, "jobs", run_key=None, baseline=("--changed-since", "HEAD~1"))
+    )
     assert result.exit_code == 0, result.output
     assert set(submitted_names(emulator)) == {"job-01", "job-04"}
 

@@ -142,7 +142,7 @@ def test_an_endpoint_that_never_answers_fails_each_job_clearly_in_bounded_time(
     aws_workspace, qslint, silent_endpoint
 ):
     write_jobs(aws_workspace / "jobs", 3)
-    args = ["apply", "jobs", "--region", REGION, "--endpoint-url", silent_endpoint]
+    args = ["apply", "jobs", "--all", "--region", REGION, "--endpoint-url", silent_endpoint]
     timeouts = ["--connect-timeout", "0.1", "--read-timeout", "0.1", "--run-key", "k"]
     result = qslint(*args, *timeouts, "--report", "r.json")
     assert result.exit_code == 1

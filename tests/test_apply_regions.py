@@ -45,7 +45,7 @@ def qslint(*args: str) -> Result:
 
 
 def apply(emulator: Emulator, *paths: str) -> Result:
-    args = ["apply", *paths, "--endpoint-url", emulator.url, "--poll-interval", "0.1"]
+    args = ["apply", *paths, "--all", "--endpoint-url", emulator.url, "--poll-interval", "0.1"]
     return qslint(*args, "--journal", ".qslint/journal.json", "--run-key", "regions")
 
 
@@ -96,7 +96,7 @@ def test_each_folder_is_planned_and_submitted_in_its_own_region(
 
     plan = qslint("plan", "eu", "us")
     assert plan.exit_code == 0, plan.output
-    rows = {line.split()[0]: line.split()[1:3] for line in plan.stdout.splitlines()[2:4]}
+    rows = {line.split()[0]: line.split()[1:3] for line in plan.stdout.splitlines()[3:5]}
     assert rows == {
         "eu/job.yaml": ["111122223333", "eu-west-1"],
         "us/job.yaml": ["111122223333", "us-east-1"],

@@ -8,6 +8,7 @@ jobs is the ground truth: one job per definition (or one per attempt of a failed
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -64,8 +65,8 @@ def test_the_same_deployment_from_a_fresh_clone_creates_no_new_job(
     again = qslint(*apply_args(emulator, "jobs", "--report", "r.json", run_key=None))
     assert again.exit_code == 0, again.output
     assert sorted(job.job_id for job in emulator.service.jobs()) == jobs_before
-    assert statuses(Path("r.json")) == dict.fromkeys(names, "completed")
-    assert "5 jobs: 5 completed; 0 retries" in again.output
+    assert statuses(Path("r.json")) == dict.fromkeys(names, "already exported")
+    assert "5 jobs: 5 already exported; 0 retries" in again.output
 
 
 def test_the_examples_applied_again_are_followed_whatever_form_their_values_take(
@@ -79,7 +80,7 @@ def test_the_examples_applied_again_are_followed_whatever_form_their_values_take
     jobs_before = sorted(job.job_id for job in emulator.service.jobs())
     again = qslint(*apply_args(emulator, "jobs"))
     assert again.exit_code == 0, again.output
-    assert "7 jobs: 7 completed" in again.output
+    assert "7 jobs: 7 already exported" in again.output
     assert sorted(job.job_id for job in emulator.service.jobs()) == jobs_before
 
 
@@ -107,7 +108,14 @@ def test_two_applies_started_at_once_create_no_new_job(aws_workspace, emulator, 
     assert answered[409]  # ResourceExists: the two runs met at the service
     assert answered[429]  # throttled by the other callers, and absorbed
     assert submitted_names(emulator) == Counter(dict.fromkeys(names, 1))
-    assert all("12 jobs: 12 completed" in output for output in outputs)
+    # Each job ran once: followed by both runs, or found already exported by the later one.
+    for output in outputs:
+        counted = re.search(r"^12 jobs: (.*); \d+ retr", output, re.MULTILINE)
+        assert counted, output
+        numbers = re.fullmatch(
+            r"(?:(\d+) already exported)?(?:, )?(?:(\d+) completed)?", counted[1]
+        )
+        assert numbers and sum(int(n or 0) for n in numbers.groups()) == 12, counted[1]
 
 
 def test_a_failed_export_is_retried_once_by_the_next_run_and_a_completed_one_never(
@@ -174,3 +182,53 @@ def test_an_id_that_exists_with_another_definition_is_a_conflict_not_a_success(
     assert statuses(aws_workspace / "r.json") == {"job-00": "error"}
     assert "completed" not in second.output.splitlines()[-1]
     assert starts(emulator) >= 2
+
+
+def test_jobs_an_earlier_run_exported_are_said_so_and_counted_apart(
+    aws_workspace, emulator, qslint
+):
+    names = write_jobs(aws_workspace / "jobs", 3)
+    first = qslint(*apply_args(emulator, "jobs", run_key="deploy-1"))
+    assert first.exit_code == 0, first.output
+    assert first.stdout.endswith("3 jobs: 3 completed; 0 retries\n")
+    jobs_before = sorted(job.job_id for job in emulator.service.jobs())
+
+    again = qslint(*apply_args(emulator, "jobs", "--report", "r.json", run_key="deploy-1"))
+    assert again.exit_code == 0, again.output
+    assert sorted(job.job_id for job in emulator.service.jobs()) == jobs_before
+    logged = [line.split(" ", 1)[1] for line in again.stderr.splitlines()[1:]]
+    said = [line for line in logged if "already exported" in line]
+    assert len(said) == 3
+    assert all(
+        line.endswith(f"already exported by this deployment (run key deploy-1) (jobs/{name}.yaml)")
+        for line, name in zip(sorted(said), names, strict=True)
+    )
+    assert not [line for line in logged if " running " in line or " completed " in line]
+    table = again.stdout.splitlines()
+    assert [row.split()[1:3] for row in table[1:4]] == [["already", "exported"]] * 3
+    assert all("s3://acme-reports/… (1 file)" in row for row in table[1:4])
+    assert table[-2:] == [
+        "3 jobs: 3 already exported; 0 retries",
+        "Already exported by this deployment (run key deploy-1): a new --run-key exports "
+        "them again.",
+    ]
+    report = json.loads(Path("r.json").read_text())
+    assert report["counts"] == {"already exported": 3}
+    assert statuses(Path("r.json")) == dict.fromkeys(names, "already exported")
+
+
+def test_with_exact_job_ids_the_id_is_the_deployment(aws_workspace, emulator, qslint):
+    write_jobs(aws_workspace / "jobs", 1)
+    first = qslint(*apply_args(emulator, "jobs", "--exact-job-ids"))
+    assert first.exit_code == 0, first.output
+    again = qslint(*apply_args(emulator, "jobs", "--exact-job-ids"))
+    assert again.exit_code == 0, again.output
+    assert again.stderr.splitlines()[-1].endswith(
+        "job-00 already exported by this deployment (job ids as written) (jobs/job-00.yaml)"
+    )
+    assert again.stdout.splitlines()[-2:] == [
+        "1 job: 1 already exported; 0 retries",
+        "Already exported by this deployment (job ids as written): another SnapshotJobId "
+        "exports them again (the same one, 24 hours on).",
+    ]
+    assert starts(emulator) == 2  # the second refused: the service has the id

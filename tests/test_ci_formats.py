@@ -109,14 +109,16 @@ def test_rdjson_suggestions_are_the_fixes(run_qslint, write):
 
 def test_rdjson_columns_count_utf8_bytes(run_qslint, write):
     # The second `Région` stands after a first one on its line: its column is one byte
-    # further than its character column ("é" is two bytes).
+    # further than its character column ("é" is two bytes). (No dashboard parameter can have
+    # that name, QS405's finding, left out here.)
     parameters = (
         "  Parameters:\n"
         "    StringParameters: [{Name: Région, Values: [a]}, {Name: Région, Values: [b]}]\n"
     )
     write("weekly.yaml", VALID_JOB + parameters)
-    (finding,) = json.loads(run_qslint("check", "--output-format", "json").stdout)
-    log = json.loads(run_qslint("check", "--output-format", "rdjson").stdout)
+    only = ("--ignore", "QS405")
+    (finding,) = json.loads(run_qslint("check", *only, "--output-format", "json").stdout)
+    log = json.loads(run_qslint("check", *only, "--output-format", "rdjson").stdout)
     start = log["diagnostics"][0]["location"]["range"]["start"]
     assert finding["code"] == "QS401"
     assert (start["line"], start["column"]) == (finding["line"], finding["column"] + 1)

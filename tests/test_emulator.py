@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -349,3 +350,16 @@ def test_the_command_prints_what_it_saw_when_stopped(stop, tmp_path):
         process.kill()
     assert process.returncode == 0
     assert "1 call, at most 1 in one second; 1 job, at most 1 running at once" in rest
+
+
+def test_a_port_in_use_is_one_line_naming_it(run_qslint):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_qslint("emulator", "--port", str(port))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"qslint: cannot listen on 127.0.0.1:{port}: address already in use (another "
+        "emulator?); choose another --port, or --port 0 for any free one\n"
+    )

@@ -116,7 +116,15 @@ def test_qs210_drops_the_repeated_visual(run_qslint, write, tmp_path):
     assert after == csv.replace("[orders, orders]", "[orders]")
 
 
-@pytest.mark.parametrize("written", ["s3://acme-reports", "arn:aws:s3:::acme-reports/sales/weekly"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "s3://acme-reports",
+        "arn:aws:s3:::acme-reports/sales/weekly",
+        "acme-reports.s3.eu-west-1.amazonaws.com",
+        "https://acme-reports.s3.amazonaws.com/sales/weekly/",
+    ],
+)
 def test_qs303_writes_the_bare_bucket_name(run_qslint, write, tmp_path, written):
     url = VALID_JOB.replace("BucketName: acme-reports", f"BucketName: {written}")
     assert fixed(run_qslint, write, tmp_path, "weekly.yaml", url) == VALID_JOB
@@ -139,6 +147,24 @@ def test_qs106_quotes_what_yaml_1_1_reads_as_another_type(run_qslint, write, tmp
     )
     after = fixed(run_qslint, write, tmp_path, "nordics.yaml", plain)
     assert after == plain.replace("[NO, SE]", '["NO", SE]').replace("- 12:30", '- "12:30"')
+
+
+def test_qs106_quotes_an_unquoted_date_and_qs406_writes_the_date_digits_spell(
+    run_qslint, write, tmp_path
+):
+    dated = VALID_JOB + (
+        "  Parameters:\n"
+        "    DateTimeParameters:\n"
+        "      - Name: PeriodStart\n"
+        "        Values: [2026-01-31, 20260201]\n"
+    )
+    after = fixed(run_qslint, write, tmp_path, "dated.yaml", dated)
+    assert after == dated.replace("[2026-01-31, 20260201]", '["2026-01-31", "2026-02-01"]')
+
+
+def test_qs305_writes_slashes_for_backslashes(run_qslint, write, tmp_path):
+    windows = VALID_JOB.replace("sales/weekly", "sales\\weekly")
+    assert fixed(run_qslint, write, tmp_path, "weekly.yaml", windows) == VALID_JOB
 
 
 def test_qs305_strips_slashes(run_qslint, write, tmp_path):

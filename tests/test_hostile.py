@@ -9,16 +9,20 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import shutil
 import tempfile
 import tracemalloc
 import warnings
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from conftest import VALID_JOB
 
+from qslint.cli import cli
 from qslint.config import LoadLimits
 from qslint.loader import load_source, read_source
+from qslint.report import FORMATS
 
 
 def _laughs(levels: int = 9) -> bytes:
@@ -198,6 +202,52 @@ def test_an_unreadable_file_is_a_finding(tmp_path):
     assert [problem.message for problem in source.problems] == [
         "cannot read file: Permission denied"
     ]
+
+
+def test_a_file_in_a_folder_that_cannot_be_entered_is_a_finding_in_every_format(monkeypatch):
+    folder = Path(tempfile.mkdtemp())  # traversable by anyone; the folder below is not
+    folder.chmod(0o755)
+    (folder / "warm.yaml").write_text(VALID_JOB)
+    (folder / "locked").mkdir()
+    (folder / "locked" / "weekly.yaml").write_text(VALID_JOB)
+    (folder / "locked").chmod(0)
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(folder / "no-aws-config"))
+    runner = CliRunner()
+
+    def check(output_format: str, name: str) -> Result:
+        arguments = ["check", "--no-cache", "--output-format", output_format, name]
+        return runner.invoke(cli, arguments, catch_exceptions=False)
+
+    try:
+        for output_format in FORMATS:  # import what each format needs while root
+            check(output_format, "warm.yaml")
+        results = {f: _as_nobody(check, f, "locked/weekly.yaml") for f in FORMATS}
+    finally:
+        (folder / "locked").chmod(0o755)
+        shutil.rmtree(folder)
+    for output_format, result in results.items():
+        assert (result.exit_code, result.stderr) == (1, ""), output_format
+        assert "QS100" in result.stdout, output_format
+        assert "Permission denied" in result.stdout, output_format
+    assert results["text"].stdout == (
+        "locked/weekly.yaml:1:1: QS100 [error] cannot read file: Permission denied\n"
+        "Found 1 problem (1 error) in 1 file checked.\n"
+    )
+
+
+def _as_nobody(function, *args):
+    """``function(*args)`` with the effective user nobody (root reads any file)."""
+    if os.geteuid() != 0:
+        return function(*args)
+    try:
+        os.seteuid(65534)
+    except PermissionError:
+        pytest.skip("cannot drop root's privileges here (no CAP_SETUID)")
+    try:
+        return function(*args)
+    finally:
+        os.seteuid(0)
 
 
 def _read_as_nobody(path: Path):

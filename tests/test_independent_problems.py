@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_rules import Case, Expected, all_rules, expectation_of, found
+from test_rules import Expected, all_rules, as_expected, expectation_of
 
 from qslint.model import StartDashboardSnapshotJobRequest as Job
 from qslint.rule import RuleContext, Violation, job_rule
@@ -28,13 +28,12 @@ CASES = sorted((Path(__file__).parent / "independent").glob("*.yaml"))
 def check(
     path: Path, dashboards: Path | None = None, expected: tuple[Expected, ...] = ()
 ) -> list[Expected]:
-    """What one run finds in ``path``: columns where ``expected`` states them."""
     overrides = Overrides(region="eu-west-1", dashboards=dashboards)
     settings = Settings(overrides, cwd=path.parent, environ={})
     # Each case is a project of its own, as the rule fixtures are.
     result = lint([path], settings, RuleSets(all_rules()), whole_projects=False)
     assert not result.internal_errors, [error.details for error in result.internal_errors]
-    return found(Case(path, expected), result)
+    return as_expected(result.findings, expected)
 
 
 @pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])

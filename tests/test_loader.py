@@ -49,6 +49,15 @@ def test_anchors_aliases_and_merge_keys() -> None:
     )  # where the merged key was written
 
 
+def test_an_anchor_defined_again_names_the_later_node() -> None:
+    """YAML lets an anchor be defined again; an alias names the node defined last before it."""
+    text = b"A: &x 1\nB: &x [2]\nC: *x\nD: {<<: &x {E: 3}, F: *x}\n"
+    (document,) = load_source("job.yaml", text).documents
+    assert document.data == {"A": 1, "B": [2], "C": [2], "D": {"E": 3, "F": {"E": 3}}}
+    assert document.locate(("C",)) == Mark(2, 4)  # the node the alias names
+    assert document.locate(("D", "F", "E"), key=True) == Mark(4, 13)
+
+
 def test_merge_of_several_mappings_prefers_the_earlier_one() -> None:
     text = b"a: &a {X: 1}\nb: &b {X: 2, Y: 2}\nc:\n  <<: [*a, *b]\n"
     (document,) = load_source("job.yaml", text).documents
@@ -131,6 +140,11 @@ def test_a_file_of_only_empty_documents_holds_no_job_definition() -> None:
         ("python.yaml", b"A: !!python/object:os.system x\n", "unsupported YAML tag", Mark(1, 4)),
         ("key.yaml", b"? [A]\n: 1\n", "mapping keys must be plain strings", Mark(1, 3)),
         ("recursive.yaml", b"A: &a [*a]\n", "recursive alias", Mark(1, 4)),
+        ("merge-into-itself.yaml", b"A: &a {B: 1, C: {<<: *a}}\n", "recursive alias", Mark(1, 4)),
+        ("undefined.yaml", b"A: 1\nB: *nowhere\n", "undefined alias 'nowhere'", Mark(2, 4)),
+        ("empty-int.yaml", b"A: 1\nB: !!int\n", "invalid int value", Mark(2, 4)),
+        ("merge-scalar.yaml", b"A:\n  <<: 1\n", "merge key `<<` takes a mapping", Mark(2, 7)),
+        ("merge-value.yaml", b"A: <<\n", "unsupported YAML tag", Mark(1, 4)),
         ("comma.json", b'{\n  "A": 1,\n}\n', "trailing comma", Mark(2, 9)),
         ("comment.json", b'// note\n{"A": 1}\n', "invalid JSON", Mark(1, 1)),
         ("nan.json", b'{"A": NaN}\n', "NaN is not valid JSON", Mark(1, 1)),

@@ -21,6 +21,7 @@ from pydantic.fields import FieldInfo
 
 from qslint import model
 from qslint.model import DateTimeValue, RuleLimit, StartDashboardSnapshotJobRequest
+from qslint.wire import service_regex
 
 SERVICE = "quicksight"
 OPERATION = "StartDashboardSnapshotJob"
@@ -48,10 +49,12 @@ def expected_pattern(pattern: str) -> str:
     """The pattern the model must store for a botocore pattern.
 
     The service matches its patterns against the whole value; pydantic's ``pattern`` is a
-    search, so the model anchors it, unless botocore already did. Restated here rather than
-    imported from ``qslint.model.service_pattern`` so that a change there is drift too.
+    search, so the model anchors it, unless botocore already did; and the service reads
+    ``\\w`` and ``\\d`` as ASCII, which the model spells out (``service_regex``, pinned by
+    tests/test_wire.py). Restated here rather than imported from
+    ``qslint.model.service_pattern`` so that a change there is drift too.
     """
-    return pattern if pattern.startswith("^") else f"^(?:{pattern})$"
+    return service_regex(pattern if pattern.startswith("^") else f"^(?:{pattern})$")
 
 
 def botocore_request_shape() -> Shape:

@@ -16,6 +16,7 @@ the hook's environment is built once there.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -387,3 +388,39 @@ def test_a_staged_copy_of_a_committed_job_fails_the_hook(
     passed = commit_hook()
     assert passed.returncode == 0, passed.output
     assert "1 file checked" in passed.output
+
+
+def readme_block(first_line: str) -> str:
+    """The README's fenced YAML block that starts with ``first_line``."""
+    readme = (CHECKOUT / "README.md").read_text(encoding="utf-8")
+    blocks = [block.split("```", 1)[0] for block in readme.split("```yaml\n")[1:]]
+    (block,) = [block for block in blocks if block.startswith(first_line + "\n")]
+    return block
+
+
+PINNED_REV = re.compile(r"^\s+rev: ([0-9a-f]{40})  # ", re.MULTILINE)
+
+
+def test_the_readme_snippet_works_as_written(
+    repo: Path, hook_env: dict[str, str], add: AddFile
+) -> None:
+    """The README's ``.pre-commit-config.yaml``, its repository URL pointed at this one: the
+    commit it pins is in this repository's history, and its hook runs."""
+    snippet = readme_block("# .pre-commit-config.yaml")
+    pinned = PINNED_REV.search(snippet)
+    assert pinned, "the README pins a full commit SHA (there are no release tags yet)"
+    add(
+        ".pre-commit-config.yaml",
+        snippet.replace("https://github.com/qslint/qslint", str(CHECKOUT)),
+    )
+    add("snapshots/weekly-sales.yaml", GOOD_DEFINITION)
+
+    passed = _pre_commit(repo, hook_env, "run", "--all-files")
+    assert passed.returncode == 0, passed.output
+    assert "qslint" in passed.output and "Passed" in passed.output
+
+    add("snapshots/top-customers.yaml", BAD_DEFINITION)
+    failed = _pre_commit(repo, hook_env, "run", "--all-files")
+    assert failed.returncode == 1, failed.output
+    assert "snapshots/top-customers.yaml:15:" in failed.output
+    assert "QS201" in failed.output

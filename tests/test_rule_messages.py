@@ -80,7 +80,7 @@ def with_parameters(parameters: str) -> str:
         ),
         (
             "DashboardId: 12:30",  # not an id either: QS105 speaks for the value
-            "QS105 `DashboardId` may hold only letters, digits, `_` and `-`",
+            "QS105 `DashboardId` may hold only ASCII letters, digits, `_` and `-`",
         ),
     ],
 )

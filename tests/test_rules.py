@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -144,9 +144,19 @@ def found(case: Case, result: CheckResult) -> list[Expected]:
         where = Path(finding.location.file).absolute()
         return where.relative_to(case.path.absolute()).as_posix()
 
-    without_column = {item[:3] for item in case.expected if item[3] is None}
+    return as_expected(result.findings, case.expected, file_of)
+
+
+def as_expected(
+    findings: Iterable[Finding],
+    expected: Sequence[Expected],
+    file_of: Callable[[Finding], str] = lambda finding: "",
+) -> list[Expected]:
+    """``findings`` in the expectations' terms: without the column where ``expected`` states
+    none for that file, code and line."""
+    without_column = {item[:3] for item in expected if item[3] is None}
     actual = []
-    for finding in result.findings:
+    for finding in findings:
         where = (file_of(finding), finding.code, finding.location.line)
         actual.append((*where, None if where in without_column else finding.location.column))
     return sorted(actual, key=lambda item: (*item[:3], item[3] or 0))

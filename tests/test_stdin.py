@@ -68,3 +68,35 @@ def test_stdin_with_other_paths_is_a_usage_error(run_qslint, write):
     result = _stdin(VALID_JOB, "weekly.yaml", "--stdin-filename", "weekly.yaml")
     assert result.exit_code == 2
     assert "--stdin-filename names standard input" in result.stderr
+
+
+def _duplicate_of(where: str) -> str:
+    """The QS601 line of standard input holding VALID_JOB's job, also defined at ``where``."""
+    return (
+        "-:3:16: QS601 [error] job `weekly-sales` of dashboard `sales-overview` in account "
+        f"111122223333 is also defined at {where}\n"
+    )
+
+
+def test_stdin_without_a_name_is_not_its_own_duplicate(run_qslint, write):
+    # `cat jobs/weekly.yaml | qslint check -`: the file with the very same bytes is where
+    # the text came from, not a second definition of its job.
+    write(".qslint.toml", "")
+    write("jobs/weekly.yaml", VALID_JOB)
+    result = _stdin(VALID_JOB, "-")
+    assert (result.exit_code, result.stdout) == (0, "All checks passed (1 file checked).\n")
+
+
+def test_stdin_without_a_name_is_compared_with_the_rest_of_the_project(run_qslint, write):
+    write(".qslint.toml", "")
+    write("jobs/weekly.yaml", VALID_JOB)
+    write("jobs/copy.yaml", "# a second copy\n" + VALID_JOB)
+    result = _stdin(VALID_JOB, "-", "--quiet")
+    assert (result.exit_code, result.stdout) == (1, _duplicate_of("jobs/copy.yaml:4:16"))
+
+
+def test_stdin_without_a_name_that_differs_from_the_file_is_a_duplicate(run_qslint, write):
+    write(".qslint.toml", "")
+    write("jobs/weekly.yaml", VALID_JOB)
+    result = _stdin(VALID_JOB.replace("sales/weekly", "sales/weekly-v2"), "-", "--quiet")
+    assert (result.exit_code, result.stdout) == (1, _duplicate_of("jobs/weekly.yaml:3:16"))

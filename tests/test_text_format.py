@@ -51,7 +51,7 @@ def test_statistics(run_qslint, write):
     write("c.yaml", WITH_PARAMETERS.replace("weekly-sales", "c"))
     result = run_qslint("check", "--statistics")
     assert result.stdout.splitlines() == [
-        "2  QS305  [warning]  [*]  BucketPrefix starts with `/` or holds `//` or `..`",
+        "2  QS305  [warning]  [*]  BucketPrefix starts with `/`, or holds `//`, `..` or `\\`",
         "1  QS401  [error]         A parameter name appears twice",
         "Found 3 problems (1 error, 2 warnings) in 3 files checked.",
         "[*] 2 fixable with `--fix`.",

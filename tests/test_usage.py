@@ -10,6 +10,7 @@ import click
 import pytest
 
 from qslint.cli import cli
+from qslint.cli.options import DEBUG_OPTION_HELP
 
 ROOT = Path(__file__).resolve().parents[1]
 OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
@@ -81,7 +82,19 @@ def test_the_readme_shows_every_command():
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_the_readme_names_the_options_help_does(name):
     written = readme_usage().get(name, set())
-    actual = long_options(COMMANDS[name]) - {"--help"}
+    actual = long_options(COMMANDS[name]) - {"--help", "--debug"}  # every command's
     assert (sorted(written - actual), sorted(actual - written)) == ([], []), (
         "README Usage block: (options it names that the command lacks, options it leaves out)"
     )
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_takes_debug(name):
+    (debug,) = [p for p in COMMANDS[name].params if "--debug" in getattr(p, "opts", ())]
+    assert debug.help == DEBUG_OPTION_HELP
+
+
+def test_the_readme_says_every_command_takes_debug():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    usage = readme.split("## Usage\n", 1)[1].split("\n## ", 1)[0]
+    assert "Every command takes `--help`, and `--debug`:" in usage

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from subprocess import CompletedProcess
 
 from qslint.apply.plan import DefinitionAt, JobKey, content_digest, job_key
 from qslint.loader import load_source
@@ -15,15 +16,35 @@ class ChangesError(Exception):
     """git could not answer (no repository, unknown ref): a usage error."""
 
 
-def _git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+def _run_git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> CompletedProcess[bytes]:
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=True)
+        return subprocess.run(
+            ["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False
+        )
     except FileNotFoundError as error:
-        raise ChangesError("--changed-since needs git, which is not installed") from error
-    except subprocess.CalledProcessError as error:
-        detail = error.stderr.decode(errors="replace").strip().splitlines()
-        raise ChangesError(f"git {args[0]}: {detail[-1] if detail else 'failed'}") from error
+        raise ChangesError(
+            "comparing with a git commit needs git, which is not installed"
+        ) from error
+
+
+def _git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+    done = _run_git(args, cwd, stdin)
+    if done.returncode:
+        detail = done.stderr.decode(errors="replace").strip().splitlines()
+        raise ChangesError(f"git {args[0]}: {detail[-1] if detail else 'failed'}")
     return done.stdout
+
+
+def git_answer(args: Sequence[str], cwd: Path) -> str | None:
+    """git's answer to a question (its output, stripped), or ``None`` when it says no."""
+    done = _run_git(args, cwd)
+    return None if done.returncode else done.stdout.decode(errors="replace").strip()
+
+
+def repository_folder(paths: Sequence[Path]) -> Path:
+    """Where git is asked about a run over ``paths``: the folder of the first one."""
+    first = next(iter(paths), Path())
+    return first if first.is_dir() else first.parent
 
 
 def head_commit(folder: Path) -> str:
@@ -55,6 +76,18 @@ def _read_blobs(oids: Sequence[str], top: Path) -> Iterator[bytes]:
         position = start + size + 1  # the content is followed by a newline
 
 
+def _commit(ref: str, top: Path) -> bytes:
+    """The commit ``ref`` names, or a one-line error that names the flag and the ref."""
+    try:
+        return _git(["rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}"], top)
+    except ChangesError as error:
+        shallow = _git(["rev-parse", "--is-shallow-repository"], top).strip() == b"true"
+        hint = " (a shallow clone: fetch more history, or a fetch-depth of 0 in CI)"
+        raise ChangesError(
+            f"--changed-since {ref}: no such commit in {top}{hint if shallow else ''}"
+        ) from error
+
+
 def _under(path: Path, roots: Sequence[Path]) -> bool:
     return any(path.is_relative_to(root) for root in roots)
 
@@ -66,8 +99,11 @@ def jobs_at(
     each marked with whether a run over ``paths`` would read its file: a definition that
     moved into ``paths`` since ``ref`` is no new one. Each file is parsed within the limits
     of its configuration, as the run parses it."""
-    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip()).resolve()
-    commit = _git(["rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}"], cwd)
+    try:
+        top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip()).resolve()
+    except ChangesError as error:
+        raise ChangesError(f"--changed-since {ref}: not in a git repository ({error})") from error
+    commit = _commit(ref, top)
     roots = [path.resolve() for path in paths]
     wanted = [
         (oid, name)

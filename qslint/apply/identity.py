@@ -32,11 +32,10 @@ def resolve_run_key(given: str | None, paths: Sequence[Path]) -> str:
         if not given.strip():
             raise RunKeyError("--run-key must not be empty")
         return given
-    from qslint.apply.changes import ChangesError, head_commit
+    from qslint.apply.changes import ChangesError, head_commit, repository_folder
 
-    folder = next(iter(paths), Path())
     try:
-        return head_commit(folder if folder.is_dir() else folder.parent)
+        return head_commit(repository_folder(paths))
     except ChangesError as error:
         raise RunKeyError(
             f"no run key ({error}): run in the git repository of the definitions, or pass "

@@ -8,7 +8,8 @@
   is started again under the same id. When even that cannot be learnt within the attempts,
   the job is ``unknown``, journaled as possibly started: the next run resolves it.
 - An attempt found failed, that this run did not start, is followed by the next attempt: a
-  failed export is retried by a later run, a completed one never is.
+  failed export is retried by a later run, a completed one never is: it is reported as
+  already exported, with its result.
 - ``ThrottlingException`` is retried with exponential backoff and full jitter;
   ``LimitExceededException`` on a start waits for a free slot (up to ``slot_wait``); every
   other call that fails transiently is retried a bounded number of times.
@@ -153,8 +154,13 @@ class JobLifecycle:
         ``outcome`` says how far it got."""
         entry = self.journal.entry(outcome.job)
         try:
-            found = self._current_attempt(outcome, entry.attempt, probe=entry.state.may_exist)
-            self._follow(outcome, found, others_waiting)
+            found, started_here = self._current_attempt(
+                outcome, entry.attempt, probe=entry.state.may_exist
+            )
+            if found is not None and found.status == "COMPLETED" and not started_here:
+                self._finish(outcome, "COMPLETED", Phase.ALREADY_EXPORTED)
+            else:
+                self._follow(outcome, found, others_waiting)
         except Unresolved as unresolved:
             reason = unresolved.failure.message.rstrip(".")
             outcome.error = (
@@ -171,14 +177,15 @@ class JobLifecycle:
 
     def _current_attempt(
         self, outcome: Outcome, attempt: int, *, probe: bool
-    ) -> Description | None:
-        """Find or start the job's current attempt: its description when found, None when
-        this run started it. An attempt that failed before this run gives way to the next."""
+    ) -> tuple[Description | None, bool]:
+        """Find or start the job's current attempt: its description when found (None when
+        this run started it), and whether this run may have started it. An attempt that
+        failed before this run gives way to the next."""
         while True:
             outcome.attempt, outcome.job_id = attempt, self.job_id_for(outcome.job, attempt)
             found, started_here = self._find_or_start(outcome, probe=probe)
             if found is None or found.status != "FAILED" or started_here:
-                return found
+                return found, started_here
             attempt, probe = attempt + 1, False
 
     def _find_or_start(self, outcome: Outcome, *, probe: bool) -> tuple[Description | None, bool]:
@@ -196,7 +203,10 @@ class JobLifecycle:
                     if found is not None:
                         if not found.same_definition:
                             raise _conflict(outcome)
-                        self._submitted(outcome)
+                        if found.status in ENDED_STATUSES and not maybe_started:
+                            outcome.submitted = True  # by an earlier run: nothing runs now
+                        else:
+                            self._submitted(outcome)
                         return found, maybe_started
                     probe = False
                 self._record(outcome, JobState.SUBMITTING)
@@ -246,14 +256,20 @@ class JobLifecycle:
                     "starts it under the same id",
                 )
             status = described.status
+        self._finish(outcome, status, Phase.COMPLETED if status == "COMPLETED" else Phase.FAILED)
+
+    def _finish(self, outcome: Outcome, status: str, phase: Phase) -> None:
+        """Read the result of a job that ended with ``status``, and enter ``phase``."""
+        retries = self.limits.retry.transient_retries
         result = self.caller.call(
-            outcome, lambda: self.service.result(job, outcome.job_id), transient_retries=retries
+            outcome,
+            lambda: self.service.result(outcome.job, outcome.job_id),
+            transient_retries=retries,
         )
         outcome.until, outcome.files = self.caller.clock.now(), result.files
         outcome.error = result.error
-        completed = status == "COMPLETED"
-        self._record(outcome, JobState.COMPLETED if completed else JobState.FAILED)
-        self._enter(outcome, Phase.COMPLETED if completed else Phase.FAILED)
+        self._record(outcome, JobState.COMPLETED if status == "COMPLETED" else JobState.FAILED)
+        self._enter(outcome, phase)
 
     def _submitted(self, outcome: Outcome) -> None:
         outcome.submitted, outcome.since = True, self.caller.clock.now()

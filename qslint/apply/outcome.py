@@ -15,10 +15,14 @@ class Phase(enum.StrEnum):
     RUNNING = "running"
     SUBMITTED = "submitted"  # --no-wait: submitted, not followed to its end
     COMPLETED = "completed"
+    ALREADY_EXPORTED = "already exported"  # completed in an earlier run of the deployment
     FAILED = "failed"  # the job ran and failed
     ERROR = "error"  # a call failed for good
     UNKNOWN = "unknown"  # the service may have the job: the next run finds out
     INTERRUPTED = "interrupted"
+
+
+EXPORTED = (Phase.COMPLETED, Phase.ALREADY_EXPORTED)
 
 
 @dataclass
@@ -45,11 +49,11 @@ class Outcome:
         """Whether the job needs nothing more from a later run."""
         if self.phase is Phase.ERROR:
             return not self.submitted
-        return self.phase in (Phase.SUBMITTED, Phase.COMPLETED, Phase.FAILED)
+        return self.phase in (Phase.SUBMITTED, Phase.FAILED, *EXPORTED)
 
     @property
     def succeeded(self) -> bool:
-        return self.phase in (Phase.SUBMITTED, Phase.COMPLETED)
+        return self.phase in (Phase.SUBMITTED, *EXPORTED)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def run_jobs(
     from qslint.apply.journal import DEFAULT_JOURNAL, Journal, JournalError
     from qslint.apply.scheduler import Scheduler
     from qslint.apply.submit import connect
-    from qslint.apply.summary import Progress
+    from qslint.apply.summary import Deployment, Progress
     from qslint.aws.client import ConnectError
 
     job_id = job_id_for(options.run_key, exact=options.exact_job_ids)
@@ -67,7 +67,8 @@ def run_jobs(
     if earlier:
         journaled = plural(len(earlier), "journaled job")
         sys.stderr.write(f"Resuming from {journal.path} ({journaled}).\n")
-    progress = Progress(sys.stderr, jobs, live=sys.stderr.isatty())
+    deployment = Deployment(options.run_key, options.exact_job_ids)
+    progress = Progress(sys.stderr, jobs, live=sys.stderr.isatty(), deployment=deployment)
     scheduler = Scheduler(
         service,
         journal,

@@ -7,9 +7,11 @@ as its bucket only (``s3://acme-reports/…``), never its key or signature.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -26,6 +28,7 @@ _PROGRESS_GROUPS = {
     Phase.RUNNING: "running",
     Phase.SUBMITTED: "done",
     Phase.COMPLETED: "done",
+    Phase.ALREADY_EXPORTED: "done",
     Phase.FAILED: "failed",
     Phase.ERROR: "failed",
     Phase.UNKNOWN: "failed",
@@ -49,9 +52,12 @@ class Progress:
     """An :class:`~qslint.apply.outcome.Observer`: one live status line on a terminal, a
     plain log line per change and per retry elsewhere (CI)."""
 
-    def __init__(self, stream: TextIO, jobs: Sequence[PlannedJob], *, live: bool) -> None:
+    def __init__(
+        self, stream: TextIO, jobs: Sequence[PlannedJob], *, live: bool, deployment: Deployment
+    ) -> None:
         self._stream = stream
         self._live = live
+        self._deployment = deployment
         self._phases = dict.fromkeys((job.key for job in jobs), Phase.WAITING)
         self._retries = 0
         self._closed = False
@@ -60,8 +66,11 @@ class Progress:
     def changed(self, outcome: Outcome) -> None:
         with self._lock:
             self._phases[outcome.job.key] = outcome.phase
-            error = f": {outcome.error}" if outcome.error else ""
-            self._show(f"{outcome.job_id} {outcome.phase}{error} ({outcome.job.file})")
+            if outcome.phase is Phase.ALREADY_EXPORTED:
+                what = f"already exported by this deployment ({self._deployment})"
+            else:
+                what = f"{outcome.phase}: {outcome.error}" if outcome.error else outcome.phase
+            self._show(f"{outcome.job_id} {what} ({outcome.job.file})")
 
     def retrying(self, outcome: Outcome, retry: Retry) -> None:
         with self._lock:
@@ -113,7 +122,31 @@ def table(rows: Sequence[Sequence[str]]) -> str:
     )
 
 
-def summary(outcomes: Sequence[Outcome], *, show_sensitive: bool, interrupted: bool) -> str:
+@dataclass(frozen=True)
+class Deployment:
+    """What makes a job id this deployment's: the run key, or (--exact-job-ids) the id."""
+
+    run_key: str
+    exact_job_ids: bool = False
+
+    def __str__(self) -> str:
+        return "job ids as written" if self.exact_job_ids else f"run key {self.run_key}"
+
+    @property
+    def again(self) -> str:
+        """How to export once more what this deployment exported."""
+        if self.exact_job_ids:
+            return "another SnapshotJobId exports them again (the same one, 24 hours on)"
+        return "a new --run-key exports them again"
+
+
+def summary(
+    outcomes: Sequence[Outcome],
+    *,
+    show_sensitive: bool,
+    interrupted: bool,
+    deployment: Deployment,
+) -> str:
     rows = [("JOB", "STATUS", "DURATION", "FILES OR ERROR")]
     rows += [
         (
@@ -129,6 +162,8 @@ def summary(outcomes: Sequence[Outcome], *, show_sensitive: bool, interrupted: b
     retries = sum(o.retries for o in outcomes)
     counted = f"{plural(len(outcomes), 'job')}: {totals}; {plural(retries, 'retry', 'retries')}"
     text = table(rows) + counted + "\n"
+    if counts[Phase.ALREADY_EXPORTED]:
+        text += f"Already exported by this deployment ({deployment}): {deployment.again}.\n"
     return text + (interruption(outcomes) if interrupted else "")
 
 
@@ -167,6 +202,39 @@ def report(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> dict[str, An
 
 def report_json(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> str:
     return json.dumps(report(outcomes, show_sensitive=show_sensitive), indent=2) + "\n"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_~&\[\]<>|])")
+
+
+def _markdown_cell(text: str) -> str:
+    """``text`` as one table cell's literal text: no markup, link, HTML or column break."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def markdown_summary(
+    outcomes: Sequence[Outcome], compared_with: str, *, show_sensitive: bool, interrupted: bool
+) -> str:
+    """The summary for a CI's job page (``$GITHUB_STEP_SUMMARY``): one table row per job,
+    the result locations as redacted as in the text summary."""
+    text = f"### qslint apply\n\n{_markdown_cell(compared_with)}\n\n"
+    if not outcomes:
+        return text + "Nothing to submit.\n"
+    rows = [
+        (
+            f"{o.job.file} ({o.job.name})",
+            o.job_id,
+            str(o.phase),
+            _duration(o),
+            _files_or_error(o, show_sensitive=show_sensitive),
+        )
+        for o in outcomes
+    ]
+    text += (
+        "| Definition | Job id | Status | Duration | Result |\n| --- | --- | --- | --- | --- |\n"
+    )
+    text += "".join(f"| {' | '.join(map(_markdown_cell, row))} |\n" for row in rows)
+    return text + (f"\n{_markdown_cell(interruption(outcomes))}\n" if interrupted else "")
 
 
 def plan_text(plan: Plan, job_ids: Sequence[str]) -> str:

@@ -23,15 +23,20 @@ from qslint.cli.options import (
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
+    append_report,
     check_writable,
     config_option,
+    debug_option,
+    debugging,
     overrides,
     target_options,
     write_report,
 )
 
 if TYPE_CHECKING:
+    from qslint.apply.baseline import Baseline
     from qslint.apply.gate import Checked
+    from qslint.apply.outcome import Outcome
     from qslint.config import Target
     from qslint.settings import Settings
 
@@ -52,7 +57,14 @@ def _selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
             click.option(
                 "--changed-since",
                 metavar="REF",
-                help="Only jobs that are new or changed since git REF (compared after parsing).",
+                help="Only jobs that are new or changed since git REF (compared after parsing) "
+                "[default in CI: the push's previous head].",
+            ),
+            click.option(
+                "--all",
+                "every",
+                is_flag=True,
+                help="Every selected job, whatever changed (scheduled exports, with --run-key).",
             ),
             click.option(
                 "--run-key",
@@ -84,10 +96,23 @@ def _run_key(given: str | None, paths: Sequence[Path]) -> str:
         raise UsageError(str(error)) from error
 
 
+def _baseline(paths: Sequence[Path], changed_since: str | None, every: bool) -> Baseline | None:
+    """What the run compares with: the options', else the CI's; ``None`` outside a CI."""
+    import os
+
+    from qslint.apply.baseline import BaselineError, find_baseline
+    from qslint.apply.changes import ChangesError, repository_folder
+
+    try:
+        return find_baseline(changed_since, every, os.environ, repository_folder(paths))
+    except (BaselineError, ChangesError) as error:
+        raise UsageError(str(error)) from error
+
+
 def _check_and_plan(
     paths: Sequence[Path],
     config_file: Path | None,
-    changed_since: str | None,
+    baseline: Baseline,
     target: tuple[str | None, str | None, str | None],
 ) -> tuple[Settings, Checked]:
     """Lint ``paths`` as ``qslint check`` would, then choose the jobs to submit."""
@@ -104,17 +129,18 @@ def _check_and_plan(
     )
     settings, rule_sets = checking(given)
     try:
-        checked = check_and_plan(paths, settings, rule_sets, changed_since)
+        checked = check_and_plan(paths, settings, rule_sets, baseline.ref)
     except (ConfigError, DashboardSourceError, SourceError, ChangesError) as error:
         raise UsageError(str(error)) from error
-    report_on_stderr(checked.result, debug=False)
+    report_on_stderr(checked.result, debug=debugging())
     return settings, checked
 
 
-def _gate_findings(settings: Settings, checked: Checked) -> str:
-    from qslint.cli.wiring import error_findings_text
+def _show_findings(settings: Settings, checked: Checked) -> None:
+    """The gate's findings, errors and warnings, on stderr as ``qslint check`` prints them."""
+    from qslint.cli.wiring import lint_report_text
 
-    return error_findings_text(checked.result, settings.root)
+    click.echo(lint_report_text(checked.result, settings.root), nl=False, err=True)
 
 
 def _require_regions(jobs: Sequence[PlannedJob]) -> None:
@@ -149,10 +175,12 @@ def _deadline(value: str | None) -> datetime | None:
 @_selection_options
 @click.option("--minutes-per-wave", type=click.FloatRange(min=0), help="Measured minutes per wave.")
 @click.option("--deadline", metavar="HH:MM", help="Print the latest start time for this deadline.")
+@debug_option
 def plan(
     paths: tuple[Path, ...],
     config_file: Path | None,
     changed_since: str | None,
+    every: bool,
     run_key: str | None,
     exact_job_ids: bool,
     max_concurrent: int,
@@ -166,14 +194,18 @@ def plan(
 
     The options are those of apply, so that plan and apply take the same arguments; plan
     calls no AWS API. The job ids are those of a first attempt (a failed export is retried
-    under the id of its next one).
+    under the id of its next one). The first line says what the jobs are compared with, and
+    why; outside a known CI, with neither --changed-since nor --all, that is nothing.
     """
+    from qslint.apply.baseline import OUTSIDE_CI, Baseline
     from qslint.apply.identity import RunKeyError, job_id_for, resolve_run_key
     from qslint.apply.summary import estimate_text, plan_text
 
+    baseline = _baseline(paths, changed_since, every) or Baseline(None, OUTSIDE_CI)
     settings, checked = _check_and_plan(
-        paths, config_file, changed_since, (region, profile, endpoint_url)
+        paths, config_file, baseline, (region, profile, endpoint_url)
     )
+    click.echo(baseline.describe())
     selected = checked.plan.selected
     unknown_ids = None
     try:
@@ -187,9 +219,8 @@ def plan(
     lines = estimate_text(largest, minutes_per_wave, _deadline(deadline), max_concurrent)
     click.echo(f"Estimate (accounts run side by side; the busiest one): {lines}", nl=False)
     _require_regions(selected)  # what apply would refuse
-    findings = _gate_findings(settings, checked)
-    if findings:
-        click.echo(findings, nl=False, err=True)
+    _show_findings(settings, checked)
+    if checked.result.has_errors:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_USAGE if checked.result.internal_errors else EXIT_OK)
 
@@ -204,6 +235,7 @@ def plan(
 )
 @click.option("--deadline", metavar="HH:MM", help="Print the latest start time for this deadline.")
 @_concurrency
+@debug_option
 def estimate(jobs: int, minutes_per_wave: float, deadline: str | None, max_concurrent: int) -> None:
     """Estimate a run's time: ceil(JOBS / MAX_CONCURRENT) waves × the minutes of one wave."""
     from qslint.apply.summary import estimate_text
@@ -215,6 +247,25 @@ def estimate(jobs: int, minutes_per_wave: float, deadline: str | None, max_concu
 _SECONDS = click.FloatRange(min=0.1)
 
 
+def _append_markdown(
+    markdown_file: Path | None,
+    outcomes: Sequence[Outcome],
+    baseline: Baseline,
+    *,
+    show_sensitive: bool,
+    interrupted: bool = False,
+) -> None:
+    """The summary, as a Markdown table, at the end of ``markdown_file`` when there is one."""
+    if markdown_file is None:
+        return
+    from qslint.apply.summary import markdown_summary
+
+    text = markdown_summary(
+        outcomes, baseline.describe(), show_sensitive=show_sensitive, interrupted=interrupted
+    )
+    append_report(text, markdown_file)
+
+
 @click.command()
 @_selection_options
 @click.option("--no-wait", is_flag=True, help="Submit only; do not follow jobs to their end.")
@@ -223,6 +274,13 @@ _SECONDS = click.FloatRange(min=0.1)
     "report_file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the summary as JSON to this file.",
+)
+@click.option(
+    "--markdown-summary",
+    "markdown_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append the summary as a Markdown table to this file (CI job pages: "
+    "$GITHUB_STEP_SUMMARY).",
 )
 @click.option(
     "--max-rps",
@@ -260,12 +318,14 @@ _SECONDS = click.FloatRange(min=0.1)
     help="The journal that makes a run resumable [default: .qslint/apply-journal.json].",
 )
 @click.option("--show-sensitive", is_flag=True, help="Show result URLs in full.")
+@debug_option
 @click.pass_context
 def apply(
     context: click.Context,
     paths: tuple[Path, ...],
     config_file: Path | None,
     changed_since: str | None,
+    every: bool,
     run_key: str | None,
     exact_job_ids: bool,
     max_concurrent: int,
@@ -274,6 +334,7 @@ def apply(
     endpoint_url: str | None,
     no_wait: bool,
     report_file: Path | None,
+    markdown_file: Path | None,
     max_rps: int,
     poll_interval: float,
     connect_timeout: float,
@@ -287,25 +348,37 @@ def apply(
     the region of its file's configuration (see `qslint plan`), under an id derived from its
     definition and the run key: running apply again for the same deployment follows the
     jobs it started, retries the exports that failed and never exports one twice.
+
+    The jobs submitted are those new or changed since the baseline: --changed-since REF; in
+    GitHub Actions and GitLab CI, the push's previous head (a first or forced push: the
+    merge base with the default branch); --all for every one. Outside a known CI apply
+    needs one of the two options.
     """
+    from qslint.apply.baseline import CHOOSE
     from qslint.apply.lifecycle import Limits
     from qslint.apply.run import ApplyError, RunOptions, run_jobs
-    from qslint.apply.summary import regions_line, report_json, summary
+    from qslint.apply.summary import Deployment, regions_line, report_json, summary
     from qslint.clock import Clock
 
+    baseline = _baseline(paths, changed_since, every)
+    if baseline is None:
+        raise UsageError(f"outside a known CI, apply needs what to compare with: {CHOOSE}")
     settings, checked = _check_and_plan(
-        paths, config_file, changed_since, (region, profile, endpoint_url)
+        paths, config_file, baseline, (region, profile, endpoint_url)
     )
-    findings = _gate_findings(settings, checked)
-    if findings or checked.result.internal_errors:
-        click.echo(findings, nl=False, err=True)
+    _show_findings(settings, checked)
+    if checked.result.has_errors or checked.result.internal_errors:
         click.echo("qslint: nothing submitted: fix the findings above first", err=True)
         sys.exit(EXIT_USAGE if checked.result.internal_errors else EXIT_FINDINGS)
+    if markdown_file is not None:
+        check_writable(markdown_file)
     jobs = checked.plan.selected
+    _require_regions(jobs)
+    click.echo(baseline.describe(), err=True)
     if not jobs:
         click.echo("Nothing to submit.")
+        _append_markdown(markdown_file, [], baseline, show_sensitive=show_sensitive)
         sys.exit(EXIT_OK)
-    _require_regions(jobs)
     if report_file is not None:
         check_writable(report_file)
     click.echo(regions_line(jobs), err=True)
@@ -322,10 +395,22 @@ def apply(
         run = run_jobs(jobs, _targets(settings, jobs), options)
     except ApplyError as error:
         raise UsageError(str(error)) from error
-    text = summary(run.outcomes, show_sensitive=show_sensitive, interrupted=run.interrupted)
+    text = summary(
+        run.outcomes,
+        show_sensitive=show_sensitive,
+        interrupted=run.interrupted,
+        deployment=Deployment(options.run_key, options.exact_job_ids),
+    )
     click.echo(text, nl=False)
     if report_file is not None:
         write_report(report_json(run.outcomes, show_sensitive=show_sensitive), report_file)
+    _append_markdown(
+        markdown_file,
+        run.outcomes,
+        baseline,
+        show_sensitive=show_sensitive,
+        interrupted=run.interrupted,
+    )
     if run.interrupted:
         sys.exit(EXIT_INTERRUPTED)
     if run.journal_problem is not None:

@@ -16,6 +16,8 @@ from qslint.cli.options import (
     EXIT_USAGE,
     UsageError,
     config_option,
+    debug_option,
+    debugging,
     overrides,
     rule_selection_options,
     target_options,
@@ -124,7 +126,7 @@ WITH_CHANGES = ("rdjson",)
     "an error (QS709, the default: the gate fails closed) or a warning (QS701).",
 )
 @target_options
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@debug_option
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -150,7 +152,6 @@ def check(
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
-    debug: bool,
 ) -> None:
     """Check job definition files (default: the current directory; `-`: standard input)."""
     from qslint.runner import lint
@@ -234,7 +235,7 @@ def check(
         write_report(text, output_file)
     if not result.files:  # as ruff does: a hook on a folder without definitions still passes
         click.echo("qslint: warning: no job definition files under the given paths", err=True)
-    report_on_stderr(result, debug=debug)
+    report_on_stderr(result, debug=debugging())
     if result.internal_errors:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if result.has_errors and not exit_zero else EXIT_OK)

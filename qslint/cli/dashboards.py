@@ -12,6 +12,7 @@ from qslint.cli.options import (
     EXIT_OK,
     UsageError,
     config_option,
+    debug_option,
     overrides,
     target_options,
 )
@@ -33,6 +34,7 @@ def dashboards() -> None:
 @click.option("--account-id", required=True, help="The AWS account the dashboards are in.")
 @config_option
 @target_options
+@debug_option
 def pull(
     dashboard_ids: tuple[str, ...],
     out: Path,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import signal
 import threading
 from pathlib import Path
 
 import click
 
+from qslint.cli.options import UsageError, debug_option
 from qslint.emulator.routes import OPERATIONS
 from qslint.emulator.service import Faults, Settings
 from qslint.findings import plural
@@ -102,6 +104,7 @@ _SECONDS = click.FloatRange(min=0.0)
     help="Serve dashboards/ID.json and data-sets/ID.json from this folder "
     "(as `aws quicksight describe-…` prints them); start then needs a known dashboard.",
 )
+@debug_option
 def emulator(
     port: int,
     region: str,
@@ -152,7 +155,11 @@ def emulator(
     stopped = threading.Event()
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stopped.set())
-    with Emulator(settings, port) as running:
+    try:
+        emulator = Emulator(settings, port)
+    except OSError as error:
+        raise UsageError(_listen_problem(port, error)) from error
+    with emulator as running:
         click.echo(f"QuickSight emulator on {running.url} (Ctrl-C stops it)", err=True)
         stopped.wait()
         service = running.service
@@ -162,3 +169,14 @@ def emulator(
             f"{plural(jobs, 'job')}, at most {service.peak_running()} running at once",
             err=True,
         )
+
+
+def _listen_problem(port: int, error: OSError) -> str:
+    """Why the emulator cannot listen on ``port``, and what to do, in one line."""
+    where = f"cannot listen on 127.0.0.1:{port}"
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"{where}: address already in use (another emulator?); choose another --port, "
+            "or --port 0 for any free one"
+        )
+    return f"{where}: {error.strerror or error}"

@@ -65,6 +65,26 @@ rule_selection_options = _stack(
 )
 
 
+DEBUG_OPTION_HELP = "Show the traceback of an internal error instead of its one line."
+_DEBUG = "qslint.debug"
+
+
+def _remember_debug(context: click.Context, _: click.Parameter, value: bool) -> bool:
+    context.meta[_DEBUG] = value
+    return value
+
+
+# Every command takes it: an internal error's one line points at it (see qslint.cli.main).
+debug_option = click.option(
+    "--debug", is_flag=True, expose_value=False, callback=_remember_debug, help=DEBUG_OPTION_HELP
+)
+
+
+def debugging() -> bool:
+    """Whether the running command was given ``--debug``."""
+    return bool(click.get_current_context().meta.get(_DEBUG, False))
+
+
 def codes(values: Sequence[str]) -> tuple[str, ...] | None:
     """``--select QS2,QS301 --select QS4`` -> ``("QS2", "QS301", "QS4")``."""
     if not values:
@@ -118,5 +138,15 @@ def write_report(text: str, output_file: Path | None) -> None:
         return
     try:
         output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {output_file}: {error.strerror}") from error
+
+
+def append_report(text: str, output_file: Path) -> None:
+    """``text`` added at the end of ``output_file`` (a CI's summary file gathers many steps');
+    a file that cannot be written is a usage error."""
+    try:
+        with output_file.open("a", encoding="utf-8") as file:
+            file.write(text)
     except OSError as error:
         raise UsageError(f"cannot write {output_file}: {error.strerror}") from error

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from qslint.cli.options import UsageError
+from qslint.cli.options import UsageError, debug_option
 from qslint.rule import Rule, RuleLoadError, load_rules
 
 
@@ -28,6 +28,7 @@ def _load_rules() -> list[Rule]:
     show_default=True,
     help="A line per rule, a JSON list, or the README's Markdown table.",
 )
+@debug_option
 def list_rules(output_format: str) -> None:
     """List every rule: code, default severity, summary."""
     rules = _load_rules()
@@ -70,15 +71,21 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
 
 
 @click.command("rule")
-@click.argument("code")
-def show_rule(code: str) -> None:
-    """Print the documentation of rule CODE."""
-    wanted = code.strip().upper()
-    for rule in _load_rules():
-        if rule.code == wanted:
+@click.argument("code_or_name", metavar="CODE|NAME")
+@debug_option
+def show_rule(code_or_name: str) -> None:
+    """Print the documentation of a rule, by code (QS201) or name (pdf-selects-all-visuals)."""
+    wanted = code_or_name.strip()
+    rules = _load_rules()
+    for rule in rules:
+        if rule.code == wanted.upper() or rule.name == wanted.lower():
             click.echo(rule.documentation)
             return
-    raise UsageError(f"there is no rule {code!r}; `qslint rules` lists them")
+    import difflib
+
+    close = difflib.get_close_matches(wanted.lower(), [rule.name for rule in rules], n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UsageError(f"there is no rule {code_or_name!r}; {hint}`qslint rules` lists them")
 
 
 @click.command("schema")
@@ -94,6 +101,7 @@ def show_rule(code: str) -> None:
     show_default=True,
     help="The JSON Schema dialect.",
 )
+@debug_option
 def schema(output: Path | None, draft: str) -> None:
     """Print a JSON Schema of a job definition file, for editors and check-jsonschema."""
     import json

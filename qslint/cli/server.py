@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 
-from qslint.cli.options import UsageError
+from qslint.cli.options import UsageError, debug_option
 
 INSTALL_HINT = "qslint server needs pygls: pip install 'qslint[server]'"
 
 
 @click.command("server")
+@debug_option
 def server() -> None:
     """Run the language server on standard input and output (an editor starts it)."""
     try:

@@ -51,15 +51,15 @@ def report_on_stderr(result: CheckResult, *, debug: bool) -> None:
             click.echo(error.details, err=True, nl=False)
 
 
-def error_findings_text(result: CheckResult, root: Path) -> str:
-    """The text report of ``result``'s error findings, or nothing when there are none."""
+def lint_report_text(result: CheckResult, root: Path) -> str:
+    """``qslint check``'s text report of ``result``, warnings included, or nothing when it
+    has no finding: the gate of plan and apply words it exactly as check does."""
     from qslint.report import Report, render
 
-    if not result.has_errors:
+    if not result.findings:
         return ""
-    errors = [finding for finding in result.findings if finding.severity == "error"]
     report = Report(
-        findings=errors,
+        findings=result.findings,
         files=result.files,
         other_files=result.other_files,
         rules=result.rules,

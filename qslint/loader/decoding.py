@@ -28,7 +28,8 @@ def decode(path: str, raw: bytes) -> SourceFile:
     decoded = _decoded(raw)
     if isinstance(decoded, LoadProblem):
         return SourceFile(path=path, text="", problems=[decoded])
-    return SourceFile(path=path, text=decoded.removeprefix("\ufeff"))  # as utf-8-sig reads
+    text = decoded.removeprefix("\ufeff")  # as utf-8-sig reads
+    return SourceFile(path=path, text=text, byte_order_mark=len(text) < len(decoded))
 
 
 def _decoded(raw: bytes) -> str | LoadProblem:

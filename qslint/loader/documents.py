@@ -19,6 +19,7 @@ class Document:
 
     data: Any
     start: Mark
+    yaml11: bool = False  # opened by a `%YAML 1.1` directive: read as YAML 1.1
     # Where each value and each mapping key starts, as the parser's own 0-based marks: every
     # node of every file gets one, and only the few a finding names are ever converted.
     values: dict[JsonPath, Any] = field(default_factory=dict)
@@ -68,6 +69,7 @@ class SourceFile:
     documents: list[Document] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
     suppressions: dict[int, Suppression] = field(default_factory=dict)  # by line
+    byte_order_mark: bool = False  # the bytes started with a UTF-8 BOM (not in ``text``)
 
     def is_suppressed(self, code: str, line: int) -> bool:
         suppression = self.suppressions.get(line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,7 +16,7 @@ def repository_root(folder: Path) -> Path:
 
 def _work_tree_top(folder: Path) -> Path | None:
     for candidate in (folder, *folder.absolute().parents):
-        if (candidate / ".git").exists():
+        if os.path.lexists(candidate / ".git"):  # a folder that cannot be entered has none
             return candidate
     return None
 

@@ -1,0 +1,412 @@
+"""Parser events -> positioned documents, under the run's limits.
+
+The documents are built straight from the parser's events, without composing node trees
+first: a job file's scalars are mostly plain strings, and a node object per value cost more
+than the whole walk. Every value and mapping key records where it starts, merge keys and
+aliases are expanded (an anchored node's events are kept to be read again), and what a job
+definition never needs (custom tags, duplicate keys, non-string keys) is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ruamel.yaml.composer import ComposerError
+from ruamel.yaml.constructor import ConstructorError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentEndEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.tag import Tag
+
+from qslint.config import LoadLimits
+from qslint.findings import JsonPath, Mark, plural
+from qslint.loader.documents import Document, LoadProblem, Sensitivity, one_based
+from qslint.loader.tags import MAP_TAG, MERGE_TAG, SCALAR_TAGS, SEQ_TAG, STR_TAG, plain_tag
+from qslint.wire import aws_cli_yaml11_value
+
+_YAML = "tag:yaml.org,2002:"
+_SCALAR_MEMO_SIZE = 1024
+_TAGS = {name: Tag(suffix=name) for name in SCALAR_TAGS}
+
+
+class Invalid(Exception):
+    """A node the builder refuses, with the mark of the node."""
+
+    def __init__(self, message: str, mark: Mark) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+class _Alias:
+    """An alias, resolved where it was read: the events of the node it names.
+
+    ``open`` is set when the alias stands inside the node it names (a node that contains
+    itself); building through it is refused.
+    """
+
+    __slots__ = ("event", "events", "open")
+
+    def __init__(self, event: Event, events: list[Any], *, open: bool) -> None:
+        self.event = event
+        self.events = events
+        self.open = open
+
+
+class _Events:
+    """A document's events from the parser, keeping each anchored node's events."""
+
+    def __init__(self, parser: Any) -> None:
+        self._parser = parser
+        self._anchors: dict[str, list[Any]] = {}
+        # The anchored collections being read: [anchor, events, open levels].
+        self._recording: list[list[Any]] = []
+
+    def new_document(self) -> None:
+        self._anchors.clear()
+
+    def next(self) -> Any:
+        event = self._parser.get_event()
+        kind = type(event)
+        if kind is AliasEvent:
+            event = self._alias(event)
+        if self._recording:
+            self._record(event, kind)
+        if kind in _ANCHORABLE and event.anchor is not None:
+            if kind is ScalarEvent:
+                self._anchors[event.anchor] = [event]
+            else:
+                self._recording.append([event.anchor, [event], 1])
+        return event
+
+    def _record(self, event: Any, kind: type) -> None:
+        levels = 1 if kind in _STARTS else -1 if kind in _ENDS else 0
+        for recording in self._recording:
+            recording[1].append(event)
+            recording[2] += levels
+        if levels < 0 and self._recording[-1][2] == 0:
+            anchor, events, _ = self._recording.pop()
+            self._anchors[anchor] = events
+
+    def _alias(self, event: AliasEvent) -> _Alias:
+        name = event.anchor
+        for anchor, events, _ in reversed(self._recording):
+            if anchor == name:
+                return _Alias(event, events, open=True)
+        events = self._anchors.get(name)
+        if events is None:
+            raise ComposerError(None, None, f"found undefined alias {name!r}", event.start_mark)
+        return _Alias(event, events, open=False)
+
+
+_STARTS = frozenset({MappingStartEvent, SequenceStartEvent})
+_ENDS = frozenset({MappingEndEvent, SequenceEndEvent})
+_ANCHORABLE = frozenset({ScalarEvent, MappingStartEvent, SequenceStartEvent})
+
+
+class _Replay:
+    """The kept events of an anchored node, read again where an alias names it."""
+
+    def __init__(self, events: list[Any], start: int = 0) -> None:
+        self._events = iter(events[start:]) if start else iter(events)
+
+    def next(self) -> Any:
+        return next(self._events)
+
+
+def _children(events: list[Any]) -> Iterator[list[Any]]:
+    """The kept events of each child of the collection whose events are ``events``."""
+    depth = 0
+    child: list[Any] = []
+    for item in events[1:-1]:
+        child.append(item)
+        if isinstance(item, CollectionStartEvent):
+            depth += 1
+        elif isinstance(item, CollectionEndEvent):
+            depth -= 1
+        if depth == 0:
+            yield child
+            child = []
+
+
+def too_many_values_message(limits: LoadLimits) -> str:
+    return (
+        f"file expands to more than {plural(limits.max_nodes, 'value')} (aliases included); "
+        "split it or raise `max-nodes`"
+    )
+
+
+def too_deep_message(limits: LoadLimits) -> str:
+    deeper = plural(limits.max_depth, "level")
+    return f"nesting deeper than {deeper}; flatten it or raise `max-depth`"
+
+
+def too_many_documents(event: Event, limits: LoadLimits) -> LoadProblem:
+    return LoadProblem(
+        f"more than {plural(limits.max_documents, 'YAML document')} in one file; "
+        "split it or raise `max-documents`",
+        one_based(event.start_mark),
+    )
+
+
+def _unsupported_tag(name: str, event: Event) -> Invalid:
+    return Invalid(
+        f"unsupported YAML tag {name!r}: job definitions hold plain values only",
+        one_based(event.start_mark),
+    )
+
+
+class DocumentBuilder:
+    """Reads the documents of one file from ``parser``, a ruamel.yaml parser that is also its
+    constructor (for the scalars that are not strings).
+
+    The node budget is the file's, shared by its documents: many small documents cost as
+    much as one big one.
+    """
+
+    def __init__(self, parser: Any, limits: LoadLimits, sensitivity: Sensitivity) -> None:
+        self._parser = parser
+        self._limits = limits
+        self._sensitivity = sensitivity
+        self._nodes = 0
+        self._constructed: dict[tuple[str, str], Any] = {}
+
+    def build(self, documents: list[Document]) -> LoadProblem | None:
+        """Append each document of the file to ``documents``, up to the first that breaks a
+        limit, whose problem is returned (a syntax error raises ``YAMLError``)."""
+        parser = self._parser
+        events = _Events(parser)
+        parser.get_event()  # the stream's start
+        empty_at_end = 0  # documents that hold nothing, since the last one that does
+        while not parser.check_event(StreamEndEvent):
+            if len(documents) == self._limits.max_documents:
+                return too_many_documents(parser.peek_event(), self._limits)
+            start = parser.get_event()
+            events.new_document()
+            root = events.next()
+            # The AWS CLI reads a document under a `%YAML 1.1` directive as YAML 1.1.
+            yaml11 = tuple(start.version or ())[:2] == (1, 1)
+            document = Document(data=None, start=one_based(root.start_mark), yaml11=yaml11)
+            try:
+                document.data = self._value(root, events, (), document, hidden=False)
+            except Invalid as invalid:
+                if invalid.message != too_deep_message(self._limits):
+                    _read_document(events)  # a syntax error anywhere in it comes first
+                raise
+            parser.get_event()  # the document's end
+            documents.append(document)
+            empty_at_end = empty_at_end + 1 if _is_empty(root) else 0
+        # A trailing `---` (an editor's or a generator's habit) opens a document with no
+        # content: it is no definition, and no mistake either.
+        del documents[len(documents) - empty_at_end :]
+        return None
+
+    def _value(
+        self, event: Any, events: Any, path: JsonPath, document: Document, *, hidden: bool
+    ) -> Any:
+        if type(event) is _Alias:
+            if event.open:
+                mark = one_based(event.events[0].start_mark)
+                raise Invalid("recursive alias: a node that contains itself", mark)
+            return self._value(
+                event.events[0], _Replay(event.events, 1), path, document, hidden=hidden
+            )
+        self._nodes += 1
+        if self._nodes > self._limits.max_nodes:
+            raise Invalid(too_many_values_message(self._limits), one_based(event.start_mark))
+        if len(path) > self._limits.max_depth:
+            raise Invalid(too_deep_message(self._limits), one_based(event.start_mark))
+        document.values[path] = event.start_mark
+        if type(event) is ScalarEvent:
+            if hidden:
+                _hide(event, document)
+            value, plain = self._scalar(event)
+            if plain:
+                document.plain_scalars[path] = event.value
+            if document.yaml11 and not event.style:
+                read, yaml11_value = aws_cli_yaml11_value(event.value)
+                if read:
+                    return yaml11_value
+            return value
+        if type(event) is SequenceStartEvent:
+            _expect_tag(event, SEQ_TAG)
+            items = []
+            item = events.next()
+            while type(item) is not SequenceEndEvent:
+                child = (*path, len(items))
+                items.append(self._value(item, events, child, document, hidden=hidden))
+                item = events.next()
+            return items
+        _expect_tag(event, MAP_TAG)
+        return self._mapping(events, path, document, hidden=hidden)
+
+    def _scalar(self, event: ScalarEvent) -> tuple[Any, bool]:
+        """The value of a scalar, and whether it is a plain one whose YAML 1.1 reading may
+        differ (every plain scalar but a string that both read as one)."""
+        tag = None if event.ctag is None else str(event.ctag)
+        if tag is None or tag == "!":
+            if not event.implicit[0]:
+                return event.value, False
+            tag, differs = plain_tag(event.value)
+            if tag == STR_TAG:
+                return event.value, differs
+            differs = True
+        elif tag == STR_TAG:
+            return event.value, False
+        else:
+            differs = False
+        if tag not in SCALAR_TAGS:
+            raise _unsupported_tag(tag, event)
+        return self._construct(tag, event), differs
+
+    def _construct(self, name: str, event: ScalarEvent) -> Any:
+        key = (name, event.value)
+        constructed = self._constructed.get(key, self)
+        if constructed is self:
+            node = ScalarNode(_TAGS[name], event.value, event.start_mark, event.end_mark)
+            try:
+                constructed = self._parser.construct_object(node, deep=True)
+            except (ConstructorError, ValueError, OverflowError, IndexError) as error:
+                short = name.removeprefix(_YAML)
+                raise Invalid(f"invalid {short} value", one_based(event.start_mark)) from error
+            if len(self._constructed) >= _SCALAR_MEMO_SIZE:
+                self._constructed.clear()
+            self._constructed[key] = constructed  # scalars are immutable: shared safely
+        return constructed
+
+    def _mapping(
+        self, events: Any, path: JsonPath, document: Document, *, hidden: bool
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        merged: list[tuple[str, Any, list[Any]]] = []
+        key_event = events.next()
+        while type(key_event) is not MappingEndEvent:
+            if self._is_merge(key_event):
+                merged.extend(self._merge_sources(_capture(events.next(), events)))
+            else:
+                key, key_event = self._key(key_event)
+                if key in result:
+                    raise Invalid(f"duplicate key {key!r}", one_based(key_event.start_mark))
+                value = events.next()
+                result[key] = self._entry(key, key_event, value, events, path, document, hidden)
+            key_event = events.next()
+        for key, key_event, value_events in merged:
+            if key not in result:
+                replay = _Replay(value_events, 1)
+                value = value_events[0]
+                result[key] = self._entry(key, key_event, value, replay, path, document, hidden)
+        return result
+
+    def _entry(
+        self,
+        key: str,
+        key_event: ScalarEvent,
+        value: Any,
+        events: Any,
+        path: JsonPath,
+        document: Document,
+        hidden: bool,
+    ) -> Any:
+        child = (*path, key)
+        document.keys[child] = key_event.start_mark
+        if hidden:  # a mapping written where a sensitive value belongs: its keys are data too
+            _hide(key_event, document)
+        sensitivity = self._sensitivity
+        hidden = hidden or (key in sensitivity.names and sensitivity.applies(child))
+        return self._value(value, events, child, document, hidden=hidden)
+
+    def _is_merge(self, event: Any) -> bool:
+        if type(event) is not ScalarEvent:
+            return False
+        if event.ctag is None:  # only `<<` resolves to the merge tag
+            return event.value == "<<" and bool(event.implicit[0])
+        return event.tag == MERGE_TAG
+
+    def _merge_sources(self, events: list[Any]) -> Iterator[tuple[str, Any, list[Any]]]:
+        """Entries of a ``<<`` value, earlier sources winning as the YAML merge spec says."""
+        events = _resolved(events)
+        sources = _children(events) if type(events[0]) is SequenceStartEvent else [events]
+        seen: set[str] = set()
+        for source_events in sources:
+            source = _resolved(source_events)
+            if type(source[0]) is not MappingStartEvent:
+                raise Invalid(
+                    "a merge key `<<` takes a mapping or a list of mappings",
+                    one_based(source[0].start_mark),
+                )
+            entries = list(_children(source))
+            for key_events, value_events in zip(entries[::2], entries[1::2], strict=True):
+                if self._is_merge(key_events[0]):
+                    yield from self._merge_sources(value_events)
+                    continue
+                key, key_event = self._key(key_events[0])
+                if key not in seen:
+                    seen.add(key)
+                    yield key, key_event, _resolved(value_events)
+
+    def _key(self, event: Any) -> tuple[str, ScalarEvent]:
+        if type(event) is _Alias:
+            event = event.events[0]
+        if type(event) is not ScalarEvent:
+            raise Invalid("mapping keys must be plain strings", one_based(event.start_mark))
+        value, _ = self._scalar(event)
+        return (value if isinstance(value, str) else event.value), event
+
+
+def _resolved(events: list[Any]) -> list[Any]:
+    """The events of a node, through an alias that names it."""
+    head = events[0]
+    if type(head) is _Alias:
+        if head.open:
+            mark = one_based(head.events[0].start_mark)
+            raise Invalid("recursive alias: a node that contains itself", mark)
+        return head.events
+    return events
+
+
+def _capture(first: Any, events: Any) -> list[Any]:
+    """The events of the node that starts with ``first``, read to its end."""
+    captured = [first]
+    depth = 1 if isinstance(first, CollectionStartEvent) else 0
+    while depth:
+        item = events.next()
+        captured.append(item)
+        if isinstance(item, CollectionStartEvent):
+            depth += 1
+        elif isinstance(item, CollectionEndEvent):
+            depth -= 1
+    return captured
+
+
+def _read_document(events: _Events) -> None:
+    """Read the rest of the document, so that a syntax error in it is raised."""
+    while type(events.next()) is not DocumentEndEvent:
+        pass
+
+
+def _expect_tag(event: Any, expected: str) -> None:
+    tag = event.tag
+    if tag is not None and tag not in ("!", expected):
+        raise _unsupported_tag(tag, event)
+
+
+def _hide(event: Any, document: Document) -> None:
+    """Keep the span of a sensitive scalar, so that no displayed line shows it."""
+    document.hidden.append((one_based(event.start_mark), one_based(event.end_mark)))
+
+
+def _is_empty(root: Any) -> bool:
+    """A document with no content at all (not even an explicit `null` or `~`)."""
+    return type(root) is ScalarEvent and not root.style and root.value == ""
