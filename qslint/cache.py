@@ -45,7 +45,7 @@ from qslint.engine import FileResult, RuleSet
 from qslint.rule import CheckedJob
 
 CACHE_FOLDER = ".qslint_cache"
-_FORMAT = 5  # bump when what a cache file holds changes shape
+_FORMAT = 6  # bump when what a cache file holds changes shape
 UNUSED_DAYS = 30
 REPOSITORY_RUNS = 4  # the runs whose repository findings are kept, each for its files
 _DAY = 24 * 3600

@@ -7,9 +7,11 @@ Every part of a job that validates is checked, whatever is wrong elsewhere in it
 document is validated once into its job model, as ever: the hot path. A document with schema
 errors (which the document rules, QS101–QS105, report) gives the job rules a partial job
 instead (:func:`qslint.validation.partial_job`): the same model, holding what is valid and
-leaving out what is not. A rule that reads a part the partial job lacks raises
-:class:`~qslint.findings.MissingPart`, which ends that rule's check of that job with what it
-found so far and no error: it cannot see what it needs. Then, for one problem to give one
+leaving out each field that is not. A rule that reads a field the partial job lacks raises
+:class:`~qslint.findings.MissingPart`: it cannot check the item holding that field (a sheet
+selection, a file, a parameter), so it runs again without that item, and all it found counts
+(:meth:`~qslint.validation.PartialJob.check_valid_parts`); a field missing outside any item
+ends that rule's check of that job, with no error. Then, for one problem to give one
 finding, a job rule's finding at a node that has a schema error at it or under it is dropped:
 a misspelt `Files` is QS101, not also QS208's "this file group has no files". Only valid jobs
 are kept for the repository rules (QS601) and for ``plan``/``apply``.
@@ -96,6 +98,9 @@ class FileResult:
     # (file, line, code) of each finding a comment suppressed: for a repository result, in
     # the files of its jobs.
     suppressed: frozenset[Used] = frozenset()
+    # Read whole, and no document is a job (a compose file, a workflow): QS100's one finding
+    # when the file was named, passed over when a walk or the pre-commit hook found it.
+    something_else: bool = False
 
 
 @dataclass
@@ -105,6 +110,8 @@ class CheckResult:
     jobs: list[CheckedJob] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # passed over by a walk: not regular files
+    # Passed over as clearly no definition (FileResult.something_else), not named on purpose.
+    other_files: list[str] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)  # every rule that ran, by code
 
     @property
@@ -221,7 +228,8 @@ class Checker:
         # never pays for it.
         from qslint.validation import partial_job, unrelated_documents, validate_document
 
-        unrelated = unrelated_documents(source.documents)
+        unrelated = unrelated_documents(source)
+        result.something_else = unrelated.something_else
         source.problems += unrelated.problems  # QS100's: no other rule sees those documents
         findings = self._collect(Scope.FILE, result, source, source, None)
         for index, document in enumerate(source.documents):
@@ -234,7 +242,7 @@ class Checker:
             findings += self._collect(Scope.DOCUMENT, result, document_input, source, index)
             if errors:
                 job_findings = self._collect(
-                    Scope.JOB, result, partial_job(document.data), source, index
+                    Scope.JOB, result, partial_job(document.data), source, index, partial=True
                 )
                 findings += _away_from(errors, job_findings)
                 continue
@@ -338,20 +346,28 @@ class Checker:
         subject: Any,  # what the scope's rules check: the file, a document or a job
         source: SourceFile,
         index: int | None,  # of the document; None for the file itself
+        *,
+        partial: bool = False,  # ``subject`` is a PartialJob
     ) -> list[Finding]:
         return [
             self._finding(selected, violation, source, index)
             for selected in self._rules[scope]
-            for violation in self._run(selected, result, subject)
+            for violation in self._run(selected, result, subject, partial=partial)
         ]
 
     @staticmethod
-    def _run(selected: SelectedRule, result: FileResult, subject: Any) -> list[Any]:
+    def _run(
+        selected: SelectedRule, result: FileResult, subject: Any, *, partial: bool = False
+    ) -> list[Any]:
         """What the rule finds in ``subject``; nothing more once it raises, which is recorded
         unless the rule read a part that a partial job lacks: it cannot check the rest."""
         found: list[Any] = []
         try:
-            found.extend(selected.rule.check(subject, selected.context))
+            if partial:
+                context = selected.context
+                subject.check_valid_parts(lambda job: selected.rule.check(job, context), found)
+            else:
+                found.extend(selected.rule.check(subject, selected.context))
         except MissingPart:
             pass
         except Exception as error:  # one broken rule must not hide the other findings

@@ -23,6 +23,7 @@ STDIN = "-"  # standard input checked without --stdin-filename
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
+    from qslint.clock import Clock
     from qslint.dashboards.index import Dashboards
     from qslint.loader import SourceFile
 
@@ -41,9 +42,11 @@ class RuleSets:
         *,
         remote: bool = False,
         dashboards: Dashboards | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.rules = list(load_rules() if rules is None else rules)
         self._remote = remote
+        self._clock = clock  # what retries of remote calls wait on
         self._dashboards = dashboards  # given whole (tests, plugins): used as they are
         self._made: dict[int, RuleSet] = {}
 
@@ -74,7 +77,8 @@ class RuleSets:
         # Cross-checking, and what it imports, only when asked for.
         from qslint.dashboards.source import load_dashboards
 
-        return load_dashboards(config, [file.path for file in files] if self._remote else None)
+        remote = [file.path for file in files] if self._remote else None
+        return load_dashboards(config, remote, self._clock)
 
 
 class _Task(NamedTuple):
@@ -298,7 +302,18 @@ def _check(
         checkers[number].check_suppressions(file, used)
         for number, file in zip(numbers[: len(candidates)], files, strict=False)
     ]
-    return Checker.finish(files, repository)
+    # A file that is clearly something else is reported only where it was named on purpose.
+    passed_over = [
+        file.something_else and not candidate.named
+        for file, candidate in zip(files, candidates, strict=True)
+    ]
+    result = Checker.finish(
+        [file for file, other in zip(files, passed_over, strict=True) if not other], repository
+    )
+    result.other_files = [
+        file.path for file, other in zip(files, passed_over, strict=True) if other
+    ]
+    return result
 
 
 def _compared_only(result: FileResult) -> FileResult:
