@@ -203,9 +203,15 @@ def _rule_options(rule: Rule, given: Mapping[str, Any], config: Config) -> dict[
 class Checker:
     """Runs a :class:`RuleSet`: the per-file rules file by file, then the repository rules."""
 
-    def __init__(self, rules: RuleSet, config: Config, *, excerpts: bool = False) -> None:
+    def __init__(
+        self, rules: RuleSet, config: Config, *, excerpts: bool = False, indexed: bool = False
+    ) -> None:
+        """With ``indexed``, a file's jobs hold only what the repository rules read, when
+        every one of them declares it (see :attr:`CheckedJob.data`): what a cache keeps."""
         self._rules = rules
         self._excerpts = excerpts
+        self.reads = repository_reads(rules)
+        self._index = self.reads if indexed else None
         self.limits = config.limits  # how files are read, here and when a job is read again
         self._region = config.region
         self._per_file_ignores = [  # as code prefixes, "ALL" being all of them
@@ -246,13 +252,12 @@ class Checker:
                 )
                 findings += _away_from(errors, job_findings)
                 continue
-            data = pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
             job = CheckedJob(
-                data,
+                _job_data(document, self._index),
                 source.path,
                 index,
                 document.start,
-                _field_marks(document),
+                _field_marks(document, self._index),
                 region=self._region,
             )
             result.jobs.append(job)
@@ -407,11 +412,32 @@ class Checker:
         )
 
 
-def _field_marks(document: Document) -> dict[tuple[str, bool], Mark]:
-    """Where each top-level field and its value start: what a repository rule names."""
+def repository_reads(rules: RuleSet) -> tuple[str, ...] | None:
+    """The top-level fields the repository rules of ``rules`` read, in order; None when one
+    of them reads whole jobs."""
+    reads: set[str] = set()
+    for selected in rules[Scope.REPOSITORY]:
+        if selected.rule.reads is None:
+            return None
+        reads.update(selected.rule.reads)
+    return tuple(sorted(reads))
+
+
+def _job_data(document: Document, index: tuple[str, ...] | None) -> bytes | dict[str, Any]:
+    """A valid job's values for :class:`CheckedJob`: all of them pickled, or the fields of
+    ``index`` alone."""
+    if index is None:
+        return pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
+    return {name: document.data[name] for name in index if name in document.data}
+
+
+def _field_marks(document: Document, index: tuple[str, ...] | None) -> dict[tuple[str, bool], Mark]:
+    """Where each top-level field (of ``index``, if given) and its value start: what a
+    repository rule names."""
     return {
         (name, key): document.locate((name,), key=key)
         for name in document.data
+        if index is None or name in index
         for key in (True, False)
     }
 

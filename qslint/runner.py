@@ -117,7 +117,8 @@ def lint(
 
     With ``excerpts``, each finding in a document carries its source line for display. With
     ``use_cache``, files whose bytes have not changed since a run with the same settings are
-    not checked again (see :mod:`qslint.cache`). Files are checked in ``workers`` processes
+    not checked again (see :mod:`qslint.cache`), and the result's jobs hold only what the
+    repository rules read, when they all declare it. Files are checked in ``workers`` processes
     (default: one per available core when there are many files); the result is the same,
     in the same order, as a serial run.
     """
@@ -152,11 +153,13 @@ class _Group(NamedTuple):
     ) -> _Group:
         config = files[0].config
         rules = rule_sets.for_config(config, files)
+        checker = Checker(rules, config, excerpts=excerpts, indexed=use_cache)
         cache = None
         if use_cache:
             key = fingerprint(config, rules, excerpts=excerpts)
-            cache = ResultCache(config.root / CACHE_FOLDER, key)
-        return cls(config, rules, Checker(rules, config, excerpts=excerpts), cache)
+            folder = config.root / CACHE_FOLDER
+            cache = ResultCache(folder, key, reads=checker.reads, region=config.region)
+        return cls(config, rules, checker, cache)
 
 
 def _rest_of_projects(
@@ -261,6 +264,9 @@ def _check(
         results.append(result)
         run.append((candidate.shown, digest, len(run) < len(candidates)))
     checked = _check_tasks(checkers, [task for _, task, _ in pending], workers)
+    # The bytes checked are no longer needed: not held through the repository rules and
+    # the cache's save, where a cold run over many files peaks.
+    pending = [(index, task._replace(raw=None), cache) for index, task, cache in pending]
     fresh = {index for index, _, _ in pending}
     for (index, _, cache), result in zip(pending, checked, strict=True):
         results[index] = result
