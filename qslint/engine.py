@@ -190,6 +190,8 @@ def _rule_options(rule: Rule, given: Mapping[str, Any], config: Config) -> dict[
         if type(value) is not type(option.default):
             kind = type(option.default).__name__
             raise ConfigError(f"{where} must be of type {kind}")
+        if isinstance(value, int) and not isinstance(value, bool) and value < option.minimum:
+            raise ConfigError(f"{where} must be at least {option.minimum} (not {value})")
     return {option.name: given.get(option.name, option.default) for option in rule.options}
 
 

@@ -27,7 +27,7 @@ from qslint.cli.wiring import checking, report_on_stderr
 from qslint.config import ConfigError, LoadLimits
 from qslint.dashboards import DashboardSourceError
 from qslint.engine import CheckResult
-from qslint.files import read_overlaid
+from qslint.files import read_limited, read_overlaid, within_limit
 from qslint.findings import Finding
 from qslint.report import FORMATS, STATISTICS_FORMATS, Report, render
 from qslint.rule import RuleLoadError
@@ -35,6 +35,7 @@ from qslint.sources import SourceError
 
 if TYPE_CHECKING:
     from qslint.fix import Change
+    from qslint.settings import Settings
 
 STDIN = Path("-")
 # Formats that carry each fix's change and count columns in the file's bytes.
@@ -154,7 +155,7 @@ def check(
     if statistics and output_format not in STATISTICS_FORMATS:
         formats = " or ".join(STATISTICS_FORMATS)
         raise UsageError(f"--statistics counts findings in the {formats} format only")
-    paths, overlay = _standard_input(paths, stdin_filename)
+    paths, stdin_name = _standard_input(paths, stdin_filename)
     terminal = output_file is None and sys.stdout.isatty()
     if show_source is None:
         show_source = terminal
@@ -169,6 +170,7 @@ def check(
     )
     settings, rule_sets = checking(given, remote=remote)
     targets = paths or (Path(),)
+    overlay = {} if stdin_name is None else _read_standard_input(stdin_name, settings, fix=fix)
 
     def run() -> CheckResult:
         return lint(
@@ -234,8 +236,8 @@ def check(
 
 def _standard_input(
     paths: tuple[Path, ...], stdin_filename: Path | None
-) -> tuple[tuple[Path, ...], dict[str, bytes]]:
-    """The paths to check, and what standard input holds, by the path it is checked as."""
+) -> tuple[tuple[Path, ...], Path | None]:
+    """The paths to check, and the name standard input is checked as, if it is."""
     if stdin_filename is not None and not paths:
         paths = (STDIN,)
     if STDIN in paths and len(paths) > 1:
@@ -243,9 +245,25 @@ def _standard_input(
     if stdin_filename is not None and STDIN not in paths:
         raise UsageError("--stdin-filename names standard input: pass `-` as the only path")
     if paths != (STDIN,):
-        return paths, {}
+        return paths, None
     name = stdin_filename or STDIN
-    return (name,), {os.path.abspath(name): sys.stdin.buffer.read()}  # noqa: PTH100
+    return (name,), name
+
+
+def _read_standard_input(name: Path, settings: Settings, *, fix: bool) -> dict[str, bytes]:
+    """What standard input holds, by the path it is checked as: read as a file is, never
+    past ``max-file-size`` (a larger input is QS100). With ``--fix`` a larger input is a
+    usage error: the fixed text printed instead of it would be its beginning only."""
+    try:
+        limit = settings.for_file(name).limits.max_file_size
+    except ConfigError as error:
+        raise UsageError(str(error)) from error
+    raw = read_limited(sys.stdin.buffer, limit)
+    if fix and within_limit(raw, limit)[0] is None:
+        raise UsageError(
+            f"standard input is larger than `max-file-size` ({limit} bytes): not fixed"
+        )
+    return {os.path.abspath(name): raw}  # noqa: PTH100
 
 
 def _write_fixed_input(fixed: bytes, report: str, output_file: Path | None) -> None:
