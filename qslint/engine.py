@@ -106,6 +106,8 @@ class CheckResult:
     files: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # passed over by a walk: not regular files
     rules: list[Rule] = field(default_factory=list)  # every rule that ran, by code
+    # The digest of the bytes each file's findings are about: a fix is made only to them.
+    digests: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -371,7 +373,10 @@ class Checker:
         source: SourceFile,
         index: int | None,  # of the document the violation is in; None for the file itself
     ) -> Finding:
-        document = source.documents[index] if index is not None else None
+        # The file read again for a repository finding may no longer hold the job's document
+        # (saved since, and not read by this run): then the finding is placed at its start.
+        known = index is not None and index < len(source.documents)
+        document = source.documents[index] if known else None
         if violation.mark is not None:
             mark = violation.mark
         elif document is not None:

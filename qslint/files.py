@@ -17,9 +17,15 @@ from typing import BinaryIO
 from qslint.findings import plural
 
 
-def write_atomically(path: Path, text: str) -> None:
+class FileChanged(Exception):
+    """The file no longer holds the bytes a write was meant to replace."""
+
+
+def write_atomically(path: Path, text: str, *, replacing: bytes | None = None) -> None:
     """Replace (or create) ``path`` with ``text`` all at once: a failure leaves it as it was.
 
+    With ``replacing``, only if ``path`` still holds those bytes right before the replace
+    (else :class:`FileChanged`): an editor's save since they were read is never overwritten.
     A symbolic link is written through: its target is replaced, and the link stays a link.
     """
     path = path.resolve()  # the temporary file must be beside the file that is replaced
@@ -31,6 +37,10 @@ def write_atomically(path: Path, text: str) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         Path(temporary).chmod(_permissions(path))
+        # Compared after the slow part (writing and syncing the new text), so that as little
+        # time as possible passes between the comparison and the replace.
+        if replacing is not None and read_regular(path, len(replacing))[0] != replacing:
+            raise FileChanged(str(path))
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

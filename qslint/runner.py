@@ -258,6 +258,13 @@ def _check(
         run.append((candidate.shown, digest, len(run) < len(candidates)))
     checked = _check_tasks(checkers, [task for _, task, _ in pending], workers)
     fresh = {index for index, _, _ in pending}
+    # A repository finding is located in the bytes its job came from, not in what the file
+    # holds by then: an editor may have saved it since (a job past its end was IndexError).
+    read_now = {
+        os.path.abspath(everything[index].path): task.raw  # noqa: PTH100 - as overlay is keyed
+        for index, task, _ in pending
+        if task.raw is not None
+    }
     for (index, _, cache), result in zip(pending, checked, strict=True):
         results[index] = result
         if cache and run[index][1]:
@@ -283,7 +290,7 @@ def _check(
                 for file, candidate in zip(every, candidates, strict=False)
                 if candidate.config is group.config
             }
-            reader = functools.cache(_reader(group.checker.limits, overlay))
+            reader = functools.cache(_reader(group.checker.limits, {**overlay, **read_now}))
             found = group.checker.check_repository(every, own, reader)
             if group.cache:
                 group.cache.put_repository(run, found)
@@ -298,7 +305,9 @@ def _check(
         checkers[number].check_suppressions(file, used)
         for number, file in zip(numbers[: len(candidates)], files, strict=False)
     ]
-    return Checker.finish(files, repository)
+    finished = Checker.finish(files, repository)
+    finished.digests = {shown: digest for shown, digest, own in run if own and digest}
+    return finished
 
 
 def _compared_only(result: FileResult) -> FileResult:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -34,7 +34,7 @@ from qslint.rule import RuleLoadError
 from qslint.sources import SourceError
 
 if TYPE_CHECKING:
-    from qslint.fix import Change
+    from qslint.fix import Change, NotFixed
     from qslint.settings import Settings
 
 STDIN = Path("-")
@@ -193,12 +193,13 @@ def check(
         if fix or diff:
             from qslint.fix import fix_in_passes, plan_fixes  # loaded only when asked for
         if diff:
-            planned = plan_fixes(result.findings, limits_of, read)
+            planned, _ = plan_fixes(result.findings, limits_of, read, result.digests)
             sys.stdout.write("".join(file_fix.diff() for file_fix in planned))
             sys.exit(EXIT_FINDINGS if planned else EXIT_OK)
         fixed: list[Finding] = []
+        not_fixed: list[NotFixed] = []
         if fix:
-            result, fixed = fix_in_passes(result, run, limits_of, overlay)
+            result, fixed, not_fixed = fix_in_passes(result, run, limits_of, overlay)
     except (ConfigError, DashboardSourceError, SourceError, RuleLoadError) as error:
         raise UsageError(str(error)) from error
     changes: Mapping[Finding, Change] = {}
@@ -226,10 +227,18 @@ def check(
         _write_fixed_input(next(iter(overlay.values())), text, output_file)
     else:
         write_report(text, output_file)
+    _exit(result, not_fixed, exit_zero=exit_zero)
+
+
+def _exit(result: CheckResult, not_fixed: Sequence[NotFixed], *, exit_zero: bool) -> NoReturn:
+    """What the report leaves out, on standard error, then the exit code: 2 for an internal
+    error or a fix that could not be written, else 1 for an error finding."""
     if not result.files:  # as ruff does: a hook on a folder without definitions still passes
         click.echo("qslint: warning: no job definition files under the given paths", err=True)
     report_on_stderr(result, debug=debugging())
-    if result.internal_errors:
+    for left in not_fixed:
+        click.echo(f"qslint: not fixed {left.file}: {left.reason}", err=True)
+    if result.internal_errors or any(left.failed for left in not_fixed):
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if result.has_errors and not exit_zero else EXIT_OK)
 
