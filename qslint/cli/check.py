@@ -104,8 +104,8 @@ WITH_CHANGES = ("rdjson",)
 @click.option(
     "--fix",
     is_flag=True,
-    help="Apply safe fixes in place, then report what is left (standard input: print the "
-    "fixed text, and the report on standard error).",
+    help="Apply safe fixes in place, then report what is left (never over a file saved since "
+    "it was checked; standard input: print the fixed text, and the report on standard error).",
 )
 @click.option(
     "--diff", is_flag=True, help="Print the safe fixes as a unified diff; change nothing."
