@@ -113,6 +113,8 @@ class CheckResult:
     # Passed over as clearly no definition (FileResult.something_else), not named on purpose.
     other_files: list[str] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)  # every rule that ran, by code
+    # The digest of the bytes each file's findings are about: a fix is made only to them.
+    digests: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -197,6 +199,8 @@ def _rule_options(rule: Rule, given: Mapping[str, Any], config: Config) -> dict[
         if type(value) is not type(option.default):
             kind = type(option.default).__name__
             raise ConfigError(f"{where} must be of type {kind}")
+        if isinstance(value, int) and not isinstance(value, bool) and value < option.minimum:
+            raise ConfigError(f"{where} must be at least {option.minimum} (not {value})")
     return {option.name: given.get(option.name, option.default) for option in rule.options}
 
 
@@ -390,7 +394,10 @@ class Checker:
         source: SourceFile,
         index: int | None,  # of the document the violation is in; None for the file itself
     ) -> Finding:
-        document = source.documents[index] if index is not None else None
+        # The file read again for a repository finding may no longer hold the job's document
+        # (saved since, and not read by this run): then the finding is placed at its start.
+        known = index is not None and index < len(source.documents)
+        document = source.documents[index] if known else None
         if violation.mark is not None:
             mark = violation.mark
         elif document is not None:

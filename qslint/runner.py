@@ -308,7 +308,16 @@ def _check(
         checkers[number].check_suppressions(file, used)
         for number, file in zip(numbers[: len(candidates)], files, strict=False)
     ]
-    # A file that is clearly something else is reported only where it was named on purpose.
+    result = _finished(files, candidates, repository)
+    result.digests = {shown: digest for shown, digest, own in run if own and digest}
+    return result
+
+
+def _finished(
+    files: Sequence[FileResult], candidates: Sequence[Candidate], repository: FileResult
+) -> CheckResult:
+    """The run's result: a file that is clearly something else is reported only where it
+    was named on purpose."""
     passed_over = [
         file.something_else and not candidate.named
         for file, candidate in zip(files, candidates, strict=True)
