@@ -27,7 +27,6 @@ An unknown key, a wrong type or an unknown rule is a :class:`ConfigError` naming
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -116,6 +115,8 @@ class Config:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a file to read: a lone file's run has none
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
