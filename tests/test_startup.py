@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,36 @@ def test_a_cached_run_imports_neither_parser_nor_models_nor_writer(lone_file):
 def test_configuration_is_read_when_there_is_some(lone_file):
     (lone_file / ".qslint.toml").write_text('region = "eu-west-1"\n')
     assert "tomllib" in imported_by_check(lone_file, "check", "--no-cache", "job.yaml")
+
+
+def import_counts(folder: Path, *args: str) -> Counter[str]:
+    """How many times each module is imported (``-X importtime``) by ``qslint ARGS``, in
+    every process of the run: a forked worker's imports are written to the same stderr."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "qslint", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    lines = result.stderr.splitlines()
+    return Counter(line.rsplit("|", 1)[1].strip() for line in lines if line[:12] == "import time:")
+
+
+def test_worker_processes_import_nothing_more(tmp_path):
+    # Workers are forked once the parent has imported what checking needs (the loader, the
+    # models, the validation): a module a worker imports is imported once per worker.
+    for index in range(4):
+        shutil.copy(ROOT / "examples" / "weekly-sales-pdf.yaml", tmp_path / f"job-{index}.yaml")
+    check = ("check", "--no-cache", "--quiet", ".")
+    serial = import_counts(tmp_path, *check, "--jobs", "1")
+    parallel = import_counts(tmp_path, *check, "--jobs", "2")
+    assert parallel["multiprocessing"] == 1  # the run did use a pool
+    # What checking needs; other names are also logged at each attempt to import an absent
+    # optional module, more often with the pool's imports.
+    needed = ("qslint", "pydantic", "ruamel")
+    again = {n for n, count in parallel.items() if count > serial[n] and n.startswith(needed)}
+    assert again == set()
