@@ -35,17 +35,23 @@ def imported_by_check(folder: Path, *args: str) -> set[str]:
             print('imported:', *(name for name in {names!r} if name in sys.modules))
         """
     )
+    result = python(folder, "-c", probe)
+    return set(result.stdout.splitlines()[-1].split()[1:])
+
+
+def python(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` run in ``folder`` with this checkout's qslint; exit 0 or 1."""
     result = subprocess.run(
-        [sys.executable, "-c", probe],
+        [sys.executable, *args],
         cwd=folder,
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=60,
+        timeout=120,
         check=False,
     )
-    assert result.returncode == 0, result.stderr
-    return set(result.stdout.splitlines()[-1].split()[1:])
+    assert result.returncode in (0, 1), result.stderr
+    return result
 
 
 @pytest.fixture
@@ -75,17 +81,7 @@ def test_configuration_is_read_when_there_is_some(lone_file):
 def import_counts(folder: Path, *args: str) -> Counter[str]:
     """How many times each module is imported (``-X importtime``) by ``qslint ARGS``, in
     every process of the run: a forked worker's imports are written to the same stderr."""
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "qslint", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode in (0, 1), result.stderr
-    lines = result.stderr.splitlines()
+    lines = python(folder, "-X", "importtime", "-m", "qslint", *args).stderr.splitlines()
     return Counter(line.rsplit("|", 1)[1].strip() for line in lines if line[:12] == "import time:")
 
 
