@@ -57,7 +57,6 @@ import hashlib
 import itertools
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -327,6 +326,8 @@ class ResultCache:
     def save(self) -> None:
         if not self._changed:
             return
+        import tempfile  # only when the cache changed: a run served from it writes nothing
+
         parts = encode(self._merged(), self._repository, self._reads)
         try:
             self._folder.mkdir(exist_ok=True)
