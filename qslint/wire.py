@@ -86,6 +86,7 @@ class Sent(enum.StrEnum):
     DATE = "date"  # a YAML date object: botocore refuses it; as text it is midnight UTC
     DATE_DIGITS = "date digits"  # a number sent as epoch seconds, although its digits spell a date
     DAY_MONTH = "day or month first"  # botocore reads one order, the text allows another
+    ZONE_IGNORED = "zone ignored"  # a time zone name dateutil does not know: sent as UTC
     PARTIAL = "partial"  # missing parts of the date are taken from the day the job is sent
     REFUSED = "refused"  # botocore refuses it before anything is sent
 
@@ -190,22 +191,20 @@ def _parsed_text(text: str) -> SentTimestamp:
     from dateutil.tz import tzutc
 
     def parse(default: datetime, *, dayfirst: bool = False, yearfirst: bool = False) -> datetime:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # an unknown time zone name: read without it
-            return parser.parse(
-                text,
-                default=default,
-                dayfirst=dayfirst,
-                yearfirst=yearfirst,
-                tzinfos={"GMT": tzutc()},
-            )
+        return parser.parse(
+            text, default=default, dayfirst=dayfirst, yearfirst=yearfirst, tzinfos={"GMT": tzutc()}
+        )
 
     try:
-        readings = [parse(default) for default in _DEFAULTS]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # dateutil warns of a zone name it drops
+            readings = [parse(default) for default in _DEFAULTS]
     except (ValueError, OverflowError, TypeError):
         return SentTimestamp(Sent.REFUSED)
     if readings[0] != readings[1]:
         return SentTimestamp(Sent.PARTIAL)
+    if any(issubclass(warning.category, parser.UnknownTimezoneWarning) for warning in caught):
+        return SentTimestamp(Sent.ZONE_IGNORED, _aware(readings[0]))
     botocore_reading = readings[0]
     try:
         others = {
