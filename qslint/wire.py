@@ -104,6 +104,13 @@ class SentTimestamp:
 
 def sent_timestamp(value: object) -> SentTimestamp:
     """What botocore's serializer sends for ``value`` in a timestamp member."""
+    try:
+        return _sent_timestamp(value)
+    except OverflowError:  # an instant past datetime's range: botocore raises, sending nothing
+        return SentTimestamp(Sent.REFUSED)
+
+
+def _sent_timestamp(value: object) -> SentTimestamp:
     if isinstance(value, date):
         return _sent_date(value)
     if isinstance(value, bool) or not isinstance(value, int | float | str):

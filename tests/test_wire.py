@@ -13,7 +13,7 @@ import json
 import math
 import re
 import warnings
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import botocore.session
@@ -54,7 +54,7 @@ def botocore_sends(kind: str, value: Any) -> Any:
     try:
         if ParamValidator().validate(params, OPERATION.input_shape).has_errors():
             return None
-    except RuntimeError:  # botocore's own limit for epochs past the platform's clock
+    except (RuntimeError, OverflowError):  # an instant past the platform's or datetime's range
         return None
     body = create_serializer(SERVICE.metadata["protocol"]).serialize_to_request(params, OPERATION)
     sent = json.loads(body["body"])["SnapshotConfiguration"]["Parameters"][kind][0]
@@ -97,6 +97,10 @@ TIMESTAMPS: list[tuple[Any, Sent]] = [
     ("2026-02-30", Sent.REFUSED),
     ("nan", Sent.REFUSED),
     (1e300, Sent.REFUSED),
+    (10**400, Sent.REFUSED),  # past a float: botocore raises OverflowError, sends nothing
+    ("0001-01-01T00:00:00+01:00", Sent.REFUSED),  # before year 1 in UTC: OverflowError too
+    ("9999-12-31T23:59:59-01:00", Sent.REFUSED),
+    (datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))), Sent.REFUSED),
     (date(2026, 1, 31), Sent.DATE),
 ]
 
