@@ -40,6 +40,9 @@ _DATE_DIGITS = re.compile(
     r"^(?P<year>(?:19|20|21)\d\d)(?:(?P<month>0[1-9]|1[0-2])(?:(?P<day>0[1-9]|[12]\d|3[01])"
     r"(?:(?P<hour>[01]\d|2[0-3])(?P<minute>[0-5]\d)(?P<second>[0-5]\d)?)?)?)?$"
 )
+# A four-digit year written first is followed by its month in every order in use (ISO 8601,
+# year/month/day), although dateutil could read the day next when asked to.
+_YEAR_FIRST = re.compile(r"^\s*\d{4}\s*[-/.]")
 # dateutil fills a part the text leaves out from its default (botocore passes none: today at
 # midnight). Two defaults that differ in year, month and day tell which parts are missing;
 # both are early in their month, so that any day the text names exists in both.
@@ -213,6 +216,8 @@ def _parsed_text(text: str) -> SentTimestamp:
     if any(issubclass(warning.category, parser.UnknownTimezoneWarning) for warning in caught):
         return SentTimestamp(Sent.ZONE_IGNORED, _aware(readings[0]))
     botocore_reading = readings[0]
+    if _YEAR_FIRST.match(text):
+        return SentTimestamp(Sent.EXACT, _aware(botocore_reading))
     try:
         others = {
             parse(_DEFAULTS[0], dayfirst=True),

@@ -200,8 +200,8 @@ def datetime_misread(job: Job, context: RuleContext) -> Iterator[Violation]:
     botocore sends as epoch seconds, and a date whose day and month can be read either way
     (`01/02/2026`), which botocore reads month first, and a time whose zone botocore does
     not know (`2026-01-31 08:00 PST`: it knows `UTC`, `GMT`, `Z` and offsets), which it
-    sends as UTC. A value that reads one way only (`13/02/2026`, `Jan 31 2026`) is not
-    reported.
+    sends as UTC. A value that reads one way only (`13/02/2026`, `Jan 31 2026`, and a
+    four-digit year first: `2026/01/02`) is not reported.
 
     ## Why is this bad?
     The request is accepted and the export is filtered on another day: `20260131` is sent as

@@ -80,6 +80,9 @@ TIMESTAMPS: list[tuple[Any, Sent]] = [
     ("01.02.2026", Sent.DAY_MONTH),
     ("01/02/03", Sent.DAY_MONTH),
     ("13/02/2026", Sent.EXACT),
+    ("2026/01/02", Sent.EXACT),  # a four-digit year first: the month follows, in any order used
+    ("2026.01.02", Sent.EXACT),
+    ("2026-1-2", Sent.EXACT),
     ("Jan 31 2026", Sent.EXACT),
     ("31 January 2026 08:00 GMT", Sent.EXACT),
     ("2026-01-31", Sent.EXACT),
