@@ -40,6 +40,9 @@ _DATE_DIGITS = re.compile(
     r"^(?P<year>(?:19|20|21)\d\d)(?:(?P<month>0[1-9]|1[0-2])(?:(?P<day>0[1-9]|[12]\d|3[01])"
     r"(?:(?P<hour>[01]\d|2[0-3])(?P<minute>[0-5]\d)(?P<second>[0-5]\d)?)?)?)?$"
 )
+# A four-digit year written first is followed by its month in every order in use (ISO 8601,
+# year/month/day), although dateutil could read the day next when asked to.
+_YEAR_FIRST = re.compile(r"^\s*\d{4}\s*[-/.]")
 # dateutil fills a part the text leaves out from its default (botocore passes none: today at
 # midnight). Two defaults that differ in year, month and day tell which parts are missing;
 # both are early in their month, so that any day the text names exists in both.
@@ -86,6 +89,7 @@ class Sent(enum.StrEnum):
     DATE = "date"  # a YAML date object: botocore refuses it; as text it is midnight UTC
     DATE_DIGITS = "date digits"  # a number sent as epoch seconds, although its digits spell a date
     DAY_MONTH = "day or month first"  # botocore reads one order, the text allows another
+    ZONE_IGNORED = "zone ignored"  # a time zone name dateutil does not know: sent as UTC
     PARTIAL = "partial"  # missing parts of the date are taken from the day the job is sent
     REFUSED = "refused"  # botocore refuses it before anything is sent
 
@@ -103,6 +107,13 @@ class SentTimestamp:
 
 def sent_timestamp(value: object) -> SentTimestamp:
     """What botocore's serializer sends for ``value`` in a timestamp member."""
+    try:
+        return _sent_timestamp(value)
+    except OverflowError:  # an instant past datetime's range: botocore raises, sending nothing
+        return SentTimestamp(Sent.REFUSED)
+
+
+def _sent_timestamp(value: object) -> SentTimestamp:
     if isinstance(value, date):
         return _sent_date(value)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -190,23 +201,23 @@ def _parsed_text(text: str) -> SentTimestamp:
     from dateutil.tz import tzutc
 
     def parse(default: datetime, *, dayfirst: bool = False, yearfirst: bool = False) -> datetime:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # an unknown time zone name: read without it
-            return parser.parse(
-                text,
-                default=default,
-                dayfirst=dayfirst,
-                yearfirst=yearfirst,
-                tzinfos={"GMT": tzutc()},
-            )
+        return parser.parse(
+            text, default=default, dayfirst=dayfirst, yearfirst=yearfirst, tzinfos={"GMT": tzutc()}
+        )
 
     try:
-        readings = [parse(default) for default in _DEFAULTS]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # dateutil warns of a zone name it drops
+            readings = [parse(default) for default in _DEFAULTS]
     except (ValueError, OverflowError, TypeError):
         return SentTimestamp(Sent.REFUSED)
     if readings[0] != readings[1]:
         return SentTimestamp(Sent.PARTIAL)
+    if any(issubclass(warning.category, parser.UnknownTimezoneWarning) for warning in caught):
+        return SentTimestamp(Sent.ZONE_IGNORED, _aware(readings[0]))
     botocore_reading = readings[0]
+    if _YEAR_FIRST.match(text):
+        return SentTimestamp(Sent.EXACT, _aware(botocore_reading))
     try:
         others = {
             parse(_DEFAULTS[0], dayfirst=True),

@@ -198,12 +198,15 @@ def datetime_misread(job: Job, context: RuleContext) -> Iterator[Violation]:
     Reports a `DateTimeParameters` value that botocore sends as another instant than its
     text says: a number (or a quoted number) whose digits spell a date (`20260131`), which
     botocore sends as epoch seconds, and a date whose day and month can be read either way
-    (`01/02/2026`), which botocore reads month first. A value that reads one way only
-    (`13/02/2026`, `Jan 31 2026`) is not reported.
+    (`01/02/2026`), which botocore reads month first, and a time whose zone botocore does
+    not know (`2026-01-31 08:00 PST`: it knows `UTC`, `GMT`, `Z` and offsets), which it
+    sends as UTC. A value that reads one way only (`13/02/2026`, `Jan 31 2026`, and a
+    four-digit year first: `2026/01/02`) is not reported.
 
     ## Why is this bad?
     The request is accepted and the export is filtered on another day: `20260131` is sent as
-    23 August 1970, and `01/02/2026` is 2 January to botocore, 1 February to most of Europe.
+    23 August 1970, `01/02/2026` is 2 January to botocore, 1 February to most of Europe, and
+    `08:00 PST` is sent as 08:00 UTC, eight hours early.
 
     ## Example
     ```yaml
@@ -212,8 +215,8 @@ def datetime_misread(job: Job, context: RuleContext) -> Iterator[Violation]:
     ```
 
     ## Fix
-    Write the date in ISO 8601, year first: `"2026-01-31"`. `--fix` writes the date the
-    digits spell.
+    Write the date in ISO 8601, year first: `"2026-01-31"`, and a zone as an offset:
+    `2026-01-31T08:00:00-08:00`. `--fix` writes the date the digits spell.
     """
     for path, label, sent in _datetime_values(job):
         if sent.sent == Sent.DATE_DIGITS and sent.instant is not None:
@@ -225,6 +228,13 @@ def datetime_misread(job: Job, context: RuleContext) -> Iterator[Violation]:
                 fix=Fix("write the date the digits spell", (replace_value(path, sent.meant),))
                 if sent.meant
                 else None,
+            )
+        elif sent.sent == Sent.ZONE_IGNORED:
+            yield Violation(
+                f"{label} names a time zone botocore does not know: it drops the zone and "
+                "sends the time as UTC; write the offset instead, such as "
+                "2026-01-31T08:00:00-08:00",
+                path=path,
             )
         elif sent.sent == Sent.DAY_MONTH:
             yield Violation(

@@ -207,7 +207,9 @@ def test_every_retry_is_a_log_line_and_counted_in_the_summary(aws_workspace, fas
 
 
 def test_after_no_wait_a_second_run_waits_for_free_slots(aws_workspace, emulator, qslint):
-    emulator.service.settings = replace(QUICK, running_seconds=20.0)  # still running later
+    # Running for 2.4 s of real time (at 50 times real time): still running when the second
+    # run starts, even on a busy machine (20 s were 0.4 s: over before it had linted).
+    emulator.service.settings = replace(QUICK, running_seconds=120.0)
     write_jobs(aws_workspace / "jobs", 12)
     (aws_workspace / "more").mkdir()
     for number in range(3):

@@ -187,3 +187,29 @@ def test_a_file_that_is_not_yaml_or_json_by_name_gets_a_hint(path: str, hint: bo
     (problem,) = load_source(path, b'region = "eu-west-1"\n').problems
     assert problem.message.startswith("a job definition is a mapping, not a string")
     assert ("is this a job definition file?" in problem.message) is hint
+
+
+def test_merges_nested_deeper_than_the_stack_are_read() -> None:
+    """A merge of a merge of a merge...: the first mapping's key reaches the last one."""
+    lines = ["a0: &a0 {k0: v}"]
+    lines += [f"a{i}: &a{i} {{<<: *a{i - 1}}}" for i in range(1, 3_000)]
+    (document,) = load_source("job.yaml", "\n".join(lines).encode()).documents
+    assert document.data["a2999"] == {"k0": "v"}
+    assert document.locate(("a2999", "k0"), key=True) == Mark(1, 10)
+
+
+def test_each_merged_mapping_is_walked_once() -> None:
+    """Each anchor merges the one before twice: walked afresh each time, 30 lines would take
+    2**30 steps; the entries are the 30 keys the chain holds."""
+    lines = ["a0: &a0 {k0: v}"]
+    lines += [f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}], k{i}: v}}" for i in range(1, 30)]
+    (document,) = load_source("job.yaml", "\n".join(lines).encode()).documents
+    assert document.data["a29"] == {f"k{i}": "v" for i in range(30)}
+    assert document.locate(("a29", "k0"), key=True) == Mark(1, 10)
+
+
+def test_merges_within_a_merged_mapping_are_expanded_where_they_stand() -> None:
+    text = b"base: &base\n  <<: [{x: 1}, {y: 2}]\n  z: 3\njob:\n  <<: [*base, {<<: [{q: 1}]}]\n"
+    (document,) = load_source("job.yaml", text).documents
+    assert document.data["job"] == {"x": 1, "y": 2, "z": 3, "q": 1}
+    assert document.locate(("job", "y"), key=True) == Mark(2, 17)

@@ -13,7 +13,7 @@ import json
 import math
 import re
 import warnings
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import botocore.session
@@ -54,7 +54,7 @@ def botocore_sends(kind: str, value: Any) -> Any:
     try:
         if ParamValidator().validate(params, OPERATION.input_shape).has_errors():
             return None
-    except RuntimeError:  # botocore's own limit for epochs past the platform's clock
+    except (RuntimeError, OverflowError):  # an instant past the platform's or datetime's range
         return None
     body = create_serializer(SERVICE.metadata["protocol"]).serialize_to_request(params, OPERATION)
     sent = json.loads(body["body"])["SnapshotConfiguration"]["Parameters"][kind][0]
@@ -80,6 +80,9 @@ TIMESTAMPS: list[tuple[Any, Sent]] = [
     ("01.02.2026", Sent.DAY_MONTH),
     ("01/02/03", Sent.DAY_MONTH),
     ("13/02/2026", Sent.EXACT),
+    ("2026/01/02", Sent.EXACT),  # a four-digit year first: the month follows, in any order used
+    ("2026.01.02", Sent.EXACT),
+    ("2026-1-2", Sent.EXACT),
     ("Jan 31 2026", Sent.EXACT),
     ("31 January 2026 08:00 GMT", Sent.EXACT),
     ("2026-01-31", Sent.EXACT),
@@ -88,6 +91,8 @@ TIMESTAMPS: list[tuple[Any, Sent]] = [
     ("2026-01-31T08:00:00+0100", Sent.EXACT),
     ("2026-01-31 08:00", Sent.EXACT),
     (datetime(2026, 1, 31, 8, 0), Sent.EXACT),
+    ("2026-01-31T08:00:00 PST", Sent.ZONE_IGNORED),  # sent as 08:00 UTC, not 16:00 UTC
+    ("31 Jan 2026 08:00 CET", Sent.ZONE_IGNORED),
     ("2026-02", Sent.PARTIAL),
     ("08:00", Sent.PARTIAL),
     ("January", Sent.PARTIAL),
@@ -95,6 +100,10 @@ TIMESTAMPS: list[tuple[Any, Sent]] = [
     ("2026-02-30", Sent.REFUSED),
     ("nan", Sent.REFUSED),
     (1e300, Sent.REFUSED),
+    (10**400, Sent.REFUSED),  # past a float: botocore raises OverflowError, sends nothing
+    ("0001-01-01T00:00:00+01:00", Sent.REFUSED),  # before year 1 in UTC: OverflowError too
+    ("9999-12-31T23:59:59-01:00", Sent.REFUSED),
+    (datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))), Sent.REFUSED),
     (date(2026, 1, 31), Sent.DATE),
 ]
 
@@ -105,7 +114,7 @@ def test_timestamps_are_sent_as_the_model_says(value: Any, sent: Sent) -> None:
     assert model.sent == sent
     if sent in (Sent.REFUSED, Sent.DATE):
         assert sent_instant(value) is None
-    if sent in (Sent.EXACT, Sent.DATE_DIGITS, Sent.DAY_MONTH):
+    if sent in (Sent.EXACT, Sent.DATE_DIGITS, Sent.DAY_MONTH, Sent.ZONE_IGNORED):
         assert sent_instant(value) == model.instant
     if sent == Sent.DATE:  # as text, it is the midnight the model names
         assert sent_instant(value.isoformat()) == model.instant
@@ -121,6 +130,12 @@ def test_epoch_looking_numbers_are_sent_in_1970_and_their_fix_is_the_date_they_s
 
 def test_day_month_ambiguity_is_read_month_first_by_botocore():
     assert sent_instant("01/02/2026") == datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def test_a_time_zone_botocore_does_not_know_is_dropped_and_the_time_sent_as_utc():
+    assert sent_instant("2026-01-31T08:00:00 PST") == datetime(2026, 1, 31, 8, tzinfo=UTC)
+    assert sent_instant("2026-01-31T08:00:00 GMT") == datetime(2026, 1, 31, 8, tzinfo=UTC)
+    assert sent_timestamp("2026-01-31T08:00:00 GMT").sent == Sent.EXACT
 
 
 def test_partial_dates_take_the_missing_parts_from_the_day_they_are_sent():

@@ -182,6 +182,10 @@ class DocumentBuilder:
         self._sensitivity = sensitivity
         self._nodes = 0
         self._constructed: dict[tuple[str, str], Any] = {}
+        # The entries of each mapping a merge named in this document, by the id of its first
+        # event (the same object wherever its events are read again; the events are kept
+        # beside the entries, so that the id names them while they are kept).
+        self._merged: dict[int, tuple[list[Any], list[tuple[str, Any, list[Any]]]]] = {}
 
     def build(self, documents: list[Document]) -> LoadProblem | None:
         """Append each document of the file to ``documents``, up to the first that breaks a
@@ -195,6 +199,7 @@ class DocumentBuilder:
                 return too_many_documents(parser.peek_event(), self._limits)
             start = parser.get_event()
             events.new_document()
+            self._merged.clear()
             root = events.next()
             # The AWS CLI reads a document under a `%YAML 1.1` directive as YAML 1.1.
             yaml11 = tuple(start.version or ())[:2] == (1, 1)
@@ -336,25 +341,71 @@ class DocumentBuilder:
 
     def _merge_sources(self, events: list[Any]) -> Iterator[tuple[str, Any, list[Any]]]:
         """Entries of a ``<<`` value, earlier sources winning as the YAML merge spec says."""
-        events = _resolved(events)
-        sources = _children(events) if type(events[0]) is SequenceStartEvent else [events]
         seen: set[str] = set()
-        for source_events in sources:
-            source = _resolved(source_events)
-            if type(source[0]) is not MappingStartEvent:
-                raise Invalid(
-                    "a merge key `<<` takes a mapping or a list of mappings",
-                    one_based(source[0].start_mark),
-                )
-            entries = list(_children(source))
-            for key_events, value_events in zip(entries[::2], entries[1::2], strict=True):
-                if self._is_merge(key_events[0]):
-                    yield from self._merge_sources(value_events)
-                    continue
+        for source in _merge_source_events(events):
+            for entry in self._merged_entries(source):
+                if entry[0] not in seen:
+                    seen.add(entry[0])
+                    yield entry
+
+    def _merged_entries(self, mapping: list[Any]) -> list[tuple[str, Any, list[Any]]]:
+        """The entries of the mapping whose events are ``mapping``, the merges it holds
+        expanded, earlier ones winning.
+
+        Each mapping's entries are found once per document and kept (an anchor merged twice
+        per line would otherwise double the walk line after line), without recursion (a
+        chain of merges may be longer than Python's stack is deep), and each entry kept costs
+        a value of the file's budget."""
+        pending = [mapping]
+        while pending:
+            current = pending[-1]
+            if id(current[0]) in self._merged:
+                pending.pop()
+                continue
+            children = list(_children(current))
+            entries = list(zip(children[::2], children[1::2], strict=True))
+            sources = [
+                source
+                for key_events, value_events in entries
+                if self._is_merge(key_events[0])
+                for source in _merge_source_events(value_events)
+            ]
+            missing = [source for source in sources if id(source[0]) not in self._merged]
+            if missing:
+                if any(source[0] is waiting[0] for source in missing for waiting in pending):
+                    mark = one_based(missing[0][0].start_mark)
+                    raise Invalid("recursive alias: a node that contains itself", mark)
+                pending.extend(missing)
+                continue
+            self._merged[id(current[0])] = (current, self._expand(entries))
+            pending.pop()
+        return self._merged[id(mapping[0])][1]
+
+    def _expand(
+        self, entries: list[tuple[list[Any], list[Any]]]
+    ) -> list[tuple[str, Any, list[Any]]]:
+        """A mapping's entries, each merge replaced by its sources' kept entries."""
+        expanded: list[tuple[str, Any, list[Any]]] = []
+        seen: set[str] = set()
+        for key_events, value_events in entries:
+            if self._is_merge(key_events[0]):
+                merged = [
+                    entry
+                    for source in _merge_source_events(value_events)
+                    for entry in self._merged[id(source[0])][1]
+                ]
+            else:
                 key, key_event = self._key(key_events[0])
-                if key not in seen:
-                    seen.add(key)
-                    yield key, key_event, _resolved(value_events)
+                merged = [(key, key_event, _resolved(value_events))]
+            for entry in merged:
+                if entry[0] not in seen:
+                    seen.add(entry[0])
+                    expanded.append(entry)
+        self._nodes += len(expanded)
+        if self._nodes > self._limits.max_nodes and entries:
+            mark = one_based(entries[0][0][0].start_mark)
+            raise Invalid(too_many_values_message(self._limits), mark)
+        return expanded
 
     def _key(self, event: Any) -> tuple[str, ScalarEvent]:
         if type(event) is _Alias:
@@ -374,6 +425,20 @@ def _resolved(events: list[Any]) -> list[Any]:
             raise Invalid("recursive alias: a node that contains itself", mark)
         return head.events
     return events
+
+
+def _merge_source_events(events: list[Any]) -> list[list[Any]]:
+    """The events of each mapping a ``<<`` value names: itself, or each item of its list."""
+    events = _resolved(events)
+    listed = _children(events) if type(events[0]) is SequenceStartEvent else [events]
+    sources = [_resolved(source) for source in listed]
+    for source in sources:
+        if type(source[0]) is not MappingStartEvent:
+            raise Invalid(
+                "a merge key `<<` takes a mapping or a list of mappings",
+                one_based(source[0].start_mark),
+            )
+    return sources
 
 
 def _capture(first: Any, events: Any) -> list[Any]:
