@@ -13,8 +13,8 @@ required: it is the node the user must edit, read off the fixture, not off qslin
 
 Every rule runs over every fixture, so a good fixture proves that no rule fires on a valid
 job and a bad fixture proves that one problem gives exactly one finding, at the line and
-column the user must edit. The QS7xx fixtures are cross-checked with the exported dashboard definitions
-of ``tests/fixtures/dashboards/``; the others with none, as by default.
+column the user must edit. The QS7xx fixtures are cross-checked with the exported dashboard
+definitions of ``tests/fixtures/dashboards/``; the others with none, as by default.
 """
 
 from __future__ import annotations
