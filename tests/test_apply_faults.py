@@ -26,11 +26,13 @@ import pytest
 from applying import QUICK, apply_args, git, git_repository, job_yaml, statuses, write_jobs
 
 from qslint.apply.journal import Journal
+from qslint.emulator.routes import error_status
 from qslint.emulator.server import Emulator
 from qslint.emulator.service import Faults, max_in_window
 
 REGION = "eu-west-1"
 JOURNAL = Path(".qslint") / "apply-journal.json"
+ONE_HOUR = 3600.0
 
 
 @pytest.mark.parametrize(
@@ -194,7 +196,9 @@ def test_malformed_answers_are_retried_never_a_traceback(aws_workspace, fast_clo
 
 def test_every_retry_is_a_log_line_and_counted_in_the_summary(aws_workspace, fast_clock, qslint):
     write_jobs(aws_workspace / "jobs", 4)
-    faults = Faults(error_rate=0.2, throttle_rate=0.1, seed=8)
+    # Seed 4 answers an error and a throttle to first starts of these four jobs, whatever
+    # the threads' order (the draws are keyed by the call).
+    faults = Faults(error_rate=0.2, throttle_rate=0.1, seed=4)
     with Emulator(replace(QUICK, faults=faults), clock=fast_clock) as emulator:
         result = qslint(*apply_args(emulator, "jobs"))
     assert result.exit_code == 0, result.output
@@ -207,14 +211,29 @@ def test_every_retry_is_a_log_line_and_counted_in_the_summary(aws_workspace, fas
 
 
 def test_after_no_wait_a_second_run_waits_for_free_slots(aws_workspace, emulator, qslint):
-    emulator.service.settings = replace(QUICK, running_seconds=20.0)  # still running later
+    # The first run's jobs run until the second run was refused a slot, however slowly the
+    # machine starts that run: then they finish.
+    emulator.service.settings = replace(QUICK, running_seconds=ONE_HOUR)
     write_jobs(aws_workspace / "jobs", 12)
     (aws_workspace / "more").mkdir()
     for number in range(3):
         (aws_workspace / "more" / f"more-{number}.yaml").write_text(job_yaml(f"more-{number}"))
     submitted = qslint(*apply_args(emulator, "jobs", "--no-wait"))
     assert submitted.exit_code == 0, submitted.output
+    emulator.service.settings = QUICK
+    first_jobs = emulator.service.jobs()
+    refused = error_status("LimitExceededException")
+
+    def finish_first_jobs_once_refused() -> None:
+        service = emulator.service
+        service.wait_for(lambda s: any(c.status == refused for c in s.calls()), timeout=60)
+        for job in first_jobs:
+            job.running_seconds = service.clock.now() - job.started
+
+    finisher = threading.Thread(target=finish_first_jobs_once_refused, daemon=True)
+    finisher.start()
     result = qslint(*apply_args(emulator, "more"))
+    finisher.join(timeout=60)
     assert result.exit_code == 0, result.output
     assert "3 jobs: 3 completed" in result.output
     assert "LimitExceededException" in result.output  # waited, logged, then started

@@ -234,6 +234,37 @@ def test_injected_faults_are_what_boto3_sees_as_faults():
     assert {call.status for call in emulator.service.calls()} == {0, 500}
 
 
+def _answers_per_job(emulator: Emulator, job_ids: list[str], threads: int) -> dict[str, list]:
+    """Describe each job three times in a row, the jobs spread over ``threads`` threads."""
+    client = client_for(emulator)
+
+    def describe_three_times(job_id: str) -> tuple[str, list]:
+        answers = []
+        for _ in range(3):
+            try:
+                client.describe_dashboard_snapshot_job(**ids(job_id))
+            except botocore.exceptions.ClientError as error:
+                answers.append(error.response["Error"]["Code"])
+            except botocore.exceptions.ConnectionClosedError:
+                answers.append("dropped")
+        return job_id, answers
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return dict(pool.map(describe_three_times, job_ids))
+
+
+def test_a_seed_gives_each_call_the_same_faults_whatever_the_order_of_calls():
+    faults = Faults(error_rate=0.3, drop_rate=0.3, seed=11)
+    job_ids = [f"job-{number:02}" for number in range(12)]
+    runs = []
+    for order, threads in ((job_ids, 1), (job_ids[::-1], 6), (job_ids[5:] + job_ids[:5], 4)):
+        with Emulator(Settings(faults=faults, max_requests_per_second=1000)) as emulator:
+            runs.append(_answers_per_job(emulator, order, threads))
+    assert runs[0] == runs[1] == runs[2]
+    answers = {answer for per_job in runs[0].values() for answer in per_job}
+    assert answers == {"InternalFailureException", "dropped", "ResourceNotFoundException"}
+
+
 def test_dashboard_definitions_and_data_sets_are_served_from_a_folder(tmp_path):
     definition = {
         "DashboardId": "sales",
