@@ -249,13 +249,24 @@ def test_ctrl_c_exits_130_and_names_the_jobs_still_running(aws_workspace, fast_c
             stderr=subprocess.PIPE,
             text=True,
         )
+        # Interrupted once apply saw both jobs run: a job the service holds but whose start
+        # answer is still on its way is not one apply can name yet.
+        watchdog = threading.Timer(60, process.kill)  # bounds the reads below
+        watchdog.start()
         try:
-            emulator.service.wait_for(lambda service: len(service.jobs()) == 2, timeout=60)
+            assert process.stderr is not None  # where apply logs each job's phase
+            running = set()
+            while len(running) < 2 and (line := process.stderr.readline()):
+                job_id, phase = [*line.split(), "", "", ""][1:3]
+                if phase == "running":
+                    running.add(job_id)
             process.send_signal(signal.SIGINT)
             output, errors = process.communicate(timeout=30)
         finally:
+            watchdog.cancel()
             process.kill()
         ids = [job.job_id for job in emulator.service.jobs()]
+    assert sorted(running) == sorted(ids)
     assert process.returncode == 130, errors
     last = output.splitlines()[-1]
     assert last.startswith("Interrupted. Still running on the service: ")
