@@ -165,7 +165,9 @@ def test_one_invalid_definition_and_nothing_is_submitted(workspace, emulator, qs
     assert "QS104" in result.output
     assert "nothing submitted" in result.output
     assert emulator.service.calls() == []
-    assert qslint("plan", "jobs").exit_code == 1
+    planned = qslint("plan", "jobs")
+    assert planned.exit_code == 1
+    assert "broken.yaml:11:23: QS104" in planned.output
 
 
 def test_final_errors_are_reported_with_the_service_message_and_others_still_run(
