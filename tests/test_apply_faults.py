@@ -67,20 +67,24 @@ def test_a_journal_that_cannot_be_saved_mid_run_still_ends_with_summary_and_repo
     aws_workspace, emulator, qslint
 ):
     names = write_jobs(aws_workspace / "jobs", 3)
-    emulator.service.settings = replace(QUICK, running_seconds=10.0)  # broken while they run
+    # The jobs run until the journal is broken, however slowly the machine gets there.
+    emulator.service.settings = replace(QUICK, running_seconds=ONE_HOUR)
 
     def break_the_journal() -> None:
-        emulator.service.wait_for(lambda service: len(service.jobs()) >= 1, timeout=60)
+        service = emulator.service
+        service.wait_for(lambda service: len(service.jobs()) == 3, timeout=60)
         while not JOURNAL.is_dir():  # the journal's name becomes a folder, whatever apply writes
             with contextlib.suppress(FileNotFoundError):
                 JOURNAL.unlink()
             with contextlib.suppress(FileExistsError, NotADirectoryError):
                 (JOURNAL / "in-the-way").mkdir(parents=True)
+        for job in service.jobs():
+            job.running_seconds = max(0.0, service.clock.now() - job.started)
 
-    breaker = threading.Thread(target=break_the_journal)
+    breaker = threading.Thread(target=break_the_journal, daemon=True)
     breaker.start()
     result = qslint(*apply_args(emulator, "jobs", "--report", "r.json"))
-    breaker.join()
+    breaker.join(timeout=60)
     assert result.exit_code == 1
     assert "3 jobs: 3 completed" in result.output
     assert result.output.splitlines()[-1].startswith(
