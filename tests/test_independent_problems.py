@@ -5,7 +5,7 @@ rules check the parts of a job that are well formed. One problem still gives one
 rule reports at a node that holds a schema error, at it or under it.
 
 Each case under ``tests/independent/`` is a realistic definition whose first line says what
-one run reports, as the rule fixtures' do (``# expect: QS103@4 QS201@18``).
+one run reports, as the rule fixtures' do (``# expect: QS103@4:15 QS201@18:31``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_rules import all_rules, expectation_of
+from test_rules import Case, Expected, all_rules, expectation_of, found
 
 from qslint.runner import RuleSets, lint
 from qslint.settings import Overrides, Settings
@@ -21,13 +21,14 @@ from qslint.settings import Overrides, Settings
 CASES = sorted((Path(__file__).parent / "independent").glob("*.yaml"))
 
 
-def check(path: Path, dashboards: Path | None = None) -> list[tuple[str, str, int]]:
+def check(path: Path, dashboards: Path | None = None) -> list[Expected]:
+    """What one run finds in ``path``: (file, code, line, column) of each finding."""
     overrides = Overrides(region="eu-west-1", dashboards=dashboards)
     settings = Settings(overrides, cwd=path.parent, environ={})
     # Each case is a project of its own, as the rule fixtures are.
     result = lint([path], settings, RuleSets(all_rules()), whole_projects=False)
     assert not result.internal_errors, [error.details for error in result.internal_errors]
-    return sorted(("", finding.code, finding.location.line) for finding in result.findings)
+    return found(Case(path, ()), result)
 
 
 @pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
@@ -63,7 +64,7 @@ SnapshotConfiguration:
 def test_rules_that_cannot_see_what_they_need_report_nothing(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text(EVERYTHING_BROKEN, encoding="utf-8")
-    codes = {code for _, code, _ in check(path)}
+    codes = {code for _, code, _, _ in check(path)}
     assert codes <= {"QS101", "QS102", "QS103", "QS104", "QS105"}, codes
 
 
@@ -73,4 +74,4 @@ def test_cross_checks_need_the_account_and_dashboard(tmp_path: Path) -> None:
     text = (fixtures / "QS702" / "bad-sheet-id-typo.yaml").read_text(encoding="utf-8")
     path = tmp_path / "job.yaml"
     path.write_text(text.replace('"111122223333"', "111122223333"), encoding="utf-8")
-    assert [code for _, code, _ in check(path, fixtures / "dashboards")] == ["QS103"]
+    assert [code for _, code, _, _ in check(path, fixtures / "dashboards")] == ["QS103"]
