@@ -223,8 +223,8 @@ def copy_checkout(checkout: Path, target: Path) -> None:
     (target / "qslint_rules").symlink_to("rules")
 
 
-def tests_fail(tests: tuple[str, ...], copy: Path) -> bool:
-    """Whether ``tests`` fail (or hang) in the copy, on one core, stopping at the first."""
+def tests_fail(tests: tuple[str, ...], copy: Path) -> str | None:
+    """Why ``tests`` fail (or hang) in the copy, on one core, stopping at the first; or None."""
     # The copy first on every process's path, subprocesses too (apply runs in some).
     environment = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
     command = [sys.executable, "-m", "pytest", "-q", "-x", "-n", "0", "-p", "no:cacheprovider"]
@@ -233,14 +233,15 @@ def tests_fail(tests: tuple[str, ...], copy: Path) -> bool:
             [*command, *tests],
             cwd=copy,
             env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
             timeout=TIMEOUT,
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return True
-    return finished.returncode != 0
+        return f"no result within {TIMEOUT} s"
+    failures = [line for line in finished.stdout.splitlines() if line.startswith("FAILED")]
+    return (failures or ["failed"])[0] if finished.returncode else None
 
 
 def verdict(mutant: Mutant, copy: Path) -> str:
@@ -251,7 +252,7 @@ def verdict(mutant: Mutant, copy: Path) -> str:
         return "STALE"
     path.write_text(original.replace(mutant.original, mutant.mutated), encoding="utf-8")
     try:
-        return "killed" if tests_fail(mutant.tests, copy) else "SURVIVED"
+        return "SURVIVED" if tests_fail(mutant.tests, copy) is None else "killed"
     finally:
         path.write_text(original, encoding="utf-8")
 
@@ -267,8 +268,9 @@ def main() -> int:
         copy = Path(folder)
         copy_checkout(arguments.checkout.resolve(), copy)
         for tests in dict.fromkeys(mutant.tests for mutant in chosen):
-            if tests_fail(tests, copy):
-                print(f"the unmutated tests fail: pytest {' '.join(tests)}", file=sys.stderr)
+            failure = tests_fail(tests, copy)
+            if failure is not None:
+                print(f"unmutated, pytest {' '.join(tests)}: {failure}", file=sys.stderr)
                 return 2
         for mutant in chosen:
             started = time.monotonic()
