@@ -42,6 +42,7 @@ class Mutant:
 
 RULES = ("tests/test_rules.py",)
 APPLY = ("tests/test_apply.py", "tests/test_apply_reruns.py")
+LIMITER = ("tests/test_limiter.py", "tests/test_apply.py", "tests/test_apply_faults.py")
 
 MUTANTS = (
     # Rules: comparisons and counts.
@@ -179,14 +180,14 @@ MUTANTS = (
         "qslint/aws/limiter.py",
         "if self._in_flight + len(self._answered) < self._calls:",
         "if self._in_flight + len(self._answered) <= self._calls:",
-        ("tests/test_apply.py", "tests/test_apply_faults.py"),
+        LIMITER,
     ),
     Mutant(
         "the limiter forgets calls in flight",
         "qslint/aws/limiter.py",
         "if self._in_flight + len(self._answered) < self._calls:",
         "if len(self._answered) < self._calls:",
-        ("tests/test_apply.py", "tests/test_apply_faults.py"),
+        LIMITER,
     ),
     # Report formats.
     Mutant(
