@@ -173,8 +173,8 @@ def _epoch_instant(seconds: float) -> datetime | None:
         instant = EPOCH + timedelta(seconds=seconds)
     except OverflowError:
         return None
-    # datetime.fromtimestamp stops at year 9999 in the local zone: a day's margin.
-    if not datetime(1, 1, 2, tzinfo=UTC) <= instant <= datetime(9999, 12, 30, tzinfo=UTC):
+    # botocore's datetime.fromtimestamp(seconds, tzutc()) spans datetime's range, in UTC.
+    if not datetime.min.replace(tzinfo=UTC) <= instant <= datetime.max.replace(tzinfo=UTC):
         return None
     return instant
 

@@ -39,7 +39,13 @@ class FastClock(Clock):
 
 
 if __name__ == "__main__":
+    import signal
+
     from qslint.cli import cli
+
+    # As a terminal's foreground command takes Ctrl-C: a test run started in the background
+    # starts with SIGINT ignored, and a child inherits that.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     speed, origin, *arguments = sys.argv[1:]
     cli.main(arguments, prog_name="qslint", obj=FastClock(float(speed), float(origin)))

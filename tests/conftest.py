@@ -112,6 +112,12 @@ def codes_and_lines(result: Result) -> list[tuple[str, int]]:
     return [(item["code"], item["line"]) for item in json.loads(result.stdout)]
 
 
+def exit_and_findings(run: Callable[..., Result], *args: str) -> tuple[int, list[tuple[str, int]]]:
+    """``qslint check ARGS``: its exit code and the ``(code, line)`` of what caused it."""
+    result = run("check", *args, "--output-format", "json")
+    return result.exit_code, codes_and_lines(result)
+
+
 @pytest.fixture
 def fast_clock() -> FastClock:
     """One clock for the emulator and apply in a test, 50 times faster than real time."""

@@ -9,6 +9,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -26,12 +27,12 @@ from applying import (
 from qslint.apply.identity import job_id_for
 from qslint.apply.plan import estimate_minutes
 from qslint.emulator.server import Emulator
-from qslint.emulator.service import Faults, Settings
+from qslint.emulator.service import ACTIVE, Faults, QuickSightService, Settings, SnapshotJob
 
 REGION = "eu-west-1"
-# Jobs long enough that twelve run at once and a thirteenth must wait, however slowly the
-# machine lets the first twelve start.
-LONG = Settings(queued_seconds=0.2, running_seconds=30.0, region=REGION)
+# Jobs that run until released (see release_full_waves): twelve run at once and a thirteenth
+# must wait, however slowly the machine lets the first twelve start.
+LONG = Settings(queued_seconds=0.2, running_seconds=3600.0, region=REGION)
 
 
 def figures(emulator: Emulator) -> str:
@@ -48,10 +49,43 @@ def workspace(aws_workspace: Path) -> Path:
     return aws_workspace
 
 
+def release_full_waves(emulator: Emulator, total: int) -> threading.Thread:
+    """Finish the active jobs each time twelve are active, and once all ``total`` started."""
+    service = emulator.service
+    released: set[str] = set()
+
+    def unreleased(service: QuickSightService) -> list[SnapshotJob]:
+        now = service.clock.now()
+        return [j for j in service.jobs() if j.status(now) in ACTIVE and j.job_id not in released]
+
+    def wave_is_full(service: QuickSightService) -> bool:
+        waiting = unreleased(service)
+        return len(waiting) == 12 or bool(waiting and len(service.jobs()) == total)
+
+    def release() -> None:
+        for _ in range(total):  # each wave releases one job at least: bounded
+            if not service.wait_for(wave_is_full, timeout=60):
+                return
+            wave = unreleased(service)
+            # All end together, once the last queued one started: they all ran at once.
+            end = max(job.started for job in wave) + 0.001
+            for job in wave:
+                job.running_seconds = end - job.started
+                released.add(job.job_id)
+            if len(service.jobs()) == total and not unreleased(service):
+                return
+
+    thread = threading.Thread(target=release, daemon=True)
+    thread.start()
+    return thread
+
+
 def test_thirty_jobs_run_once_each_within_the_limits(workspace, fast_clock, qslint, capsys):
     names = write_jobs(workspace / "jobs", 30)
     with Emulator(LONG, clock=fast_clock) as emulator:
+        releasing = release_full_waves(emulator, 30)
         result = qslint(*apply_args(emulator, "jobs", "--report", "report.json"))
+        releasing.join(timeout=60)
     with capsys.disabled():
         print(f"\n30-job run: {figures(emulator)}")
     assert result.exit_code == 0, result.output
@@ -169,7 +203,9 @@ def test_one_invalid_definition_and_nothing_is_submitted(workspace, emulator, qs
     assert "QS104" in result.output
     assert "nothing submitted" in result.output
     assert emulator.service.calls() == []
-    assert qslint("plan", "jobs").exit_code == 1
+    planned = qslint("plan", "jobs")
+    assert planned.exit_code == 1
+    assert "broken.yaml:11:23: QS104" in planned.output
 
 
 def test_final_errors_are_reported_with_the_service_message_and_others_still_run(

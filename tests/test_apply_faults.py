@@ -26,11 +26,13 @@ import pytest
 from applying import QUICK, apply_args, git, git_repository, job_yaml, statuses, write_jobs
 
 from qslint.apply.journal import Journal
+from qslint.emulator.routes import error_status
 from qslint.emulator.server import Emulator
 from qslint.emulator.service import Faults, max_in_window
 
 REGION = "eu-west-1"
 JOURNAL = Path(".qslint") / "apply-journal.json"
+ONE_HOUR = 3600.0
 
 
 @pytest.mark.parametrize(
@@ -65,20 +67,24 @@ def test_a_journal_that_cannot_be_saved_mid_run_still_ends_with_summary_and_repo
     aws_workspace, emulator, qslint
 ):
     names = write_jobs(aws_workspace / "jobs", 3)
-    emulator.service.settings = replace(QUICK, running_seconds=10.0)  # broken while they run
+    # The jobs run until the journal is broken, however slowly the machine gets there.
+    emulator.service.settings = replace(QUICK, running_seconds=ONE_HOUR)
 
     def break_the_journal() -> None:
-        emulator.service.wait_for(lambda service: len(service.jobs()) >= 1, timeout=60)
+        service = emulator.service
+        service.wait_for(lambda service: len(service.jobs()) == 3, timeout=60)
         while not JOURNAL.is_dir():  # the journal's name becomes a folder, whatever apply writes
             with contextlib.suppress(FileNotFoundError):
                 JOURNAL.unlink()
             with contextlib.suppress(FileExistsError, NotADirectoryError):
                 (JOURNAL / "in-the-way").mkdir(parents=True)
+        for job in service.jobs():
+            job.running_seconds = max(0.0, service.clock.now() - job.started)
 
-    breaker = threading.Thread(target=break_the_journal)
+    breaker = threading.Thread(target=break_the_journal, daemon=True)
     breaker.start()
     result = qslint(*apply_args(emulator, "jobs", "--report", "r.json"))
-    breaker.join()
+    breaker.join(timeout=60)
     assert result.exit_code == 1
     assert "3 jobs: 3 completed" in result.output
     assert result.output.splitlines()[-1].startswith(
@@ -194,7 +200,9 @@ def test_malformed_answers_are_retried_never_a_traceback(aws_workspace, fast_clo
 
 def test_every_retry_is_a_log_line_and_counted_in_the_summary(aws_workspace, fast_clock, qslint):
     write_jobs(aws_workspace / "jobs", 4)
-    faults = Faults(error_rate=0.2, throttle_rate=0.1, seed=8)
+    # Seed 4 answers an error and a throttle to first starts of these four jobs, whatever
+    # the threads' order (the draws are keyed by the call).
+    faults = Faults(error_rate=0.2, throttle_rate=0.1, seed=4)
     with Emulator(replace(QUICK, faults=faults), clock=fast_clock) as emulator:
         result = qslint(*apply_args(emulator, "jobs"))
     assert result.exit_code == 0, result.output
@@ -207,16 +215,29 @@ def test_every_retry_is_a_log_line_and_counted_in_the_summary(aws_workspace, fas
 
 
 def test_after_no_wait_a_second_run_waits_for_free_slots(aws_workspace, emulator, qslint):
-    # Running for 2.4 s of real time (at 50 times real time): still running when the second
-    # run starts, even on a busy machine (20 s were 0.4 s: over before it had linted).
-    emulator.service.settings = replace(QUICK, running_seconds=120.0)
+    # The first run's jobs run until the second run was refused a slot, however slowly the
+    # machine starts that run: then they finish.
+    emulator.service.settings = replace(QUICK, running_seconds=ONE_HOUR)
     write_jobs(aws_workspace / "jobs", 12)
     (aws_workspace / "more").mkdir()
     for number in range(3):
         (aws_workspace / "more" / f"more-{number}.yaml").write_text(job_yaml(f"more-{number}"))
     submitted = qslint(*apply_args(emulator, "jobs", "--no-wait"))
     assert submitted.exit_code == 0, submitted.output
+    emulator.service.settings = QUICK
+    first_jobs = emulator.service.jobs()
+    refused = error_status("LimitExceededException")
+
+    def finish_first_jobs_once_refused() -> None:
+        service = emulator.service
+        service.wait_for(lambda s: any(c.status == refused for c in s.calls()), timeout=60)
+        for job in first_jobs:
+            job.running_seconds = service.clock.now() - job.started
+
+    finisher = threading.Thread(target=finish_first_jobs_once_refused, daemon=True)
+    finisher.start()
     result = qslint(*apply_args(emulator, "more"))
+    finisher.join(timeout=60)
     assert result.exit_code == 0, result.output
     assert "3 jobs: 3 completed" in result.output
     assert "LimitExceededException" in result.output  # waited, logged, then started
@@ -225,20 +246,32 @@ def test_after_no_wait_a_second_run_waits_for_free_slots(aws_workspace, emulator
 
 def test_ctrl_c_exits_130_and_names_the_jobs_still_running(aws_workspace, fast_clock):
     write_jobs(aws_workspace / "jobs", 2)
-    with Emulator(replace(QUICK, running_seconds=600.0), clock=fast_clock) as emulator:
+    # The jobs outlast the test however slowly it runs: an interrupted apply waits for none.
+    with Emulator(replace(QUICK, running_seconds=100 * ONE_HOUR), clock=fast_clock) as emulator:
         process = subprocess.Popen(
             fast_clock.command(*apply_args(emulator, "jobs")),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
+        # Interrupted once apply saw both jobs run: a job the service holds but whose start
+        # answer is still on its way is not one apply can name yet.
+        watchdog = threading.Timer(60, process.kill)  # bounds the reads below
+        watchdog.start()
         try:
-            emulator.service.wait_for(lambda service: len(service.jobs()) == 2, timeout=60)
+            assert process.stderr is not None  # where apply logs each job's phase
+            running = set()
+            while len(running) < 2 and (line := process.stderr.readline()):
+                job_id, phase = [*line.split(), "", "", ""][1:3]
+                if phase == "running":
+                    running.add(job_id)
             process.send_signal(signal.SIGINT)
             output, errors = process.communicate(timeout=30)
         finally:
+            watchdog.cancel()
             process.kill()
         ids = [job.job_id for job in emulator.service.jobs()]
+    assert sorted(running) == sorted(ids)
     assert process.returncode == 130, errors
     last = output.splitlines()[-1]
     assert last.startswith("Interrupted. Still running on the service: ")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from applying import job_yaml
 from click.testing import CliRunner, Result
+from conftest import exit_and_findings
 
 from qslint.cli import cli
 from qslint.emulator.server import Emulator
@@ -78,7 +79,7 @@ def test_aws_region_alone_serves_apply_as_it_serves_check(
     (workspace / "job.yaml").write_text(job_yaml("weekly", region="eu-west-1"))
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
 
-    assert qslint("check", "job.yaml").exit_code == 0
+    assert exit_and_findings(qslint, "job.yaml") == (0, [])
     result = apply(emulator, "job.yaml")
 
     assert result.exit_code == 0, result.output

@@ -13,8 +13,8 @@ from conftest import VALID_JOB
 from qslint.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-# In CI the checkout is cloned elsewhere with shared/ beside it: <checkout>/../shared.
-RDJSON_SCHEMA = ROOT.parent / "shared" / "reference" / "rdjson-diagnostic-result.schema.json"
+# reviewdog's schema, kept in the tests with its licence (tests/schemas/LICENSES.md).
+RDJSON_SCHEMA = Path(__file__).parent / "schemas" / "rdjson-diagnostic-result.schema.json"
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 
 
@@ -35,8 +35,6 @@ def examples_findings(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, i
 
 
 def _validate_rdjson(log: object) -> None:
-    if not RDJSON_SCHEMA.is_file():
-        pytest.skip(f"no rdjson schema at {RDJSON_SCHEMA} (shared/ beside the checkout)")
     schema = json.loads(RDJSON_SCHEMA.read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)(schema)
     assert [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(log)] == []

@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import VALID_JOB, codes_and_lines
+from conftest import VALID_JOB, codes_and_lines, exit_and_findings
 
 from qslint import cli as cli_module
 from qslint import runner
@@ -61,10 +61,11 @@ def test_json_output_has_the_documented_keys(run_qslint, write):
 
 def test_warnings_alone_exit_zero_and_exit_zero_flag(run_qslint, write):
     write("weekly.yaml", VALID_JOB.replace("sales/weekly", "/sales/weekly"))
-    assert run_qslint("check").exit_code == 0
+    assert exit_and_findings(run_qslint) == (0, [("QS305", 20)])
     write("pdf.yaml", PDF_WITH_VISUALS.replace("weekly-sales", "other"))
-    assert run_qslint("check").exit_code == 1
-    assert run_qslint("check", "--exit-zero").exit_code == 0
+    both = [("QS201", 15), ("QS305", 20)]
+    assert exit_and_findings(run_qslint) == (1, both)
+    assert exit_and_findings(run_qslint, "--exit-zero") == (0, both)
 
 
 def test_quiet_prints_findings_only(run_qslint, write):
@@ -86,9 +87,9 @@ def test_suppression_comment(run_qslint, write):
     scope = "SelectionScope: SELECTED_VISUALS"
     suppressed = PDF_WITH_VISUALS.replace(scope, f"{scope}  # qslint: ignore[QS201]")
     write("weekly.yaml", suppressed)
-    assert run_qslint("check").exit_code == 0
+    assert exit_and_findings(run_qslint) == (0, [])
     write("weekly.yaml", suppressed.replace("ignore[QS201]", "ignore[QS305]"))
-    assert run_qslint("check").exit_code == 1
+    assert exit_and_findings(run_qslint) == (1, [("QS201", 15), ("QS901", 15)])
 
 
 def test_misspelt_required_field_is_one_finding(run_qslint, write):
@@ -258,7 +259,7 @@ def test_unreadable_and_special_files_are_findings_not_hangs(run_qslint, write, 
     os.mkfifo(tmp_path / "pipe.yaml")
     (tmp_path / "dangling.yaml").symlink_to(tmp_path / "gone.yaml")
     (tmp_path / "folder.yaml").mkdir()
-    assert run_qslint("check").exit_code == 0  # a walk passes over what is not a file
+    assert exit_and_findings(run_qslint) == (0, [])  # a walk passes over what is not a file
     result = run_qslint("check", "pipe.yaml", "dangling.yaml", "--output-format", "json")
     assert [(f["file"], f["code"], f["message"]) for f in json.loads(result.stdout)] == [
         ("dangling.yaml", "QS100", "cannot read file: a symbolic link to nothing"),

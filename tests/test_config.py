@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import VALID_JOB, codes_and_lines
+from conftest import VALID_JOB, codes_and_lines, exit_and_findings
 from pathspec import GitIgnoreSpec
 
 from qslint import sources
@@ -41,19 +41,20 @@ def test_qslint_toml_wins_over_pyproject_in_the_same_folder(run_qslint, write):
     write("pyproject.toml", '[tool.qslint]\nregion = "eu-west-1"\n')
     write(".qslint.toml", 'region = "us-east-1"\n')
     write("weekly.yaml", WRONG_REGION)
-    assert run_qslint("check").exit_code == 0
+    assert exit_and_findings(run_qslint) == (0, [])  # us-east-1, the bucket's region
 
 
 def test_region_precedence(run_qslint, write, monkeypatch):
     write("weekly.yaml", WRONG_REGION)
-    assert run_qslint("check").exit_code == 0  # no region known: QS301 is silent
+    wrong_region = (1, [("QS301", 21)])
+    assert exit_and_findings(run_qslint) == (0, [])  # no region known: QS301 is silent
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    assert run_qslint("check").exit_code == 1
+    assert exit_and_findings(run_qslint) == wrong_region
     monkeypatch.setenv("AWS_REGION", "us-east-1")
-    assert run_qslint("check").exit_code == 0
+    assert exit_and_findings(run_qslint) == (0, [])
     write(".qslint.toml", 'region = "eu-west-1"\n')
-    assert run_qslint("check").exit_code == 1
-    assert run_qslint("check", "--region", "us-east-1").exit_code == 0
+    assert exit_and_findings(run_qslint) == wrong_region
+    assert exit_and_findings(run_qslint, "--region", "us-east-1") == (0, [])
 
 
 def test_unknown_key_is_an_error_naming_it(run_qslint, write):
@@ -128,7 +129,7 @@ def test_per_file_ignores_all_drops_every_rule(run_qslint, write):
 
 def test_severity_override(run_qslint, write):
     write("weekly.yaml", SLASHED_PREFIX)
-    assert run_qslint("check").exit_code == 0  # QS305 is a warning
+    assert exit_and_findings(run_qslint) == (0, [("QS305", 20)])  # QS305 is a warning
     write(".qslint.toml", '[severity]\nQS305 = "error"\n')
     result = run_qslint("check")
     assert result.exit_code == 1
@@ -171,7 +172,7 @@ def test_include_and_exclude(run_qslint, write):
 def test_force_exclude_applies_globs_to_named_files(run_qslint, write):
     write("k8s/deployment.yaml", "apiVersion: apps/v1\n")
     write(".qslint.toml", 'include = ["snapshots/**/*.yaml"]\n')
-    assert run_qslint("check", "k8s/deployment.yaml").exit_code == 1
+    assert exit_and_findings(run_qslint, "k8s/deployment.yaml") == (1, [("QS100", 1)])
     result = run_qslint("check", "--force-exclude", "k8s/deployment.yaml")
     assert result.exit_code == 0
     assert "All checks passed (0 files checked)." in result.stdout

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from applying import qslint_on
 from clocks import FastClock
+from conftest import exit_and_findings
 from ruamel.yaml import YAML
 
 from qslint.emulator.server import Emulator
@@ -74,7 +75,7 @@ def test_offline_check_reports_at_the_job_nodes(run_qslint, tmp_path):
 
 def test_without_a_dashboards_source_qs7xx_report_nothing(run_qslint, tmp_path):
     job = copy_fixture("QS701", "bad-misspelt-dashboard-id.yaml", tmp_path)
-    assert run_qslint("check", str(job), "--select", "QS7").exit_code == 0
+    assert exit_and_findings(run_qslint, str(job), "--select", "QS7") == (0, [])
 
 
 def test_configured_folder_is_relative_to_the_configuration_and_not_linted(

@@ -119,6 +119,8 @@ def wait_until_ended(emulator: Emulator, job_id: str) -> None:
 
 
 def test_job_life_cycle_parses_with_the_boto3_models(emulator):
+    # The job runs until the test ends it: a loaded machine can take longer than any slice.
+    emulator.service.settings = replace(emulator.service.settings, running_seconds=3600.0)
     client = client_for(emulator)
     started = client.start_dashboard_snapshot_job(**job_request("weekly"))
     assert_matches_model("StartDashboardSnapshotJob", started)
@@ -135,6 +137,8 @@ def test_job_life_cycle_parses_with_the_boto3_models(emulator):
     with pytest.raises(client.exceptions.PreconditionNotMetException):
         client.describe_dashboard_snapshot_job_result(**ids("weekly"))
 
+    (job,) = emulator.service.jobs()
+    job.running_seconds = 0.0
     wait_until_ended(emulator, "weekly")
     assert client.describe_dashboard_snapshot_job(**ids("weekly"))["JobStatus"] == "COMPLETED"
     result = client.describe_dashboard_snapshot_job_result(**ids("weekly"))
@@ -233,6 +237,37 @@ def test_injected_faults_are_what_boto3_sees_as_faults():
                 seen.add("dropped")
     assert seen == {"500", "dropped"}
     assert {call.status for call in emulator.service.calls()} == {0, 500}
+
+
+def _answers_per_job(emulator: Emulator, job_ids: list[str], threads: int) -> dict[str, list]:
+    """Describe each job three times in a row, the jobs spread over ``threads`` threads."""
+    client = client_for(emulator)
+
+    def describe_three_times(job_id: str) -> tuple[str, list]:
+        answers = []
+        for _ in range(3):
+            try:
+                client.describe_dashboard_snapshot_job(**ids(job_id))
+            except botocore.exceptions.ClientError as error:
+                answers.append(error.response["Error"]["Code"])
+            except botocore.exceptions.ConnectionClosedError:
+                answers.append("dropped")
+        return job_id, answers
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return dict(pool.map(describe_three_times, job_ids))
+
+
+def test_a_seed_gives_each_call_the_same_faults_whatever_the_order_of_calls():
+    faults = Faults(error_rate=0.3, drop_rate=0.3, seed=11)
+    job_ids = [f"job-{number:02}" for number in range(12)]
+    runs = []
+    for order, threads in ((job_ids, 1), (job_ids[::-1], 6), (job_ids[5:] + job_ids[:5], 4)):
+        with Emulator(Settings(faults=faults, max_requests_per_second=1000)) as emulator:
+            runs.append(_answers_per_job(emulator, order, threads))
+    assert runs[0] == runs[1] == runs[2]
+    answers = {answer for per_job in runs[0].values() for answer in per_job}
+    assert answers == {"InternalFailureException", "dropped", "ResourceNotFoundException"}
 
 
 def test_dashboard_definitions_and_data_sets_are_served_from_a_folder(tmp_path):

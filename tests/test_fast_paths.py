@@ -15,7 +15,7 @@ from qslint.runner import RuleSets, lint
 from qslint.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from corpus import job_definition, write_corpus  # the benchmark corpus
+from corpus import write_corpus  # the benchmark corpus
 
 
 @pytest.fixture
@@ -196,9 +196,3 @@ def test_a_cache_read_but_not_written_is_dated_used(corpus, settled):
 def test_no_cache_writes_nothing(corpus):
     run(corpus, use_cache=False)
     assert not (corpus / ".qslint_cache").exists()
-
-
-def test_corpus_is_deterministic():
-    import random
-
-    assert job_definition(7, random.Random(1)) == job_definition(7, random.Random(1))

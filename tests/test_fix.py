@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import VALID_JOB
+from conftest import VALID_JOB, exit_and_findings
 
 from qslint import files
 from qslint.config import LoadLimits
@@ -80,7 +80,7 @@ def test_qs201_json_keeps_its_indentation(run_qslint, write, tmp_path):
     after = fixed(run_qslint, write, tmp_path, "weekly.json", before)
     expected = "".join(line for line in before.splitlines(True) if "VisualIds" not in line)
     assert after == expected.replace('"SELECTED_VISUALS"', '"ALL_VISUALS"')
-    assert run_qslint("check").exit_code == 0
+    assert exit_and_findings(run_qslint) == (0, [])
 
 
 def test_qs104_case_only(run_qslint, write, tmp_path):

@@ -5,7 +5,7 @@ rules check the parts of a job that are well formed. One problem still gives one
 rule reports at a node that holds a schema error, at it or under it.
 
 Each case under ``tests/independent/`` is a realistic definition whose first line says what
-one run reports, as the rule fixtures' do (``# expect: QS103@4 QS201@18``).
+one run reports, as the rule fixtures' do (``# expect: QS103@4:15 QS201@18:31``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_rules import Expected, all_rules, as_expected, expectation_of
+from test_rules import Case, Expected, all_rules, expectation_of, found
 
 from qslint.model import StartDashboardSnapshotJobRequest as Job
 from qslint.rule import RuleContext, Violation, job_rule
@@ -25,21 +25,19 @@ from qslint.settings import Overrides, Settings
 CASES = sorted((Path(__file__).parent / "independent").glob("*.yaml"))
 
 
-def check(
-    path: Path, dashboards: Path | None = None, expected: tuple[Expected, ...] = ()
-) -> list[Expected]:
+def check(path: Path, dashboards: Path | None = None) -> list[Expected]:
+    """What one run finds in ``path``: (file, code, line, column) of each finding."""
     overrides = Overrides(region="eu-west-1", dashboards=dashboards)
     settings = Settings(overrides, cwd=path.parent, environ={})
     # Each case is a project of its own, as the rule fixtures are.
     result = lint([path], settings, RuleSets(all_rules()), whole_projects=False)
     assert not result.internal_errors, [error.details for error in result.internal_errors]
-    return as_expected(result.findings, expected)
+    return found(Case(path, ()), result)
 
 
 @pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
 def test_one_run_reports_every_independent_problem(path: Path) -> None:
-    expected = expectation_of(path)
-    assert check(path, expected=expected) == list(expected)
+    assert check(path) == list(expectation_of(path))
 
 
 # Every field of a job with a value of the wrong shape: no rule can check anything, and none

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import VALID_JOB, RunQslint
+from conftest import VALID_JOB, RunQslint, exit_and_findings
 
 from qslint.settings import Overrides, Settings
 
@@ -141,12 +141,13 @@ def test_the_region_of_the_aws_profile_comes_last(
     write("weekly.yaml", US_BUCKET)
     write("aws-config", "[default]\nregion = eu-west-1\n[profile us]\nregion = us-east-1\n")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-    assert run_qslint("check", "--no-cache").exit_code == 1  # default: eu-west-1
-    assert run_qslint("check", "--no-cache", "--profile", "us").exit_code == 0
+    wrong_region = (1, [("QS301", 21)])
+    assert exit_and_findings(run_qslint, "--no-cache") == wrong_region  # default: eu-west-1
+    assert exit_and_findings(run_qslint, "--no-cache", "--profile", "us") == (0, [])
     monkeypatch.setenv("AWS_PROFILE", "us")
-    assert run_qslint("check", "--no-cache").exit_code == 0
+    assert exit_and_findings(run_qslint, "--no-cache") == (0, [])
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")  # the environment wins
-    assert run_qslint("check", "--no-cache").exit_code == 1
+    assert exit_and_findings(run_qslint, "--no-cache") == wrong_region
 
 
 def test_region_precedence_in_one_place(tmp_path: Path) -> None:

@@ -76,6 +76,10 @@ TIMESTAMPS: list[tuple[Any, Sent]] = [
     (1769817600.5, Sent.EXACT),
     ("1769817600", Sent.EXACT),
     (1769817600000, Sent.REFUSED),  # milliseconds: past year 9999
+    (253402300799, Sent.EXACT),  # the last second of year 9999, in UTC
+    (253402300800, Sent.REFUSED),
+    (-62135596800, Sent.EXACT),  # the first second of year 1
+    (-62135596801, Sent.REFUSED),
     ("01/02/2026", Sent.DAY_MONTH),
     ("01.02.2026", Sent.DAY_MONTH),
     ("01/02/03", Sent.DAY_MONTH),

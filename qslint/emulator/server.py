@@ -60,12 +60,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         route, labels = found
         labels = {name: unquote(value) for name, value in labels.items()}
-        fault = service.draw_fault(route.operation)
+        request = _json(body)
+        fault = service.draw_fault(route.operation, labels, request)
         if fault.slow:
             service.clock.sleep(service.settings.faults.slow_seconds)  # the latency emulated
-        admitted, answer = service.handle(
-            route.operation, labels, _json(body), self._region(), fault
-        )
+        admitted, answer = service.handle(route.operation, labels, request, self._region(), fault)
         if isinstance(answer, ServiceError):
             status, payload = error_status(answer.code), _error_body(answer.code, answer.message)
         else:

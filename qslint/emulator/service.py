@@ -19,7 +19,6 @@ assert on what a client really did.
 from __future__ import annotations
 
 import json
-import random
 import threading
 import uuid
 from collections import defaultdict, deque
@@ -31,6 +30,7 @@ from typing import Any
 
 from qslint.clock import Clock
 from qslint.dashboards import DASHBOARDS_FOLDER, DATA_SETS_FOLDER
+from qslint.emulator.draws import KeyedDraws
 
 ONE_DAY = 24 * 3600.0
 ACTIVE = ("QUEUED", "RUNNING")
@@ -52,7 +52,8 @@ class Faults:
     """Fractions of calls answered badly on purpose, to test a client's resilience.
 
     One draw per call picks at most one of error, throttle, drop, unavailable and garbage;
-    the last three happen after the call took effect, as a lost answer does.
+    the last three happen after the call took effect, as a lost answer does. With a seed,
+    each attempt of each call gets the same draws whatever the order calls arrive in.
     """
 
     error_rate: float = 0.0  # answered 500 InternalFailureException, before taking effect
@@ -193,7 +194,7 @@ class QuickSightService:
         self.settings = settings
         self.clock = clock or Clock()
         self._changed = threading.Condition()
-        self._random = random.Random(settings.faults.seed)
+        self._draws = KeyedDraws()
         self._jobs: dict[tuple[str, str, str], SnapshotJob] = {}
         self._windows: defaultdict[str, deque[float]] = defaultdict(deque)
         self._calls: list[Call] = []
@@ -239,12 +240,17 @@ class QuickSightService:
 
     # -- handling a call ------------------------------------------------------------------
 
-    def draw_fault(self, operation: str) -> Fault:
+    def draw_fault(
+        self, operation: str, labels: Mapping[str, str], body: Mapping[str, Any]
+    ) -> Fault:
         faults = self.settings.faults
         if faults.operations and operation not in faults.operations:
             return Fault()
-        with self._changed:
-            roll, slow = self._random.random(), self._random.random() < faults.slow_rate
+        # The call, as its retries repeat it: the operation and the ids it names.
+        call = (operation, *(labels[name] for name in sorted(labels)))
+        call += (str(body.get("SnapshotJobId", "")),)
+        roll = self._draws.draw(faults.seed, "fault", *call)
+        slow = self._draws.draw(faults.seed, "slow", *call) < faults.slow_rate
         for kind, rate in faults.kinds():
             if roll < rate:
                 return Fault(kind, slow)
@@ -329,7 +335,8 @@ class QuickSightService:
             created_at=datetime.now(UTC),
             queued_seconds=self.settings.queued_seconds,
             running_seconds=self.settings.running_seconds,
-            fails=self._random.random() < self.settings.job_failure_rate,
+            fails=self._draws.draw(self.settings.faults.seed, "failure", account, dashboard, job_id)
+            < self.settings.job_failure_rate,
         )
         self._jobs[(account, dashboard, job_id)] = job
         return {"Arn": job.arn, "SnapshotJobId": job_id, "RequestId": new_request_id()}

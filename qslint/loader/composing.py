@@ -12,6 +12,7 @@ measure a text that loaded.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import warnings
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from typing import Any
 from _ruamel_yaml import CParser
 from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.docinfo import DocInfo
-from ruamel.yaml.error import YAMLError, YAMLWarning
+from ruamel.yaml.error import StringMark, YAMLError, YAMLWarning
 from ruamel.yaml.loader import SafeLoader
 from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import Resolver
@@ -29,7 +30,7 @@ from ruamel.yaml.tag import Tag
 from qslint.config import LoadLimits
 from qslint.loader.building import DocumentBuilder, Invalid, too_deep_message
 from qslint.loader.documents import Document, LoadProblem, Sensitivity, one_based
-from qslint.loader.problems import SyntaxProblem, syntax_problem
+from qslint.loader.problems import SyntaxProblem, line_starts, syntax_problem
 from qslint.loader.tags import MAP_TAG, MERGE_TAG, SCALAR_TAGS, SEQ_TAG, STR_TAG, plain_tag
 
 # One shared Tag object per resolved tag: libyaml calls ``resolve`` for every node, and
@@ -75,12 +76,25 @@ class _PureComposer(_SharedTagResolver, SafeLoader):  # type: ignore[misc]
     max_depth = 0  # ruamel.yaml's own limit (0.19+), with its own message: unused
 
     def __init__(self, text: str, limits: LoadLimits) -> None:
+        # Before the reader reads: it asks for marks as it goes.
+        self._line_starts = line_starts(text)
         super().__init__(text)
         self._limits = limits
         self._level = 0
         # Where the scanner records `%YAML` and `%TAG` directives: set up by `YAML()`, which
         # this loader is not (without it, `%YAML 1.2` raised AttributeError).
         self.doc_infos = [DocInfo()]
+
+    def get_mark(self) -> Any:
+        """The reader's mark, its line and column counted as libyaml counts them.
+
+        YAML 1.2's reader starts a line at LF and CR only; libyaml, and so every other
+        position qslint gives, at NEL, LS and PS too. The grammar keeps its own counting.
+        """
+        mark = super().get_mark()
+        line = bisect.bisect_right(self._line_starts, mark.index) - 1
+        column = mark.index - self._line_starts[line]
+        return StringMark(mark.name, mark.index, line, column, mark.buffer, mark.pointer)
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self._level > self._limits.max_depth:

@@ -54,6 +54,11 @@ def _error_message(error: YAMLError) -> str:
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
+def line_starts(text: str) -> list[int]:
+    """The character offset where each line of ``text`` starts, lines as libyaml counts them."""
+    return [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+
+
 def offset_mark(text: str, offset: int) -> Mark:
     """The line and column of a character offset in ``text``, lines as libyaml counts them."""
     offset = min(max(offset, 0), len(text))
@@ -64,7 +69,7 @@ def offset_mark(text: str, offset: int) -> Mark:
 def mark_offset(text: str, mark: Mark) -> int:
     """The character offset of a line and column in ``text`` (lines as libyaml counts them);
     a mark past the end is the end."""
-    starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+    starts = line_starts(text)
     if mark.line > len(starts):
         return len(text)
     return min(starts[mark.line - 1] + mark.column - 1, len(text))
