@@ -28,6 +28,7 @@ from qslint.server.documents import DefinitionLinter, LintError
 from qslint.server.fields import completion_at, field_docs, hover_text, key_at
 from qslint.server.positions import from_client, to_client
 from qslint.server.ranges import NodeRanges
+from qslint.server.transport import QslintProtocol, serve_stdio
 
 DEBOUNCE_SECONDS = 0.3  # after the last keystroke of a burst; `initializationOptions.debounce`
 SEVERITIES = {
@@ -35,6 +36,7 @@ SEVERITIES = {
     Severity.WARNING: types.DiagnosticSeverity.Warning,
     Severity.INFO: types.DiagnosticSeverity.Information,
 }
+MESSAGE_ENVELOPE = 64 * 1024  # a message's own fields, around a document's text
 LINT_ALL = "lint"  # the debouncer's key: one lint covers every open document
 
 T = TypeVar("T")
@@ -45,12 +47,21 @@ class QslintServer(LanguageServer):
 
     def __init__(self) -> None:
         super().__init__(
-            "qslint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+            "qslint",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=QslintProtocol,
         )
         self.linter = DefinitionLinter([Path.cwd()])
+        self.max_file_size = LoadLimits().max_file_size  # the workspace's, once initialized
         self.debounce_seconds = DEBOUNCE_SECONDS
         self.debouncer: Debouncer | None = None
         self.published: set[str] = set()  # documents with diagnostics on show
+
+    def message_limit(self) -> int:
+        """The largest message body read: a document of ``max-file-size`` bytes, every byte
+        escaped by JSON (``\\u00e9``), in its message; a larger document is a QS100."""
+        return 6 * self.max_file_size + MESSAGE_ENVELOPE
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
@@ -164,6 +175,7 @@ def build_server() -> QslintServer:
         folders = [path_of(folder.uri) for folder in params.workspace_folders or ()]
         root = params.root_uri and path_of(params.root_uri)
         server.linter = DefinitionLinter([Path(p) for p in folders or [root or Path.cwd()]])
+        server.max_file_size = server.linter.workspace_limits().max_file_size
         options = params.initialization_options
         if isinstance(options, dict) and isinstance(options.get("debounce"), int | float):
             server.debounce_seconds = max(0.0, float(options["debounce"]))
@@ -257,6 +269,7 @@ def build_server() -> QslintServer:
     return server
 
 
-def serve() -> None:
-    """Serve one editor session over standard input and output."""
-    build_server().start_io()
+def serve() -> int:
+    """Serve one editor session over standard input and output; the exit code."""
+    server = build_server()
+    return serve_stdio(server, server.message_limit)

@@ -60,6 +60,13 @@ class DefinitionLinter:
         except ConfigError:
             return LoadLimits()
 
+    def workspace_limits(self) -> LoadLimits:
+        """The limits of the configuration of the (first) workspace folder."""
+        try:
+            return self._settings().for_folder(self.folders[0]).limits
+        except (ConfigError, IndexError):
+            return LoadLimits()
+
     def is_definition(
         self, path: str, text: str, settings: Settings | None = None, *, blank: bool = False
     ) -> bool:
