@@ -255,6 +255,33 @@ async def test_shutdown_and_exit_end_the_server_cleanly(client, workspace):
     assert client._server.returncode == 0
 
 
+@pytest.mark.asyncio
+async def test_requests_on_an_unopened_document_answer_nothing(client, workspace):
+    on_disk = workspace / "closed.yaml"
+    on_disk.write_text(VALID_JOB, encoding="utf-8")
+    for path in (on_disk, workspace / "missing.yaml"):
+        document = types.TextDocumentIdentifier(uri=_uri(path))
+        position = types.Position(line=11, character=12)
+        hover = await client.text_document_hover_async(
+            types.HoverParams(text_document=document, position=position)
+        )
+        completion = await client.text_document_completion_async(
+            types.CompletionParams(text_document=document, position=position)
+        )
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=document,
+                range=_range((0, 0), (0, 1)),
+                context=types.CodeActionContext(diagnostics=[]),
+            )
+        )
+        assert hover is None
+        assert completion is None
+        assert actions is not None
+        assert list(actions) == []
+    assert [m.message for m in client.log_messages if "internal error" in m.message] == []
+
+
 def _resident_kib(pid: int) -> int:
     """The resident memory of process ``pid``, from the kernel's accounting."""
     status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")

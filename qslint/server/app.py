@@ -66,6 +66,11 @@ class QslintServer(LanguageServer):
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
+    def open_document(self, uri: str) -> TextDocument | None:
+        """The document the editor holds; a request on another one (the specification has
+        them on open documents) is answered with nothing, without reading its file."""
+        return self.workspace.text_documents.get(uri)
+
     def open_definitions(self) -> dict[str, str]:
         """The text of every open document on disk (or to be saved there), by path."""
         return {
@@ -164,8 +169,8 @@ def build_server() -> QslintServer:
         return to_fs_path(uri) or uri
 
     def definition(uri: str) -> TextDocument | None:
-        document = server.workspace.get_text_document(uri)
-        if not server.linter.is_definition(path_of(uri), document.source):
+        document = server.open_document(uri)
+        if document is None or not server.linter.is_definition(path_of(uri), document.source):
             return None
         return document
 
@@ -241,9 +246,9 @@ def build_server() -> QslintServer:
     )
     @guarded(server, None)
     def completion(params: types.CompletionParams) -> types.CompletionList | None:
-        document = server.workspace.get_text_document(params.text_document.uri)
-        path = path_of(document.uri)
-        if not server.linter.is_definition(path, document.source, blank=True):
+        document = server.open_document(params.text_document.uri)
+        path = path_of(params.text_document.uri)
+        if document is None or not server.linter.is_definition(path, document.source, blank=True):
             return None
         line, character = from_client(document, params.position)
         found = completion_at(document.lines, line, character)
