@@ -113,6 +113,9 @@ class CheckResult:
     # Passed over as clearly no definition (FileResult.something_else), not named on purpose.
     other_files: list[str] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)  # every rule that ran, by code
+    # Asked for (``keep_compared``): every file of the run and the rest of its projects,
+    # with its jobs, compared only: what a later run of the project compares with.
+    compared: list[FileResult] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
