@@ -321,3 +321,19 @@ async def test_memory_stays_flat_over_30000_changes(typing_client, workspace):
     await edit_in_bursts(30, 1000)
     grown = _resident_kib(client._server.pid) - before
     assert grown < 5 * 1024, f"the server grew by {grown} KiB over 30,000 changes"
+
+
+@pytest.mark.asyncio
+async def test_a_definition_changed_on_disk_is_compared_once_the_editor_says_so(client, workspace):
+    path = workspace / "b.yaml"
+    assert await _open(client, path, VALID_JOB) == []
+    copy = workspace / "a.yaml"
+    copy.write_text(VALID_JOB, encoding="utf-8")  # a checkout brings a duplicate
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=_uri(copy), type=types.FileChangeType.Created)]
+        )
+    )
+    # The server walks the workspace again once the editor is quiet, and lints.
+    (diagnostic,) = await _diagnostics(client, path)
+    assert diagnostic.code == "QS601"

@@ -38,6 +38,11 @@ SEVERITIES = {
 }
 MESSAGE_ENVELOPE = 64 * 1024  # a message's own fields, around a document's text
 LINT_ALL = "lint"  # the debouncer's key: one lint covers every open document
+REFRESH = "refresh"  # its key for walking the workspace again (see ProjectIndex)
+REFRESH_SECONDS = 1.0  # without changes, after a save, a close or a change on disk
+# What a change on disk to refreshes the workspace's definitions for: definitions and the
+# files qslint reads its configuration from.
+WATCHED = ("**/*.{yaml,yml,json}", "**/.qslint.toml", "**/pyproject.toml")
 
 T = TypeVar("T")
 
@@ -102,10 +107,61 @@ class QslintServer(LanguageServer):
         else:
             self.published.discard(uri)
 
-    def lint_soon(self) -> None:
+    def _debouncer(self) -> Debouncer:
         if self.debouncer is None:
             self.debouncer = Debouncer(asyncio.get_running_loop().call_later, self.debounce_seconds)
-        self.debouncer.call(LINT_ALL, guarded(self, None)(self.lint_and_publish))
+        return self.debouncer
+
+    def lint_soon(self) -> None:
+        debouncer = self._debouncer()
+        debouncer.call(LINT_ALL, guarded(self, None)(self.lint_and_publish))
+        if debouncer.pending(REFRESH):
+            self.refresh_soon()  # keystrokes first: the walk waits for a quiet moment
+
+    def lint_saved(self) -> None:
+        """Lint now, instead of after the debounce; walk the workspace again when quiet."""
+        self._debouncer().cancel(LINT_ALL)
+        self.lint_and_publish()
+        self.refresh_soon()  # a save may come with others: a formatter, a checkout
+
+    def refresh_soon(self) -> None:
+        """Walk the workspace again once the editor is quiet, then lint with what it found."""
+        refresh = guarded(self, None)(self.refresh_and_lint)
+        self._debouncer().call(REFRESH, refresh, max(REFRESH_SECONDS, self.debounce_seconds))
+
+    def start_project(self) -> None:
+        """Import the loader and the models, and index the workspace's definitions, while
+        the editor starts (not on the first document opened); watch them on disk."""
+        from qslint.loader import service_sensitivity
+
+        service_sensitivity()
+        self.refresh_and_lint()
+        self.watch_files()
+
+    def watch_files(self) -> None:
+        """Ask the editor to tell of changes on disk to definitions and configurations (the
+        specification has the server register for them), when it can."""
+        workspace = self.client_capabilities.workspace
+        watched = workspace and workspace.did_change_watched_files
+        if not (watched and watched.dynamic_registration):
+            return
+        options = types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED]
+        )
+        registration = types.Registration(
+            id="qslint-watched-files",
+            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=options,
+        )
+        self.client_register_capability(types.RegistrationParams(registrations=[registration]))
+
+    def refresh_and_lint(self) -> None:
+        try:
+            self.linter.refresh()
+        except LintError as error:
+            self.log(f"qslint: {error}", types.MessageType.Error)
+            return
+        self.lint_and_publish()
 
 
 def guarded(server: QslintServer, default: T) -> Callable[[Callable[..., T]], Callable[..., T]]:
@@ -188,11 +244,12 @@ def build_server() -> QslintServer:
     @server.feature(types.INITIALIZED)
     @guarded(server, None)
     def initialized(params: types.InitializedParams) -> None:
-        # Import the loader and the models now, not on the first document opened.
-        from qslint.loader import service_sensitivity
+        server.start_project()
 
-        service_sensitivity()
-        server.linter.rule_sets()
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    @guarded(server, None)
+    def files_changed(params: types.DidChangeWatchedFilesParams) -> None:
+        server.refresh_soon()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     @guarded(server, None)
@@ -207,15 +264,13 @@ def build_server() -> QslintServer:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     @guarded(server, None)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
-        if server.debouncer is not None:
-            server.debouncer.cancel(LINT_ALL)
-        server.lint_and_publish()
+        server.lint_saved()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     @guarded(server, None)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
         server.publish(params.text_document.uri, [])
-        server.lint_soon()  # what the others share with it is now read from its file
+        server.refresh_soon()  # what the others share with it is now read from its file
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
