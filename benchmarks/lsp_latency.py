@@ -47,7 +47,8 @@ class Session:
             self.published.put_nowait(params)
 
     async def start(self, folder: Path) -> None:
-        await self.client.start_io(sys.executable, "-m", "qslint", "server")
+        # In the workspace's folder, as editors start it: the cache names files from there.
+        await self.client.start_io(sys.executable, "-m", "qslint", "server", cwd=folder)
         workspace = types.WorkspaceFolder(uri=from_fs_path(str(folder.absolute())), name="w")
         await self.client.initialize_async(
             types.InitializeParams(
