@@ -330,8 +330,16 @@ def _check(
     result.other_files = [
         file.path for file, other in zip(files, passed_over, strict=True) if other
     ]
-    result.compared = [_compared_only(file) for file in every or ()] if keep_compared else []
+    result.compared = _all_compared(every, len(candidates)) if keep_compared else []
     return result
+
+
+def _all_compared(every: Sequence[FileResult] | None, checked: int) -> list[FileResult]:
+    """``every`` as a later run compares with it: the run's own files (the first
+    ``checked``) compared only too."""
+    if every is None:
+        return []
+    return [*map(_compared_only, every[:checked]), *every[checked:]]
 
 
 def _every(
