@@ -40,8 +40,8 @@ MESSAGE_ENVELOPE = 64 * 1024  # a message's own fields, around a document's text
 LINT_ALL = "lint"  # the debouncer's key: one lint covers every open document
 REFRESH = "refresh"  # its key for walking the workspace again (see ProjectIndex)
 REFRESH_SECONDS = 1.0  # without changes, after a save, a close or a change on disk
-# What a change on disk to refreshes the workspace's definitions for: definitions and the
-# files qslint reads its configuration from.
+# The files whose change on disk refreshes the index: definitions, and the files qslint
+# reads its configuration from.
 WATCHED = ("**/*.{yaml,yml,json}", "**/.qslint.toml", "**/pyproject.toml")
 
 T = TypeVar("T")
