@@ -1,18 +1,29 @@
-"""Time from didOpen to the first diagnostics of `qslint server`, as an editor sees it.
+"""Time from an edit to its diagnostics in `qslint server`, as an editor sees it.
 
     .venv/bin/python benchmarks/lsp_latency.py [FILE] [--rounds N]
+    .venv/bin/python benchmarks/lsp_latency.py --workspace 2000 [--rounds N] [--changes N]
 
-Starts the server over stdio (a fresh process per round), initializes it on the file's
-folder, opens the file and times until its publishDiagnostics arrives; prints each
-round and the median. Needs the `server` extra.
+Starts the server over stdio (a fresh process per round) and initializes it on a folder.
+With FILE (a broken example by default), the folder is the file's: it opens the file and
+times until its publishDiagnostics arrives. With ``--workspace N``, the folder is a project
+of N definitions (benchmarks/corpus.py) whose cache a ``qslint check`` has filled, as a
+user's would be: it opens one definition, waits for its first diagnostics, then times
+``--changes`` edits, each an incremental didChange (without the debounce an editor's
+keystrokes have) until its diagnostics; one of the edits makes the job a duplicate of
+another file's (QS601), the next undoes it. Prints each round and the medians, and the
+server's CPU time per change (from /proc: what the machine's load does not inflate). Needs
+the `server` extra.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,32 +31,150 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import write_corpus  # the corpus module lives beside this script
 
-async def one_round(path: Path) -> tuple[float, list[str]]:
-    client = LanguageClient("qslint-latency", "1")
-    received: asyncio.Future[list[types.Diagnostic]] = asyncio.get_running_loop().create_future()
 
-    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    def diagnostics(params: types.PublishDiagnosticsParams) -> None:
-        if not received.done():
-            received.set_result(list(params.diagnostics))
+class Session:
+    """One server process, initialized on ``folder``, and the diagnostics it publishes."""
 
-    await client.start_io(sys.executable, "-m", "qslint", "server")
-    folder = types.WorkspaceFolder(uri=from_fs_path(str(path.parent.absolute())), name="w")
-    await client.initialize_async(
-        types.InitializeParams(capabilities=types.ClientCapabilities(), workspace_folders=[folder])
+    def __init__(self) -> None:
+        self.client = LanguageClient("qslint-latency", "1")
+        self.published: asyncio.Queue[types.PublishDiagnosticsParams] = asyncio.Queue()
+
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def diagnostics(params: types.PublishDiagnosticsParams) -> None:
+            self.published.put_nowait(params)
+
+    async def start(self, folder: Path) -> None:
+        # In the workspace's folder, as editors start it: the cache names files from there.
+        await self.client.start_io(sys.executable, "-m", "qslint", "server", cwd=folder)
+        workspace = types.WorkspaceFolder(uri=from_fs_path(str(folder.absolute())), name="w")
+        await self.client.initialize_async(
+            types.InitializeParams(
+                capabilities=types.ClientCapabilities(),
+                workspace_folders=[workspace],
+                initialization_options={"debounce": 0},
+            )
+        )
+        self.client.initialized(types.InitializedParams())
+
+    async def diagnostics_of(self, uri: str) -> list[str]:
+        while True:
+            params = await self.published.get()
+            if params.uri == uri:
+                return [f"{d.code}@{d.range.start.line + 1}" for d in params.diagnostics]
+
+    async def open(self, path: Path) -> tuple[str, float, list[str]]:
+        uri = from_fs_path(str(path.absolute()))
+        assert uri is not None
+        item = types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=path.read_text())
+        started = time.perf_counter()
+        self.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
+        codes = await self.diagnostics_of(uri)
+        return uri, time.perf_counter() - started, codes
+
+    async def change(
+        self, uri: str, version: int, change: types.TextDocumentContentChangePartial
+    ) -> tuple[float, list[str]]:
+        identifier = types.VersionedTextDocumentIdentifier(uri=uri, version=version)
+        started = time.perf_counter()
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(text_document=identifier, content_changes=[change])
+        )
+        codes = await self.diagnostics_of(uri)
+        return time.perf_counter() - started, codes
+
+    def cpu_seconds(self) -> float:
+        """The server process's CPU time so far (Linux): unlike wall time, it does not grow
+        with the machine's load."""
+        process = getattr(self.client, "_server", None)
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    async def stop(self) -> None:
+        await self.client.shutdown_async(None)
+        self.client.exit(None)
+        await self.client.stop()
+
+
+async def open_round(path: Path) -> tuple[float, list[str]]:
+    session = Session()
+    await session.start(path.parent)
+    _, elapsed, codes = await session.open(path)
+    await session.stop()
+    return elapsed, codes
+
+
+def _job_id_edit(text: str, old: str, new: str) -> types.TextDocumentContentChangePartial:
+    """Replace ``old``, the job id on its line, with ``new``."""
+    for number, line in enumerate(text.splitlines()):
+        if line.startswith("SnapshotJobId:"):
+            start = line.index(old)
+            return types.TextDocumentContentChangePartial(
+                range=types.Range(
+                    start=types.Position(line=number, character=start),
+                    end=types.Position(line=number, character=start + len(old)),
+                ),
+                text=new,
+            )
+    raise ValueError("no SnapshotJobId line")
+
+
+async def change_round(
+    folder: Path, path: Path, twin: str, changes: int
+) -> tuple[float, list[float], list[str]]:
+    """Open ``path``, then edit its job id ``changes`` times: to ``twin`` (another file's
+    id: QS601) and back, in turn."""
+    session = Session()
+    await session.start(folder)
+    uri, opened, _ = await session.open(path)
+    own = next(
+        line.split(":", 1)[1].strip()
+        for line in path.read_text().splitlines()
+        if line.startswith("SnapshotJobId:")
     )
-    client.initialized(types.InitializedParams())
-    uri = from_fs_path(str(path.absolute()))
-    item = types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=path.read_text())
-    started = time.perf_counter()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
-    found = await received
-    elapsed = time.perf_counter() - started
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
-    return elapsed, [f"{d.code}@{d.range.start.line + 1}" for d in found]
+    text = path.read_text()
+    times, seen = [], []
+    cpu = session.cpu_seconds()
+    for number in range(changes):
+        old, new = (own, twin) if number % 2 == 0 else (twin, own)
+        elapsed, codes = await session.change(uri, number + 2, _job_id_edit(text, old, new))
+        text = text.replace(f"SnapshotJobId: {old}", f"SnapshotJobId: {new}")
+        times.append(elapsed)
+        seen = sorted({*seen, *codes})
+    cpu = (session.cpu_seconds() - cpu) / changes
+    await session.stop()
+    return opened, times, cpu, seen
+
+
+def workspace(folder: Path, count: int) -> tuple[Path, str]:
+    """A project of ``count`` definitions with a warm cache: one file to edit, and the job
+    id of another of the same account and dashboard (to make a duplicate of)."""
+    paths = write_corpus(folder / "jobs", count)
+    (folder / ".qslint.toml").write_text('region = "eu-west-1"\n')
+    edited, twin_id = duplicable(paths)
+    command = [sys.executable, "-m", "qslint", "check", "-q", "jobs"]
+    subprocess.run(command, cwd=folder, check=False, stdout=subprocess.DEVNULL)
+    return edited, twin_id
+
+
+def duplicable(paths: list[Path]) -> tuple[Path, str]:
+    """Give the 98th file the account and dashboard of the first: the file to edit, and the
+    job id that makes its job a duplicate (QS601) of the first's."""
+    # The corpus gives dashboard `<team>-dashboard-<index % 97>`: index 97 shares index
+    # 0's dashboard name and, in one case in three, its account; the edit copies both. A
+    # duplicate is reported on the later file: the one edited.
+    edited, twin = paths[97], paths[0]
+    lines = twin.read_text().splitlines()
+    header = [line for line in lines if line.startswith(("AwsAccountId:", "DashboardId:"))]
+    text = edited.read_text().splitlines()
+    text = [
+        next((h for h in header if h.split(":")[0] == line.split(":")[0]), line) for line in text
+    ]
+    edited.write_text("\n".join(text) + "\n")
+    twin_id = next(line.split(":", 1)[1].strip() for line in lines if "SnapshotJobId:" in line)
+    return edited, twin_id
 
 
 def main() -> None:
@@ -54,13 +183,39 @@ def main() -> None:
         "file", nargs="?", type=Path, default=Path("examples/broken/pdf-selected-visuals.yaml")
     )
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--workspace", type=int, default=0, help="definitions in the project")
+    parser.add_argument("--changes", type=int, default=20, help="edits timed per round")
     arguments = parser.parse_args()
-    times = []
-    for number in range(arguments.rounds):
-        elapsed, codes = asyncio.run(one_round(arguments.file))
-        times.append(elapsed)
-        print(f"round {number + 1}: {elapsed * 1000:.0f} ms  {' '.join(codes)}")
-    print(f"median didOpen -> diagnostics: {statistics.median(times) * 1000:.0f} ms")
+    if not arguments.workspace:
+        times = []
+        for number in range(arguments.rounds):
+            elapsed, codes = asyncio.run(open_round(arguments.file))
+            times.append(elapsed)
+            print(f"round {number + 1}: {elapsed * 1000:.0f} ms  {' '.join(codes)}")
+        print(f"median didOpen -> diagnostics: {statistics.median(times) * 1000:.0f} ms")
+        return
+    with tempfile.TemporaryDirectory(prefix="qslint-lsp-") as temporary:
+        folder = Path(temporary)
+        path, twin = workspace(folder, arguments.workspace)
+        opens, changes, cpus = [], [], []
+        for number in range(arguments.rounds):
+            opened, times, cpu, codes = asyncio.run(
+                change_round(folder, path, twin, arguments.changes)
+            )
+            opens.append(opened)
+            changes += times
+            cpus.append(cpu)
+            print(
+                f"round {number + 1}: didOpen {opened * 1000:.0f} ms, didChange median "
+                f"{statistics.median(times) * 1000:.1f} ms, server CPU {cpu * 1000:.1f} ms "
+                f"per change  (seen: {' '.join(codes)})"
+            )
+        print(
+            f"{arguments.workspace} definitions: median didOpen -> diagnostics "
+            f"{statistics.median(opens) * 1000:.0f} ms, didChange -> diagnostics "
+            f"{statistics.median(changes) * 1000:.1f} ms (server CPU "
+            f"{statistics.median(cpus) * 1000:.1f} ms per change)"
+        )
 
 
 if __name__ == "__main__":

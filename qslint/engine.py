@@ -115,6 +115,9 @@ class CheckResult:
     rules: list[Rule] = field(default_factory=list)  # every rule that ran, by code
     # The digest of the bytes each file's findings are about: a fix is made only to them.
     digests: dict[str, bytes] = field(default_factory=dict)
+    # Asked for (``keep_compared``): every file of the run and the rest of its projects,
+    # with its jobs, compared only: what a later run of the project compares with.
+    compared: list[FileResult] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:

@@ -6,7 +6,7 @@ import functools
 import gc
 import importlib
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -103,6 +103,8 @@ def lint(
     workers: int | None = None,
     overlay: Mapping[str, bytes] | None = None,
     whole_projects: bool = True,
+    compared: Sequence[FileResult] | None = None,
+    keep_compared: bool = False,
 ) -> CheckResult:
     """Check every selected file under ``paths``, each with the rules of its configuration.
 
@@ -115,6 +117,12 @@ def lint(
     ``overlay`` holds the bytes of files as an editor or standard input has them, by
     absolute path: they are checked instead of what is on disk (if anything), and their
     results never enter the cache.
+
+    A caller that keeps the project between runs (the language server, between two edits)
+    asks a run for it with ``keep_compared``: the result's ``compared`` holds every file of
+    the run and of the rest of its projects, with its jobs, as compared with. Given back as
+    ``compared``, the projects are not walked: the repository rules compare the run's files
+    with those results (less the run's own files), and their findings are not cached.
 
     With ``excerpts``, each finding in a document carries its source line for display. With
     ``use_cache``, files whose bytes have not changed since a run with the same settings are
@@ -132,8 +140,11 @@ def lint(
     for candidate in candidates:
         groups.setdefault(id(candidate.config), []).append(candidate)
     runs = [_Group.of(files, rule_sets, excerpts, use_cache=use_cache) for files in groups.values()]
-    others = _rest_of_projects(paths, candidates, settings, overlay) if whole_projects else []
-    result = _check(runs, candidates, others, workers, overlay)
+    walk = whole_projects and compared is None
+    others = _rest_of_projects(paths, candidates, settings, overlay) if walk else []
+    own = {candidate.shown for candidate in candidates}
+    kept = [file for file in compared or () if file.path not in own]
+    result = _check(runs, candidates, others, workers, overlay, kept, keep_compared=keep_compared)
     result.skipped = discovered.skipped
     ran = {rule.code: rule for group in runs for rule in group.rules.rules}
     result.rules = [ran[code] for code in sorted(ran)]
@@ -235,13 +246,16 @@ def _check(
     others: Sequence[Candidate],
     workers: int | None,
     overlay: Mapping[str, bytes],
+    compared: Sequence[FileResult] = (),
+    *,
+    keep_compared: bool = False,
 ) -> CheckResult:
     """The run's result: cached results where they hold, checked ones elsewhere.
 
     A file whose status is what its cache knows is not read; one whose bytes are is not
-    parsed. The repository rules of each configuration see every job of the run and of
+    parsed. The repository rules of each configuration see every job of the run, of
     ``others`` (the rest of the projects, checked or served from the cache only for their
-    jobs), and report on the jobs of that configuration's files in the run.
+    jobs) and of ``compared``, and report on the jobs of that configuration's files in the run.
     """
     index_of = {id(group.config): index for index, group in enumerate(groups)}
     checkers = [group.checker for group in groups]
@@ -274,29 +288,26 @@ def _check(
         if cache and run[index][1]:
             cache.put(run[index][1], everything[index].status, result)
     files = [result for result in results if result is not None]  # all of them, by now
-    every: list[FileResult] | None = None  # every file with its jobs, made when needed
+
+    def with_jobs() -> list[FileResult]:
+        return _every(groups, everything, numbers, files, fresh, len(candidates))
+
+    every = with_jobs() if keep_compared else None  # else made when needed
     repository = FileResult(path="<repository>")
     for group in groups:
         # Findings are reused only when every file of the run is the same as in the run
         # that computed them.
-        found = group.cache.get_repository(run) if group.cache else None
+        found = group.cache.get_repository(run) if group.cache and not compared else None
         if found is None:
-            if every is None:
-                every = [
-                    file
-                    if index in fresh
-                    else _with_jobs(groups[numbers[index]], everything[index], numbers[index], file)
-                    for index, file in enumerate(files)
-                ]
-                every[len(candidates) :] = map(_compared_only, every[len(candidates) :])
+            every = with_jobs() if every is None else every
             own = {
                 file.path
                 for file, candidate in zip(every, candidates, strict=False)
                 if candidate.config is group.config
             }
             reader = functools.cache(_reader(group.checker.limits, overlay))
-            found = group.checker.check_repository(every, own, reader)
-            if group.cache:
+            found = group.checker.check_repository([*every, *compared], own, reader)
+            if group.cache and not compared:
                 group.cache.put_repository(run, found)
         repository.findings += found.findings
         repository.internal_errors += found.internal_errors
@@ -311,6 +322,7 @@ def _check(
     ]
     result = _finished(files, candidates, repository)
     result.digests = {shown: digest for shown, digest, own in run if own and digest}
+    result.compared = _all_compared(every, len(candidates)) if keep_compared else []
     return result
 
 
@@ -330,6 +342,34 @@ def _finished(
         file.path for file, other in zip(files, passed_over, strict=True) if other
     ]
     return result
+
+
+def _all_compared(every: Sequence[FileResult] | None, checked: int) -> list[FileResult]:
+    """``every`` as a later run compares with it: the run's own files (the first
+    ``checked``) compared only too."""
+    if every is None:
+        return []
+    return [*map(_compared_only, every[:checked]), *every[checked:]]
+
+
+def _every(
+    groups: Sequence[_Group],
+    everything: Sequence[Candidate],
+    numbers: Sequence[int],
+    files: Sequence[FileResult],
+    fresh: Collection[int],
+    checked: int,
+) -> list[FileResult]:
+    """Every file of a run with its jobs (``fresh`` ones have theirs): the first ``checked``
+    are the run's own, the rest compared only."""
+    every = [
+        file
+        if index in fresh
+        else _with_jobs(groups[numbers[index]], everything[index], numbers[index], file)
+        for index, file in enumerate(files)
+    ]
+    every[checked:] = map(_compared_only, every[checked:])
+    return every
 
 
 def _compared_only(result: FileResult) -> FileResult:

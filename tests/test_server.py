@@ -25,18 +25,30 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest_lsp.fixture(config=SERVER)
-async def client(lsp_client: LanguageClient, workspace: Path):
+async def _session(lsp_client: LanguageClient, workspace: Path, debounce: float):
     folder = types.WorkspaceFolder(uri=from_fs_path(str(workspace)), name="jobs")
     params = types.InitializeParams(
         capabilities=types.ClientCapabilities(),
         workspace_folders=[folder],
-        initialization_options={"debounce": 0},
+        initialization_options={"debounce": debounce},
     )
     await lsp_client.initialize_session(params)
     yield
     if lsp_client.capabilities is not None and not getattr(lsp_client, "shut_down", False):
         await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def client(lsp_client: LanguageClient, workspace: Path):
+    async for _ in _session(lsp_client, workspace, debounce=0):
+        yield
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def typing_client(lsp_client: LanguageClient, workspace: Path):
+    """A client whose bursts of changes are linted once each, as an editor's are."""
+    async for _ in _session(lsp_client, workspace, debounce=0.05):
+        yield
 
 
 def _uri(path: Path) -> str:
@@ -241,3 +253,87 @@ async def test_shutdown_and_exit_end_the_server_cleanly(client, workspace):
     client.shut_down = True
     assert client._server is not None
     assert client._server.returncode == 0
+
+
+@pytest.mark.asyncio
+async def test_requests_on_an_unopened_document_answer_nothing(client, workspace):
+    on_disk = workspace / "closed.yaml"
+    on_disk.write_text(VALID_JOB, encoding="utf-8")
+    for path in (on_disk, workspace / "missing.yaml"):
+        document = types.TextDocumentIdentifier(uri=_uri(path))
+        position = types.Position(line=11, character=12)
+        hover = await client.text_document_hover_async(
+            types.HoverParams(text_document=document, position=position)
+        )
+        completion = await client.text_document_completion_async(
+            types.CompletionParams(text_document=document, position=position)
+        )
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=document,
+                range=_range((0, 0), (0, 1)),
+                context=types.CodeActionContext(diagnostics=[]),
+            )
+        )
+        assert hover is None
+        assert completion is None
+        assert actions is not None
+        assert list(actions) == []
+    assert [m.message for m in client.log_messages if "internal error" in m.message] == []
+
+
+def _resident_kib(pid: int) -> int:
+    """The resident memory of process ``pid``, from the kernel's accounting."""
+    status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    (line,) = (line for line in status.splitlines() if line.startswith("VmRSS:"))
+    return int(line.split()[1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+@pytest.mark.asyncio
+async def test_memory_stays_flat_over_30000_changes(typing_client, workspace):
+    """An editor session of days: 30,000 edits, linted in bursts, leave nothing behind."""
+    client = typing_client
+    path = workspace / "weekly.yaml"
+    await _open(client, path, VALID_JOB)
+    identifier = types.VersionedTextDocumentIdentifier(uri=_uri(path), version=1)
+    at_prefix = _range((18, 24), (18, 24))  # in `sales/weekly`, BucketPrefix's value
+
+    async def edit_in_bursts(bursts: int, burst: int) -> None:
+        for _ in range(bursts):
+            for number in range(burst):  # type a letter, delete it: the text returns
+                identifier.version += 1
+                typed = number % 2 == 0
+                change = types.TextDocumentContentChangePartial(
+                    range=at_prefix if typed else _range((18, 24), (18, 25)),
+                    text="x" if typed else "",
+                )
+                client.text_document_did_change(
+                    types.DidChangeTextDocumentParams(
+                        text_document=identifier, content_changes=[change]
+                    )
+                )
+            assert await _diagnostics(client, path) == []  # linted once the burst is over
+
+    await edit_in_bursts(4, 500)  # warm up: every path of a change has run
+    assert client._server is not None
+    before = _resident_kib(client._server.pid)
+    await edit_in_bursts(30, 1000)
+    grown = _resident_kib(client._server.pid) - before
+    assert grown < 5 * 1024, f"the server grew by {grown} KiB over 30,000 changes"
+
+
+@pytest.mark.asyncio
+async def test_a_definition_changed_on_disk_is_compared_once_the_editor_says_so(client, workspace):
+    path = workspace / "b.yaml"
+    assert await _open(client, path, VALID_JOB) == []
+    copy = workspace / "a.yaml"
+    copy.write_text(VALID_JOB, encoding="utf-8")  # a checkout brings a duplicate
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=_uri(copy), type=types.FileChangeType.Created)]
+        )
+    )
+    # The server walks the workspace again once the editor is quiet, and lints.
+    (diagnostic,) = await _diagnostics(client, path)
+    assert diagnostic.code == "QS601"

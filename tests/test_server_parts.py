@@ -1,18 +1,23 @@
-"""The language server's parts without a client: debouncing, ranges, completion, hover."""
+"""The language server's parts without a client: debouncing, ranges, completion, hover,
+the project index."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 
 from conftest import VALID_JOB
 
 from qslint.config import LoadLimits
 from qslint.findings import Mark
+from qslint.runner import RuleSets, lint
 from qslint.server.debounce import Debouncer
 from qslint.server.fields import completion_at, hover_text, key_at
+from qslint.server.project import ProjectIndex
 from qslint.server.ranges import NodeRanges
+from qslint.settings import Settings
 
 
 class FakeTimers:
@@ -95,3 +100,40 @@ def test_server_without_pygls_says_how_to_install_it():
     )
     assert result.returncode == 2
     assert result.stderr == "qslint: qslint server needs pygls: pip install 'qslint[server]'\n"
+
+
+def test_a_call_may_have_its_own_delay_and_says_whether_it_waits():
+    timers = FakeTimers()
+    debouncer = Debouncer(timers.call_later, 0.3)
+    runs: list[str] = []
+    debouncer.call("refresh", lambda: runs.append("refresh"), 1.0)
+    debouncer.call("lint", lambda: runs.append("lint"))
+    timers.advance(0.5)
+    assert runs == ["lint"]
+    assert debouncer.pending("refresh")
+    assert not debouncer.pending("lint")
+    timers.advance(0.5)
+    assert runs == ["lint", "refresh"]
+    assert not debouncer.pending("refresh")
+
+
+def test_the_project_index_keeps_only_what_the_repository_rules_read(tmp_path):
+    (tmp_path / ".qslint.toml").write_text('region = "eu-west-1"\n', encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(VALID_JOB, encoding="utf-8")
+    rule_sets = RuleSets()
+    kept = lint([tmp_path], Settings(cwd=tmp_path), rule_sets, keep_compared=True).compared
+    index = ProjectIndex()
+    index.update(kept, rule_sets.rules)
+    (file,) = index.compared()
+    (job,) = file.jobs
+    assert job.values == {
+        "AwsAccountId": "111122223333",
+        "DashboardId": "sales-overview",
+        "SnapshotJobId": "weekly-sales",
+    }
+    assert {name for name, _ in job.fields} == set(job.values)
+    assert not job.checked
+    # A rule that reads whole jobs keeps them whole.
+    whole = [replace(rule, reads=None) for rule in rule_sets.rules]
+    index.update(kept, whole)
+    assert index.compared()[0].jobs[0].values == kept[0].jobs[0].values

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from qslint.cli.options import UsageError, debug_option
@@ -12,11 +14,14 @@ INSTALL_HINT = "qslint server needs pygls: pip install 'qslint[server]'"
 @click.command("server")
 @debug_option
 def server() -> None:
-    """Run the language server on standard input and output (an editor starts it)."""
+    """Run the language server on standard input and output (an editor starts it).
+
+    Exits 0 after the editor's shutdown and exit, 1 otherwise (the LSP specification's).
+    """
     try:
         from qslint.server.app import serve
     except ImportError as error:
         if (error.name or "").split(".")[0] in ("pygls", "lsprotocol"):
             raise UsageError(INSTALL_HINT) from error
         raise
-    serve()
+    sys.exit(serve())

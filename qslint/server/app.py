@@ -28,6 +28,7 @@ from qslint.server.documents import DefinitionLinter, LintError
 from qslint.server.fields import completion_at, field_docs, hover_text, key_at
 from qslint.server.positions import from_client, to_client
 from qslint.server.ranges import NodeRanges
+from qslint.server.transport import QslintProtocol, serve_stdio
 
 DEBOUNCE_SECONDS = 0.3  # after the last keystroke of a burst; `initializationOptions.debounce`
 SEVERITIES = {
@@ -35,7 +36,13 @@ SEVERITIES = {
     Severity.WARNING: types.DiagnosticSeverity.Warning,
     Severity.INFO: types.DiagnosticSeverity.Information,
 }
+MESSAGE_ENVELOPE = 64 * 1024  # a message's own fields, around a document's text
 LINT_ALL = "lint"  # the debouncer's key: one lint covers every open document
+REFRESH = "refresh"  # its key for walking the workspace again (see ProjectIndex)
+REFRESH_SECONDS = 1.0  # without changes, after a save, a close or a change on disk
+# The files whose change on disk refreshes the index: definitions, and the files qslint
+# reads its configuration from.
+WATCHED = ("**/*.{yaml,yml,json}", "**/.qslint.toml", "**/pyproject.toml")
 
 T = TypeVar("T")
 
@@ -45,15 +52,29 @@ class QslintServer(LanguageServer):
 
     def __init__(self) -> None:
         super().__init__(
-            "qslint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+            "qslint",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=QslintProtocol,
         )
         self.linter = DefinitionLinter([Path.cwd()])
+        self.max_file_size = LoadLimits().max_file_size  # the workspace's, once initialized
         self.debounce_seconds = DEBOUNCE_SECONDS
         self.debouncer: Debouncer | None = None
         self.published: set[str] = set()  # documents with diagnostics on show
 
+    def message_limit(self) -> int:
+        """The largest message body read: a document of ``max-file-size`` bytes, every byte
+        escaped by JSON (``\\u00e9``), in its message; a larger document is a QS100."""
+        return 6 * self.max_file_size + MESSAGE_ENVELOPE
+
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def open_document(self, uri: str) -> TextDocument | None:
+        """The document the editor holds; a request on another one (the specification has
+        them on open documents) is answered with nothing, without reading its file."""
+        return self.workspace.text_documents.get(uri)
 
     def open_definitions(self) -> dict[str, str]:
         """The text of every open document on disk (or to be saved there), by path."""
@@ -86,10 +107,61 @@ class QslintServer(LanguageServer):
         else:
             self.published.discard(uri)
 
-    def lint_soon(self) -> None:
+    def _debouncer(self) -> Debouncer:
         if self.debouncer is None:
             self.debouncer = Debouncer(asyncio.get_running_loop().call_later, self.debounce_seconds)
-        self.debouncer.call(LINT_ALL, guarded(self, None)(self.lint_and_publish))
+        return self.debouncer
+
+    def lint_soon(self) -> None:
+        debouncer = self._debouncer()
+        debouncer.call(LINT_ALL, guarded(self, None)(self.lint_and_publish))
+        if debouncer.pending(REFRESH):
+            self.refresh_soon()  # keystrokes first: the walk waits for a quiet moment
+
+    def lint_saved(self) -> None:
+        """Lint now, instead of after the debounce; walk the workspace again when quiet."""
+        self._debouncer().cancel(LINT_ALL)
+        self.lint_and_publish()
+        self.refresh_soon()  # a save may come with others: a formatter, a checkout
+
+    def refresh_soon(self) -> None:
+        """Walk the workspace again once the editor is quiet, then lint with what it found."""
+        refresh = guarded(self, None)(self.refresh_and_lint)
+        self._debouncer().call(REFRESH, refresh, max(REFRESH_SECONDS, self.debounce_seconds))
+
+    def start_project(self) -> None:
+        """Import the loader and the models, and index the workspace's definitions, while
+        the editor starts (not on the first document opened); watch them on disk."""
+        from qslint.loader import service_sensitivity
+
+        service_sensitivity()
+        self.refresh_and_lint()
+        self.watch_files()
+
+    def watch_files(self) -> None:
+        """Ask the editor to tell of changes on disk to definitions and configurations (the
+        specification has the server register for them), when it can."""
+        workspace = self.client_capabilities.workspace
+        watched = workspace and workspace.did_change_watched_files
+        if not (watched and watched.dynamic_registration):
+            return
+        options = types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED]
+        )
+        registration = types.Registration(
+            id="qslint-watched-files",
+            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=options,
+        )
+        self.client_register_capability(types.RegistrationParams(registrations=[registration]))
+
+    def refresh_and_lint(self) -> None:
+        try:
+            self.linter.refresh()
+        except LintError as error:
+            self.log(f"qslint: {error}", types.MessageType.Error)
+            return
+        self.lint_and_publish()
 
 
 def guarded(server: QslintServer, default: T) -> Callable[[Callable[..., T]], Callable[..., T]]:
@@ -153,8 +225,8 @@ def build_server() -> QslintServer:
         return to_fs_path(uri) or uri
 
     def definition(uri: str) -> TextDocument | None:
-        document = server.workspace.get_text_document(uri)
-        if not server.linter.is_definition(path_of(uri), document.source):
+        document = server.open_document(uri)
+        if document is None or not server.linter.is_definition(path_of(uri), document.source):
             return None
         return document
 
@@ -164,6 +236,7 @@ def build_server() -> QslintServer:
         folders = [path_of(folder.uri) for folder in params.workspace_folders or ()]
         root = params.root_uri and path_of(params.root_uri)
         server.linter = DefinitionLinter([Path(p) for p in folders or [root or Path.cwd()]])
+        server.max_file_size = server.linter.workspace_limits().max_file_size
         options = params.initialization_options
         if isinstance(options, dict) and isinstance(options.get("debounce"), int | float):
             server.debounce_seconds = max(0.0, float(options["debounce"]))
@@ -171,11 +244,12 @@ def build_server() -> QslintServer:
     @server.feature(types.INITIALIZED)
     @guarded(server, None)
     def initialized(params: types.InitializedParams) -> None:
-        # Import the loader and the models now, not on the first document opened.
-        from qslint.loader import service_sensitivity
+        server.start_project()
 
-        service_sensitivity()
-        server.linter.rule_sets()
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    @guarded(server, None)
+    def files_changed(params: types.DidChangeWatchedFilesParams) -> None:
+        server.refresh_soon()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     @guarded(server, None)
@@ -190,15 +264,13 @@ def build_server() -> QslintServer:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     @guarded(server, None)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
-        if server.debouncer is not None:
-            server.debouncer.cancel(LINT_ALL)
-        server.lint_and_publish()
+        server.lint_saved()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     @guarded(server, None)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
         server.publish(params.text_document.uri, [])
-        server.lint_soon()  # what the others share with it is now read from its file
+        server.refresh_soon()  # what the others share with it is now read from its file
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -229,9 +301,9 @@ def build_server() -> QslintServer:
     )
     @guarded(server, None)
     def completion(params: types.CompletionParams) -> types.CompletionList | None:
-        document = server.workspace.get_text_document(params.text_document.uri)
-        path = path_of(document.uri)
-        if not server.linter.is_definition(path, document.source, blank=True):
+        document = server.open_document(params.text_document.uri)
+        path = path_of(params.text_document.uri)
+        if document is None or not server.linter.is_definition(path, document.source, blank=True):
             return None
         line, character = from_client(document, params.position)
         found = completion_at(document.lines, line, character)
@@ -257,6 +329,7 @@ def build_server() -> QslintServer:
     return server
 
 
-def serve() -> None:
-    """Serve one editor session over standard input and output."""
-    build_server().start_io()
+def serve() -> int:
+    """Serve one editor session over standard input and output; the exit code."""
+    server = build_server()
+    return serve_stdio(server, server.message_limit)

@@ -26,15 +26,20 @@ class Debouncer:
         self.delay = delay
         self._pending: dict[Hashable, Cancellable] = {}
 
-    def call(self, key: Hashable, callback: Callable[[], None]) -> None:
-        """Run ``callback`` after ``delay``, instead of any call for ``key`` not yet run."""
+    def call(self, key: Hashable, callback: Callable[[], None], delay: float | None = None) -> None:
+        """Run ``callback`` after ``delay`` (the debouncer's by default), instead of any call
+        for ``key`` not yet run."""
         self.cancel(key)
 
         def run() -> None:
             self._pending.pop(key, None)
             callback()
 
-        self._pending[key] = self._schedule(self.delay, run)
+        self._pending[key] = self._schedule(self.delay if delay is None else delay, run)
+
+    def pending(self, key: Hashable) -> bool:
+        """Whether a call for ``key`` waits to run."""
+        return key in self._pending
 
     def cancel(self, key: Hashable) -> None:
         """Drop the call for ``key`` that has not run yet, if any."""
