@@ -96,6 +96,8 @@ class FileResult:
     # (file, line, code) of each finding a comment suppressed: for a repository result, in
     # the files of its jobs.
     suppressed: frozenset[Used] = frozenset()
+    # The rows files of its fan-outs: the result depends on them too, so it is never cached.
+    rows_files: tuple[str, ...] = ()
 
 
 @dataclass
@@ -224,6 +226,7 @@ class Checker:
         unrelated = unrelated_documents(source.documents)
         source.problems += unrelated.problems  # QS100's: no other rule sees those documents
         findings = self._collect(Scope.FILE, result, source, source, None)
+        rows: list[tuple[Finding, Document]] = []  # the findings in a fan-out's rows
         for index, document in enumerate(source.documents):
             if index in unrelated.indexes:
                 continue
@@ -231,30 +234,45 @@ class Checker:
             validated = validate_document(document)
             errors = validated if isinstance(validated, list) else []
             document_input = DocumentInput(source=source, document=document, errors=errors)
-            findings += self._collect(Scope.DOCUMENT, result, document_input, source, index)
+            found = self._collect(Scope.DOCUMENT, result, document_input, source, index)
             if errors:
                 job_findings = self._collect(
                     Scope.JOB, result, partial_job(document.data), source, index
                 )
-                findings += _away_from(errors, job_findings)
-                continue
-            data = pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
-            job = CheckedJob(
-                data,
-                source.path,
-                index,
-                document.start,
-                _field_marks(document),
-                region=self._region,
-            )
-            result.jobs.append(job)
-            findings += self._collect(Scope.JOB, result, validated, source, index)
+                found += _away_from(errors, job_findings)
+            else:
+                found += self._job(validated, document, result, source, index)
+            if document.row is None:
+                findings += found
+            else:
+                rows += [(finding, document) for finding in found]
+        if rows:
+            from qslint.fanout import merge_row_findings
+
+            findings += merge_row_findings(rows)
         self._rules.current.document = None
         used: set[Used] = set()
         result.findings = _kept(findings, source, result.ignored, used)
         result.suppressions = tuple(source.suppressions.values())
         result.suppressed = frozenset(used)
+        result.rows_files = source.rows_files
         return result
+
+    def _job(
+        self,
+        validated: Any,
+        document: Document,
+        result: FileResult,
+        source: SourceFile,
+        index: int,
+    ) -> list[Finding]:
+        """The job rules' findings in a valid document, whose job is kept for the run."""
+        data = pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
+        job = CheckedJob(
+            data, source.path, index, document.start, _field_marks(document), region=self._region
+        )
+        result.jobs.append(job)
+        return self._collect(Scope.JOB, result, validated, source, index)
 
     def check_repository(
         self,
@@ -376,14 +394,19 @@ class Checker:
             mark = document.locate(violation.path, key=violation.key)
         else:
             mark = Mark(1, 1)
+        elsewhere = violation.file is not None and violation.file != source.path
         return Finding(
             code=selected.rule.code,
             severity=selected.severity,
             message=violation.message,
-            location=Location(source.path, mark.line, mark.column, violation.path),
+            location=Location(
+                violation.file or source.path, mark.line, mark.column, violation.path
+            ),
             related=violation.related,
             # Lines of a file that did not parse may hold sensitive values nobody located.
-            excerpt=source.excerpt(mark.line) if self._excerpts and document else None,
+            excerpt=source.excerpt(mark.line)
+            if self._excerpts and document and not elsewhere
+            else None,
             # The fixer must know which document of the file the fix's paths are in.
             fix=replace(violation.fix, document=index)
             if violation.fix and index is not None
@@ -429,7 +452,8 @@ def _kept(
     kept = []
     for finding in findings:
         line = finding.location.line
-        if source.is_suppressed(finding.code, line):
+        # A finding in a fan-out's rows file is suppressed by no comment of the template.
+        if finding.location.file == source.path and source.is_suppressed(finding.code, line):
             used.add((source.path, line, finding.code))
         elif not any(finding.code.startswith(code) for code in ignored):
             kept.append(finding)

@@ -85,6 +85,7 @@ class _Task(NamedTuple):
     raw: bytes | None
     unreadable: str | None  # why there are no bytes: a QS100 message
     checker: int  # which of the run's checkers checks it
+    overlay: Mapping[str, bytes] = {}  # files an editor holds: a fan-out's rows file may be one
 
 
 def lint(
@@ -249,7 +250,7 @@ def _check(
         if known is not None:
             digest, result = known
         else:
-            task = _task(candidate, number, checkers[number].limits, held)
+            task = _task(candidate, number, checkers[number].limits, held)._replace(overlay=overlay)
             digest = content_digest(task.raw) if task.raw is not None else b""
             result = cache.get(task.path, digest, candidate.status) if cache and digest else None
             if result is None:
@@ -260,7 +261,7 @@ def _check(
     fresh = {index for index, _, _ in pending}
     for (index, _, cache), result in zip(pending, checked, strict=True):
         results[index] = result
-        if cache and run[index][1]:
+        if cache and run[index][1] and not result.rows_files:
             cache.put(run[index][1], everything[index].status, result)
     files = [result for result in results if result is not None]  # all of them, by now
     every: list[FileResult] | None = None  # every file with its jobs, made when needed
@@ -310,13 +311,32 @@ def _reader(limits: LoadLimits, overlay: Mapping[str, bytes]) -> Callable[[str],
     """What reads a file again (to locate a repository rule's findings): from ``overlay``
     when it holds the file, else from disk."""
     # Imported here, not at the top: a run served from the cache never needs it.
+    from qslint.fanout import expand_source
     from qslint.loader import parse_file, read_source
 
     def read(path: str) -> SourceFile:
         held = overlay.get(os.path.abspath(path))  # noqa: PTH100
         if held is None:
-            return read_source(path, limits)
-        return parse_file(display_path(path), *within_limit(held, limits.max_file_size), limits)
+            source = read_source(path, limits)
+        else:
+            raw, unreadable = within_limit(held, limits.max_file_size)
+            source = parse_file(display_path(path), raw, unreadable, limits)
+        return expand_source(source, rows_reader(limits, overlay), limits)
+
+    return read
+
+
+def rows_reader(
+    limits: LoadLimits, overlay: Mapping[str, bytes]
+) -> Callable[[str], tuple[bytes | None, str | None]]:
+    """What reads a fan-out's rows file: from ``overlay`` when it holds the file (an editor's
+    unsaved text), else from disk; never past ``max-file-size``."""
+
+    def read(path: str) -> tuple[bytes | None, str | None]:
+        held = overlay.get(os.path.abspath(path))  # noqa: PTH100
+        if held is not None:
+            return within_limit(held, limits.max_file_size)
+        return read_bytes(path, limits.max_file_size)
 
     return read
 
@@ -350,9 +370,11 @@ _worker_checkers: Sequence[Checker] = ()  # what a forked worker process checks 
 def _check_task(checker: Checker, task: _Task) -> FileResult:
     # The loader (and ruamel.yaml) is imported with the first file to parse: a run served
     # from the cache never pays for it.
+    from qslint.fanout import expand_source
     from qslint.loader import parse_file
 
     source = parse_file(task.path, task.raw, task.unreadable, checker.limits)
+    source = expand_source(source, rows_reader(checker.limits, task.overlay), checker.limits)
     return checker.check_source(source, task.relative)
 
 
