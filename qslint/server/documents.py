@@ -5,7 +5,7 @@ open documents' text instead of their files', with settings read afresh (a confi
 edited meanwhile counts) and the cache that ``check`` keeps for the unchanged files. A
 document the configuration does not include, or that names none of the request's
 top-level fields (a workflow or another YAML file beside the definitions), is not a
-definition: it gets no findings at all.
+definition: it gets the findings a fan-out's rows file has, if it is one, and no others.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ REQUEST_FIELDS = (
     "UserConfiguration",
     "SnapshotConfiguration",
 )
+
+
+# What a fan-out's rows file may be: an open one is linted with the workspace's templates.
+ROWS_SUFFIXES = (".csv", ".yaml", ".yml", ".json")
 
 
 def looks_like_definition(text: str) -> bool:
@@ -95,7 +99,8 @@ class DefinitionLinter:
                 if self.is_definition(path, text, settings)
             }
             result = LintResult({path: [] for path in held})
-            if not held:
+            rows_files = [path for path in documents if path.lower().endswith(ROWS_SUFFIXES)]
+            if not held and not rows_files:
                 return result
             inside = [folder for folder in self.folders if workspace and folder.is_dir()]
             # Named as well: a document no walk finds (outside the folders, or not saved yet).
@@ -110,7 +115,8 @@ class DefinitionLinter:
                 self.rule_sets(),
                 use_cache=True,
                 workers=1,  # the server's own process: no workers forked under its event loop
-                overlay={path: text.encode("utf-8") for path, text in held.items()},
+                # Every open document: a fan-out reads its rows file as the editor has it.
+                overlay={path: text.encode("utf-8") for path, text in documents.items()},
             )
         except (ConfigError, SourceError) as error:
             raise LintError(str(error)) from error
@@ -118,4 +124,6 @@ class DefinitionLinter:
             path = os.path.abspath(finding.location.file)  # noqa: PTH100
             if path in result.findings:
                 result.findings[path].append(finding)
+            elif path in documents:  # an open rows file of a fan-out
+                result.findings.setdefault(path, []).append(finding)
         return result
