@@ -108,6 +108,7 @@ class CheckResult:
     files: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # passed over by a walk: not regular files
     rules: list[Rule] = field(default_factory=list)  # every rule that ran, by code
+    rows_files: list[str] = field(default_factory=list)  # the rows files of fan-outs checked
 
     @property
     def has_errors(self) -> bool:
@@ -346,6 +347,7 @@ class Checker:
             result.findings += file.findings
             result.jobs += file.jobs
             result.internal_errors += file.internal_errors
+            result.rows_files += file.rows_files
         result.findings = sorted(dict.fromkeys(result.findings), key=Finding.sort_key)
         return result
 

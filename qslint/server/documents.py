@@ -99,8 +99,8 @@ class DefinitionLinter:
                 if self.is_definition(path, text, settings)
             }
             result = LintResult({path: [] for path in held})
-            rows_files = [path for path in documents if path.lower().endswith(ROWS_SUFFIXES)]
-            if not held and not rows_files:
+            maybe_rows = any(path.lower().endswith(ROWS_SUFFIXES) for path in documents)
+            if not held and not maybe_rows:
                 return result
             inside = [folder for folder in self.folders if workspace and folder.is_dir()]
             # Named as well: a document no walk finds (outside the folders, or not saved yet).
@@ -120,10 +120,11 @@ class DefinitionLinter:
             )
         except (ConfigError, SourceError) as error:
             raise LintError(str(error)) from error
+        rows_files = {os.path.abspath(file) for file in checked.rows_files}  # noqa: PTH100
+        for path in rows_files.intersection(documents):
+            result.findings.setdefault(path, [])  # an open rows file: its findings, or none
         for finding in checked.findings:
             path = os.path.abspath(finding.location.file)  # noqa: PTH100
             if path in result.findings:
                 result.findings[path].append(finding)
-            elif path in documents:  # an open rows file of a fan-out
-                result.findings.setdefault(path, []).append(finding)
         return result
