@@ -24,40 +24,79 @@ is removed when another is written. The cache lives in ``.qslint_cache/`` beside
 configuration (or in the working directory),
 with a ``.gitignore`` of its own; ``--no-cache`` bypasses it. A cache that cannot be read is
 ignored, and one that cannot be written is skipped: it is an optimisation, never an error.
+
+**The project index.** When every repository rule declares the fields it reads (QS601: the
+account, dashboard and job id), an entry also keeps each of the file's jobs as those fields
+and their positions. A run that checks one file of a large project (the pre-commit hook)
+then gets the other files' jobs from the index without reading them; otherwise it reads
+them again for the repository rules.
+
+**Data only.** A cache file is a fixed header (a magic string, the format's version, the
+lengths of the three parts and a CRC-32 of them), then a JSON text (the paths, the results
+with findings, the indexed values, the repository findings) and two binary columns: the
+SHA-256 digests, and 64-bit integers (each file's status and whether its jobs are indexed,
+each job's file and positions). Columns load as a few large objects instead of one per
+entry, so a run over a few files of a large project loads them in milliseconds. It is
+read only from a regular file (a FIFO, a device or a folder in its place is skipped without
+blocking) and only up to ``MAX_CACHE_BYTES``; a wrong magic, version, length or checksum,
+or any value of an unexpected type, means the cache is ignored and the files are checked
+again. Nothing in it can name code to run. It is written to a new file, then renamed into
+place.
+
+**The API** (the CLI's runs and the language server use the same): ``ResultCache(folder,
+key, reads=..., region=...)`` loads the cache of fingerprint ``key`` (an empty one if it
+cannot be read); ``unchanged``/``get`` give a file's result, ``jobs`` its indexed jobs;
+``put`` updates one file's entry; ``save`` writes the cache if anything changed.
 """
 
 from __future__ import annotations
 
+import array
 import contextlib
 import hashlib
-import io
+import itertools
 import os
-import pickle
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from qslint import __version__
+from qslint.cache_codec import (
+    ABSENT,
+    DIGEST,
+    FILE_ROW,
+    FORMAT,
+    JOB_ROW,
+    REPOSITORY_RUNS,
+    Columns,
+    InvalidCache,
+    decode,
+    encode,
+    file_result,
+    is_plain,
+    plain_result,
+)
 from qslint.config import Config
 from qslint.engine import FileResult, RuleSet
+from qslint.files import read_bytes
+from qslint.findings import Mark
 from qslint.rule import CheckedJob
 
 CACHE_FOLDER = ".qslint_cache"
-_FORMAT = 5  # bump when what a cache file holds changes shape
+SUFFIX = ".cache"
+MAX_CACHE_BYTES = 512 << 20  # a project of about two million files
 UNUSED_DAYS = 30
-REPOSITORY_RUNS = 4  # the runs whose repository findings are kept, each for its files
 _DAY = 24 * 3600
 _CHANGE_TIMES = os.name == "posix"  # st_ctime is the time of the last change
-# What unpickling a damaged or foreign file raises (a class renamed or moved included).
-_UNPICKLING_ERRORS = (pickle.PickleError, EOFError, AttributeError, ImportError, ValueError)
 SETTLED_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT's are 2 s)
 
 
 def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
     """A digest of everything besides a file's bytes that its result depends on."""
-    parts: list[object] = [_FORMAT, __version__, sys.version, excerpts]
+    parts: list[object] = [FORMAT, __version__, sys.version, excerpts]
     parts.append(config)  # every setting, including ones that only some results depend on
     # The code that produces results: the rules' modules, and qslint's own (an editable
     # install changes them without a new version).
@@ -85,72 +124,190 @@ def content_digest(raw: bytes) -> bytes:
 # rules report on those) or only compares with it.
 RunFiles = Sequence[tuple[str, bytes, bool]]
 Status = tuple[int, int, int, int, int]  # size, mtime and ctime in ns, inode, device
-# A file's digest; its status, or None while it may still be changing (read it again); and
-# its result without jobs, or None for a file with nothing to report, as most are. Plain
-# tuples: a warm run unpickles thousands of them.
-_Entry = tuple[bytes, Status | None, FileResult | None]
+# An indexed job: its integers past its file's row, and its values of the indexed fields.
+_IndexedJob = tuple[Sequence[int], list[Any]]
+
+
+class _Entry(NamedTuple):
+    """A file's entry as plain values, as :meth:`ResultCache.put` made it."""
+
+    digest: bytes
+    status: Status | None  # None while the file may still be changing: read it again
+    result: object  # plain_result's, None for a file with nothing to report (most)
+    jobs: list[_IndexedJob] | None  # None: not indexed
 
 
 class ResultCache:
-    """Per-file results of earlier runs with the same fingerprint.
+    """Per-file results of earlier runs with the same fingerprint, and the project index.
 
-    The file holds two pickles: the entries, which every run reads, then each file's jobs,
-    which only a run of the repository rules over changed files needs.
+    ``reads`` are the fields the project index keeps of each job (None: no index) and
+    ``region`` the region its jobs are submitted to; both belong to the fingerprint.
     """
 
-    def __init__(self, folder: Path, key: str) -> None:
+    def __init__(
+        self, folder: Path, key: str, *, reads: Sequence[str] | None = None, region: str | None
+    ) -> None:
         self._folder = folder
-        self._file = folder / f"{key}.pickle"
+        self._file = folder / f"{key}{SUFFIX}"
+        self._reads = None if reads is None else tuple(reads)
+        self._region = region
         self._settled = time.time_ns() - SETTLED_NS  # a file unchanged since may keep its status
-        self._entries: dict[str, _Entry] = {}
-        self._repository: dict[bytes, FileResult] = {}  # by the digest of a run's files
-        self._stored_jobs = memoryview(b"")  # the second pickle, as read
-        self._jobs: dict[str, bytes] | None = {}  # each file's jobs pickled; None: not read yet
+        self._stored = Columns.empty()
+        self._rows: dict[str, int] = {}
+        self._width = JOB_ROW + 4 * len(self._reads or ())  # integers per job
+        self._jobs_of: dict[int, list[int]] | None = None  # each file's jobs, made when needed
+        self._updated: dict[str, _Entry] = {}
+        self._repository: dict[str, object] = {}  # by the hex digest of a run's files
         self._changed = False
         self._read()
 
-    def _read(self) -> None:
-        try:
-            with self._file.open("rb") as handle:
-                raw = handle.read()
-                self._mark_used(handle.fileno())
-            stream = io.BytesIO(raw)
-            entries, repository, size = pickle.load(stream)
-        except (OSError, TypeError, *_UNPICKLING_ERRORS):  # TypeError: not this version's triple
-            return
-        whole = len(raw) - stream.tell() == size  # not cut short
-        if isinstance(entries, dict) and isinstance(repository, dict) and whole:
-            self._entries, self._repository = entries, repository
-            self._stored_jobs, self._jobs = memoryview(raw)[stream.tell() :], None
+    # Reading
 
-    def _mark_used(self, descriptor: int) -> None:
-        """Date the open cache file as used today (a run served from it does not write it),
-        at most once a day: the pruning of unused caches goes by that date."""
+    def _read(self) -> None:
+        raw, _ = read_bytes(str(self._file), MAX_CACHE_BYTES)
+        if raw is None:  # none yet, or not a regular file, or too large
+            return
         try:
-            if time.time() - os.fstat(descriptor).st_mtime > _DAY:
-                os.utime(self._file)  # by name: not every system dates a descriptor
+            self._stored, self._repository = decode(raw, self._reads)
+        except (InvalidCache, ValueError, TypeError, RecursionError, MemoryError):
+            return  # any doubt: check again
+        self._rows = {path: row for row, path in enumerate(self._stored.paths)}
+        self._mark_used()
+
+    def _mark_used(self) -> None:
+        """Date the cache file as used today (a run served from it does not write it), at
+        most once a day: the pruning of unused caches goes by that date."""
+        try:
+            if time.time() - self._file.stat().st_mtime > _DAY:
+                os.utime(self._file)
         except OSError:
             return  # a read-only cache is still read
 
-    def _prune(self) -> None:
-        """Remove the cache files, and temporary files of runs that died, no run has used
-        for ``UNUSED_DAYS`` days."""
-        unused_since = time.time() - UNUSED_DAYS * _DAY
-        for other in self._folder.iterdir():
-            if other != self._file and other.name.endswith((".pickle", ".tmp")):
-                with contextlib.suppress(OSError):  # another run may remove it first
-                    if other.stat().st_mtime < unused_since:
-                        other.unlink()
+    def _entry(self, path: str, *, jobs: bool = False) -> _Entry | None:
+        """The entry of ``path``; a stored one with its jobs only if asked (they cost)."""
+        entry = self._updated.get(path)
+        if entry is not None:
+            return entry
+        row = self._rows.get(path)
+        return None if row is None else self._stored_entry(row, jobs=jobs)
 
-    def _all_jobs(self) -> dict[str, bytes]:
-        if self._jobs is None:
-            try:
-                self._jobs = pickle.loads(self._stored_jobs)
-            except _UNPICKLING_ERRORS:
-                self._jobs = {}
-            if not isinstance(self._jobs, dict):
-                self._jobs = {}
-        return self._jobs
+    def _stored_entry(self, row: int, *, jobs: bool) -> _Entry:
+        stored = self._stored
+        size, *times_and_place, indexed = stored.numbers[row * FILE_ROW : (row + 1) * FILE_ROW]
+        status = None if size < 0 else (size, *times_and_place)
+        digest = stored.digests[row * DIGEST : (row + 1) * DIGEST]
+        held = self._stored_jobs(row) if indexed and jobs else None
+        return _Entry(digest, status, stored.results.get(str(row)), held)
+
+    def _stored_jobs(self, row: int) -> list[_IndexedJob]:
+        stored, width = self._stored, self._width
+        files = len(stored.paths) * FILE_ROW
+        return [
+            (
+                stored.numbers[files + job * width + 1 : files + (job + 1) * width],
+                stored.values[job],
+            )
+            for job in self._jobs_by_file().get(row, ())
+        ]
+
+    def _jobs_by_file(self) -> dict[int, list[int]]:
+        """The numbers of each stored file's jobs, by the file's row."""
+        if self._jobs_of is None:
+            self._jobs_of = {}
+            files = len(self._stored.paths) * FILE_ROW
+            for job, file in enumerate(self._stored.numbers[files :: self._width]):
+                self._jobs_of.setdefault(file, []).append(job)
+        return self._jobs_of
+
+    def _result(self, path: str, entry: _Entry) -> FileResult | None:
+        try:
+            return file_result(path, entry.result)
+        except (InvalidCache, ValueError, TypeError):
+            return None  # this entry is doubtful: the file is checked again
+
+    # The API
+
+    def unchanged(
+        self, path: str, status: os.stat_result | None
+    ) -> tuple[bytes, FileResult] | None:
+        """The digest and result of a file whose status is the one it had: it need not be read."""
+        entry = self._entry(path)
+        if entry is None or entry.status is None or entry.status != self._status(status):
+            return None
+        result = self._result(path, entry)
+        return None if result is None else (entry.digest, result)
+
+    def get(self, path: str, digest: bytes, status: os.stat_result | None) -> FileResult | None:
+        """The result for these bytes of the file; its status is kept for the next run."""
+        entry = self._entry(path)
+        if entry is None or entry.digest != digest:
+            return None
+        result = self._result(path, entry)
+        known = self._status(status)
+        if result is not None and known != entry.status:
+            entry = self._entry(path, jobs=True) or entry
+            self._updated[path] = entry._replace(status=known)
+            self._changed = True
+        return result
+
+    def jobs(self, path: str) -> list[CheckedJob] | None:
+        """The indexed jobs of a file whose result this cache returned; None when the index
+        does not hold them (the file must then be checked again for them)."""
+        if self._reads is None:
+            return None
+        entry = self._updated.get(path)
+        if entry is not None:
+            if entry.jobs is None:
+                return None
+            return [self._job(path, numbers, 0, values) for numbers, values in entry.jobs]
+        row = self._rows.get(path)
+        stored = self._stored
+        if row is None or not stored.numbers[(row + 1) * FILE_ROW - 1]:
+            return None
+        files, width = len(stored.paths) * FILE_ROW, self._width
+        return [
+            self._job(path, stored.numbers, files + job * width + 1, stored.values[job])
+            for job in self._jobs_by_file().get(row, ())
+        ]
+
+    def _job(self, path: str, numbers: Sequence[int], at: int, values: list[Any]) -> CheckedJob:
+        """The job whose integers start at ``numbers[at]`` (past its file's row)."""
+        reads = self._reads or ()
+        data = {
+            name: values[number]
+            for number, name in enumerate(reads)
+            if numbers[at + JOB_ROW - 1 + 4 * number] != ABSENT
+        }
+        start = Mark(numbers[at + 1], numbers[at + 2])
+        fields = _IndexedMarks(numbers, at + JOB_ROW - 1, reads)
+        return CheckedJob(data, path, numbers[at], start, fields, region=self._region)
+
+    def put(self, digest: bytes, status: os.stat_result | None, result: FileResult) -> None:
+        """Keep ``result`` (and its jobs, in the index) as the entry of its file."""
+        jobs = _indexed(result.jobs, self._reads) if self._reads is not None else None
+        self._updated[result.path] = _Entry(
+            digest, self._status(status), plain_result(result), jobs
+        )
+        self._changed = True
+
+    def get_repository(self, run: RunFiles) -> FileResult | None:
+        key = _run_digest(run)
+        if key not in self._repository:
+            return None
+        try:
+            return file_result("<repository>", self._repository[key])
+        except (InvalidCache, ValueError, TypeError):
+            return None
+
+    def put_repository(self, run: RunFiles, result: FileResult) -> None:
+        """Keep the repository rules' findings for this run's files; the latest few runs'
+        are kept, so that a commit's one-file run does not undo a full run's."""
+        key = _run_digest(run)
+        self._repository.pop(key, None)  # to the end: the most recent
+        self._repository[key] = plain_result(result)
+        while len(self._repository) > REPOSITORY_RUNS:
+            del self._repository[next(iter(self._repository))]
+        self._changed = True
 
     def _status(self, status: os.stat_result | None) -> Status | None:
         if status is None or not _CHANGE_TIMES:
@@ -165,74 +322,126 @@ class ResultCache:
             status.st_dev,
         )
 
-    @staticmethod
-    def _run_digest(run: RunFiles) -> bytes:
-        return hashlib.sha256(repr(sorted(run)).encode()).digest()
-
-    def get_repository(self, run: RunFiles) -> FileResult | None:
-        return self._repository.get(self._run_digest(run))
-
-    def put_repository(self, run: RunFiles, result: FileResult) -> None:
-        """Keep the repository rules' findings for this run's files; the latest few runs'
-        are kept, so that a commit's one-file run does not undo a full run's."""
-        key = self._run_digest(run)
-        self._repository.pop(key, None)  # to the end: the most recent
-        self._repository[key] = result
-        while len(self._repository) > REPOSITORY_RUNS:
-            del self._repository[next(iter(self._repository))]
-        self._changed = True
-
-    def unchanged(
-        self, path: str, status: os.stat_result | None
-    ) -> tuple[bytes, FileResult] | None:
-        """The digest and result of a file whose status is the one it had: it need not be read."""
-        entry = self._entries.get(path)
-        if entry is None or entry[1] is None or entry[1] != self._status(status):
-            return None
-        return entry[0], entry[2] or FileResult(path)
-
-    def get(self, path: str, digest: bytes, status: os.stat_result | None) -> FileResult | None:
-        """The result for these bytes of the file; its status is kept for the next run."""
-        entry = self._entries.get(path)
-        if entry is None or entry[0] != digest:
-            return None
-        known = self._status(status)
-        if known != entry[1]:
-            self._entries[path] = (digest, known, entry[2])
-            self._changed = True
-        return entry[2] or FileResult(path)
-
-    def jobs(self, path: str) -> list[CheckedJob] | None:
-        """The jobs of a result this cache returned; None if they cannot be had (a damaged
-        cache): the file must then be checked again."""
-        stored = self._all_jobs().get(path)
-        try:
-            return None if stored is None else pickle.loads(stored)
-        except _UNPICKLING_ERRORS:
-            return None
-
-    def put(self, digest: bytes, status: os.stat_result | None, result: FileResult) -> None:
-        bare = replace(result, jobs=[])
-        kept = None if bare == FileResult(result.path) else bare
-        self._entries[result.path] = (digest, self._status(status), kept)
-        self._all_jobs()[result.path] = pickle.dumps(result.jobs, pickle.HIGHEST_PROTOCOL)
-        self._changed = True
+    # Writing
 
     def save(self) -> None:
         if not self._changed:
             return
+        parts = encode(self._merged(), self._repository, self._reads)
         try:
             self._folder.mkdir(exist_ok=True)
-            ignore = self._folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# created by qslint\n*\n", encoding="utf-8")
+            with contextlib.suppress(FileExistsError), (self._folder / ".gitignore").open("x") as f:
+                f.write("# created by qslint\n*\n")
             # Rename into place, so that a concurrent run reads the old cache or the new one;
             # no fsync: a cache lost in a crash is only a slower next run.
-            temporary = self._file.with_name(f"{self._file.name}.{os.getpid()}.tmp")
-            jobs = self._stored_jobs if self._jobs is None else pickle.dumps(self._jobs, -1)
-            entries = (self._entries, self._repository, len(jobs))
-            temporary.write_bytes(pickle.dumps(entries, pickle.HIGHEST_PROTOCOL) + jobs)
-            temporary.replace(self._file)
+            handle, temporary = tempfile.mkstemp(dir=self._folder, suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.writelines(parts)
+                Path(temporary).replace(self._file)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
             self._prune()
         except OSError:
             return  # a read-only checkout still lints; it only lints from scratch next time
+
+    def _merged(self) -> Columns:
+        """The stored columns with the updated entries in place: the stored rows are copied
+        whole and only the updated ones changed, so that a one-file run writes quickly."""
+        stored, width = self._stored, self._width
+        files = len(stored.paths) * FILE_ROW
+        paths, digests = list(stored.paths), bytearray(stored.digests)
+        numbers, results = stored.numbers[:files], dict(stored.results)
+        replaced = {self._rows[path] for path in self._updated if path in self._rows}
+        if replaced:  # their jobs are dropped, then added again below
+            jobs_of = self._jobs_by_file()
+            dropped = sorted(job for row in replaced for job in jobs_of.get(row, ()))
+            kept = [-1, *dropped, len(stored.values)]
+            job_numbers, values = array.array("q"), []
+            for first, end in itertools.pairwise(kept):
+                job_numbers += stored.numbers[files + (first + 1) * width : files + end * width]
+                values += stored.values[first + 1 : end]
+        else:
+            job_numbers, values = stored.numbers[files:], list(stored.values)
+        for path, entry in self._updated.items():
+            row = self._rows.get(path, len(paths))
+            file_row = [*(entry.status or (-1, 0, 0, 0, 0)), entry.jobs is not None]
+            if row == len(paths):
+                paths.append(path)
+                digests += entry.digest
+                numbers.extend(file_row)
+            else:
+                digests[row * DIGEST : (row + 1) * DIGEST] = entry.digest
+                numbers[row * FILE_ROW : (row + 1) * FILE_ROW] = array.array("q", file_row)
+            results.pop(str(row), None)
+            if entry.result is not None:
+                results[str(row)] = entry.result
+            for job_row, kept_values in entry.jobs or ():
+                job_numbers.append(row)
+                job_numbers.extend(job_row)
+                values.append(kept_values)
+        numbers.extend(job_numbers)
+        return Columns(paths, bytes(digests), numbers, values, results)
+
+    def _prune(self) -> None:
+        """Remove the cache files (of this format or an older one), and temporary files of
+        runs that died, that no run has used for ``UNUSED_DAYS`` days."""
+        unused_since = time.time() - UNUSED_DAYS * _DAY
+        for other in self._folder.iterdir():
+            if other != self._file and other.name.endswith((SUFFIX, ".pickle", ".tmp")):
+                with contextlib.suppress(OSError):  # another run may remove it first
+                    if other.lstat().st_mtime < unused_since:
+                        other.unlink()
+
+
+class _IndexedMarks(Mapping[tuple[str, bool], Mark]):
+    """An indexed job's field marks, made from the index's integers only when a rule asks
+    (to name where a duplicate is): most jobs are never located."""
+
+    def __init__(self, numbers: Sequence[int], at: int, reads: Sequence[str]) -> None:
+        self._numbers, self._at, self._reads = numbers, at, reads
+
+    def _marks(self) -> dict[tuple[str, bool], Mark]:
+        marks = {}
+        for number, name in enumerate(self._reads):
+            at = self._at + 4 * number
+            key_line, key_column, line, column = self._numbers[at : at + 4]
+            if key_line != ABSENT:
+                marks[name, True] = Mark(key_line, key_column)
+                marks[name, False] = Mark(line, column)
+        return marks
+
+    def __getitem__(self, key: tuple[str, bool]) -> Mark:
+        return self._marks()[key]
+
+    def __iter__(self) -> Iterator[tuple[str, bool]]:
+        return iter(self._marks())
+
+    def __len__(self) -> int:
+        return len(self._marks())
+
+
+def _run_digest(run: RunFiles) -> str:
+    return hashlib.sha256(repr(sorted(run)).encode()).hexdigest()
+
+
+def _indexed(jobs: Sequence[CheckedJob], reads: Sequence[str]) -> list[_IndexedJob] | None:
+    """The index's form of a file's jobs; None if a value read cannot be kept as JSON."""
+    indexed = []
+    for job in jobs:
+        values = job.values
+        numbers = [job.document, job.start.line, job.start.column]  # its file's row: on save
+        kept: list[Any] = []
+        for name in reads:
+            key, value = job.fields.get((name, True)), job.fields.get((name, False))
+            if name not in values or key is None or value is None:
+                numbers += [ABSENT] * 4
+                kept.append(None)
+                continue
+            if not is_plain(values[name]):
+                return None
+            numbers += [key.line, key.column, value.line, value.column]
+            kept.append(values[name])
+        indexed.append((numbers, kept))
+    return indexed

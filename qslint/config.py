@@ -6,6 +6,8 @@ Keys (all optional)::
 
     region = "eu-west-1"                  # where the jobs are submitted
     dashboards = "dashboards/"            # describe-dashboard-definition outputs (QS7xx)
+    unreadable-dashboards = "warning"     # --remote: a dashboard QuickSight did not describe
+                                          # is QS709, an error (default), or QS701, a warning
     select = ["QS"]                       # codes or prefixes to run (default: every rule)
     ignore = ["QS502"]                    # codes or prefixes to skip
     include = ["*.yaml", "*.yml", "*.json"]
@@ -36,6 +38,7 @@ from typing import Any
 from qslint.findings import Severity
 
 CONFIG_FILES = (".qslint.toml", "pyproject.toml")
+UNREADABLE_DASHBOARDS = ("error", "warning")  # fail the gate closed, or let it pass
 DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")  # what job definition files are named
 DEFAULT_INCLUDE = tuple(f"*{suffix}" for suffix in DEFINITION_SUFFIXES)
 DEFAULT_EXCLUDE = (
@@ -98,6 +101,7 @@ class Config:
     profile: str | None = None  # the AWS profile, from the command line
     endpoint_url: str | None = None  # another QuickSight endpoint, from the command line
     dashboards: Path | None = None  # the folder of dashboard definitions to cross-check with
+    unreadable_dashboards: str = "error"  # one of UNREADABLE_DASHBOARDS
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     include: tuple[str, ...] = DEFAULT_INCLUDE
@@ -152,6 +156,13 @@ def _limit(value: Any, path: Path, key: str, ceiling: int | None = None) -> int:
     return int(number)
 
 
+def _one_of(value: Any, choices: tuple[str, ...], path: Path, key: str) -> str:
+    given = _expect(value, str, path, key)
+    if given not in choices:
+        raise ConfigError(f"{path}: `{key}` must be one of {', '.join(choices)} (not {given!r})")
+    return str(given)
+
+
 def _strings(value: Any, path: Path, key: str) -> tuple[str, ...]:
     items = _expect(value, list, path, key)
     return tuple(_expect(item, str, path, f"{key}[{i}]") for i, item in enumerate(items))
@@ -165,6 +176,7 @@ def parse_config(table: Mapping[str, Any], file: Path) -> Config:
     parsers = {
         "region": lambda v, k: _expect(v, str, file, k),
         "dashboards": lambda v, k: file.parent / _expect(v, str, file, k),
+        "unreadable-dashboards": lambda v, k: _one_of(v, UNREADABLE_DASHBOARDS, file, k),
         "select": lambda v, k: _codes(v, file, k),
         "ignore": lambda v, k: _codes(v, file, k),
         "include": lambda v, k: _strings(v, file, k),

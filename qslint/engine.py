@@ -7,9 +7,11 @@ Every part of a job that validates is checked, whatever is wrong elsewhere in it
 document is validated once into its job model, as ever: the hot path. A document with schema
 errors (which the document rules, QS101–QS105, report) gives the job rules a partial job
 instead (:func:`qslint.validation.partial_job`): the same model, holding what is valid and
-leaving out what is not. A rule that reads a part the partial job lacks raises
-:class:`~qslint.findings.MissingPart`, which ends that rule's check of that job with what it
-found so far and no error: it cannot see what it needs. Then, for one problem to give one
+leaving out each field that is not. A rule that reads a field the partial job lacks raises
+:class:`~qslint.findings.MissingPart`: it cannot check the item holding that field (a sheet
+selection, a file, a parameter), so it runs again without that item, and all it found counts
+(:meth:`~qslint.validation.PartialJob.check_valid_parts`); a field missing outside any item
+ends that rule's check of that job, with no error. Then, for one problem to give one
 finding, a job rule's finding at a node that has a schema error at it or under it is dropped:
 a misspelt `Files` is QS101, not also QS208's "this file group has no files". Only valid jobs
 are kept for the repository rules (QS601) and for ``plan``/``apply``.
@@ -96,6 +98,9 @@ class FileResult:
     # (file, line, code) of each finding a comment suppressed: for a repository result, in
     # the files of its jobs.
     suppressed: frozenset[Used] = frozenset()
+    # Read whole, and no document is a job (a compose file, a workflow): QS100's one finding
+    # when the file was named, passed over when a walk or the pre-commit hook found it.
+    something_else: bool = False
     # The rows files of its fan-outs: the result depends on them too, so it is never cached.
     rows_files: tuple[str, ...] = ()
 
@@ -107,6 +112,8 @@ class CheckResult:
     jobs: list[CheckedJob] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # passed over by a walk: not regular files
+    # Passed over as clearly no definition (FileResult.something_else), not named on purpose.
+    other_files: list[str] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)  # every rule that ran, by code
     rows_files: list[str] = field(default_factory=list)  # the rows files of fan-outs checked
 
@@ -199,9 +206,15 @@ def _rule_options(rule: Rule, given: Mapping[str, Any], config: Config) -> dict[
 class Checker:
     """Runs a :class:`RuleSet`: the per-file rules file by file, then the repository rules."""
 
-    def __init__(self, rules: RuleSet, config: Config, *, excerpts: bool = False) -> None:
+    def __init__(
+        self, rules: RuleSet, config: Config, *, excerpts: bool = False, indexed: bool = False
+    ) -> None:
+        """With ``indexed``, a file's jobs hold only what the repository rules read, when
+        every one of them declares it (see :attr:`CheckedJob.data`): what a cache keeps."""
         self._rules = rules
         self._excerpts = excerpts
+        self.reads = repository_reads(rules)
+        self._index = self.reads if indexed else None
         self.limits = config.limits  # how files are read, here and when a job is read again
         self._region = config.region
         self._per_file_ignores = [  # as code prefixes, "ALL" being all of them
@@ -224,7 +237,8 @@ class Checker:
         # never pays for it.
         from qslint.validation import partial_job, unrelated_documents, validate_document
 
-        unrelated = unrelated_documents(source.documents)
+        unrelated = unrelated_documents(source)
+        result.something_else = unrelated.something_else
         source.problems += unrelated.problems  # QS100's: no other rule sees those documents
         findings = self._collect(Scope.FILE, result, source, source, None)
         rows: list[tuple[Finding, Document]] = []  # the findings in a fan-out's rows
@@ -238,11 +252,20 @@ class Checker:
             found = self._collect(Scope.DOCUMENT, result, document_input, source, index)
             if errors:
                 job_findings = self._collect(
-                    Scope.JOB, result, partial_job(document.data), source, index
+                    Scope.JOB, result, partial_job(document.data), source, index, partial=True
                 )
                 found += _away_from(errors, job_findings)
             else:
-                found += self._job(validated, document, result, source, index)
+                job = CheckedJob(
+                    _job_data(document, self._index),
+                    source.path,
+                    index,
+                    document.start,
+                    _field_marks(document, self._index),
+                    region=self._region,
+                )
+                result.jobs.append(job)
+                found += self._collect(Scope.JOB, result, validated, source, index)
             if document.row is None:
                 findings += found
             else:
@@ -258,22 +281,6 @@ class Checker:
         result.suppressed = frozenset(used)
         result.rows_files = source.rows_files
         return result
-
-    def _job(
-        self,
-        validated: Any,
-        document: Document,
-        result: FileResult,
-        source: SourceFile,
-        index: int,
-    ) -> list[Finding]:
-        """The job rules' findings in a valid document, whose job is kept for the run."""
-        data = pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
-        job = CheckedJob(
-            data, source.path, index, document.start, _field_marks(document), region=self._region
-        )
-        result.jobs.append(job)
-        return self._collect(Scope.JOB, result, validated, source, index)
 
     def check_repository(
         self,
@@ -358,20 +365,28 @@ class Checker:
         subject: Any,  # what the scope's rules check: the file, a document or a job
         source: SourceFile,
         index: int | None,  # of the document; None for the file itself
+        *,
+        partial: bool = False,  # ``subject`` is a PartialJob
     ) -> list[Finding]:
         return [
             self._finding(selected, violation, source, index)
             for selected in self._rules[scope]
-            for violation in self._run(selected, result, subject)
+            for violation in self._run(selected, result, subject, partial=partial)
         ]
 
     @staticmethod
-    def _run(selected: SelectedRule, result: FileResult, subject: Any) -> list[Any]:
+    def _run(
+        selected: SelectedRule, result: FileResult, subject: Any, *, partial: bool = False
+    ) -> list[Any]:
         """What the rule finds in ``subject``; nothing more once it raises, which is recorded
         unless the rule read a part that a partial job lacks: it cannot check the rest."""
         found: list[Any] = []
         try:
-            found.extend(selected.rule.check(subject, selected.context))
+            if partial:
+                context = selected.context
+                subject.check_valid_parts(lambda job: selected.rule.check(job, context), found)
+            else:
+                found.extend(selected.rule.check(subject, selected.context))
         except MissingPart:
             pass
         except Exception as error:  # one broken rule must not hide the other findings
@@ -416,11 +431,32 @@ class Checker:
         )
 
 
-def _field_marks(document: Document) -> dict[tuple[str, bool], Mark]:
-    """Where each top-level field and its value start: what a repository rule names."""
+def repository_reads(rules: RuleSet) -> tuple[str, ...] | None:
+    """The top-level fields the repository rules of ``rules`` read, in order; None when one
+    of them reads whole jobs."""
+    reads: set[str] = set()
+    for selected in rules[Scope.REPOSITORY]:
+        if selected.rule.reads is None:
+            return None
+        reads.update(selected.rule.reads)
+    return tuple(sorted(reads))
+
+
+def _job_data(document: Document, index: tuple[str, ...] | None) -> bytes | dict[str, Any]:
+    """A valid job's values for :class:`CheckedJob`: all of them pickled, or the fields of
+    ``index`` alone."""
+    if index is None:
+        return pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
+    return {name: document.data[name] for name in index if name in document.data}
+
+
+def _field_marks(document: Document, index: tuple[str, ...] | None) -> dict[tuple[str, bool], Mark]:
+    """Where each top-level field (of ``index``, if given) and its value start: what a
+    repository rule names."""
     return {
         (name, key): document.locate((name,), key=key)
         for name in document.data
+        if index is None or name in index
         for key in (True, False)
     }
 

@@ -58,10 +58,11 @@ def read_bytes(path: str, max_size: int) -> tuple[bytes | None, str | None]:
         if isinstance(error, FileNotFoundError) and os.path.islink(path):  # noqa: PTH114
             return None, "cannot read file: a symbolic link to nothing"
         return None, f"cannot read file: {error.strerror or type(error).__name__}"
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):  # before fdopen, which refuses a folder
+        os.close(descriptor)
+        return None, "cannot read file: not a regular file"
     with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            return None, "cannot read file: not a regular file"
         try:
             # As much as the file held when checked, and one byte more to notice growth past
             # the limit; asking for max_size + 1 would allocate that much for every file.

@@ -14,7 +14,8 @@ JsonPath = tuple[str | int, ...]
 class MissingPart(AttributeError):
     """A part of a job that a rule read and that is not there: its value in the file is not
     valid (a schema finding), so the job the rules see leaves it out (see qslint.validation).
-    The engine takes it as "this rule cannot check this job": no finding, no error."""
+    The engine takes it as "this rule cannot check this part": no finding, no error. Its
+    ``obj`` is the part that lacks the field ``name``."""
 
 
 class Severity(enum.StrEnum):

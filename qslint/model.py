@@ -82,7 +82,8 @@ class ApiModel(BaseModel):
             # Reached only for a name that is not set: of the fields, only in a partial job
             # (qslint.validation), for one whose value is not valid.
             if name in type(self).model_fields:
-                raise MissingPart(f"`{name}` of this {type(self).__name__} is not valid")
+                message = f"`{name}` of this {type(self).__name__} is not valid"
+                raise MissingPart(message, name=name, obj=self)
             return super().__getattr__(name)
 
     @field_validator("*", mode="before")

@@ -135,9 +135,15 @@ class CheckedJob:
     fields start: ``job`` builds the model on each access (keep it in a local). A rule that
     needs a few values of every job reads ``values``: validating thousands of jobs again
     costs more than the rule.
+
+    In a run with a cache, when every repository rule declares the fields it ``reads``, a
+    job holds only those fields and their positions (the project index, see
+    :mod:`qslint.cache`): ``values`` has those keys alone, and ``job`` cannot be built.
     """
 
-    data: bytes  # the document's values, pickled
+    # The document's values, pickled (in memory only: never stored); or only the fields
+    # the run's repository rules read, as plain values.
+    data: bytes | Mapping[str, Any]
     file: str  # as displayed, relative to the working directory where possible
     document: int  # which document of the file
     start: Mark  # where that document starts, to order jobs as their files do
@@ -150,6 +156,8 @@ class CheckedJob:
     @property
     def values(self) -> dict[str, Any]:
         """The job's values as written (``job`` is these, validated), without validating."""
+        if not isinstance(self.data, bytes):
+            return dict(self.data)
         values: dict[str, Any] = pickle.loads(self.data)
         return values
 
@@ -228,6 +236,9 @@ class Rule:
     fixable: bool = False
     url: str = ""  # where a plugin documents the rule
     cross_checks: bool = False  # reads the run's dashboards, and is silent without them
+    # A repository rule's top-level fields of each job that it reads (``values[name]``):
+    # what the cache's project index keeps. None: the rule reads whole jobs.
+    reads: tuple[str, ...] | None = None
 
     @property
     def name(self) -> str:
@@ -284,9 +295,12 @@ class RuleDeclarer(Generic[CheckT]):
         fixable: bool = False,
         url: str = "",
         cross_checks: bool = False,
+        reads: Sequence[str] | None = None,
     ) -> Callable[[CheckT], Rule]:
         if not CODE_PATTERN.match(code):
             raise ValueError(f"rule code {code!r} must be letters then digits, like QS201")
+        if reads is not None and self.scope is not Scope.REPOSITORY:
+            raise ValueError(f"rule {code}: only a repository rule declares the fields it reads")
 
         def declare(check: CheckT) -> Rule:
             return Rule(
@@ -300,6 +314,7 @@ class RuleDeclarer(Generic[CheckT]):
                 fixable=fixable,
                 url=url,
                 cross_checks=cross_checks,
+                reads=None if reads is None else tuple(reads),
             )
 
         return declare
@@ -314,6 +329,8 @@ document_rule: RuleDeclarer[DocumentCheck] = RuleDeclarer(Scope.DOCUMENT)
 # "this rule cannot check this job" (see qslint.engine).
 job_rule: RuleDeclarer[JobCheck] = RuleDeclarer(Scope.JOB)
 # ``check(jobs, context)``: every valid job of a run, yielding ``(job, violation)`` pairs.
+# ``reads=("AwsAccountId", ...)`` names the only fields of a job it reads: the cache then
+# keeps those of every file, and a run that checks a few files reads no other file again.
 repository_rule: RuleDeclarer[RepositoryCheck] = RuleDeclarer(Scope.REPOSITORY)
 # ``check(use, context)``: a file's suppression comments and what each suppressed.
 suppressions_rule: RuleDeclarer[SuppressionsCheck] = RuleDeclarer(Scope.SUPPRESSIONS)

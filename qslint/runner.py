@@ -23,6 +23,7 @@ STDIN = "-"  # standard input checked without --stdin-filename
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
+    from qslint.clock import Clock
     from qslint.dashboards.index import Dashboards
     from qslint.loader import SourceFile
 
@@ -41,9 +42,11 @@ class RuleSets:
         *,
         remote: bool = False,
         dashboards: Dashboards | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.rules = list(load_rules() if rules is None else rules)
         self._remote = remote
+        self._clock = clock  # what retries of remote calls wait on
         self._dashboards = dashboards  # given whole (tests, plugins): used as they are
         self._made: dict[int, RuleSet] = {}
 
@@ -74,7 +77,8 @@ class RuleSets:
         # Cross-checking, and what it imports, only when asked for.
         from qslint.dashboards.source import load_dashboards
 
-        return load_dashboards(config, [file.path for file in files] if self._remote else None)
+        remote = [file.path for file in files] if self._remote else None
+        return load_dashboards(config, remote, self._clock)
 
 
 class _Task(NamedTuple):
@@ -114,7 +118,8 @@ def lint(
 
     With ``excerpts``, each finding in a document carries its source line for display. With
     ``use_cache``, files whose bytes have not changed since a run with the same settings are
-    not checked again (see :mod:`qslint.cache`). Files are checked in ``workers`` processes
+    not checked again (see :mod:`qslint.cache`), and the result's jobs hold only what the
+    repository rules read, when they all declare it. Files are checked in ``workers`` processes
     (default: one per available core when there are many files); the result is the same,
     in the same order, as a serial run.
     """
@@ -149,11 +154,13 @@ class _Group(NamedTuple):
     ) -> _Group:
         config = files[0].config
         rules = rule_sets.for_config(config, files)
+        checker = Checker(rules, config, excerpts=excerpts, indexed=use_cache)
         cache = None
         if use_cache:
             key = fingerprint(config, rules, excerpts=excerpts)
-            cache = ResultCache(config.root / CACHE_FOLDER, key)
-        return cls(config, rules, Checker(rules, config, excerpts=excerpts), cache)
+            folder = config.root / CACHE_FOLDER
+            cache = ResultCache(folder, key, reads=checker.reads, region=config.region)
+        return cls(config, rules, checker, cache)
 
 
 def _rest_of_projects(
@@ -258,6 +265,9 @@ def _check(
         results.append(result)
         run.append((candidate.shown, digest, len(run) < len(candidates)))
     checked = _check_tasks(checkers, [task for _, task, _ in pending], workers)
+    # The bytes checked are no longer needed: not held through the repository rules and
+    # the cache's save, where a cold run over many files peaks.
+    pending = [(index, task._replace(raw=None), cache) for index, task, cache in pending]
     fresh = {index for index, _, _ in pending}
     for (index, _, cache), result in zip(pending, checked, strict=True):
         results[index] = result
@@ -299,7 +309,18 @@ def _check(
         checkers[number].check_suppressions(file, used)
         for number, file in zip(numbers[: len(candidates)], files, strict=False)
     ]
-    return Checker.finish(files, repository)
+    # A file that is clearly something else is reported only where it was named on purpose.
+    passed_over = [
+        file.something_else and not candidate.named
+        for file, candidate in zip(files, candidates, strict=True)
+    ]
+    result = Checker.finish(
+        [file for file, other in zip(files, passed_over, strict=True) if not other], repository
+    )
+    result.other_files = [
+        file.path for file, other in zip(files, passed_over, strict=True) if other
+    ]
+    return result
 
 
 def _compared_only(result: FileResult) -> FileResult:

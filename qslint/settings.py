@@ -37,6 +37,7 @@ class Overrides:
     region: str | None = None
     profile: str | None = None
     endpoint_url: str | None = None
+    unreadable_dashboards: str | None = None  # error | warning, for every configuration
 
 
 class Settings:
@@ -115,6 +116,7 @@ class Settings:
             region_problem=problem,
             profile=overrides.profile,
             endpoint_url=overrides.endpoint_url,
+            unreadable_dashboards=overrides.unreadable_dashboards,
         )
         return _without_definitions(config)
 

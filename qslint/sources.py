@@ -143,6 +143,9 @@ class Candidate(NamedTuple):
     shown: str  # relative to the working directory where possible
     status: os.stat_result | None  # as found (links followed); None if it could not be had
     config: Config  # the configuration in force for the file
+    # Named on the command line, and not subject to the globs (no --force-exclude): checked
+    # even when it is clearly no definition, which then is QS100's finding.
+    named: bool = False
 
 
 class Discovered(NamedTuple):
@@ -198,9 +201,10 @@ def discover(
 
     Directories are walked for included, not excluded files. A file named on the command line
     is always checked, unless ``force_exclude`` (as pre-commit passes every staged file):
-    then the globs apply to it too. A path in ``in_memory`` (absolute: an editor's buffer,
-    standard input) is a file whether or not it is on disk. A walk does not enter the
-    folders in ``walked`` (absolute: an earlier walk has their files).
+    then the globs apply to it too, and it is found as a walk finds its files. A path in
+    ``in_memory`` (absolute: an editor's buffer, standard input) is a file whether or not it
+    is on disk. A walk does not enter the folders in ``walked`` (absolute: an earlier walk
+    has their files).
     """
     selectors = Selectors(settings)
     found: dict[str, Candidate] = {}
@@ -215,7 +219,12 @@ def discover(
             selector = selectors.of(config)
             if not force_exclude or selectors.selects_file(name):
                 found[os.path.abspath(name)] = Candidate(  # noqa: PTH100
-                    name, selector.relative(name), display_path(name), _status(name), config
+                    name,
+                    selector.relative(name),
+                    display_path(name),
+                    _status(name),
+                    config,
+                    named=not force_exclude,
                 )
         else:
             raise SourceError(f"no such file or directory: {path}")

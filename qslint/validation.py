@@ -11,9 +11,14 @@ and :func:`partial_job` builds those parts as validation would have, for the job
   an invalid item in a list of scalars) is left out: an optional one reads as absent, a
   required one raises :class:`~qslint.model.MissingPart` when read;
 - an item of a list of mappings that is not a mapping is an empty instance in its place, so
-  that every index stays the file's; the items of a list that is only too long are kept;
-- the iterations rules use (``files()``, ``selections()``, ``parameters()``, ``buckets()``)
-  yield only the items that are valid whole, as a valid job's are.
+  that every index stays the file's; the items of a list that is only too long are kept.
+
+Only the bad field is left out, not the selection, file or group that holds it: a PDF
+selection with a malformed `SheetId` is still checked for its `SelectionScope`. A rule that
+reads a field a partial item lacks cannot check that item, and only that item:
+:meth:`PartialJob.check_valid_parts` runs it again with the item left out of the iterations
+rules use (``files()``, ``selections()``, ``parameters()``, ``buckets()``), keeping what every
+run found.
 
 pydantic checks a list's length before its items, so the items of a list that is too long
 are validated one by one here: their problems are found in the same run as the length.
@@ -23,33 +28,45 @@ The module imports pydantic: the engine imports it with the first document to ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pydantic import PrivateAttr, ValidationError
 
-from qslint.findings import JsonPath
+from qslint.findings import JsonPath, MissingPart, closest
 from qslint.loader.documents import LoadProblem
 from qslint.model import (
     ApiModel,
     Parameter,
     S3BucketConfiguration,
     SnapshotFile,
+    SnapshotFileSheetSelection,
     StartDashboardSnapshotJobRequest,
     model_at,
 )
 from qslint.rule import SchemaError
 
 if TYPE_CHECKING:
-    from qslint.loader import Document
+    from qslint.loader import Document, SourceFile
 
 ModelT = TypeVar("ModelT", bound=ApiModel)
 EntryT = TypeVar("EntryT", bound=tuple[Any, ...])  # (path, item) from a job's iterations
+FoundT = TypeVar("FoundT")
 _LEFT_OUT = object()  # what of an invalid field's value a partial instance keeps: nothing
+# How often one rule is run again on one job, each time without one more item it could not
+# read, before every partial item is left out at once: a file of a thousand broken items
+# costs a dozen runs of a rule, not a thousand.
+_RUNS_ITEM_BY_ITEM = 12
 
 
 _FIELDS = tuple(StartDashboardSnapshotJobRequest.model_fields)
 _REQUEST_FIELDS = frozenset(name.lower() for name in _FIELDS)
+
+
+# A key longer than this is no misspelling of a field (the longest has 21 characters); a
+# document is compared by this many keys at most, so that a hostile one stays cheap.
+_LONGEST_MISSPELLING = 64
+_KEYS_COMPARED = 256
 
 
 class Unrelated(NamedTuple):
@@ -57,28 +74,41 @@ class Unrelated(NamedTuple):
 
     indexes: frozenset[int]
     problems: list[LoadProblem]
+    something_else: bool  # the whole file: read without a problem, and no document is a job
 
 
-def unrelated_documents(documents: Sequence[Document]) -> Unrelated:
-    """The documents that share no top-level field with the request, in any letter case.
+def names_a_request_field(keys: Iterable[object]) -> bool:
+    """Whether a mapping's keys name one of the request's top-level fields, in any letter case
+    or misspelt as closely as QS101 suggests a field for (`dashbordId`, `dashboard_id`)."""
+    names = [str(key) for key in keys]
+    if any(name.lower() in _REQUEST_FIELDS for name in names):
+        return True
+    near = (name for name in names[:_KEYS_COMPARED] if len(name) <= _LONGEST_MISSPELLING)
+    return any(closest(name, _FIELDS) for name in near)
+
+
+def unrelated_documents(source: SourceFile) -> Unrelated:
+    """The documents of ``source`` that share no top-level field with the request.
 
     Such a document is something else (a compose file, a workflow, a manifest): one problem,
-    not a missing field for each of the request's. A job with misspelt names still shares
-    them in another case, and gets its suggestions. A file of such documents only is one
-    problem, at its first.
+    not a missing field for each of the request's. A job with misspelt or camelCase names
+    still shares them, and gets its suggestions. A file of such documents only is one
+    problem, at its first; read whole, it is ``something_else``, which a walk, the
+    pre-commit hook and the language server pass over (the one rule for such files).
     """
+    documents = source.documents
     indexes = [
         index
         for index, document in enumerate(documents)
-        if not any(str(key).lower() in _REQUEST_FIELDS for key in document.data)
+        if not names_a_request_field(document.data)
     ]
     reason = f"none of its top-level fields is one of the request's ({', '.join(_FIELDS)})"
     if indexes and len(indexes) == len(documents):
         whole = LoadProblem(f"not a snapshot job definition: {reason}", documents[0].start)
-        return Unrelated(frozenset(indexes), [whole])
+        return Unrelated(frozenset(indexes), [whole], something_else=not source.problems)
     message = f"this document is not a snapshot job definition: {reason}"
     problems = [LoadProblem(message, documents[index].start) for index in indexes]
-    return Unrelated(frozenset(indexes), problems)
+    return Unrelated(frozenset(indexes), problems, something_else=False)
 
 
 def validate_document(document: Document) -> StartDashboardSnapshotJobRequest | list[SchemaError]:
@@ -125,36 +155,101 @@ def _errors_in_items(error: SchemaError) -> list[SchemaError]:
 class PartialJob(StartDashboardSnapshotJobRequest):
     """The valid parts of a job that has schema errors (see the module docstring)."""
 
-    _partial: frozenset[int] = PrivateAttr(default=frozenset())  # ids of its partial parts
+    _paths: dict[int, JsonPath] = PrivateAttr(default_factory=dict)  # of each partial part
+    _left_out: set[JsonPath] = PrivateAttr(default_factory=set)  # items a rule could not read
+
+    def check_valid_parts(
+        self, check: Callable[[PartialJob], Iterable[FoundT]], found: list[FoundT]
+    ) -> None:
+        """Adds to ``found`` what ``check`` finds in the valid parts of the job.
+
+        Each time ``check`` reads a field that a partial item lacks, it is run again without
+        that item; what every run found is kept, once. A field missing outside any item (the
+        job's `DashboardId`) ends the check: the rule cannot check this job.
+        """
+        self._left_out = set()
+        seen: dict[FoundT, None] = {}
+        for run in range(_RUNS_ITEM_BY_ITEM + 1):
+            if run == _RUNS_ITEM_BY_ITEM:
+                self._left_out.update(filter(None, map(_item_of, self._paths.values())))
+            found_now: list[FoundT] = []
+            try:
+                found_now.extend(check(self))
+            except MissingPart as missing:
+                unreadable = self._paths.get(id(missing.obj))
+                more = unreadable is not None and self._leave_out(unreadable)
+            else:
+                more = False
+            for item in found_now:
+                if item not in seen:
+                    seen[item] = None
+                    found.append(item)
+            if not more:
+                return
+
+    def _leave_out(self, path: JsonPath) -> bool:
+        """Leaves out the nearest list item at or above ``path`` not yet left out, if any."""
+        while (item := _item_of(path)) is not None:
+            if item not in self._left_out:
+                self._left_out.add(item)
+                return True
+            path = item[:-1]
+        return False
 
     def files(self) -> Iterator[tuple[JsonPath, SnapshotFile]]:
-        return self._whole(super().files())
+        return self._kept(super().files())
+
+    def selections(self) -> Iterator[tuple[JsonPath, SnapshotFile, SnapshotFileSheetSelection]]:
+        return self._kept(super().selections())
 
     def parameters(self) -> Iterator[tuple[JsonPath, Parameter]]:
-        return self._whole(super().parameters())
+        return self._kept(super().parameters())
 
     def buckets(self) -> Iterator[tuple[JsonPath, S3BucketConfiguration]]:
-        return self._whole(super().buckets())
+        destination = self.SnapshotConfiguration.DestinationConfiguration
+        at = ("SnapshotConfiguration", "DestinationConfiguration", "S3Destinations")
+        for i, s3 in enumerate((destination and destination.S3Destinations) or ()):
+            # Skipped before it is read: its BucketConfiguration may be what is missing.
+            if (*at, i) not in self._left_out:
+                yield (*at, i, "BucketConfiguration"), s3.BucketConfiguration
 
-    def _whole(self, entries: Iterator[EntryT]) -> Iterator[EntryT]:
-        """The ``(path, item)`` entries whose item is valid, everything in it included."""
-        partial = self._partial  # read once: a private attribute is a slow lookup
-        return (entry for entry in entries if id(entry[-1]) not in partial)
+    def _kept(self, entries: Iterator[EntryT]) -> Iterator[EntryT]:
+        """The ``(path, item, ...)`` entries in no item that is left out."""
+        left_out = self._left_out
+        if not left_out:
+            return entries
+        return (
+            entry
+            for entry in entries
+            if not any(
+                entry[0][:end] in left_out
+                for end, part in enumerate(entry[0], 1)
+                if isinstance(part, int)
+            )
+        )
+
+
+def _item_of(path: JsonPath) -> JsonPath | None:
+    """The path of the nearest list item at or above ``path``; ``None`` outside any list."""
+    for end in range(len(path), 0, -1):
+        if isinstance(path[end - 1], int):
+            return path[:end]
+    return None
 
 
 def partial_job(data: Mapping[str, Any]) -> PartialJob:
     """The valid parts of the job ``data`` (a mapping with schema errors) as a model."""
-    partial: set[int] = set()
-    job = _partial_instance(PartialJob, data, (), partial)
-    job._partial = frozenset(partial)
+    paths: dict[int, JsonPath] = {}
+    job = _partial_instance(PartialJob, data, (), paths)
+    job._paths = paths
     return job
 
 
 def _partial_instance(
-    model: type[ModelT], data: Mapping[str, Any], path: JsonPath, partial: set[int]
+    model: type[ModelT], data: Mapping[str, Any], path: JsonPath, paths: dict[int, JsonPath]
 ) -> ModelT:
     instance = model.model_construct()  # optional fields at their defaults, required ones unset
-    partial.add(id(instance))
+    paths[id(instance)] = path
     for name in model.model_fields:
         if name not in data:
             continue
@@ -162,31 +257,33 @@ def _partial_instance(
             # The model's own validation of this one field, in place.
             model.__pydantic_validator__.validate_assignment(instance, name, data[name])
         except ValidationError as error:
-            kept = _valid_parts(data[name], error, (*path, name), partial)
+            kept = _valid_parts(data[name], error, (*path, name), paths)
             if kept is not _LEFT_OUT:
                 instance.__dict__[name] = kept
     return instance
 
 
-def _valid_parts(value: Any, error: ValidationError, path: JsonPath, partial: set[int]) -> Any:
+def _valid_parts(
+    value: Any, error: ValidationError, path: JsonPath, paths: dict[int, JsonPath]
+) -> Any:
     """What of a field's invalid ``value`` is well formed, or ``_LEFT_OUT``."""
     model = model_at(path)
     if model is None:
         return _LEFT_OUT
     at_field = {detail["type"] for detail in error.errors() if len(detail["loc"]) == 1}
     if isinstance(value, dict) and not at_field:
-        return _partial_instance(model, value, path, partial)
+        return _partial_instance(model, value, path, paths)
     if isinstance(value, list) and at_field <= {"too_long"}:
-        return [_item(model, item, (*path, index), partial) for index, item in enumerate(value)]
+        return [_item(model, item, (*path, index), paths) for index, item in enumerate(value)]
     return _LEFT_OUT
 
 
-def _item(model: type[ModelT], item: Any, path: JsonPath, partial: set[int]) -> ModelT:
+def _item(model: type[ModelT], item: Any, path: JsonPath, paths: dict[int, JsonPath]) -> ModelT:
     if isinstance(item, dict):
         try:
             return model.model_validate(item)
         except ValidationError:
-            return _partial_instance(model, item, path, partial)
+            return _partial_instance(model, item, path, paths)
     empty = model.model_construct()
-    partial.add(id(empty))
+    paths[id(empty)] = path
     return empty

@@ -1,4 +1,4 @@
-"""QS701–QS708: a job against the dashboard it exports.
+"""QS701–QS709: a job against the dashboard it exports.
 
 These rules read the dashboards from their context (``context.dashboards``): a folder of
 exported definitions (``--dashboards DIR``, ``dashboards = "DIR"``) or QuickSight itself
@@ -85,8 +85,9 @@ def unknown_dashboard(job: Job, context: RuleContext) -> Iterator[Violation]:
     ## What it does
     When jobs are cross-checked with their dashboards (`--dashboards DIR`, `dashboards` in
     the configuration, or `--remote`), reports a job whose `DashboardId` has no definition
-    there: no file of the folder defines it, or QuickSight refused to describe it
-    (`ResourceNotFoundException`, `AccessDeniedException`, a connection error).
+    there: no file of the folder defines it, or QuickSight has no such dashboard
+    (`ResourceNotFoundException`). A dashboard QuickSight did not describe for another reason
+    is QS709's.
 
     ## Why is this bad?
     None of QS702–QS708 can check the job: its sheets, visuals and parameters go unchecked
@@ -102,6 +103,8 @@ def unknown_dashboard(job: Job, context: RuleContext) -> Iterator[Violation]:
     known = context.dashboards
     if known is None or _dashboard(job, context) is not None:
         return
+    if known.why_unreadable(job.AwsAccountId, job.DashboardId) is not None:
+        return  # QS709's: QuickSight did not say whether the dashboard exists
     reason = known.why_missing(job.AwsAccountId, job.DashboardId)
     yield Violation(
         f"cannot cross-check dashboard `{job.DashboardId}`: {reason}"
@@ -375,3 +378,33 @@ def undeclared_tag_key(job: Job, context: RuleContext) -> Iterator[Violation]:
                     f"tag key `{tag.Key}`" + _suggestion(tag.Key, declared),
                     path=(*path, "Key"),
                 )
+
+
+@job_rule("QS709", "QuickSight did not describe the job's dashboard", cross_checks=True)
+def unreadable_dashboard(job: Job, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    With `--remote`, reports a job whose dashboard, or one of its data sets, QuickSight did
+    not describe even after the retries (throttling, a 5xx or connection error,
+    `AccessDeniedException`, an answer that is not a definition).
+
+    ## Why is this bad?
+    The gate could not check what QS701–QS708 check: the job's sheets, visuals, parameters
+    and tag keys. A gate that passed it would pass what nobody checked, so it fails closed.
+
+    ## Example
+    `qslint check --remote` while QuickSight throttles `DescribeDashboardDefinition` for
+    longer than the retries last.
+
+    ## Fix
+    Run the check again once QuickSight answers, or give the gate's role
+    `quicksight:DescribeDashboardDefinition` and `quicksight:DescribeDataSet`. A team that
+    prefers the gate to pass makes it a warning: `unreadable-dashboards = "warning"` in the
+    configuration, or `--unreadable-dashboards warning`.
+    """
+    known = context.dashboards
+    reason = known and known.why_unreadable(job.AwsAccountId, job.DashboardId)
+    if reason:
+        yield Violation(
+            f"cannot cross-check dashboard `{job.DashboardId}`: {reason}", path=("DashboardId",)
+        )

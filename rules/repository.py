@@ -7,7 +7,11 @@ from collections.abc import Iterator, Sequence
 from qslint.rule import CheckedJob, RuleContext, Violation, repository_rule
 
 
-@repository_rule("QS601", "Two jobs share account, dashboard and job id")
+@repository_rule(
+    "QS601",
+    "Two jobs share account, dashboard and job id",
+    reads=("AwsAccountId", "DashboardId", "SnapshotJobId"),
+)
 def duplicate_job(
     jobs: Sequence[CheckedJob], context: RuleContext
 ) -> Iterator[tuple[CheckedJob, Violation]]:

@@ -104,8 +104,10 @@ def unreadable_file(source: SourceFile, context: RuleContext) -> Iterator[Violat
     Reports a file that is not a job definition at all: not UTF-8, a YAML or JSON syntax
     error, a duplicate mapping key, a YAML tag, a document that is not a mapping, JSON that
     Python's strict parser refuses (a trailing comma, a comment, `NaN`), or a mapping that
-    has none of the request's top-level fields (a compose file, a CI workflow): one finding,
-    and nothing else is checked in it.
+    has none of the request's top-level fields, in any case or misspelt (a compose file, a
+    CI workflow): one finding, and nothing else is checked in it. A file of such mappings
+    only is reported where it is named on the command line; a walk, the pre-commit hook
+    (`--force-exclude`) and the language server pass it over, and the summary counts it.
 
     ## Why is this bad?
     Nothing else can be checked in it, and the AWS CLI and boto3 would refuse it too. A

@@ -55,7 +55,7 @@ def job_yaml(
             StringParameters:
               - {{Name: Team, Values: [{SECRETS[1]}]}}
             DateTimeParameters:
-              - {{Name: Day, Values: [2026-01-31]}}
+              - {{Name: Day, Values: ["2026-01-31T00:00:00Z"]}}
         """
     )
 

@@ -141,29 +141,38 @@ def test_a_failed_export_is_retried_once_by_the_next_run_and_a_completed_one_nev
     ]
 
 
+def journal_states(path: Path) -> list[str]:
+    """The state of each job in the journal at ``path`` (written atomically), or none yet."""
+    try:
+        return sorted(entry["state"] for entry in json.loads(path.read_text())["jobs"].values())
+    except FileNotFoundError:
+        return []
+
+
 def test_a_journaled_job_the_service_does_not_know_is_started_under_its_id(
     aws_workspace, fast_clock, qslint
 ):
     write_jobs(aws_workspace / "jobs", 4)
+    journal_path = aws_workspace / ".qslint" / "apply-journal.json"
     long_jobs = replace(QUICK, running_seconds=600.0)
     with Emulator(long_jobs, clock=fast_clock) as forgetful:
         process = subprocess.Popen(
             fast_clock.command(*apply_args(forgetful, "jobs")), stderr=subprocess.DEVNULL
         )
-        try:  # killed once its four jobs are started: they stay journaled
-            forgetful.service.wait_for(lambda service: len(service.jobs()) == 4, timeout=60)
-            forgetful.service.wait_for(lambda service: len(service.calls()) > 4, timeout=60)
+        try:  # killed once its four jobs are started and journaled as such
+            assert forgetful.service.wait_for(
+                lambda service: journal_states(journal_path) == ["submitted"] * 4, timeout=60
+            )
             process.send_signal(signal.SIGKILL)
         finally:
             process.wait()
         ids = sorted(job.job_id for job in forgetful.service.jobs())
-    journal = json.loads((aws_workspace / ".qslint" / "apply-journal.json").read_text())
-    assert {entry["state"] for entry in journal["jobs"].values()} == {"submitted"}
+    assert journal_states(journal_path) == ["submitted"] * 4
     with Emulator(QUICK, clock=fast_clock) as emulator:  # a service that never saw them
         result = qslint(*apply_args(emulator, "jobs"))
     assert result.exit_code == 0, result.output
     assert sorted(job.job_id for job in emulator.service.jobs()) == ids
-    assert not (aws_workspace / ".qslint" / "apply-journal.json").exists()
+    assert not journal_path.exists()
 
 
 def test_an_id_that_exists_with_another_definition_is_a_conflict_not_a_success(

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from applying import qslint_on
+from clocks import FastClock
 from ruamel.yaml import YAML
 
 from qslint.emulator.server import Emulator
-from qslint.emulator.service import Settings
+from qslint.emulator.service import Faults, Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DASHBOARDS = FIXTURES / "dashboards"
@@ -174,61 +177,102 @@ def test_online_errors_are_qs701_findings_not_tracebacks(run_qslint, emulator, t
     assert result.exit_code == 0  # QS701 is a warning
     assert "missing.yaml:4:14: QS701 [warning] cannot cross-check dashboard " in result.stdout
     assert "QuickSight answered ResourceNotFoundException" in result.stdout
-    unreachable = run_qslint(
+    unreachable = qslint_on(
+        FastClock(speed=1000.0),  # the retries' backoff, in milliseconds
         "check", "--remote", "--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:9",
         "missing.yaml", "-q", "--no-cache",
     )  # fmt: skip
-    assert "QS701" in unreachable.stdout and "ConnectionError" in unreachable.stdout
+    assert unreachable.exit_code == 1  # the gate could not check the job: it fails closed
+    assert "QS709 [error]" in unreachable.stdout and "ConnectionError" in unreachable.stdout
 
 
-@pytest.mark.parametrize("folders", [("",), ("eu/", "emea/")])
-def test_online_calls_stay_within_ten_per_second(run_qslint, emulator, write, folders):
-    """Every configuration's client counts against the one limit, however many there are."""
-    job = (FIXTURES / "QS701" / "good-dashboard-defined.yaml").read_text()
-    for folder in folders:
-        write(f"{folder}.qslint.toml", 'region = "eu-west-1"\n')
-    for i in range(14):
-        folder = folders[i % len(folders)]
-        write(f"{folder}job-{i}.yaml", job.replace("ops-fulfilment-daily", f"dashboard-{i}"))
-    run_qslint("check", "--remote", "--endpoint-url", emulator.url, "--no-cache", "-q")
-    calls = emulator.service.calls()
-    assert len(calls) == 14
-    assert all(call.status == 404 for call in calls)  # not one ThrottlingException (429)
+REMOTE_JOBS = (
+    ("QS703", "bad-renamed-visual.yaml"),
+    ("QS708", "bad-misspelt-tag-key.yaml"),
+    ("QS702", "good-sheet-ids.yaml"),
+)
+
+
+def throttled_emulator(
+    throttle_rate: float, clock: FastClock, operations: frozenset[str] = frozenset()
+) -> Emulator:
+    faults = Faults(throttle_rate=throttle_rate, seed=7, operations=operations)
+    return Emulator(
+        Settings(region="eu-west-1", definitions=DASHBOARDS, faults=faults), clock=clock
+    )
+
+
+def check_remote(clock: FastClock, emulator: Emulator, *extra: str):
+    return qslint_on(
+        clock, "check", "--remote", "--region", "eu-west-1", "--endpoint-url", emulator.url,
+        "--select", "QS7", "--output-format", "json", "--no-cache", *extra,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def remote_jobs(aws_environment, tmp_path, monkeypatch) -> Path:
+    """A folder of jobs that cross-check dashboards, as the working directory."""
+    monkeypatch.chdir(tmp_path)
+    for code, name in REMOTE_JOBS:
+        copy_fixture(code, name, tmp_path)
+    return tmp_path
+
+
+def test_online_retries_throttling_and_finds_what_it_hid(remote_jobs):
+    """Half the calls throttled: each is asked again, within the rate limit, until answered."""
+    clock = FastClock(speed=200.0)
+    with throttled_emulator(0.5, clock) as emulator:
+        result = check_remote(clock, emulator)
+    assert findings(result) == [
+        ("bad-misspelt-tag-key.yaml", "QS708", 9),
+        ("bad-renamed-visual.yaml", "QS703", 19),
+    ]
+    assert result.exit_code == 1
+    statuses = Counter(call.status for call in emulator.service.calls())
+    assert statuses[429] >= 1 and statuses[200] == 3  # one dashboard, two data sets
     assert emulator.service.max_calls_per_second() <= 10
 
 
-def test_online_without_region_is_one_line(run_qslint, aws_environment, tmp_path):
-    copy_fixture("QS701", "good-dashboard-defined.yaml", tmp_path)
-    result = run_qslint("check", "--remote")
-    assert result.exit_code == 2
-    assert result.stderr.startswith("qslint: no AWS region: pass --region, set `region`")
-    assert len(result.stderr.splitlines()) == 1
+def test_a_dashboard_never_described_fails_the_gate_unless_a_warning_is_asked_for(remote_jobs):
+    clock = FastClock(speed=2000.0)
+    with throttled_emulator(1.0, clock) as emulator:
+        closed = check_remote(clock, emulator)
+        asked = Counter(call.operation for call in emulator.service.calls())
+        warned = check_remote(clock, emulator, "--unreadable-dashboards", "warning")
+        (remote_jobs / ".qslint.toml").write_text('unreadable-dashboards = "warning"\n')
+        configured = check_remote(clock, emulator)
+    assert closed.exit_code == 1
+    assert [(code, line) for _, code, line in findings(closed)] == [("QS709", 4)] * 3
+    assert "ThrottlingException" in json.loads(closed.stdout)[0]["message"]
+    assert asked == {"DescribeDashboardDefinition": 11}  # the first call and ten retries
+    for passing in (warned, configured):
+        assert passing.exit_code == 0
+        assert [(code, line) for _, code, line in findings(passing)] == [("QS701", 4)] * 3
 
 
-def test_pull_then_check_the_examples_offline(run_qslint, emulator, tmp_path):
-    shutil.copytree(EXAMPLES, tmp_path / "examples")
-    (tmp_path / ".qslint.toml").write_text('region = "eu-west-1"\n')
-    pulled = run_qslint(
-        "dashboards", "pull", *EXAMPLE_DASHBOARDS, "--out", "exports", "--account-id", ACCOUNT,
-        "--region", "eu-west-1", "--endpoint-url", emulator.url,
-    )  # fmt: skip
-    assert pulled.exit_code == 0, pulled.stderr
-    assert json_files(tmp_path / "exports") == json_files(DASHBOARDS)  # as the emulator has them
-    result = run_qslint(
-        "check", "--dashboards", "exports", "examples", "--select", "QS7", "--output-format", "json"
-    )
-    assert [f for f in findings(result) if f[1] != "QS701"] == EXAMPLE_FINDINGS
-    missing = {file for file, code, _ in findings(result) if code == "QS701"}
-    assert "examples/weekly-sales-pdf.yaml" in missing  # sales-overview-2024 was not pulled
-    assert not missing & {file for file, _, _ in EXAMPLE_FINDINGS}
-
-
-def test_pull_reports_what_quicksight_refuses_in_one_line(run_qslint, emulator):
-    result = run_qslint(
-        "dashboards", "pull", "no-such-dashboard", "--out", "exports", "--account-id", ACCOUNT,
-        "--region", "eu-west-1", "--endpoint-url", emulator.url,
-    )  # fmt: skip
+def test_a_data_set_never_described_fails_the_gate_and_the_dashboard_is_still_checked(
+    remote_jobs,
+):
+    clock = FastClock(speed=2000.0)
+    with throttled_emulator(1.0, clock, frozenset({"DescribeDataSet"})) as emulator:
+        result = check_remote(clock, emulator)
+    found = json.loads(result.stdout)
+    assert [(f["file"], f["code"], f["line"]) for f in found] == [
+        ("bad-misspelt-tag-key.yaml", "QS709", 4),  # its tag keys (QS708) went unchecked
+        ("bad-renamed-visual.yaml", "QS709", 4),
+        ("bad-renamed-visual.yaml", "QS703", 19),  # the dashboard itself was described
+        ("good-sheet-ids.yaml", "QS709", 4),
+    ]
+    assert "data set `" in found[0]["message"] and "ThrottlingException" in found[0]["message"]
     assert result.exit_code == 1
-    assert result.stderr.startswith(
-        "qslint: dashboard no-such-dashboard: QuickSight answered ResourceNotFoundException"
+
+
+def test_a_misspelt_unreadable_dashboards_setting_is_one_line(run_qslint, write, valid_job):
+    write(".qslint.toml", 'unreadable-dashboards = "warn"\n')
+    write("job.yaml", valid_job)
+    result = run_qslint("check", "job.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "/.qslint.toml: `unreadable-dashboards` must be one of error, warning (not 'warn')\n"
     )
+    assert len(result.stderr.splitlines()) == 1

@@ -71,7 +71,7 @@ def test_cached_runs_are_identical_and_the_cache_ignores_itself(corpus):
     assert outcome(run(corpus, use_cache=True)) == outcome(fresh)  # served from it
     cache = corpus / ".qslint_cache"
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
-    assert len(list(cache.glob("*.pickle"))) == 1
+    assert len(list(cache.glob("*.cache"))) == 1
 
 
 def test_repository_rule_stays_right_when_one_file_changes(corpus):
@@ -144,14 +144,14 @@ def test_a_setting_change_is_not_served_from_the_cache(corpus):
 
 def test_an_unreadable_cache_is_ignored(corpus):
     fresh = run(corpus, use_cache=True)
-    for stored in (corpus / ".qslint_cache").glob("*.pickle"):
+    for stored in (corpus / ".qslint_cache").glob("*.cache"):
         stored.write_bytes(b"not a pickle")
     assert outcome(run(corpus, use_cache=True)) == outcome(fresh)
 
 
 def test_a_cache_that_lost_its_jobs_checks_those_files_again(corpus, settled):
     run(corpus, use_cache=True)
-    (stored,) = (corpus / ".qslint_cache").glob("*.pickle")
+    (stored,) = (corpus / ".qslint_cache").glob("*.cache")
     raw = stored.read_bytes()
     stored.write_bytes(raw[:-1000] + bytes(1000))  # the jobs, kept last, are damaged
     first = corpus / "jobs" / "team-000" / "job-00000.yaml"
@@ -161,7 +161,7 @@ def test_a_cache_that_lost_its_jobs_checks_those_files_again(corpus, settled):
 
 def test_a_cache_cut_short_is_ignored(corpus, settled, reads):
     run(corpus, use_cache=True)
-    (stored,) = (corpus / ".qslint_cache").glob("*.pickle")
+    (stored,) = (corpus / ".qslint_cache").glob("*.cache")
     stored.write_bytes(stored.read_bytes()[:-1])
     reads.clear()
     cached = run(corpus, use_cache=True)
@@ -172,7 +172,7 @@ def test_a_cache_cut_short_is_ignored(corpus, settled, reads):
 def test_caches_no_run_used_for_a_month_are_removed(corpus):
     run(corpus, use_cache=True)
     folder = corpus / ".qslint_cache"
-    (current,) = folder.glob("*.pickle")
+    (current,) = folder.glob("*.cache")
     days = 24 * 3600
     ages = {"old.pickle": 31, "died.pickle.123.tmp": 31, "recent.pickle": 29, "notes.txt": 31}
     for name, age in ages.items():
@@ -186,7 +186,7 @@ def test_caches_no_run_used_for_a_month_are_removed(corpus):
 
 def test_a_cache_read_but_not_written_is_dated_used(corpus, settled):
     run(corpus, use_cache=True)  # every file's status is kept at once (settled)
-    (current,) = (corpus / ".qslint_cache").glob("*.pickle")
+    (current,) = (corpus / ".qslint_cache").glob("*.cache")
     two_days_ago = time.time() - 2 * 24 * 3600
     os.utime(current, (two_days_ago, two_days_ago))
     run(corpus, use_cache=True)  # nothing changed: nothing written

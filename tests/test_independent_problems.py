@@ -10,11 +10,15 @@ one run reports, as the rule fixtures' do (``# expect: QS103@4 QS201@18``).
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_rules import Expected, all_rules, as_expected, expectation_of
 
+from qslint.model import StartDashboardSnapshotJobRequest as Job
+from qslint.rule import RuleContext, Violation, job_rule
 from qslint.runner import RuleSets, lint
 from qslint.settings import Overrides, Settings
 
@@ -77,3 +81,37 @@ def test_cross_checks_need_the_account_and_dashboard(tmp_path: Path) -> None:
     path = tmp_path / "job.yaml"
     path.write_text(text.replace('"111122223333"', "111122223333"), encoding="utf-8")
     assert [code for _, code, _, _ in check(path, fixtures / "dashboards")] == ["QS103"]
+
+
+def test_a_rule_that_cannot_read_an_item_is_run_a_bounded_number_of_times(
+    tmp_path: Path,
+) -> None:
+    """Each run without one more unreadable item: a file of many stops item by item and
+    leaves them all out at once, still checking every part it can."""
+    groups = 200
+    group = """\
+    - Files:
+        - FormatType: PDF
+          SheetSelections:
+            - {SheetId: sheet summary, SelectionScope: SELECTED_VISUALS, VisualIds: [v]}
+"""
+    path = tmp_path / "many.yaml"
+    header = "AwsAccountId: '111122223333'\nDashboardId: sales\nSnapshotJobId: weekly\n"
+    path.write_text(f"{header}SnapshotConfiguration:\n  FileGroups:\n{group * groups}")
+    runs: list[int] = []
+
+    @job_rule("TEST1", "Reads every SheetId")
+    def reads_sheet_ids(job: Job, context: RuleContext) -> Iterator[Violation]:
+        runs.append(1)
+        for at, _, selection in job.selections():
+            if selection.SheetId == "never":
+                yield Violation("unreachable", path=at)
+
+    settings = Settings(Overrides(region="eu-west-1"), cwd=tmp_path, environ={})
+    rules = RuleSets([*all_rules(), reads_sheet_ids])
+    result = lint([path], settings, rules, whole_projects=False)
+    assert not result.internal_errors
+    codes = Counter(finding.code for finding in result.findings)
+    assert codes["QS105"] == groups  # every malformed SheetId
+    assert codes["QS201"] == groups  # every PDF that selects visuals, read without its SheetId
+    assert 1 < len(runs) <= 13

@@ -307,6 +307,26 @@ def test_workflows_and_the_pre_commit_config_are_not_linted(
     assert ".pre-commit-config.yaml" not in result.output
 
 
+def test_a_compose_file_and_a_workflow_beside_a_definition_pass_without_files_patterns(
+    commit_hook: Callable[[], HookRun], add: AddFile
+) -> None:
+    """No ``files:`` and no ``include``: what is clearly no definition is passed over, by its
+    fields, wherever it lies; the definition beside them is still the hook's."""
+    add("docker-compose.yml", "services:\n  web: {image: nginx}\nvolumes: {}\n")
+    add("ci/nightly.yml", GITHUB_WORKFLOW)
+    add("snapshots/weekly-sales.yaml", GOOD_DEFINITION)
+
+    passed = commit_hook()
+    assert passed.returncode == 0, passed.output
+    assert "1 file checked; 2 other YAML/JSON files skipped" in passed.output
+
+    add("snapshots/weekly-sales.yaml", BAD_DEFINITION)
+    failed = commit_hook()
+    assert failed.returncode == 1, failed.output
+    assert "snapshots/weekly-sales.yaml:15:" in failed.output and "QS201" in failed.output
+    assert "docker-compose.yml" not in failed.output and "nightly.yml" not in failed.output
+
+
 def test_include_keeps_other_yaml_files_out_of_the_hook(
     repo: Path, run_hook: Callable[[], HookRun], add: AddFile
 ) -> None:

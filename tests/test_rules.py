@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from qslint.settings import Overrides, Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DASHBOARDS = FIXTURES / "dashboards"  # definitions for the QS7xx fixtures, not a rule's folder
+UNREADABLE = ("111122223333", "ops-fulfilment-throttled")  # a dashboard never described
 REGION = "eu-west-1"
 EXPECT_LINE = re.compile(r"^#\s*expect:\s*(?P<items>.*?)\s*$")
 EXPECT_ITEM = re.compile(
@@ -121,7 +122,9 @@ def all_rules() -> tuple[Rule, ...]:
 
 @functools.cache
 def fixture_dashboards() -> Dashboards:
-    return load_folder(DASHBOARDS, LoadLimits())
+    folder = load_folder(DASHBOARDS, LoadLimits())
+    # As `--remote` leaves a dashboard QuickSight throttled past the retries (QS709's cases).
+    return replace(folder, unreadable={UNREADABLE: "QuickSight answered ThrottlingException"})
 
 
 def run(case: Case, *, ignore: Sequence[str] = ()) -> CheckResult:

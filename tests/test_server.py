@@ -164,6 +164,24 @@ async def test_a_document_that_is_not_a_definition_gets_nothing(client, workspac
 
 
 @pytest.mark.asyncio
+async def test_what_is_clearly_no_definition_is_told_apart_as_check_does(client, workspace):
+    """By the fields a document has, not by the words it holds: a compose file that names a
+    request field in a comment gets nothing; a definition in camelCase gets its QS101s."""
+    compose = "# exports the DashboardId of each service\nservices:\n  web: {image: nginx}\n"
+    path = workspace / "compose.yaml"
+    path.write_text(compose, encoding="utf-8")
+    item = types.TextDocumentItem(uri=_uri(path), language_id="yaml", version=1, text=compose)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
+    camel = VALID_JOB
+    for name in ("AwsAccountId", "DashboardId", "SnapshotJobId", "SnapshotConfiguration"):
+        camel = camel.replace(name, f"{name[0].lower()}{name[1:]}")
+    assert "AwsAccountId" not in camel and "SnapshotConfiguration" not in camel
+    diagnostics = await _open(client, workspace / "camel.yaml", camel)
+    assert [d.code for d in diagnostics] == ["QS101"] * 4
+    assert _uri(path) not in client.diagnostics
+
+
+@pytest.mark.asyncio
 async def test_a_broken_document_is_a_finding_and_the_server_carries_on(client, workspace):
     broken = "AwsAccountId: [unclosed\n\x85\tDashboardId: {{\n"
     (diagnostic,) = await _open(client, workspace / "broken.yaml", broken)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from qslint.apply.identity import JobIdFor
@@ -29,6 +29,7 @@ from qslint.apply.outcome import Observer, Outcome, Phase, Retry
 from qslint.apply.plan import DEFAULT_CONCURRENCY, PlannedJob
 from qslint.aws.errors import LIMIT_EXCEEDED, NOT_FOUND, RESOURCE_EXISTS, THROTTLES, ServiceFailure
 from qslint.aws.limiter import RateLimiter, Stopped
+from qslint.aws.retry import RetryPolicy
 from qslint.clock import Clock
 
 T = TypeVar("T")
@@ -60,24 +61,11 @@ class SnapshotService(Protocol):
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    base_delay: float = 0.5
-    max_delay: float = 20.0
-    throttle_retries: int = 10  # ThrottlingException
-    transient_retries: int = 5  # a lost answer, a timeout, a 5xx, an unreadable answer
-    slot_wait: float = 3600.0  # seconds a start waits for a free slot (LimitExceeded)
-
-    def delay(self, retry: int, rng: random.Random) -> float:
-        """Full jitter: uniform in [0, min(max, base * 2**retry))."""
-        return rng.uniform(0, min(self.max_delay, self.base_delay * 2**retry))
-
-
-@dataclass(frozen=True)
 class Limits:
     max_rps: int = 10
     max_concurrent: int = DEFAULT_CONCURRENCY
     poll_interval: float = 5.0
-    retry: RetryPolicy = RetryPolicy()
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 class Unresolved(Exception):

@@ -74,7 +74,7 @@ class RateLimiter:
 
 
 @functools.cache
-def shared_limiter() -> RateLimiter:
-    """The process's one limiter at the documented rate, for callers that do not set their own:
-    every client a run makes (one per region) counts against it together."""
-    return RateLimiter()
+def shared_limiter(clock: Clock | None = None) -> RateLimiter:
+    """The process's one limiter at the documented rate on ``clock``, for callers that do not
+    set their own: every client a run makes (one per region) counts against it together."""
+    return RateLimiter(clock=clock)

@@ -24,7 +24,7 @@ from qslint.cli.options import (
     write_report,
 )
 from qslint.cli.wiring import checking, report_on_stderr
-from qslint.config import ConfigError, LoadLimits
+from qslint.config import UNREADABLE_DASHBOARDS, ConfigError, LoadLimits
 from qslint.dashboards import DashboardSourceError
 from qslint.engine import CheckResult
 from qslint.files import read_overlaid
@@ -119,6 +119,12 @@ WITH_CHANGES = ("rdjson",)
     is_flag=True,
     help="Cross-check jobs with their dashboards as QuickSight describes them (QS7xx).",
 )
+@click.option(
+    "--unreadable-dashboards",
+    type=click.Choice(UNREADABLE_DASHBOARDS),
+    help="With --remote: a dashboard QuickSight does not describe, even after retries, is "
+    "an error (QS709, the default: the gate fails closed) or a warning (QS701).",
+)
 @target_options
 @debug_option
 def check(
@@ -142,6 +148,7 @@ def check(
     diff: bool,
     dashboards: Path | None,
     remote: bool,
+    unreadable_dashboards: str | None,
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
@@ -166,6 +173,7 @@ def check(
         region=region,
         profile=profile,
         endpoint_url=endpoint_url,
+        unreadable_dashboards=unreadable_dashboards,
     )
     settings, rule_sets = checking(given, remote=remote)
     targets = paths or (Path(),)
@@ -209,6 +217,7 @@ def check(
     report = Report(
         findings=result.findings,
         files=result.files,
+        other_files=result.other_files,
         rules=result.rules,
         root=settings.root,
         quiet=quiet,

@@ -48,8 +48,10 @@ def pull(
 
     The files are what `aws quicksight describe-dashboard-definition` and `describe-data-set`
     print: version them next to the jobs and run `qslint check --dashboards OUT`. A
-    dashboard or data set QuickSight does not give is one line on standard error (exit 1).
+    dashboard or data set QuickSight does not give, throttles and transient failures retried
+    first as `check --remote` retries them, is one line on standard error (exit 1).
     """
+    from qslint.clock import Clock
     from qslint.config import ConfigError
     from qslint.dashboards import DashboardSourceError
     from qslint.dashboards.remote import QuickSightReader, pull_dashboards
@@ -61,7 +63,7 @@ def pull(
     try:
         # The configuration in force where the definitions are written names the region.
         target = Settings(given).for_folder(out).target
-        reader = QuickSightReader(target)
+        reader = QuickSightReader(target, click.get_current_context().find_object(Clock))
         written, problems = pull_dashboards(account_id, dashboard_ids, out, reader)
     except (ConfigError, DashboardSourceError) as error:
         raise UsageError(str(error)) from error

@@ -103,6 +103,7 @@ def overrides(
     region: str | None = None,
     profile: str | None = None,
     endpoint_url: str | None = None,
+    unreadable_dashboards: str | None = None,
 ) -> Overrides:
     """The command line's part of the settings."""
     return Overrides(
@@ -113,6 +114,7 @@ def overrides(
         region=region,
         profile=profile,
         endpoint_url=endpoint_url,
+        unreadable_dashboards=unreadable_dashboards,
     )
 
 

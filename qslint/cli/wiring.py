@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from qslint.cli.options import BUG_REPORTS, UsageError
+from qslint.clock import Clock
 from qslint.config import ConfigError
 from qslint.engine import CheckResult
 from qslint.rule import RuleLoadError
@@ -17,7 +18,9 @@ from qslint.settings import Overrides, Settings
 def checking(overrides: Overrides, *, remote: bool = False) -> tuple[Settings, RuleSets]:
     """The run's settings and rules; what the user must fix in them is a usage error."""
     try:
-        rule_sets = RuleSets(remote=remote)
+        # The clock a test passes in (tests/clocks.py) paces the retries of remote calls.
+        clock = click.get_current_context().find_object(Clock)
+        rule_sets = RuleSets(remote=remote, clock=clock)
         # The flags first: they reach every configuration, which would be blamed for them.
         codes = [rule.code for rule in rule_sets.rules]
         selected = (("--select", overrides.select or ()), ("--ignore", overrides.ignore))
@@ -55,5 +58,11 @@ def lint_report_text(result: CheckResult, root: Path) -> str:
 
     if not result.findings:
         return ""
-    report = Report(findings=result.findings, files=result.files, rules=result.rules, root=root)
+    report = Report(
+        findings=result.findings,
+        files=result.files,
+        other_files=result.other_files,
+        rules=result.rules,
+        root=root,
+    )
     return render("text", report)

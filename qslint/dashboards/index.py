@@ -76,6 +76,9 @@ class Dashboards:
     origin: str
     digest: str
     unavailable: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # Dashboards (found or not) that could not be checked whole: QuickSight did not describe
+    # them or one of their data sets, even when asked again.
+    unreadable: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     def find(self, account: str, dashboard_id: str) -> Dashboard | None:
         return self.found.get((account, dashboard_id)) or self.found.get(
@@ -84,6 +87,10 @@ class Dashboards:
 
     def why_missing(self, account: str, dashboard_id: str) -> str:
         return self.unavailable.get((account, dashboard_id), f"no definition in {self.origin}")
+
+    def why_unreadable(self, account: str, dashboard_id: str) -> str | None:
+        """Why the dashboard could not be checked whole, or ``None`` when it could."""
+        return self.unreadable.get((account, dashboard_id))
 
     @property
     def ids(self) -> list[str]:

@@ -29,6 +29,8 @@ class Report:
 
     findings: Sequence[Finding]
     files: Sequence[str]  # every file checked, as displayed, in the order checked
+    # YAML/JSON files passed over as clearly no definition (their findings are not in it)
+    other_files: Sequence[str] = ()
     rules: Sequence[Rule] = field(default=())  # the rules that ran
     root: Path = field(default_factory=Path.cwd)  # the configuration's folder
     quiet: bool = False  # findings only, no summary

@@ -24,13 +24,15 @@ FIXABLE = "[*]"  # marks what `--fix` can fix, as ruff marks it
 
 
 def summary(report: Report) -> str:
-    files = plural(len(report.files), "file")
+    files = f"{plural(len(report.files), 'file')} checked"
+    if report.other_files:
+        files += f"; {plural(len(report.other_files), 'other YAML/JSON file')} skipped"
     if not report.findings:
-        return f"All checks passed ({files} checked)."
+        return f"All checks passed ({files})."
     counts = Counter(finding.severity for finding in report.findings)
     parts = [plural(counts[s], str(s)) for s in Severity if counts[s]]
     problems = plural(len(report.findings), "problem")
-    return f"Found {problems} ({', '.join(parts)}) in {files} checked."
+    return f"Found {problems} ({', '.join(parts)}) in {files}."
 
 
 class _Style:

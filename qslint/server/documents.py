@@ -3,9 +3,11 @@
 Every lint runs the workspace's definitions together (so that QS601 sees them all), the
 open documents' text instead of their files', with settings read afresh (a configuration
 edited meanwhile counts) and the cache that ``check`` keeps for the unchanged files. A
-document the configuration does not include, or that names none of the request's
-top-level fields (a workflow or another YAML file beside the definitions), is not a
-definition: it gets the findings a fan-out's rows file has, if it is one, and no others.
+document the configuration does not include, or that is clearly something else (a workflow
+or another YAML file beside the definitions: the rule a walk and the pre-commit hook follow,
+:func:`qslint.validation.unrelated_documents`), is not a definition: it gets no findings at
+all, unless it is the rows file of a fan-out. Nor does a blank one, until something is
+written in it.
 """
 
 from __future__ import annotations
@@ -22,22 +24,8 @@ from qslint.runner import RuleSets, lint
 from qslint.settings import Settings
 from qslint.sources import Selectors, SourceError
 
-# The request's top-level fields: a definition names at least one of them.
-REQUEST_FIELDS = (
-    "AwsAccountId",
-    "DashboardId",
-    "SnapshotJobId",
-    "UserConfiguration",
-    "SnapshotConfiguration",
-)
-
-
 # What a fan-out's rows file may be: an open one is linted with the workspace's templates.
 ROWS_SUFFIXES = (".csv", ".yaml", ".yml", ".json")
-
-
-def looks_like_definition(text: str) -> bool:
-    return any(name in text for name in REQUEST_FIELDS)
 
 
 class LintError(Exception):
@@ -79,14 +67,20 @@ class DefinitionLinter:
     def is_definition(
         self, path: str, text: str, settings: Settings | None = None, *, blank: bool = False
     ) -> bool:
-        """Whether the document is one ``check`` would lint, and names a request field (or,
-        with ``blank``, is still empty: it may become a definition)."""
-        if not looks_like_definition(text) and not (blank and not text.strip()):
-            return False
+        """Whether the document is one ``check`` would lint and not clearly something else
+        (or, with ``blank``, is still empty: it may become a definition)."""
         try:
-            return Selectors(settings or self._settings()).selects_file(path)
+            if not Selectors(settings or self._settings()).selects_file(path):
+                return False
         except ConfigError:
             return True  # the lint reports the configuration
+        if not text.strip():
+            return blank
+        from qslint.loader import load_source
+        from qslint.validation import unrelated_documents
+
+        source = load_source(path, text.encode("utf-8"), self.limits(path))
+        return not unrelated_documents(source).something_else
 
     def lint(self, documents: Mapping[str, str], *, workspace: bool = True) -> LintResult:
         """The findings of each definition among ``documents`` (text by absolute path); with

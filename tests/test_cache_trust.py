@@ -1,0 +1,295 @@
+"""The cache is data: whatever sits in its place causes findings at most, never code, and a
+cache that is damaged, foreign or not a file is ignored, in bounded time and memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import resource
+import shutil
+import subprocess
+import sys
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from conftest import VALID_JOB
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+from test_server import _diagnostics, _uri
+from test_server import client as lsp_session
+
+from qslint import cache, cache_codec, runner
+from qslint.rule import CheckedJob, RuleContext, Violation, job_rule, repository_rule
+from qslint.runner import RuleSets, lint
+from qslint.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from corpus import write_corpus  # the benchmark corpus
+
+CACHE = ".qslint_cache"
+RULE_SETS = RuleSets()
+RUN_TIMEOUT = 120  # seconds: a run that reads a FIFO or /dev/zero would never end
+MEMORY_LIMIT = 2 << 30  # bytes of address space: a run reading /dev/zero whole would exceed it
+
+
+class _CreatesAFile:
+    """What a crafted pickle holds: loading it creates ``marker`` (a folder)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = str(marker)
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.mkdir, (self.marker,))
+
+
+def crafted_pickle(marker: Path) -> bytes:
+    return pickle.dumps(_CreatesAFile(marker))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """Three definitions: a duplicate pair (QS601, compared through the cache) and one with a
+    QS305 finding."""
+    folder = tmp_path / "project"
+    (folder / "jobs").mkdir(parents=True)
+    (folder / ".qslint.toml").write_text('region = "eu-west-1"\n', encoding="utf-8")
+    (folder / "jobs" / "weekly.yaml").write_text(VALID_JOB, encoding="utf-8")
+    (folder / "jobs" / "weekly-copy.yaml").write_text(VALID_JOB, encoding="utf-8")
+    other = VALID_JOB.replace("weekly-sales", "monthly").replace("sales/weekly", "/sales")
+    (folder / "jobs" / "monthly.yaml").write_text(other, encoding="utf-8")
+    return folder
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def check(folder: Path, *options: str) -> tuple[int, object]:
+    """Exit code and JSON findings of ``qslint check`` in ``folder``, in a process of its own
+    bounded in time and memory."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "qslint", "check", "--output-format", "json", *options, "."],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        preexec_fn=_limited,
+        env={**os.environ, "AWS_CONFIG_FILE": str(folder / "no-aws-config")},
+        check=False,
+    )
+    assert completed.returncode in (0, 1), completed.stderr
+    return completed.returncode, json.loads(completed.stdout)
+
+
+def cache_files(folder: Path) -> list[Path]:
+    """The files a run keeps its cache in."""
+    files = [path for path in (folder / CACHE).iterdir() if path.name != ".gitignore"]
+    assert files, "the run wrote a cache"
+    return files
+
+
+def test_a_crafted_pickle_in_the_cache_runs_nothing(project: Path, tmp_path: Path):
+    expected = check(project, "--no-cache")
+    assert check(project) == expected  # writes the cache under the names the next run reads
+    marker = tmp_path / "created-by-the-cache"
+    for stored in cache_files(project):
+        stored.write_bytes(crafted_pickle(marker))
+    assert check(project) == expected
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "folder"])
+def test_what_is_not_a_regular_file_in_the_cache_is_skipped(project: Path, kind: str):
+    expected = check(project, "--no-cache")
+    check(project)
+    for stored in cache_files(project):
+        stored.unlink()
+        if kind == "fifo":
+            os.mkfifo(stored)
+        elif kind == "dev-zero":
+            stored.symlink_to("/dev/zero")
+        else:
+            stored.mkdir()
+    assert check(project) == expected  # in bounded time: RUN_TIMEOUT ends a hung run
+    assert check(project) == expected
+
+
+@pytest.fixture
+def workspace(project: Path) -> Path:
+    """The language server's workspace: the project."""
+    return project
+
+
+client = lsp_session  # test_server's client of ``qslint server``, in this ``workspace``
+
+
+def _change(client: LanguageClient, path: Path, version: int, text: str) -> None:
+    identifier = types.VersionedTextDocumentIdentifier(uri=_uri(path), version=version)
+    whole = types.TextDocumentContentChangeWholeDocument(text=text)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(text_document=identifier, content_changes=[whole])
+    )
+
+
+@pytest.mark.asyncio
+async def test_the_language_server_runs_nothing_from_a_crafted_cache(
+    client: LanguageClient, workspace: Path, tmp_path: Path
+):
+    path = workspace / "jobs" / "weekly.yaml"
+    text = path.read_text(encoding="utf-8")
+    item = types.TextDocumentItem(uri=_uri(path), language_id="yaml", version=1, text=text)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
+    expected = await _diagnostics(client, path)  # the lint wrote the workspace's cache
+    assert [diagnostic.code for diagnostic in expected] == ["QS601"]
+    marker = tmp_path / "created-by-the-cache"
+    for stored in cache_files(workspace):
+        stored.write_bytes(crafted_pickle(marker))
+    _change(client, path, 2, text + "# edited\n")
+    assert await _diagnostics(client, path) == expected
+    _change(client, path, 3, text)
+    assert await _diagnostics(client, path) == expected
+    assert not marker.exists()
+
+
+@pytest.fixture(scope="module")
+def damaged_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[object, ...]]:
+    """A project of corpus files with findings and duplicates (QS601), and its results."""
+    folder = tmp_path_factory.mktemp("damaged")
+    (folder / ".qslint.toml").write_text('region = "eu-west-1"\n', encoding="utf-8")
+    write_corpus(folder / "jobs", 30)
+    for number in (1, 2):
+        copy = folder / "jobs" / f"copy-{number}.yaml"
+        copy.write_text((folder / "jobs" / "team-000" / "job-00003.yaml").read_text())
+    return folder, _run(folder, use_cache=False)
+
+
+def _run(folder: Path, *, use_cache: bool) -> tuple[object, ...]:
+    result = lint([folder / "jobs"], Settings(cwd=folder), RULE_SETS, use_cache=use_cache)
+    return (result.findings, result.files, result.internal_errors)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_damaged_cache_never_changes_results_nor_crashes(
+    damaged_project: tuple[Path, tuple[object, ...]], data: st.DataObject
+):
+    folder, expected = damaged_project
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "SETTLED_NS", 0)  # every status is kept: the fast path is read too
+        shutil.rmtree(folder / CACHE, ignore_errors=True)  # the same cache for every example
+        assert _run(folder, use_cache=True) == expected
+        (stored,) = (folder / CACHE).glob("*.cache")
+        raw = bytearray(stored.read_bytes())
+        for _ in range(data.draw(st.integers(1, 8), label="flips")):
+            at = data.draw(st.integers(0, len(raw) - 1), label="at")
+            raw[at] ^= data.draw(st.integers(1, 255), label="bits")
+        cut = data.draw(st.integers(0, len(raw)) | st.just(len(raw)), label="length")
+        stored.write_bytes(bytes(raw[:cut]))
+        assert _run(folder, use_cache=True) == expected
+        assert _run(folder, use_cache=True) == expected  # and the cache written after it
+
+
+PLAIN = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=10,
+)
+
+
+def _with_text(raw: bytes, text: bytes) -> bytes:
+    """``raw`` with its JSON text replaced and a checksum that holds: well-formed, crafted."""
+    header = cache_codec.HEADER
+    magic, version, order, _, text_length, *columns = header.unpack_from(raw)
+    rest = raw[header.size + text_length :]
+    checksum = zlib.crc32(rest, zlib.crc32(text))
+    return header.pack(magic, version, order, checksum, len(text), *columns) + text + rest
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_well_formed_cache_of_the_wrong_shape_is_ignored_without_a_crash(
+    damaged_project: tuple[Path, tuple[object, ...]], data: st.DataObject
+):
+    """Crafted with a checksum that holds, a cache may change findings (it is the project's
+    to write) but never ends a run in an error."""
+    folder, expected = damaged_project
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "SETTLED_NS", 0)
+        shutil.rmtree(folder / CACHE, ignore_errors=True)  # the same cache for every example
+        _run(folder, use_cache=True)
+        (stored,) = (folder / CACHE).glob("*.cache")
+        raw = stored.read_bytes()
+        text_length = cache_codec.HEADER.unpack_from(raw)[4]
+        parts = json.loads(raw[cache_codec.HEADER.size : cache_codec.HEADER.size + text_length])
+        name = data.draw(st.sampled_from(sorted(parts)), label="part")
+        part = parts[name]
+        if isinstance(part, list) and part and data.draw(st.booleans(), label="one item"):
+            part[data.draw(st.integers(0, len(part) - 1), label="item")] = data.draw(PLAIN)
+        elif isinstance(part, dict) and part and data.draw(st.booleans(), label="one value"):
+            part[data.draw(st.sampled_from(sorted(part)), label="key")] = data.draw(PLAIN)
+        else:
+            parts[name] = data.draw(PLAIN, label="value")
+        stored.write_bytes(_with_text(raw, json.dumps(parts).encode()))
+        result = lint([folder / "jobs"], Settings(cwd=folder), RULE_SETS, use_cache=True)
+        assert result.files == expected[1]
+        assert _run(folder, use_cache=False) == expected
+
+
+@repository_rule("ACME601", "Two jobs share a bucket prefix")
+def shared_prefix(
+    jobs: Sequence[CheckedJob], context: RuleContext
+) -> Iterator[tuple[CheckedJob, Violation]]:
+    """A plugin's repository rule that reads whole jobs: it declares no ``reads``."""
+    first: dict[str, CheckedJob] = {}
+    for checked in sorted(jobs, key=lambda job: (job.checked, job.file, job.start)):
+        destination = checked.values["SnapshotConfiguration"]["DestinationConfiguration"]
+        prefix = destination["S3Destinations"][0]["BucketConfiguration"]["BucketPrefix"]
+        if first.setdefault(prefix, checked) is not checked:
+            yield checked, Violation(f"prefix {prefix} is shared", path=("SnapshotConfiguration",))
+
+
+def test_a_one_file_run_compares_with_the_index_and_reads_no_other_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+    one = [Path("jobs/weekly.yaml")]
+    lint([Path("jobs")], Settings(cwd=project), RULE_SETS, use_cache=True)
+    with (project / "jobs" / "weekly.yaml").open("a") as committed:
+        committed.write("# the commit's change\n")
+    read: list[str] = []
+    original = runner.read_bytes
+    monkeypatch.setattr(
+        runner, "read_bytes", lambda path, size: read.append(path) or original(path, size)
+    )
+    cached = lint(one, Settings(cwd=project), RULE_SETS, use_cache=True, force_exclude=True)
+    assert read == ["jobs/weekly.yaml"]  # the copy's job came from the project index
+    fresh = lint(one, Settings(cwd=project), RULE_SETS, force_exclude=True)
+    assert cached.findings == fresh.findings
+    assert [finding.code for finding in cached.findings] == ["QS601"]
+
+
+def test_a_repository_rule_without_reads_gets_whole_jobs_from_the_files(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+    rules = RuleSets([*RULE_SETS.rules, shared_prefix])
+    lint([Path("jobs")], Settings(cwd=project), rules, use_cache=True)
+    one = [Path("jobs/weekly.yaml")]
+    cached = lint(one, Settings(cwd=project), rules, use_cache=True, force_exclude=True)
+    fresh = lint(one, Settings(cwd=project), rules, force_exclude=True)
+    assert cached.findings == fresh.findings
+    assert {finding.code for finding in cached.findings} == {"QS601", "ACME601"}
+
+
+def test_only_a_repository_rule_declares_the_fields_it_reads():
+    with pytest.raises(ValueError, match="only a repository rule"):
+        job_rule("ACME1", "summary", reads=("SnapshotJobId",))
