@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from qslint.files import read_regular
 from qslint.findings import Severity
 
 CONFIG_FILES = (".qslint.toml", "pyproject.toml")
@@ -119,12 +120,46 @@ class Config:
         return replace(self, **{key: value for key, value in changes.items() if value is not None})
 
 
+MAX_CONFIG_SIZE = 1024 * 1024  # bytes: a configuration is a few hundred
+MAX_CONFIG_DEPTH = 32  # tables and arrays within one another
+
+
 def read_toml(path: Path) -> dict[str, Any]:
+    """The TOML table of the configuration file ``path``; whatever keeps it from being one
+    (not a regular file, too large, not UTF-8, too deeply nested, not TOML) is a
+    :class:`ConfigError` naming the file."""
+    raw, problem = read_regular(path, MAX_CONFIG_SIZE)
+    if raw is None:
+        raise ConfigError(f"{path}: {problem}")
+    if len(raw) > MAX_CONFIG_SIZE:
+        raise ConfigError(f"{path}: cannot read configuration: larger than 1 MiB")
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        byte = raw[error.start]
+        raise ConfigError(
+            f"{path}: cannot read configuration: not valid UTF-8 (byte 0x{byte:02x} at "
+            f"offset {error.start})"
+        ) from None
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: cannot read configuration: {error}") from error
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        table = None
+    if table is None or _depth(table, MAX_CONFIG_DEPTH) > MAX_CONFIG_DEPTH:
+        raise ConfigError(
+            f"{path}: cannot read configuration: nested deeper than {MAX_CONFIG_DEPTH} levels"
+        )
+    return table
+
+
+def _depth(value: Any, limit: int) -> int:
+    """How deep ``value``'s tables and arrays go, counting no further than ``limit + 1``."""
+    if limit < 0 or not isinstance(value, dict | list):
+        return 0
+    children = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(child, limit - 1) for child in children), default=0)
 
 
 _KIND_NAMES = {

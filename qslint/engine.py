@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qslint.config import Config, ConfigError
+from qslint.fanout.merging import merge_row_findings
 from qslint.findings import Finding, Location, Mark, MissingPart, Severity
 from qslint.rule import (
     CheckedJob,
@@ -115,6 +116,8 @@ class CheckResult:
     # Passed over as clearly no definition (FileResult.something_else), not named on purpose.
     other_files: list[str] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)  # every rule that ran, by code
+    # The digest of the bytes each file's findings are about: a fix is made only to them.
+    digests: dict[str, bytes] = field(default_factory=dict)
     rows_files: list[str] = field(default_factory=list)  # the rows files of fan-outs checked
 
     @property
@@ -200,6 +203,8 @@ def _rule_options(rule: Rule, given: Mapping[str, Any], config: Config) -> dict[
         if type(value) is not type(option.default):
             kind = type(option.default).__name__
             raise ConfigError(f"{where} must be of type {kind}")
+        if isinstance(value, int) and not isinstance(value, bool) and value < option.minimum:
+            raise ConfigError(f"{where} must be at least {option.minimum} (not {value})")
     return {option.name: given.get(option.name, option.default) for option in rule.options}
 
 
@@ -270,10 +275,7 @@ class Checker:
                 findings += found
             else:
                 rows += [(finding, document) for finding in found]
-        if rows:
-            from qslint.fanout import merge_row_findings
-
-            findings += merge_row_findings(rows)
+        findings += merge_row_findings(rows)
         self._rules.current.document = None
         used: set[Used] = set()
         result.findings = _kept(findings, source, result.ignored, used)
@@ -404,14 +406,16 @@ class Checker:
         source: SourceFile,
         index: int | None,  # of the document the violation is in; None for the file itself
     ) -> Finding:
-        document = source.documents[index] if index is not None else None
+        # The file read again for a repository finding may no longer hold the job's document
+        # (saved since, and not read by this run): then the finding is placed at its start.
+        known = index is not None and index < len(source.documents)
+        document = source.documents[index] if known else None
         if violation.mark is not None:
             mark = violation.mark
         elif document is not None:
             mark = document.locate(violation.path, key=violation.key)
         else:
             mark = Mark(1, 1)
-        elsewhere = violation.file is not None and violation.file != source.path
         return Finding(
             code=selected.rule.code,
             severity=selected.severity,
@@ -421,9 +425,7 @@ class Checker:
             ),
             related=violation.related,
             # Lines of a file that did not parse may hold sensitive values nobody located.
-            excerpt=source.excerpt(mark.line)
-            if self._excerpts and document and not elsewhere
-            else None,
+            excerpt=source.excerpt(mark.line) if self._excerpts and document else None,
             # The fixer must know which document of the file the fix's paths are in.
             fix=replace(violation.fix, document=index)
             if violation.fix and index is not None

@@ -12,13 +12,20 @@ import stat
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from qslint.findings import plural
 
 
-def write_atomically(path: Path, text: str) -> None:
+class FileChanged(Exception):
+    """The file no longer holds the bytes a write was meant to replace."""
+
+
+def write_atomically(path: Path, text: str, *, replacing: bytes | None = None) -> None:
     """Replace (or create) ``path`` with ``text`` all at once: a failure leaves it as it was.
 
+    With ``replacing``, only if ``path`` still holds those bytes right before the replace
+    (else :class:`FileChanged`): an editor's save since they were read is never overwritten.
     A symbolic link is written through: its target is replaced, and the link stays a link.
     """
     path = path.resolve()  # the temporary file must be beside the file that is replaced
@@ -30,6 +37,10 @@ def write_atomically(path: Path, text: str) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         Path(temporary).chmod(_permissions(path))
+        # Compared after the slow part (writing and syncing the new text), so that as little
+        # time as possible passes between the comparison and the replace.
+        if replacing is not None and read_regular(path, len(replacing))[0] != replacing:
+            raise FileChanged(str(path))
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -47,7 +58,14 @@ def _permissions(path: Path) -> int:
 
 
 def read_bytes(path: str, max_size: int) -> tuple[bytes | None, str | None]:
-    """A regular file's bytes, or why there are none; never blocks, never reads past the limit.
+    """A regular file's bytes, or why there are none; never blocks, never reads past the limit."""
+    raw, problem = read_regular(path, max_size)
+    return (None, problem) if raw is None else within_limit(raw, max_size)
+
+
+def read_regular(path: str | os.PathLike[str], max_size: int) -> tuple[bytes | None, str | None]:
+    """Up to ``max_size + 1`` bytes of a regular file (one more than allowed says it is too
+    large), or why there are none.
 
     The file is opened without blocking (a fifo's open would wait for a writer) and checked
     on the open descriptor, so that what is read is what was checked.
@@ -59,17 +77,31 @@ def read_bytes(path: str, max_size: int) -> tuple[bytes | None, str | None]:
             return None, "cannot read file: a symbolic link to nothing"
         return None, f"cannot read file: {error.strerror or type(error).__name__}"
     status = os.fstat(descriptor)
-    if not stat.S_ISREG(status.st_mode):  # before fdopen, which refuses a folder
+    if not stat.S_ISREG(status.st_mode):
         os.close(descriptor)
-        return None, "cannot read file: not a regular file"
+        kind = "it is a folder" if stat.S_ISDIR(status.st_mode) else "not a regular file"
+        return None, f"cannot read file: {kind}"
     with os.fdopen(descriptor, "rb") as handle:
         try:
             # As much as the file held when checked, and one byte more to notice growth past
             # the limit; asking for max_size + 1 would allocate that much for every file.
-            raw = handle.read(min(status.st_size, max_size) + 1)
+            return handle.read(min(status.st_size, max_size) + 1), None
         except OSError as error:
             return None, f"cannot read file: {error.strerror or type(error).__name__}"
-    return within_limit(raw, max_size)
+
+
+def read_limited(stream: BinaryIO, max_size: int) -> bytes:
+    """At most ``max_size + 1`` bytes of ``stream`` (one more than allowed says it is too
+    large), read in chunks so that memory follows what arrives, not the limit."""
+    chunks: list[bytes] = []
+    left = max_size + 1
+    while left > 0:
+        chunk = stream.read(min(left, 1024 * 1024))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def within_limit(raw: bytes, max_size: int) -> tuple[bytes | None, str | None]:

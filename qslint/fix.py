@@ -21,18 +21,19 @@ import difflib
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from qslint.engine import CheckResult
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from qslint.cache import content_digest
 from qslint.config import LoadLimits
-from qslint.files import read_overlaid, write_atomically
+from qslint.files import FileChanged, read_overlaid, write_atomically
 from qslint.findings import Edit, Finding, Fix, JsonPath, Mark
 from qslint.loader import (
     MERGE_TAG,
@@ -230,6 +231,7 @@ class FileFix:
     after: str
     applied: tuple[Finding, ...]
     bom: bool
+    raw: bytes  # the file's bytes before: a fix is written only over these
 
     @property
     def fixed(self) -> int:
@@ -255,7 +257,9 @@ class FileFix:
         return ("\ufeff" if self.bom else "") + self.after
 
     def write(self) -> None:
-        write_atomically(self.path, self.content)
+        """Replace the file with its fixed text, unless it no longer holds :attr:`raw`
+        (:class:`~qslint.files.FileChanged`: an editor saved it meanwhile)."""
+        write_atomically(self.path, self.content, replacing=self.raw)
 
 
 def _masked(path: Path, text: str) -> str:
@@ -285,6 +289,7 @@ def fix_text(
         after,
         tuple(fixed[number] for number in applied),
         bom=raw.startswith(codecs.BOM_UTF8),
+        raw=raw,
     )
 
 
@@ -292,21 +297,47 @@ def _read_file(name: str) -> bytes:
     return Path(name).read_bytes()
 
 
+class NotFixed(NamedTuple):
+    """A file whose fixes were not written, and why."""
+
+    file: str
+    reason: str
+    failed: bool = True  # False: it changed after it was checked, and was rightly left alone
+
+    @classmethod
+    def changed(cls, file: str) -> NotFixed:
+        return cls(file, "it changed after it was checked; run --fix again", failed=False)
+
+
 def plan_fixes(
     findings: Sequence[Finding],
     limits_of: Callable[[str], LoadLimits],
     read: Callable[[str], bytes] = _read_file,
-) -> list[FileFix]:
+    checked: Mapping[str, bytes] | None = None,
+) -> tuple[list[FileFix], list[NotFixed]]:
     """What the fixes of ``findings`` would change, file by file (each read by ``read``, with
-    its limits)."""
+    its limits), and the files left alone: those that cannot be read, and those whose bytes
+    no longer have the digest in ``checked`` (the findings are not about them)."""
     by_file: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.fix is not None:
             by_file.setdefault(finding.location.file, []).append(finding)
-    planned = (
-        fix_text(name, read(name), fixable, limits_of(name)) for name, fixable in by_file.items()
-    )
-    return [file_fix for file_fix in planned if file_fix is not None]
+    planned: list[FileFix] = []
+    left: list[NotFixed] = []
+    for name, fixable in by_file.items():
+        try:
+            raw = read(name)
+        except OSError as error:
+            left.append(NotFixed(name, f"cannot read it: {error.strerror or error}"))
+            continue
+        digest = None if checked is None else checked.get(name)
+        if digest is not None and content_digest(raw) != digest:
+            left.append(NotFixed.changed(name))
+            continue
+        file_fix = fix_text(name, raw, fixable, limits_of(name))
+        if file_fix is not None:
+            planned.append(file_fix)
+    return planned, left
 
 
 @dataclass(frozen=True)
@@ -348,12 +379,18 @@ def fix_in_passes(
     run: Callable[[], CheckResult],
     limits_of: Callable[[str], LoadLimits],
     overlay: dict[str, bytes],
-) -> tuple[CheckResult, list[Finding]]:
+) -> tuple[CheckResult, list[Finding], list[NotFixed]]:
     """Apply the fixes pass after pass (to disk, or to ``overlay``'s text): the result of
-    linting what they left, and what they fixed."""
+    linting what they left, what they fixed, and the files left alone (each once; later
+    passes leave them alone too)."""
     fixed: list[Finding] = []
+    left: dict[str, NotFixed] = {}
     for _ in range(MAX_FIX_PASSES):
-        planned = plan_fixes(result.findings, limits_of, read_overlaid(overlay))
+        planned, unread = plan_fixes(
+            result.findings, limits_of, read_overlaid(overlay), result.digests
+        )
+        left.update((entry.file, entry) for entry in unread if entry.file not in left)
+        planned = [file_fix for file_fix in planned if str(file_fix.path) not in left]
         if not planned:
             break
         for file_fix in planned:
@@ -361,10 +398,18 @@ def fix_in_passes(
             if key in overlay:
                 overlay[key] = file_fix.content.encode("utf-8")
             else:
-                file_fix.write()
+                name = str(file_fix.path)
+                try:
+                    file_fix.write()
+                except FileChanged:
+                    left[name] = NotFixed.changed(name)
+                    continue
+                except OSError as error:
+                    left[name] = NotFixed(name, f"cannot write it: {error.strerror or error}")
+                    continue
             fixed += file_fix.applied
         result = run()  # lint what was written: the report is about the files as they are
-    return result, fixed
+    return result, fixed, list(left.values())
 
 
 def fix_changes(

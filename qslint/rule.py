@@ -222,6 +222,7 @@ class RuleOption:
     name: str
     default: int | str | bool
     description: str
+    minimum: int = 0  # the least an integer option may be set to: counts are never negative
 
 
 @dataclass(frozen=True)

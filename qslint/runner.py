@@ -309,7 +309,16 @@ def _check(
         checkers[number].check_suppressions(file, used)
         for number, file in zip(numbers[: len(candidates)], files, strict=False)
     ]
-    # A file that is clearly something else is reported only where it was named on purpose.
+    result = _finished(files, candidates, repository)
+    result.digests = {shown: digest for shown, digest, own in run if own and digest}
+    return result
+
+
+def _finished(
+    files: Sequence[FileResult], candidates: Sequence[Candidate], repository: FileResult
+) -> CheckResult:
+    """The run's result: a file that is clearly something else is reported only where it
+    was named on purpose."""
     passed_over = [
         file.something_else and not candidate.named
         for file, candidate in zip(files, candidates, strict=True)
@@ -332,7 +341,7 @@ def _reader(limits: LoadLimits, overlay: Mapping[str, bytes]) -> Callable[[str],
     """What reads a file again (to locate a repository rule's findings): from ``overlay``
     when it holds the file, else from disk."""
     # Imported here, not at the top: a run served from the cache never needs it.
-    from qslint.fanout import expand_source
+    from qslint.fanout.expansion import expand_source
     from qslint.loader import parse_file, read_source
 
     def read(path: str) -> SourceFile:
@@ -391,7 +400,7 @@ _worker_checkers: Sequence[Checker] = ()  # what a forked worker process checks 
 def _check_task(checker: Checker, task: _Task) -> FileResult:
     # The loader (and ruamel.yaml) is imported with the first file to parse: a run served
     # from the cache never pays for it.
-    from qslint.fanout import expand_source
+    from qslint.fanout.expansion import expand_source
     from qslint.loader import parse_file
 
     source = parse_file(task.path, task.raw, task.unreadable, checker.limits)

@@ -57,7 +57,7 @@ class Settings:
         self._resolved: dict[Path | None, Config] = {}
         self._tables: dict[Path, dict[str, Any]] = {}
         forced = self.overrides.config
-        if forced is not None and not forced.is_file():
+        if forced is not None and not os.path.lexists(forced):
             raise ConfigError(f"--config: no such file: {forced}")
 
     def for_folder(self, folder: Path) -> Config:
@@ -149,12 +149,16 @@ class Settings:
             return region, str(error)
 
     def _config_file_in(self, directory: Path) -> Path | None:
+        """The configuration file of ``directory``, if any. Anything else under a
+        configuration's name (a folder, a fifo, a link to nothing) is a :class:`ConfigError`:
+        passed over, it would leave the files it was meant for checked with other settings."""
         for name in CONFIG_FILES:
             candidate = directory / name
-            # os.path's answer: a folder that cannot be entered shows no configuration.
-            if os.path.isfile(candidate) and (  # noqa: PTH113
-                name != "pyproject.toml" or "qslint" in self._tool(candidate)
-            ):
+            # os.path's answer: a folder that cannot be entered shows no configuration; a
+            # link to nothing is there, and reading it says what is wrong.
+            if not os.path.lexists(candidate):
+                continue
+            if name != "pyproject.toml" or "qslint" in self._tool(candidate):
                 return candidate
         return None
 
@@ -223,8 +227,11 @@ def known_regions() -> frozenset[str]:
 def profile_region(profile: str, environ: Mapping[str, str]) -> str | None:
     """The ``region`` of ``profile`` in the AWS config file, as boto3 would read it."""
     path = Path(environ.get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser()
-    if not path.is_file():
-        return None  # most CI runners: no file, and botocore's reader is never imported
+    # As botocore decides (os.path.isfile): a path that cannot be examined (too long, in a
+    # folder we may not enter) is no file. Most CI runners have none, and then botocore's
+    # reader is never imported.
+    if not os.path.isfile(path):  # noqa: PTH113
+        return None
     from botocore.configloader import load_config
     from botocore.exceptions import BotoCoreError
 

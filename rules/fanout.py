@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from qslint.fanout import CANNOT_EXPAND, DUPLICATE_ROW, MISSING_CELL, UNKNOWN_COLUMN, UNUSED_COLUMN
+from qslint.fanout.expansion import (
+    CANNOT_EXPAND,
+    DUPLICATE_ROW,
+    MISSING_CELL,
+    UNKNOWN_COLUMN,
+    UNUSED_COLUMN,
+)
 from qslint.findings import Severity
 from qslint.rule import RuleContext, Violation, file_rule
 

@@ -253,7 +253,7 @@ def pdf_single_sheet(job: Job, context: RuleContext) -> Iterator[Violation]:
 @job_rule(
     "QS207",
     "Too many FileGroups in one job",
-    options=[RuleOption("max-file-groups", 6, "the most file groups a job may hold")],
+    options=[RuleOption("max-file-groups", 6, "the most file groups a job may hold", minimum=1)],
 )
 def too_many_file_groups(job: Job, context: RuleContext) -> Iterator[Violation]:
     """

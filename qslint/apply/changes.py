@@ -8,7 +8,7 @@ from pathlib import Path
 from subprocess import CompletedProcess
 
 from qslint.apply.plan import DefinitionAt, JobKey, content_digest, job_key
-from qslint.fanout import ReadRows, expand_source
+from qslint.fanout.expansion import ReadRows, expand_source
 from qslint.loader import load_source
 from qslint.sources import Selectors
 

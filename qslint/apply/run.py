@@ -77,6 +77,7 @@ def run_jobs(
         wait=options.wait,
         observer=progress,
         clock=options.clock,
+        read_timeout=options.timeouts[1],
     )
     try:
         finished = scheduler.run(jobs)

@@ -27,6 +27,7 @@ from qslint.apply.journal import Journal
 from qslint.apply.lifecycle import Caller, JobLifecycle, Limits, SnapshotService
 from qslint.apply.outcome import Observer, Outcome, Phase, Retry
 from qslint.apply.plan import JobKey, PlannedJob
+from qslint.aws.client import READ_TIMEOUT
 from qslint.aws.limiter import RateLimiter
 from qslint.clock import Clock
 
@@ -61,11 +62,12 @@ class Scheduler:
     observer: Observer = field(default_factory=Unobserved)
     clock: Clock = field(default_factory=Clock)
     rng: random.Random = field(default_factory=random.Random)
+    read_timeout: float = READ_TIMEOUT  # the client's: a call without an answer counts longer
 
     def run(self, jobs: Sequence[PlannedJob]) -> Finished:
         """Run every job to its end (or submission, without wait)."""
         stop = threading.Event()
-        limiter = RateLimiter(self.limits.max_rps, clock=self.clock)
+        limiter = RateLimiter(self.limits.max_rps, clock=self.clock, read_timeout=self.read_timeout)
         caller = Caller(limiter, self.limits.retry, self.clock, stop, self.observer, self.rng)
         lifecycle = JobLifecycle(
             self.service, self.journal, caller, self.limits, self.job_id_for, self.wait

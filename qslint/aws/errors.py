@@ -21,11 +21,16 @@ class ServiceFailure(Exception):
     """A call that failed: the service's error code (or ``ConnectionError``), its message,
     and the HTTP status of the answer, when there was one."""
 
-    def __init__(self, code: str, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, status: int | None = None, *, unanswered: bool = False
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
+        # The request left and no answer came in time (a read timeout): the service may
+        # still be working on it, and counting it.
+        self.unanswered = unanswered
 
     @property
     def transient(self) -> bool:
@@ -45,6 +50,7 @@ def call_service(call: Callable[[], T]) -> T:
         ConnectionError,
         HTTPClientError,
         ParamValidationError,
+        ReadTimeoutError,
     )
     from botocore.parsers import ResponseParserError
 
@@ -57,7 +63,8 @@ def call_service(call: Callable[[], T]) -> T:
         message = details.get("Message") or f"HTTP {status}"
         raise ServiceFailure(code, message, status) from error
     except (ConnectionError, HTTPClientError) as error:
-        raise ServiceFailure(CONNECTION_ERROR, str(error)) from error
+        unanswered = isinstance(error, ReadTimeoutError)
+        raise ServiceFailure(CONNECTION_ERROR, str(error), unanswered=unanswered) from error
     except ParamValidationError as error:
         # botocore's message repeats the offending value, which may be sensitive.
         raise ServiceFailure(

@@ -1,7 +1,7 @@
 """The ``qslint`` command: click commands wired to the stages, and results to exit codes.
 
 Exit codes: 0 no error-severity finding; 1 at least one; 2 a usage, configuration or
-internal error. Nothing below this package imports it.
+internal error, or a fix that could not be written. Nothing below this package imports it.
 """
 
 from __future__ import annotations

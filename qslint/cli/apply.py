@@ -22,6 +22,7 @@ from qslint.cli.options import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    FiniteFloatRange,
     UsageError,
     append_report,
     check_writable,
@@ -173,7 +174,7 @@ def _deadline(value: str | None) -> datetime | None:
 
 @click.command()
 @_selection_options
-@click.option("--minutes-per-wave", type=click.FloatRange(min=0), help="Measured minutes per wave.")
+@click.option("--minutes-per-wave", type=FiniteFloatRange(min=0), help="Measured minutes per wave.")
 @click.option("--deadline", metavar="HH:MM", help="Print the latest start time for this deadline.")
 @debug_option
 def plan(
@@ -229,7 +230,7 @@ def plan(
 @click.option("--jobs", type=click.IntRange(min=0), required=True, help="How many jobs.")
 @click.option(
     "--minutes-per-wave",
-    type=click.FloatRange(min=0),
+    type=FiniteFloatRange(min=0),
     required=True,
     help="Minutes that one wave of concurrent jobs takes (time 12 jobs in parallel).",
 )
@@ -244,7 +245,7 @@ def estimate(jobs: int, minutes_per_wave: float, deadline: str | None, max_concu
     click.echo(text, nl=False)
 
 
-_SECONDS = click.FloatRange(min=0.1)
+_SECONDS = FiniteFloatRange(min=0.1)
 
 
 def _append_markdown(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -27,14 +27,15 @@ from qslint.cli.wiring import checking, report_on_stderr
 from qslint.config import UNREADABLE_DASHBOARDS, ConfigError, LoadLimits
 from qslint.dashboards import DashboardSourceError
 from qslint.engine import CheckResult
-from qslint.files import read_overlaid
+from qslint.files import read_limited, read_overlaid, within_limit
 from qslint.findings import Finding
 from qslint.report import FORMATS, STATISTICS_FORMATS, Report, render
 from qslint.rule import RuleLoadError
 from qslint.sources import SourceError
 
 if TYPE_CHECKING:
-    from qslint.fix import Change
+    from qslint.fix import Change, NotFixed
+    from qslint.settings import Settings
 
 STDIN = Path("-")
 # Formats that carry each fix's change and count columns in the file's bytes.
@@ -103,8 +104,8 @@ WITH_CHANGES = ("rdjson",)
 @click.option(
     "--fix",
     is_flag=True,
-    help="Apply safe fixes in place, then report what is left (standard input: print the "
-    "fixed text, and the report on standard error).",
+    help="Apply safe fixes in place, then report what is left (never over a file saved since "
+    "it was checked; standard input: print the fixed text, and the report on standard error).",
 )
 @click.option(
     "--diff", is_flag=True, help="Print the safe fixes as a unified diff; change nothing."
@@ -161,7 +162,7 @@ def check(
     if statistics and output_format not in STATISTICS_FORMATS:
         formats = " or ".join(STATISTICS_FORMATS)
         raise UsageError(f"--statistics counts findings in the {formats} format only")
-    paths, overlay = _standard_input(paths, stdin_filename)
+    paths, stdin_name = _standard_input(paths, stdin_filename)
     terminal = output_file is None and sys.stdout.isatty()
     if show_source is None:
         show_source = terminal
@@ -177,6 +178,7 @@ def check(
     )
     settings, rule_sets = checking(given, remote=remote)
     targets = paths or (Path(),)
+    overlay = {} if stdin_name is None else _read_standard_input(stdin_name, settings, fix=fix)
 
     def run() -> CheckResult:
         return lint(
@@ -199,12 +201,13 @@ def check(
         if fix or diff:
             from qslint.fix import fix_in_passes, plan_fixes  # loaded only when asked for
         if diff:
-            planned = plan_fixes(result.findings, limits_of, read)
+            planned, _ = plan_fixes(result.findings, limits_of, read, result.digests)
             sys.stdout.write("".join(file_fix.diff() for file_fix in planned))
             sys.exit(EXIT_FINDINGS if planned else EXIT_OK)
         fixed: list[Finding] = []
+        not_fixed: list[NotFixed] = []
         if fix:
-            result, fixed = fix_in_passes(result, run, limits_of, overlay)
+            result, fixed, not_fixed = fix_in_passes(result, run, limits_of, overlay)
     except (ConfigError, DashboardSourceError, SourceError, RuleLoadError) as error:
         raise UsageError(str(error)) from error
     changes: Mapping[Finding, Change] = {}
@@ -233,18 +236,26 @@ def check(
         _write_fixed_input(next(iter(overlay.values())), text, output_file)
     else:
         write_report(text, output_file)
+    _exit(result, not_fixed, exit_zero=exit_zero)
+
+
+def _exit(result: CheckResult, not_fixed: Sequence[NotFixed], *, exit_zero: bool) -> NoReturn:
+    """What the report leaves out, on standard error, then the exit code: 2 for an internal
+    error or a fix that could not be written, else 1 for an error finding."""
     if not result.files:  # as ruff does: a hook on a folder without definitions still passes
         click.echo("qslint: warning: no job definition files under the given paths", err=True)
     report_on_stderr(result, debug=debugging())
-    if result.internal_errors:
+    for left in not_fixed:
+        click.echo(f"qslint: not fixed {left.file}: {left.reason}", err=True)
+    if result.internal_errors or any(left.failed for left in not_fixed):
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if result.has_errors and not exit_zero else EXIT_OK)
 
 
 def _standard_input(
     paths: tuple[Path, ...], stdin_filename: Path | None
-) -> tuple[tuple[Path, ...], dict[str, bytes]]:
-    """The paths to check, and what standard input holds, by the path it is checked as."""
+) -> tuple[tuple[Path, ...], Path | None]:
+    """The paths to check, and the name standard input is checked as, if it is."""
     if stdin_filename is not None and not paths:
         paths = (STDIN,)
     if STDIN in paths and len(paths) > 1:
@@ -252,9 +263,25 @@ def _standard_input(
     if stdin_filename is not None and STDIN not in paths:
         raise UsageError("--stdin-filename names standard input: pass `-` as the only path")
     if paths != (STDIN,):
-        return paths, {}
+        return paths, None
     name = stdin_filename or STDIN
-    return (name,), {os.path.abspath(name): sys.stdin.buffer.read()}  # noqa: PTH100
+    return (name,), name
+
+
+def _read_standard_input(name: Path, settings: Settings, *, fix: bool) -> dict[str, bytes]:
+    """What standard input holds, by the path it is checked as: read as a file is, never
+    past ``max-file-size`` (a larger input is QS100). With ``--fix`` a larger input is a
+    usage error: the fixed text printed instead of it would be its beginning only."""
+    try:
+        limit = settings.for_file(name).limits.max_file_size
+    except ConfigError as error:
+        raise UsageError(str(error)) from error
+    raw = read_limited(sys.stdin.buffer, limit)
+    if fix and within_limit(raw, limit)[0] is None:
+        raise UsageError(
+            f"standard input is larger than `max-file-size` ({limit} bytes): not fixed"
+        )
+    return {os.path.abspath(name): raw}  # noqa: PTH100
 
 
 def _write_fixed_input(fixed: bytes, report: str, output_file: Path | None) -> None:

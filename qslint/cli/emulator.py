@@ -9,13 +9,13 @@ from pathlib import Path
 
 import click
 
-from qslint.cli.options import UsageError, debug_option
+from qslint.cli.options import FiniteFloatRange, UsageError, debug_option
 from qslint.emulator.routes import OPERATIONS
 from qslint.emulator.service import Faults, Settings
 from qslint.findings import plural
 
-_FRACTION = click.FloatRange(0.0, 1.0)
-_SECONDS = click.FloatRange(min=0.0)
+_FRACTION = FiniteFloatRange(0.0, 1.0)
+_SECONDS = FiniteFloatRange(min=0.0)
 
 
 @click.command()

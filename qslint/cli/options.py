@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -26,6 +27,17 @@ class UsageError(click.ClickException):
 
     def show(self, file: object = None) -> None:
         click.echo(f"qslint: {self.format_message()}", err=True)
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A ``FloatRange`` that also refuses ``nan`` and ``inf``: Python's float() reads both,
+    and neither compares as out of range, so a timeout of ``nan`` would reach boto3."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
 
 
 def _stack(*options: Callable[[F], F]) -> Callable[[F], F]:

@@ -2,29 +2,6 @@
 
 :mod:`~qslint.fanout.rows` reads the rows (CSV, YAML, JSON, or inline) with the position of
 each cell, :mod:`~qslint.fanout.expansion` fills the template once per row, and
-:mod:`~qslint.fanout.merging` makes a finding found in many rows one finding.
+:mod:`~qslint.fanout.merging` makes a finding found in many rows one finding. Each is imported
+by its own name: the engine needs the merging only, and not the loader the others import.
 """
-
-from qslint.fanout.expansion import (
-    CANNOT_EXPAND,
-    DUPLICATE_ROW,
-    FAN_OUT_KEY,
-    MISSING_CELL,
-    UNKNOWN_COLUMN,
-    UNUSED_COLUMN,
-    ReadRows,
-    expand_source,
-)
-from qslint.fanout.merging import merge_row_findings
-
-__all__ = [
-    "CANNOT_EXPAND",
-    "DUPLICATE_ROW",
-    "FAN_OUT_KEY",
-    "MISSING_CELL",
-    "UNKNOWN_COLUMN",
-    "UNUSED_COLUMN",
-    "ReadRows",
-    "expand_source",
-    "merge_row_findings",
-]
