@@ -1,6 +1,7 @@
 """Time qslint against the tools a user would otherwise reach for, on the same files.
 
     python benchmarks/compare.py [--files 2000] [--rounds 5] [--scaling 500,2000,10000]
+                                 [--fan-out 1000]
 
 Generates a realistic corpus (benchmarks/corpus.py) in a temporary folder, then times
 whole-process runs, interleaved round by round so that the machine's state affects every
@@ -15,7 +16,8 @@ tool alike:
   the same file with ``--no-cache``, which parses the whole project for that comparison.
 
 It prints medians, the peer/qslint ratios, the peak memory of each run (from the kernel's
-accounting of the child process), and a scaling line for qslint alone. Peers come from the
+accounting of the child process), a scaling line for qslint alone, and one template over
+1,000 CSV rows (a fan-out) against the same 1,000 jobs as plain files. Peers come from the
 ``bench`` extra. Measure a regular install, as users run it (an editable install adds its
 import hook to every start):
 
@@ -40,7 +42,11 @@ from importlib.metadata import distribution, version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import write_corpus  # the corpus module lives beside this script
+from corpus import (  # the corpus module lives beside this script
+    write_corpus,
+    write_fan_out,
+    write_fan_out_copies,
+)
 
 BIN = Path(sys.executable).parent
 # Every tool runs as it would on a user's machine, where Python keeps compiled bytecode: a
@@ -165,11 +171,30 @@ def scaling(folder: Path, sizes: Sequence[int]) -> None:
         print(f"10,000 files cost {times[10000] / times[2000]:.2f}x 2,000 files")
 
 
+def fan_out(folder: Path, rows: int, rounds: int) -> None:
+    """One template over ``rows`` CSV rows against the same jobs as ``rows`` plain files."""
+    print(f"\nfan-out: one template over {rows} rows vs {rows} plain files (cold)")
+    projects = {"template": folder / "fan-out", "plain files": folder / "fan-out-copies"}
+    write_fan_out(projects["template"], rows)
+    write_fan_out_copies(projects["plain files"], rows)
+    for project in projects.values():
+        (project / ".qslint.toml").write_text('region = "eu-west-1"\n')
+    results: dict[str, list[Run]] = {name: [] for name in projects}
+    for _ in range(rounds):
+        for name, project in projects.items():
+            command = [tool("qslint"), "check", "--no-cache", "-q", project.name]
+            results[name].append(run(command, folder))
+    for name, runs in results.items():
+        seconds, peak = median(runs)
+        print(f"{name:26} {seconds:8.3f} {peak:8.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--scaling", default="500,2000,10000", help="sizes, or '' to skip")
+    parser.add_argument("--fan-out", type=int, default=1000, help="rows, or 0 to skip")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="qslint-bench-") as temporary:
         folder = Path(temporary)
@@ -177,6 +202,8 @@ def main() -> None:
         compare(folder, options.files, options.rounds)
         if options.scaling:
             scaling(folder, [int(size) for size in options.scaling.split(",")])
+        if options.fan_out:
+            fan_out(folder, options.fan_out, options.rounds)
 
 
 if __name__ == "__main__":
