@@ -179,3 +179,30 @@ def test_apply_starts_each_row_once_within_the_limits_and_once_per_deployment(
         assert changed.exit_code == 0, changed.output
         assert starts(emulator) == started + 1
         assert submitted_names(emulator)["weekly-sales-tenant-042"] == 2
+
+
+HOSTILE_ROWS = {
+    "a file past max-file-size": ("tenants.csv", "tenant,tenant_id,top\n" + "a,b,1\n" * 400),
+    "cells past max-nodes": ("tenants.csv", "tenant,tenant_id,top\n" + "a,b,1\n" * 30),
+    "a YAML tag": ("tenants.yaml", "- !!python/object:os.system {tenant: a}\n"),
+    "nesting past max-depth": ("tenants.yaml", "- {tenant: " + "[" * 40 + "]" * 40 + "}\n"),
+    "not UTF-8": ("tenants.csv", b"tenant,tenant_id,top\n\xff,b,1\n"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_ROWS)
+def test_a_hostile_rows_file_is_one_qs110_and_expands_to_nothing(aws_workspace, qslint, name):
+    rows_file, content = HOSTILE_ROWS[name]
+    (aws_workspace / ".qslint.toml").write_text(
+        'region = "eu-west-1"\nmax-file-size = 2048\nmax-nodes = 60\nmax-depth = 8\n'
+    )
+    jobs = aws_workspace / "jobs"
+    (jobs / "weekly.yaml").write_text(TEMPLATE.replace("tenants.csv", rows_file))
+    target = jobs / rows_file
+    target.write_bytes(content if isinstance(content, bytes) else content.encode())
+    code, findings = check_json(qslint, "jobs/weekly.yaml")
+    assert code == 1
+    assert [finding["code"] for finding in findings] == ["QS110"], findings
+    rendered = qslint("render", "jobs/weekly.yaml")
+    assert rendered.exit_code == 1
+    assert "AwsAccountId" not in rendered.output
