@@ -172,7 +172,7 @@ class _Expansion:
         if isinstance(rows, str):
             self._problem(CANNOT_EXPAND, rows, self._at(at))
             return None
-        if row_name is not None and row_name not in rows.columns:
+        if isinstance(row_name, str) and row_name not in rows.columns:
             self._problem(
                 UNKNOWN_COLUMN,
                 f"`{ROW_NAME}` names no column of the rows: `{row_name}`",
