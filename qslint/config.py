@@ -29,7 +29,6 @@ An unknown key, a wrong type or an unknown rule is a :class:`ConfigError` naming
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -128,6 +127,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     """The TOML table of the configuration file ``path``; whatever keeps it from being one
     (not a regular file, too large, not UTF-8, too deeply nested, not TOML) is a
     :class:`ConfigError` naming the file."""
+    import tomllib  # only when there is a file to read: a lone file's run has none
+
     raw, problem = read_regular(path, MAX_CONFIG_SIZE)
     if raw is None:
         raise ConfigError(f"{path}: {problem}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -30,6 +29,8 @@ def write_atomically(path: Path, text: str, *, replacing: bytes | None = None) -
     """
     path = path.resolve()  # the temporary file must be beside the file that is replaced
     data = text.encode("utf-8")
+    import tempfile  # only when writing: a check that reads imports neither it nor shutil
+
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:

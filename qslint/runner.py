@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import importlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -442,11 +443,13 @@ def _check_in_processes(
 
     global _worker_checkers  # noqa: PLW0603 - inherited by the forked workers, read-only there
     _worker_checkers = checkers
-    # The loader and the models (ruamel.yaml, pydantic: ~0.15 s of imports) are imported
-    # here, once, and inherited, rather than imported by every worker.
+    # The loader, the models and their validation (ruamel.yaml, pydantic: ~0.15 s of
+    # imports, and the partial jobs' model) are imported here, once, and inherited, rather
+    # than imported by every worker.
     from qslint.loader import service_sensitivity
 
     service_sensitivity()
+    importlib.import_module("qslint.validation")
     size = max(1, len(tasks) // (workers * 4))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     # As the gc module's documentation advises before forking: what the workers inherit

@@ -1,0 +1,101 @@
+"""What a run does not need, it does not import: start-up is most of a one-file run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# Modules that a run imports only when it does what they are for.
+WRITING = ("tempfile", "shutil")  # an atomic write of a fixed file
+CONFIGURATION = ("tomllib",)  # a configuration file to read
+PARSING = ("ruamel.yaml", "pydantic", "qslint.model")  # a file the cache cannot answer for
+PARALLEL = ("multiprocessing", "concurrent.futures")  # more than 128 files
+ELSEWHERE = ("boto3", "botocore", "pygls", "importlib.metadata")  # other commands, pydantic's
+
+
+def imported_by_check(folder: Path, *args: str) -> set[str]:
+    """The modules (among those named above) that ``qslint check ARGS`` run in ``folder``
+    imports."""
+    names = (*WRITING, *CONFIGURATION, *PARSING, *PARALLEL, *ELSEWHERE)
+    probe = textwrap.dedent(
+        f"""
+        import sys
+        from qslint.cli import main
+        try:
+            main({[*args]!r})
+        except SystemExit:
+            print('imported:', *(name for name in {names!r} if name in sys.modules))
+        """
+    )
+    result = python(folder, "-c", probe)
+    return set(result.stdout.splitlines()[-1].split()[1:])
+
+
+def python(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` run in ``folder`` with this checkout's qslint; exit 0 or 1."""
+    result = subprocess.run(
+        [sys.executable, *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return result
+
+
+@pytest.fixture
+def lone_file(tmp_path: Path) -> Path:
+    """A definition in a folder with no configuration, as a file checked on its own is."""
+    shutil.copy(ROOT / "examples" / "weekly-sales-pdf.yaml", tmp_path / "job.yaml")
+    return tmp_path
+
+
+def test_a_lone_file_imports_no_configuration_reader_nor_pool(lone_file):
+    imported = imported_by_check(lone_file, "check", "job.yaml")
+    assert "qslint.model" in imported  # the file was parsed and validated
+    assert not imported & {*CONFIGURATION, *PARALLEL, "boto3", "botocore", "pygls"}
+
+
+def test_a_cached_run_imports_neither_parser_nor_models_nor_writer(lone_file):
+    imported_by_check(lone_file, "check", "job.yaml")  # fills the cache
+    imported = imported_by_check(lone_file, "check", "job.yaml")
+    assert imported == set()
+
+
+def test_configuration_is_read_when_there_is_some(lone_file):
+    (lone_file / ".qslint.toml").write_text('region = "eu-west-1"\n')
+    assert "tomllib" in imported_by_check(lone_file, "check", "--no-cache", "job.yaml")
+
+
+def import_counts(folder: Path, *args: str) -> Counter[str]:
+    """How many times each module is imported (``-X importtime``) by ``qslint ARGS``, in
+    every process of the run: a forked worker's imports are written to the same stderr."""
+    lines = python(folder, "-X", "importtime", "-m", "qslint", *args).stderr.splitlines()
+    return Counter(line.rsplit("|", 1)[1].strip() for line in lines if line[:12] == "import time:")
+
+
+def test_worker_processes_import_nothing_more(tmp_path):
+    # Workers are forked once the parent has imported what checking needs (the loader, the
+    # models, the validation): a module a worker imports is imported once per worker.
+    for index in range(4):
+        shutil.copy(ROOT / "examples" / "weekly-sales-pdf.yaml", tmp_path / f"job-{index}.yaml")
+    check = ("check", "--no-cache", "--quiet", ".")
+    serial = import_counts(tmp_path, *check, "--jobs", "1")
+    parallel = import_counts(tmp_path, *check, "--jobs", "2")
+    assert parallel["multiprocessing"] == 1  # the run did use a pool
+    # What checking needs; other names are also logged at each attempt to import an absent
+    # optional module, more often with the pool's imports.
+    needed = ("qslint", "pydantic", "ruamel")
+    again = {n for n, count in parallel.items() if count > serial[n] and n.startswith(needed)}
+    assert again == set()
