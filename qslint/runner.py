@@ -450,6 +450,7 @@ def _check_in_processes(
 
     service_sensitivity()
     importlib.import_module("qslint.validation")
+    importlib.import_module("qslint.fanout.expansion")  # every task expands its fan-outs
     size = max(1, len(tasks) // (workers * 4))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     # As the gc module's documentation advises before forking: what the workers inherit

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from qslint.fanout.expansion import (
+from qslint.fanout import (
     CANNOT_EXPAND,
     DUPLICATE_ROW,
     MISSING_CELL,

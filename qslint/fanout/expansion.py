@@ -20,6 +20,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from qslint.config import LoadLimits
+from qslint.fanout import (
+    CANNOT_EXPAND,
+    DUPLICATE_ROW,
+    MISSING_CELL,
+    UNKNOWN_COLUMN,
+    UNUSED_COLUMN,
+)
 from qslint.fanout.rows import Row, Rows, RowsError, rows_from_bytes, rows_from_values
 from qslint.findings import JsonPath, Location, Mark
 from qslint.loader.documents import (
@@ -36,12 +43,6 @@ ROW_NAME = "row-name"
 _SETTINGS = (FOR_EACH, ROW_NAME)
 PLACEHOLDER = re.compile(r"\$\{\s*([^}]*?)\s*\}")
 
-# Kinds of problem, each reported by one rule (rules/fanout.py).
-CANNOT_EXPAND = "cannot-expand"
-UNKNOWN_COLUMN = "unknown-column"
-UNUSED_COLUMN = "unused-column"
-MISSING_CELL = "missing-cell"
-DUPLICATE_ROW = "duplicate-row"
 
 # Reads a rows file named relative to the repository: its bytes, or why there are none.
 ReadRows = Callable[[str], tuple[bytes | None, str | None]]
