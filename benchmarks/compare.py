@@ -1,6 +1,6 @@
 """Each row of issue 20's table in one run: qslint against its target and its peers.
 
-    python benchmarks/compare.py [--rounds 5] [--quick]
+    python benchmarks/compare.py [--rounds 5] [--quick] [--fan-out 1000]
 
 Generates realistic corpora (benchmarks/corpus.py) in a temporary folder, then measures,
 with every tool's runs interleaved round by round so that the machine's state affects each
@@ -20,8 +20,10 @@ where the row says "faster"):
 5. 50,000 files with an empty cache: the run's peak memory (from the kernel's accounting of
    the child process) and the size of the cache it writes.
 
-Each row ends with its target from the issue and whether this run met it. It takes about
-5 minutes on a quiet 2-core machine, most of it writing and checking the 50,000 files;
+Each row ends with its target from the issue and whether this run met it. Then one
+template over 1,000 CSV rows (a fan-out) is timed against the same 1,000 jobs as plain
+files (``--fan-out 0`` skips it). It takes about 5 minutes on a quiet 2-core machine, most
+of it writing and checking the 50,000 files;
 ``--quick`` (3 rounds, 10,000 files for the last row, whose target is then not judged)
 about 1 minute. Peers come from the ``bench`` extra. Measure a regular install, as users
 run it (an editable install adds its import hook to every start):
@@ -48,7 +50,11 @@ from importlib.metadata import distribution, version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import write_corpus  # the corpus module lives beside this script
+from corpus import (  # the corpus module lives beside this script
+    write_corpus,
+    write_fan_out,
+    write_fan_out_copies,
+)
 
 BIN = Path(sys.executable).parent
 # Every tool runs as it would on a user's machine, where Python keeps compiled bytecode: a
@@ -267,10 +273,29 @@ def print_rows(rows: Sequence[Row]) -> None:
             print(f"{'':{width}}  {row.peers}")
 
 
+def fan_out(folder: Path, rows: int, rounds: int) -> None:
+    """One template over ``rows`` CSV rows against the same jobs as ``rows`` plain files."""
+    print(f"\nfan-out: one template over {rows} rows vs {rows} plain files (cold)")
+    projects = {"template": folder / "fan-out", "plain files": folder / "fan-out-copies"}
+    write_fan_out(projects["template"], rows)
+    write_fan_out_copies(projects["plain files"], rows)
+    for project in projects.values():
+        (project / ".qslint.toml").write_text('region = "eu-west-1"\n')
+    results: dict[str, list[Run]] = {name: [] for name in projects}
+    for _ in range(rounds):
+        for name, project in projects.items():
+            command = [tool("qslint"), "check", "--no-cache", "-q", project.name]
+            results[name].append(run(command, folder))
+    for name, runs in results.items():
+        peak = max(measured.peak_mb for measured in runs)
+        print(f"{name:12} {seconds(runs):8.3f} s {peak:8.1f} MB peak")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="3 rounds, 10,000 files for row 5")
+    parser.add_argument("--fan-out", type=int, default=1000, help="rows, or 0 to skip")
     options = parser.parse_args()
     rounds = 3 if options.quick else options.rounds
     print(f"qslint {version('qslint')} ({installed()}), Python {sys.version.split()[0]}")
@@ -285,7 +310,9 @@ def main() -> None:
             cold_files(folder, schema, rounds),
             empty_cache(folder, 10_000 if options.quick else 50_000),
         ]
-    print_rows(rows)
+        print_rows(rows)
+        if options.fan_out:
+            fan_out(folder, options.fan_out, rounds)
     print(f"\nat the end: {load()}")
 
 

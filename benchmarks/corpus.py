@@ -162,3 +162,59 @@ def write_corpus(folder: Path, count: int, seed: int = 2026) -> list[Path]:
         path.write_text(job_definition(index, rng), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+FAN_OUT_TEMPLATE = """\
+x-qslint:
+  for-each: tenants.csv
+  row-name: tenant
+AwsAccountId: "111122223333"
+DashboardId: sales-overview
+SnapshotJobId: weekly-sales-${tenant}
+UserConfiguration:
+  AnonymousUsers:
+    - RowLevelPermissionTags:
+        - {Key: tenant_id, Value: "${tenant_id}"}
+SnapshotConfiguration:
+  FileGroups:
+    - Files:
+        - FormatType: PDF
+          SheetSelections:
+            - {SheetId: summary, SelectionScope: ALL_VISUALS}
+  DestinationConfiguration:
+    S3Destinations:
+      - BucketConfiguration:
+          BucketName: acme-reports
+          BucketPrefix: tenants/${tenant}/weekly
+          BucketRegion: eu-west-1
+  Parameters:
+    IntegerParameters:
+      - {Name: TopN, Values: ["${top}"]}
+"""
+
+
+def _tenants(rows: int) -> list[dict[str, str]]:
+    return [
+        {"tenant": f"tenant-{n:04d}", "tenant_id": f"t-{n}", "top": str(10 + n % 5)}
+        for n in range(rows)
+    ]
+
+
+def write_fan_out(folder: Path, rows: int) -> None:
+    """One template over a ``rows``-row CSV in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "weekly.yaml").write_text(FAN_OUT_TEMPLATE)
+    lines = ["tenant,tenant_id,top", *(",".join(row.values()) for row in _tenants(rows))]
+    (folder / "tenants.csv").write_text("\n".join(lines) + "\n")
+
+
+def write_fan_out_copies(folder: Path, rows: int) -> None:
+    """The same jobs as ``write_fan_out``'s, one plain file each (in subfolders of 100)."""
+    body = FAN_OUT_TEMPLATE.split("AwsAccountId", 1)[1]
+    for number, row in enumerate(_tenants(rows)):
+        text = "AwsAccountId" + body.replace('"${top}"', row["top"])
+        for column, value in row.items():
+            text = text.replace("${" + column + "}", value)
+        path = folder / f"team-{number // 100:03d}" / f"{row['tenant']}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)

@@ -1,4 +1,5 @@
-"""Selects rules, runs them over sources, and turns what they report into findings.
+"""Runs the selected rules (:mod:`qslint.selection`) over sources, and turns what they
+report into findings.
 
 Nothing here knows a specific rule: rules are chosen by code prefix, fed by scope, and their
 violations located, re-levelled, filtered by suppressions and sorted.
@@ -24,7 +25,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from qslint.config import Config, ConfigError
+from qslint.config import Config
+from qslint.fanout.merging import merge_row_findings
 from qslint.findings import Finding, Location, Mark, MissingPart, Severity
 from qslint.rule import (
     CheckedJob,
@@ -40,7 +42,6 @@ from qslint.rule import (
 from qslint.sources import glob_matcher
 
 if TYPE_CHECKING:
-    from qslint.dashboards.index import Dashboards
     from qslint.loader import Document, SourceFile
     from qslint.suppressions import Suppression
 
@@ -101,6 +102,8 @@ class FileResult:
     # Read whole, and no document is a job (a compose file, a workflow): QS100's one finding
     # when the file was named, passed over when a walk or the pre-commit hook found it.
     something_else: bool = False
+    # The rows files of its fan-outs: the result depends on them too, so it is never cached.
+    rows_files: tuple[str, ...] = ()
 
 
 @dataclass
@@ -118,93 +121,16 @@ class CheckResult:
     # Asked for (``keep_compared``): every file of the run and the rest of its projects,
     # with its jobs, compared only: what a later run of the project compares with.
     compared: list[FileResult] = field(default_factory=list)
+    rows_files: list[str] = field(default_factory=list)  # the rows files of fan-outs checked
 
     @property
     def has_errors(self) -> bool:
         return any(finding.severity is Severity.ERROR for finding in self.findings)
 
 
-def is_selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
-    """ruff's resolution: the longest matching selector wins; on a tie, ``ignore`` does."""
-    select = [_prefix(s) for s in select] or [""]
-    selectors = [(len(prefix), True) for prefix in select if code.startswith(prefix)]
-    selectors += [(len(p), False) for p in map(_prefix, ignore) if code.startswith(p)]
-    if not selectors:
-        return False
-    longest = max(length for length, _ in selectors)
-    return all(on for length, on in selectors if length == longest)
-
-
-def _prefix(selector: str) -> str:
+def code_prefix(selector: str) -> str:
+    """A selector as a prefix of the codes it selects: ``ALL`` selects every code."""
     return "" if selector == "ALL" else selector
-
-
-def select_rules(
-    rules: Sequence[Rule],
-    config: Config,
-    region: str | None,
-    dashboards: Dashboards | None = None,
-) -> RuleSet:
-    """The configured rules, or a :class:`ConfigError` naming what does not exist.
-
-    ``dashboards`` are those the jobs are cross-checked with (QS7xx), if any.
-    """
-    codes = {rule.code for rule in rules}
-    _check_selectors(codes, config)
-    current = CurrentDocument()
-    by_scope: dict[Scope, list[SelectedRule]] = {}
-    for rule in rules:
-        if not is_selected(rule.code, config.select, config.ignore):
-            continue
-        options = _rule_options(rule, config.options.get(rule.code, {}), config)
-        selected = SelectedRule(
-            rule=rule,
-            severity=config.severity.get(rule.code, rule.severity),
-            context=RuleContext(region, options, dashboards, current=current),
-        )
-        by_scope.setdefault(rule.scope, []).append(selected)
-    groups = {scope: tuple(group) for scope, group in by_scope.items()}
-    return RuleSet(groups, current, frozenset(codes))
-
-
-def _where(config: Config, key: str) -> str:
-    """How an error names the configuration file and key it is about."""
-    return f"{config.file}: `{key}`" if config.file else f"`{key}`"
-
-
-def _check_selectors(codes: set[str], config: Config) -> None:
-    named = [
-        *(("select", s) for s in config.select),
-        *(("ignore", s) for s in config.ignore),
-        *(
-            (f'per-file-ignores."{pattern}"', s)
-            for pattern, selectors in config.per_file_ignores.items()
-            for s in selectors
-        ),
-    ]
-    for key, selector in named:
-        if selector != "ALL" and not any(code.startswith(selector) for code in codes):
-            raise ConfigError(f"{_where(config, key)}: {selector!r} matches no rule")
-    for key, table in (("severity", config.severity), ("options", config.options)):
-        for code in table:
-            if code not in codes:
-                raise ConfigError(f"{_where(config, f'{key}.{code}')}: there is no rule {code}")
-
-
-def _rule_options(rule: Rule, given: Mapping[str, Any], config: Config) -> dict[str, Any]:
-    declared = {option.name: option for option in rule.options}
-    for name, value in given.items():
-        option = declared.get(name)
-        where = _where(config, f"options.{rule.code}.{name}")
-        if option is None:
-            known = ", ".join(declared) or "none"
-            raise ConfigError(f"{where}: {rule.code} has no such option (its options: {known})")
-        if type(value) is not type(option.default):
-            kind = type(option.default).__name__
-            raise ConfigError(f"{where} must be of type {kind}")
-        if isinstance(value, int) and not isinstance(value, bool) and value < option.minimum:
-            raise ConfigError(f"{where} must be at least {option.minimum} (not {value})")
-    return {option.name: given.get(option.name, option.default) for option in rule.options}
 
 
 class Checker:
@@ -222,7 +148,7 @@ class Checker:
         self.limits = config.limits  # how files are read, here and when a job is read again
         self._region = config.region
         self._per_file_ignores = [  # as code prefixes, "ALL" being all of them
-            (glob_matcher([pattern]), tuple(map(_prefix, codes)))
+            (glob_matcher([pattern]), tuple(map(code_prefix, codes)))
             for pattern, codes in config.per_file_ignores.items()
         ]
 
@@ -245,6 +171,7 @@ class Checker:
         result.something_else = unrelated.something_else
         source.problems += unrelated.problems  # QS100's: no other rule sees those documents
         findings = self._collect(Scope.FILE, result, source, source, None)
+        rows: list[tuple[Finding, Document]] = []  # the findings in a fan-out's rows
         for index, document in enumerate(source.documents):
             if index in unrelated.indexes:
                 continue
@@ -252,28 +179,34 @@ class Checker:
             validated = validate_document(document)
             errors = validated if isinstance(validated, list) else []
             document_input = DocumentInput(source=source, document=document, errors=errors)
-            findings += self._collect(Scope.DOCUMENT, result, document_input, source, index)
+            found = self._collect(Scope.DOCUMENT, result, document_input, source, index)
             if errors:
                 job_findings = self._collect(
                     Scope.JOB, result, partial_job(document.data), source, index, partial=True
                 )
-                findings += _away_from(errors, job_findings)
-                continue
-            job = CheckedJob(
-                _job_data(document, self._index),
-                source.path,
-                index,
-                document.start,
-                _field_marks(document, self._index),
-                region=self._region,
-            )
-            result.jobs.append(job)
-            findings += self._collect(Scope.JOB, result, validated, source, index)
+                found += _away_from(errors, job_findings)
+            else:
+                job = CheckedJob(
+                    _job_data(document, self._index),
+                    source.path,
+                    index,
+                    document.start,
+                    _field_marks(document, self._index),
+                    region=self._region,
+                )
+                result.jobs.append(job)
+                found += self._collect(Scope.JOB, result, validated, source, index)
+            if document.row is None:
+                findings += found
+            else:
+                rows += [(finding, document) for finding in found]
+        findings += merge_row_findings(rows)
         self._rules.current.document = None
         used: set[Used] = set()
         result.findings = _kept(findings, source, result.ignored, used)
         result.suppressions = tuple(source.suppressions.values())
         result.suppressed = frozenset(used)
+        result.rows_files = source.rows_files
         return result
 
     def check_repository(
@@ -348,6 +281,7 @@ class Checker:
             result.findings += file.findings
             result.jobs += file.jobs
             result.internal_errors += file.internal_errors
+            result.rows_files += file.rows_files
         result.findings = sorted(dict.fromkeys(result.findings), key=Finding.sort_key)
         return result
 
@@ -411,7 +345,9 @@ class Checker:
             code=selected.rule.code,
             severity=selected.severity,
             message=violation.message,
-            location=Location(source.path, mark.line, mark.column, violation.path),
+            location=Location(
+                violation.file or source.path, mark.line, mark.column, violation.path
+            ),
             related=violation.related,
             # Lines of a file that did not parse may hold sensitive values nobody located.
             excerpt=source.excerpt(mark.line) if self._excerpts and document else None,
@@ -481,7 +417,8 @@ def _kept(
     kept = []
     for finding in findings:
         line = finding.location.line
-        if source.is_suppressed(finding.code, line):
+        # A finding in a fan-out's rows file is suppressed by no comment of the template.
+        if finding.location.file == source.path and source.is_suppressed(finding.code, line):
             used.add((source.path, line, finding.code))
         elif not any(finding.code.startswith(code) for code in ignored):
             kept.append(finding)

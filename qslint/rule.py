@@ -102,6 +102,7 @@ class Violation:
     path: JsonPath = ()
     key: bool = False
     mark: Mark | None = None  # an explicit position, for problems that have no path
+    file: str | None = None  # where ``mark`` is, when not in the file checked (a rows file)
     related: tuple[Location, ...] = ()
     fix: Fix | None = None  # a safe change that removes the problem (``qslint check --fix``)
 

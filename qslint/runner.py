@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import gc
-import importlib
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
@@ -12,18 +10,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.cache import CACHE_FOLDER, ResultCache, content_digest, fingerprint
+from qslint.checking import Task, check_task, check_tasks, rows_reader
 from qslint.config import Config, ConfigError, LoadLimits
-from qslint.engine import Checker, CheckResult, FileResult, RuleSet, select_rules
+from qslint.engine import Checker, CheckResult, FileResult, RuleSet
 from qslint.files import read_bytes, within_limit
 from qslint.rule import Rule, load_rules
+from qslint.selection import select_rules
 from qslint.settings import Settings
 from qslint.sources import Candidate, discover, display_path
 
 STDIN = "-"  # standard input checked without --stdin-filename
 
 if TYPE_CHECKING:
-    from multiprocessing.context import BaseContext
-
     from qslint.clock import Clock
     from qslint.dashboards.index import Dashboards
     from qslint.loader import SourceFile
@@ -80,16 +78,6 @@ class RuleSets:
 
         remote = [file.path for file in files] if self._remote else None
         return load_dashboards(config, remote, self._clock)
-
-
-class _Task(NamedTuple):
-    """One file to check: its names, and its bytes or why they could not be read."""
-
-    path: str  # as displayed
-    relative: str  # relative to the configuration's folder, for per-file-ignores
-    raw: bytes | None
-    unreadable: str | None  # why there are no bytes: a QS100 message
-    checker: int  # which of the run's checkers checks it
 
 
 def lint(
@@ -263,7 +251,7 @@ def _check(
     numbers = [index_of[id(candidate.config)] for candidate in everything]  # each one's group
     results: list[FileResult | None] = []
     run: list[tuple[str, bytes, bool]] = []  # each file's path, digest and whether checked
-    pending: list[tuple[int, _Task, ResultCache | None]] = []  # and the cache to keep it in
+    pending: list[tuple[int, Task, ResultCache | None]] = []  # and the cache to keep it in
     for candidate, number in zip(everything, numbers, strict=True):
         held = overlay.get(os.path.abspath(candidate.path))  # noqa: PTH100
         cache = groups[number].cache if held is None else None
@@ -271,21 +259,21 @@ def _check(
         if known is not None:
             digest, result = known
         else:
-            task = _task(candidate, number, checkers[number].limits, held)
+            task = _task(candidate, number, checkers[number].limits, held)._replace(overlay=overlay)
             digest = content_digest(task.raw) if task.raw is not None else b""
             result = cache.get(task.path, digest, candidate.status) if cache and digest else None
             if result is None:
                 pending.append((len(results), task, cache))
         results.append(result)
         run.append((candidate.shown, digest, len(run) < len(candidates)))
-    checked = _check_tasks(checkers, [task for _, task, _ in pending], workers)
+    checked = check_tasks(checkers, [task for _, task, _ in pending], workers)
     # The bytes checked are no longer needed: not held through the repository rules and
     # the cache's save, where a cold run over many files peaks.
     pending = [(index, task._replace(raw=None), cache) for index, task, cache in pending]
     fresh = {index for index, _, _ in pending}
     for (index, _, cache), result in zip(pending, checked, strict=True):
         results[index] = result
-        if cache and run[index][1]:
+        if cache and run[index][1] and not result.rows_files:
             cache.put(run[index][1], everything[index].status, result)
     files = [result for result in results if result is not None]  # all of them, by now
 
@@ -381,27 +369,31 @@ def _reader(limits: LoadLimits, overlay: Mapping[str, bytes]) -> Callable[[str],
     """What reads a file again (to locate a repository rule's findings): from ``overlay``
     when it holds the file, else from disk."""
     # Imported here, not at the top: a run served from the cache never needs it.
+    from qslint.fanout.expansion import expand_source
     from qslint.loader import parse_file, read_source
 
     def read(path: str) -> SourceFile:
         held = overlay.get(os.path.abspath(path))  # noqa: PTH100
         if held is None:
-            return read_source(path, limits)
-        return parse_file(display_path(path), *within_limit(held, limits.max_file_size), limits)
+            source = read_source(path, limits)
+        else:
+            raw, unreadable = within_limit(held, limits.max_file_size)
+            source = parse_file(display_path(path), raw, unreadable, limits)
+        return expand_source(source, rows_reader(limits, overlay), limits)
 
     return read
 
 
 def _task(
     candidate: Candidate, checker: int, limits: LoadLimits, held: bytes | None = None
-) -> _Task:
+) -> Task:
     """The file to check, with its bytes: ``held`` (an editor's or standard input's), else
     the disk's."""
     if held is None:
         raw, unreadable = read_bytes(candidate.path, limits.max_file_size)
     else:
         raw, unreadable = within_limit(held, limits.max_file_size)
-    return _Task(candidate.shown, candidate.relative, raw, unreadable, checker)
+    return Task(candidate.shown, candidate.relative, raw, unreadable, checker)
 
 
 def _with_jobs(group: _Group, candidate: Candidate, number: int, result: FileResult) -> FileResult:
@@ -410,73 +402,5 @@ def _with_jobs(group: _Group, candidate: Candidate, number: int, result: FileRes
     cache, checker = group.cache, group.checker
     jobs = cache.jobs(result.path) if cache else None
     if jobs is None:
-        return _check_task(checker, _task(candidate, number, checker.limits))
+        return check_task(checker, _task(candidate, number, checker.limits))
     return replace(result, jobs=jobs)
-
-
-PARALLEL_MIN_FILES = 128  # below this, starting processes costs more than it saves
-_worker_checkers: Sequence[Checker] = ()  # what a forked worker process checks with
-
-
-def _check_task(checker: Checker, task: _Task) -> FileResult:
-    # The loader (and ruamel.yaml) is imported with the first file to parse: a run served
-    # from the cache never pays for it.
-    from qslint.loader import parse_file
-
-    source = parse_file(task.path, task.raw, task.unreadable, checker.limits)
-    return checker.check_source(source, task.relative)
-
-
-def _check_chunk(tasks: list[_Task]) -> list[FileResult]:
-    assert _worker_checkers, "set by the parent before forking"
-    return [_check_task(_worker_checkers[task.checker], task) for task in tasks]
-
-
-def _available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _check_tasks(
-    checkers: Sequence[Checker], tasks: list[_Task], workers: int | None
-) -> list[FileResult]:
-    """Each task's result, in order; in forked worker processes when that pays."""
-    if workers is None:
-        workers = _available_cores() if len(tasks) >= PARALLEL_MIN_FILES else 1
-    if workers > 1 and len(tasks) > 1:
-        import multiprocessing  # with the pool only: a small or warm run never pays for it
-
-        if "fork" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("fork")
-            return _check_in_processes(checkers, tasks, workers, context)
-    return [_check_task(checkers[task.checker], task) for task in tasks]
-
-
-def _check_in_processes(
-    checkers: Sequence[Checker], tasks: list[_Task], workers: int, context: BaseContext
-) -> list[FileResult]:
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _worker_checkers  # noqa: PLW0603 - inherited by the forked workers, read-only there
-    _worker_checkers = checkers
-    # The loader, the models and their validation (ruamel.yaml, pydantic: ~0.15 s of
-    # imports, and the partial jobs' model) are imported here, once, and inherited, rather
-    # than imported by every worker.
-    from qslint.loader import service_sensitivity
-
-    service_sensitivity()
-    importlib.import_module("qslint.validation")
-    size = max(1, len(tasks) // (workers * 4))
-    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    # As the gc module's documentation advises before forking: what the workers inherit
-    # (modules, the models' schemas, the tasks) is frozen, so that their collections neither
-    # scan it nor write to its memory pages, which then stay shared.
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return [result for chunk in pool.map(_check_chunk, chunks) for result in chunk]
-    finally:
-        gc.unfreeze()
-        _worker_checkers = ()

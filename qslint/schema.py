@@ -31,6 +31,7 @@ from pydantic.fields import FieldInfo
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue, NoDefault
 from pydantic_core import CoreSchema, core_schema
 
+from qslint.fanout.expansion import FAN_OUT_KEY, FOR_EACH, ROW_NAME
 from qslint.findings import JsonPath
 from qslint.model import RuleLimit, StartDashboardSnapshotJobRequest, annotation_at
 
@@ -55,7 +56,42 @@ def job_definition_schema(draft: str = "2020-12") -> dict[str, Any]:
     schema = StartDashboardSnapshotJobRequest.model_json_schema(
         ref_template=f"#/{definitions}/{{model}}", schema_generator=generator
     )
+    schema["properties"][FAN_OUT_KEY] = FAN_OUT_SCHEMA
     return {(definitions if key == "$defs" else key): value for key, value in schema.items()}
+
+
+# `x-qslint`, qslint's own key: a template expanded to one job per row (see qslint.fanout).
+FAN_OUT_SCHEMA: dict[str, Any] = {
+    "description": "qslint's fan-out: this definition is a template filled once per row, "
+    "each ${column} in a string value taking the row's value. qslint check, plan, apply and "
+    "render expand it; `qslint render` prints the requests it stands for.",
+    "type": "object",
+    "properties": {
+        FOR_EACH: {
+            "description": "The rows: a CSV file with a header row, or a YAML or JSON list of "
+            "mappings, beside this file; or the list of mappings itself.",
+            "oneOf": [
+                {"type": "string", "minLength": 1},
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": {"type": ["string", "number", "boolean"]},
+                    },
+                },
+            ],
+        },
+        ROW_NAME: {
+            "description": "The column that names each row in findings (never one that fills "
+            "a sensitive value); rows are numbered otherwise.",
+            "type": "string",
+            "minLength": 1,
+        },
+    },
+    "required": [FOR_EACH],
+    "additionalProperties": False,
+}
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,11 @@ def duplicate_job(
 
     ## Example
     `weekly.yaml` and `weekly-copy.yaml` both define job `weekly-sales` of dashboard
-    `sales`.
+    `sales`; or a fan-out's `SnapshotJobId: weekly-sales` gives every row that one job.
 
     ## Fix
-    Give one of them another `SnapshotJobId`, or delete the copy.
+    Give one of them another `SnapshotJobId`, or delete the copy; in a fan-out, put a
+    column that differs from row to row in the id (`weekly-sales-${tenant}`).
     """
     first: dict[tuple[str, str | None, str, str], CheckedJob] = {}
     # A definition the run does not check came first (it is committed: the checked copy is
@@ -52,6 +53,13 @@ def duplicate_job(
             continue
         there = original.locate(("SnapshotJobId",))
         account, region, dashboard, job = key
+        if there == checked.locate(("SnapshotJobId",)):  # two rows of one fan-out
+            message = (
+                f"rows of this fan-out give the same job `{job}`: its id must vary with the "
+                "row (a `${column}` placeholder)"
+            )
+            yield checked, Violation(message, path=("SnapshotJobId",))
+            continue
         where = f"account {account}" + (f", {region}," if region else "")
         yield (
             checked,

@@ -8,7 +8,7 @@ import json
 import pytest
 from conftest import VALID_JOB
 
-from qslint import runner
+from qslint import checking, runner
 
 CONFIG = 'region = "eu-west-1"\n'
 
@@ -75,13 +75,14 @@ def test_the_cache_keeps_a_one_file_run_from_parsing_the_project(
         write(f"jobs/week-{week}.yaml", VALID_JOB.replace("weekly-sales", f"sales-{week}"))
     write("jobs/new.yaml", VALID_JOB)
     parsed: list[str] = []
-    check_task = runner._check_task
+    check_task = checking.check_task
 
     def counting(checker, task):
         parsed.append(task.path)
         return check_task(checker, task)
 
-    monkeypatch.setattr(runner, "_check_task", counting)
+    monkeypatch.setattr(checking, "check_task", counting)  # a file checked in the run
+    monkeypatch.setattr(runner, "check_task", counting)  # a cached file that lost its jobs
 
     run_qslint("check")  # fills the cache, as any earlier run or commit did
     assert len(parsed) == 6

@@ -324,3 +324,16 @@ def test_check_jsonschema_validates_the_examples_with_qslint_schema_output(tmp_p
     not_a_date = check(EXAMPLES / "broken" / "datetime-not-a-date.yaml")
     assert not_a_date.returncode == 1
     assert "'next tuesday' is not valid under any of the given schemas" in not_a_date.stdout
+
+
+def test_the_fan_out_key_is_known_and_its_settings_checked(validator, job):
+    assert errors(validator, {"x-qslint": {"for-each": "tenants.csv"}, **job}) == []
+    inline = {"for-each": [{"tenant": "acme", "top": 10}], "row-name": "tenant"}
+    assert errors(validator, {"x-qslint": inline, **job}) == []
+    assert errors(validator, {"x-qslint": {"for-each": 3}, **job}) == [
+        ("oneOf", ["x-qslint", "for-each"])
+    ]
+    assert errors(validator, {"x-qslint": {"rows": "tenants.csv"}, **job}) == [
+        ("required", ["x-qslint"]),
+        ("additionalProperties", ["x-qslint"]),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -337,3 +338,51 @@ async def test_a_definition_changed_on_disk_is_compared_once_the_editor_says_so(
     # The server walks the workspace again once the editor is quiet, and lints.
     (diagnostic,) = await _diagnostics(client, path)
     assert diagnostic.code == "QS601"
+
+
+FAN_OUT = """\
+x-qslint:
+  for-each: tenants.csv
+AwsAccountId: "111122223333"
+DashboardId: sales-overview
+SnapshotJobId: weekly-sales-${tenant}
+UserConfiguration:
+  AnonymousUsers:
+    - RowLevelPermissionTags:
+        - {Key: tenant_id, Value: "${tenant_id}"}
+SnapshotConfiguration:
+  FileGroups:
+    - Files:
+        - FormatType: PDF
+          SheetSelections:
+            - {SheetId: sheet-summary, SelectionScope: ALL_VISUALS}
+  DestinationConfiguration:
+    S3Destinations:
+      - BucketConfiguration:
+          BucketName: acme-bi-snapshots
+          BucketPrefix: tenants/${tenant}/
+          BucketRegion: eu-west-1
+"""
+
+
+@pytest.mark.asyncio
+async def test_a_fan_outs_rows_file_shows_the_findings_of_its_rows(client, workspace):
+    (workspace / "weekly.yaml").write_text(FAN_OUT, encoding="utf-8")
+    rows = workspace / "tenants.csv"
+    opened = _open(client, rows, "tenant,tenant_id\nacme,t-1\nglobex corp,t-2\n")
+    (diagnostic,) = await asyncio.wait_for(opened, timeout=60)
+    assert (diagnostic.code, diagnostic.range.start) == ("QS105", types.Position(2, 0))
+
+    # An edit not yet saved counts: the editor's text is the rows file.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=_uri(rows), version=2),
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(
+                    text="tenant,tenant_id\nacme,t-1\nglobex,\n"
+                )
+            ],
+        )
+    )
+    (diagnostic,) = await asyncio.wait_for(_diagnostics(client, rows), timeout=60)
+    assert (diagnostic.code, diagnostic.range.start) == ("QS113", types.Position(2, 0))

@@ -8,6 +8,7 @@ from pathlib import Path
 from subprocess import CompletedProcess
 
 from qslint.apply.plan import DefinitionAt, JobKey, content_digest, job_key
+from qslint.fanout.expansion import ReadRows, expand_source
 from qslint.loader import load_source
 from qslint.sources import Selectors
 
@@ -105,17 +106,30 @@ def jobs_at(
         raise ChangesError(f"--changed-since {ref}: not in a git repository ({error})") from error
     commit = _commit(ref, top)
     roots = [path.resolve() for path in paths]
-    wanted = [
-        (oid, name)
-        for oid, name in _blobs_at(commit.decode().strip(), top)
-        if selectors.selects_file(top / name)
-    ]
+    blobs = {name: oid for oid, name in _blobs_at(commit.decode().strip(), top)}
+    wanted = [(oid, name) for name, oid in blobs.items() if selectors.selects_file(top / name)]
     found: dict[JobKey, DefinitionAt] = {}
     for (_, name), raw in zip(wanted, _read_blobs([oid for oid, _ in wanted], top), strict=True):
         in_paths = _under(top / name, roots)
         config = selectors.settings.for_file(top / name)
-        for document in load_source(name, raw, config.limits).documents:
+        source = load_source(name, raw, config.limits)
+        rows_at = _rows_at(blobs, top, config.limits.max_file_size)
+        for document in expand_source(source, rows_at, config.limits).documents:
             key = job_key(document.data, config.region)
             if in_paths or key not in found:
                 found[key] = DefinitionAt(name, content_digest(document.data), in_paths)
     return found
+
+
+def _rows_at(blobs: dict[str, str], top: Path, max_size: int) -> ReadRows:
+    """What reads a fan-out's rows file as it was in the tree of ``blobs``, within the limit."""
+
+    def read(name: str) -> tuple[bytes | None, str | None]:
+        oid = blobs.get(name)
+        if oid is None:
+            return None, "cannot read file: not in that commit"
+        if int(_git(["cat-file", "-s", oid], top)) > max_size:
+            return None, "file is larger than the `max-file-size` limit"
+        return _git(["cat-file", "blob", oid], top), None
+
+    return read

@@ -29,6 +29,7 @@ LAZY_COMMANDS = {
     "emulator": "qslint.cli.emulator:emulator",
     "estimate": "qslint.cli.apply:estimate",
     "plan": "qslint.cli.apply:plan",
+    "render": "qslint.cli.render:render",
     "server": "qslint.cli.server:server",
 }
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from qslint.findings import JsonPath, Mark
+from qslint.findings import JsonPath, Location, Mark
 from qslint.suppressions import Suppression
 
 PathPredicate = Callable[[JsonPath], bool]
@@ -28,6 +28,10 @@ class Document:
     # The text of each plain (unquoted) scalar value that YAML 1.2 reads as other than a
     # string, or YAML 1.1 does: where the two readers may disagree.
     plain_scalars: dict[JsonPath, str] = field(default_factory=dict)
+    # A fan-out's row (None for a plain document) and, for each value a row's cell filled,
+    # where that cell is in the rows file.
+    row: FanOutRow | None = None
+    origins: dict[JsonPath, Location] = field(default_factory=dict)
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Mark:
         """The 1-based position of the node at ``path`` (its key with ``key=True``).
@@ -53,6 +57,31 @@ def one_based(mark: Any) -> Mark:
 
 
 @dataclass(frozen=True)
+class FanOutRow:
+    """Which row of a fan-out a document is: its number in the rows (1-based), its name when
+    the template names rows by a column, and how many rows the template expands to."""
+
+    number: int
+    name: str | None
+    total: int
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name is not None else str(self.number)
+
+
+@dataclass(frozen=True)
+class FanOutProblem:
+    """Why a fan-out cannot expand (a part of) its template: ``kind`` is what the rules of
+    fan-outs tell apart, ``file`` where the problem is (the template or its rows file)."""
+
+    kind: str
+    message: str
+    file: str
+    mark: Mark
+
+
+@dataclass(frozen=True)
 class LoadProblem:
     """Why (part of) a file could not be read; QS100 material."""
 
@@ -70,6 +99,8 @@ class SourceFile:
     problems: list[LoadProblem] = field(default_factory=list)
     suppressions: dict[int, Suppression] = field(default_factory=dict)  # by line
     byte_order_mark: bool = False  # the bytes started with a UTF-8 BOM (not in ``text``)
+    fan_out_problems: list[FanOutProblem] = field(default_factory=list)
+    rows_files: tuple[str, ...] = ()  # the rows files its fan-outs read: its result depends on them
 
     def is_suppressed(self, code: str, line: int) -> bool:
         suppression = self.suppressions.get(line)

@@ -6,7 +6,8 @@ the workspace (so that QS601 sees them all) as its :class:`ProjectIndex` keeps t
 document the configuration does not include, or that is clearly something else (a workflow
 or another YAML file beside the definitions: the rule a walk and the pre-commit hook follow,
 :func:`qslint.validation.unrelated_documents`), is not a definition: it gets no findings at
-all. Nor does a blank one, until something is written in it.
+all, unless it is the rows file of a fan-out. Nor does a blank one, until something is
+written in it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from qslint.runner import RuleSets, lint
 from qslint.server.project import ProjectIndex
 from qslint.settings import Settings
 from qslint.sources import Selectors, SourceError
+
+# What a fan-out's rows file may be: an open one is linted with the workspace's templates.
+ROWS_SUFFIXES = (".csv", ".yaml", ".yml", ".json")
 
 
 class LintError(Exception):
@@ -120,20 +124,32 @@ class DefinitionLinter:
                 if self.is_definition(path, text, settings)
             }
             result = LintResult({path: [] for path in held})
-            if not held:
+            # An open document that is no definition may be a fan-out's rows file: then the
+            # workspace's templates are checked with it (a keystroke in a definition is not).
+            maybe_rows = workspace and any(
+                path.lower().endswith(ROWS_SUFFIXES) for path in documents.keys() - held.keys()
+            )
+            if not held and not maybe_rows:
                 return result
             if workspace and not self.project.built:
                 self.refresh()
+            paths = [Path(path) for path in held]
+            if maybe_rows:
+                paths += [folder for folder in self.folders if folder.is_dir()]
             checked = lint(
-                [Path(path) for path in held],
+                paths,
                 settings,
                 self.rule_sets(),
                 workers=1,  # the server's own process: no workers forked under its event loop
-                overlay={path: text.encode("utf-8") for path, text in held.items()},
-                compared=self.project.compared() if workspace else [],
+                # Every open document: a fan-out reads its rows file as the editor has it.
+                overlay={path: text.encode("utf-8") for path, text in documents.items()},
+                compared=self.project.compared() if workspace and not maybe_rows else [],
             )
         except (ConfigError, SourceError) as error:
             raise LintError(str(error)) from error
+        rows_files = {os.path.abspath(file) for file in checked.rows_files}  # noqa: PTH100
+        for path in rows_files.intersection(documents):
+            result.findings.setdefault(path, [])  # an open rows file: its findings, or none
         for finding in checked.findings:
             path = os.path.abspath(finding.location.file)  # noqa: PTH100
             if path in result.findings:

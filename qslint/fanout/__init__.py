@@ -1,0 +1,15 @@
+"""Fan-out: a template × rows -> one job document per row, every position kept.
+
+:mod:`~qslint.fanout.rows` reads the rows (CSV, YAML, JSON, or inline) with the position of
+each cell, :mod:`~qslint.fanout.expansion` fills the template once per row, and
+:mod:`~qslint.fanout.merging` makes a finding found in many rows one finding. Each is imported
+by its own name: the engine needs the merging only, and not the loader the others import.
+"""
+
+# Kinds of problem, each reported by one rule (rules/fanout.py), which a run served from the
+# cache loads without the loader: they are named here, where nothing is imported.
+CANNOT_EXPAND = "cannot-expand"
+UNKNOWN_COLUMN = "unknown-column"
+UNUSED_COLUMN = "unused-column"
+MISSING_CELL = "missing-cell"
+DUPLICATE_ROW = "duplicate-row"

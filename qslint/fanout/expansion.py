@@ -1,0 +1,342 @@
+"""Template × rows -> one document per row, between the loader and the model.
+
+A document whose top level holds ``x-qslint: {for-each: FILE | [rows]}`` is a template: each
+``${column}`` in a string value is filled from a row, and a value that is one placeholder
+and nothing else takes the type the request needs there (a cell ``25`` in
+``IntegerParameters`` is 25). Each row gives a document at the template's positions that
+also knows, for every value a cell filled, where that cell is: a finding about a value a
+row gave points at the row. What keeps a template from expanding (no rows file, a
+placeholder no column fills, a row that lacks a cell, a row given twice) is a
+:class:`~qslint.loader.documents.FanOutProblem`; a template with such a problem expands to
+nothing, so that it is never checked or submitted half-filled.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from qslint.config import LoadLimits
+from qslint.fanout import (
+    CANNOT_EXPAND,
+    DUPLICATE_ROW,
+    MISSING_CELL,
+    UNKNOWN_COLUMN,
+    UNUSED_COLUMN,
+)
+from qslint.fanout.rows import Row, Rows, RowsError, rows_from_bytes, rows_from_values
+from qslint.findings import JsonPath, Location, Mark
+from qslint.loader.documents import (
+    Document,
+    FanOutProblem,
+    FanOutRow,
+    SourceFile,
+    service_sensitivity,
+)
+
+FAN_OUT_KEY = "x-qslint"
+FOR_EACH = "for-each"
+ROW_NAME = "row-name"
+_SETTINGS = (FOR_EACH, ROW_NAME)
+PLACEHOLDER = re.compile(r"\$\{\s*([^}]*?)\s*\}")
+
+
+# Reads a rows file named relative to the repository: its bytes, or why there are none.
+ReadRows = Callable[[str], tuple[bytes | None, str | None]]
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """A string value of the template that holds placeholders."""
+
+    path: JsonPath
+    text: str
+    columns: tuple[str, ...]  # in order of appearance
+    whole: bool  # the value is one placeholder and nothing else
+    mark: Mark  # where the first placeholder starts in the template
+
+
+def expand_source(source: SourceFile, read_rows: ReadRows, limits: LoadLimits) -> SourceFile:
+    """``source`` with each template document replaced by one document per row."""
+    if not any(FAN_OUT_KEY in document.data for document in source.documents):
+        return source
+    documents: list[Document] = []
+    problems: list[FanOutProblem] = []
+    rows_files: list[str] = []
+    for document in source.documents:
+        if FAN_OUT_KEY not in document.data:
+            documents.append(document)
+            continue
+        expansion = _Expansion(source, document, limits)
+        documents += expansion.expand(read_rows)
+        problems += expansion.problems
+        rows_files += expansion.rows_files
+    return replace(
+        source,
+        documents=documents,
+        fan_out_problems=source.fan_out_problems + problems,
+        rows_files=(*source.rows_files, *rows_files),
+    )
+
+
+class _Expansion:
+    def __init__(self, source: SourceFile, template: Document, limits: LoadLimits) -> None:
+        self.source = source
+        self.template = template
+        self.limits = limits
+        self.problems: list[FanOutProblem] = []
+        self.rows_files: list[str] = []
+        self._lines: list[str] | None = None  # the template's text (not starred out), by line
+
+    def _problem(self, kind: str, message: str, mark: Mark, file: str | None = None) -> None:
+        self.problems.append(FanOutProblem(kind, message, file or self.source.path, mark))
+
+    def _at(self, path: JsonPath, *, key: bool = False) -> Mark:
+        return self.template.locate(path, key=key)
+
+    def expand(self, read_rows: ReadRows) -> list[Document]:
+        settings = self.template.data[FAN_OUT_KEY]
+        rows = self._rows(settings, read_rows)
+        if rows is None:
+            return []
+        body = {key: value for key, value in self.template.data.items() if key != FAN_OUT_KEY}
+        slots = list(self._slots(body, ()))
+        used = {column for slot in slots for column in slot.columns}
+        row_name = settings.get(ROW_NAME)
+        for slot in slots:
+            for column in slot.columns:
+                if column not in rows.columns:
+                    known = ", ".join(f"`{name}`" for name in rows.columns)
+                    self._problem(
+                        UNKNOWN_COLUMN,
+                        f"placeholder `${{{column}}}` names no column of the rows ({known})",
+                        slot.mark,
+                    )
+        for column, mark in rows.columns.items():
+            if column not in used and column != row_name:
+                self._problem(
+                    UNUSED_COLUMN, f"column `{column}` fills no placeholder", mark, rows.file
+                )
+        if row_name is not None and _fills_sensitive(row_name, slots):
+            self._problem(
+                CANNOT_EXPAND,
+                f"`{ROW_NAME}` column `{row_name}` fills a sensitive value, which no report "
+                "may show: name rows by another column",
+                self._at((FAN_OUT_KEY, ROW_NAME)),
+            )
+            row_name = None
+        if any(problem.kind == UNKNOWN_COLUMN for problem in self.problems):
+            return []
+        kept = self._complete_rows(rows, used)
+        if len(kept) * max(1, _count(body)) > self.limits.max_nodes:
+            self._problem(
+                CANNOT_EXPAND,
+                f"{len(kept)} rows of this template give more than {self.limits.max_nodes} "
+                "values (`max-nodes`): split the rows",
+                self._at((FAN_OUT_KEY, FOR_EACH)),
+            )
+            return []
+        return [self._document(body, slots, row, rows.file, row_name, len(kept)) for row in kept]
+
+    def _rows(self, settings: Any, read_rows: ReadRows) -> Rows | None:
+        where = self._at((FAN_OUT_KEY,))
+        if not isinstance(settings, dict) or FOR_EACH not in settings:
+            self._problem(
+                CANNOT_EXPAND, f"`{FAN_OUT_KEY}` is a mapping with a `{FOR_EACH}` key", where
+            )
+            return None
+        for key in settings:
+            if key not in _SETTINGS:
+                known = ", ".join(f"`{name}`" for name in _SETTINGS)
+                message = f"`{FAN_OUT_KEY}` has no setting `{key}` (its settings: {known})"
+                self._problem(CANNOT_EXPAND, message, self._at((FAN_OUT_KEY, key), key=True))
+        row_name = settings.get(ROW_NAME)
+        if row_name is not None and not isinstance(row_name, str):
+            self._problem(
+                CANNOT_EXPAND, f"`{ROW_NAME}` names a column", self._at((FAN_OUT_KEY, ROW_NAME))
+            )
+        given = settings[FOR_EACH]
+        at = (FAN_OUT_KEY, FOR_EACH)
+        try:
+            if isinstance(given, str):
+                rows = self._rows_file(given, read_rows)
+            else:
+                data = self.template
+                rows = rows_from_values(self.source.path, given, data.values, data.keys, at)
+        except RowsError as error:
+            file = self.rows_files[-1] if isinstance(given, str) else None
+            self._problem(CANNOT_EXPAND, error.message, error.mark, file)
+            return None
+        if isinstance(rows, str):
+            self._problem(CANNOT_EXPAND, rows, self._at(at))
+            return None
+        if isinstance(row_name, str) and row_name not in rows.columns:
+            self._problem(
+                UNKNOWN_COLUMN,
+                f"`{ROW_NAME}` names no column of the rows: `{row_name}`",
+                self._at((FAN_OUT_KEY, ROW_NAME)),
+            )
+        if not rows.rows:
+            self._problem(CANNOT_EXPAND, "the rows hold no row", self._at(at))
+            return None
+        return rows if not self.problems else None
+
+    def _rows_file(self, name: str, read_rows: ReadRows) -> Rows | str:
+        """The rows of the file ``name`` beside the template, or why there are none."""
+        if not name or name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name):
+            return f"`{FOR_EACH}` names a file beside this one or below it, not `{name}`"
+        folder = posixpath.dirname(self.source.path.replace("\\", "/"))
+        file = posixpath.join(folder, name) if folder else name
+        self.rows_files.append(file)
+        raw, unreadable = read_rows(file)
+        if raw is None:
+            return f"rows file `{file}`: {unreadable or 'cannot read file'}"
+        return rows_from_bytes(file, raw, self.limits)
+
+    def _slots(self, value: Any, path: JsonPath) -> Iterator[_Slot]:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from self._slots(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from self._slots(item, (*path, index))
+        elif isinstance(value, str):
+            found = list(PLACEHOLDER.finditer(value))
+            if found:
+                columns = tuple(dict.fromkeys(match.group(1) for match in found))
+                whole = len(found) == 1 and found[0].span() == (0, len(value))
+                mark = self._placeholder_mark(path, value, found[0].start())
+                yield _Slot(path, value, columns, whole, mark)
+
+    def _placeholder_mark(self, path: JsonPath, text: str, offset: int) -> Mark:
+        """Where the placeholder at ``offset`` of the value ``text`` at ``path`` is written:
+        exact where the value is written as read up to it, else the value's start."""
+        start = self._at(path)
+        if self._lines is None:
+            self._lines = self.source.text.splitlines()
+        line = self._lines[start.line - 1] if start.line <= len(self._lines) else ""
+        written = line[start.column - 1 :]
+        quoted = int(written[:1] in ("'", '"'))
+        if written[quoted : quoted + offset] == text[:offset]:
+            return Mark(start.line, start.column + quoted + offset)
+        return start
+
+    def _complete_rows(self, rows: Rows, used: set[str]) -> list[Row]:
+        """The rows with a cell for every placeholder, each once; the others are problems."""
+        kept: list[Row] = []
+        first: dict[tuple[tuple[str, Any], ...], Row] = {}
+        for row in rows.rows:
+            missing = [column for column in rows.columns if column in used and _empty(row, column)]
+            if missing:
+                names = ", ".join(f"`{column}`" for column in missing)
+                self._problem(
+                    MISSING_CELL, f"row {row.number} has no value for {names}", row.mark, rows.file
+                )
+                continue
+            values = tuple(sorted((name, cell.value) for name, cell in row.cells.items()))
+            earlier = first.setdefault(values, row)
+            if earlier is not row:
+                self._problem(
+                    DUPLICATE_ROW,
+                    f"row {row.number} repeats row {earlier.number}: one export, listed twice",
+                    row.mark,
+                    rows.file,
+                )
+                continue
+            kept.append(row)
+        return kept
+
+    def _document(
+        self,
+        body: dict[str, Any],
+        slots: list[_Slot],
+        row: Row,
+        file: str,
+        row_name: str | None,
+        total: int,
+    ) -> Document:
+        origins: dict[JsonPath, Location] = {}
+        data = body
+        for slot in slots:
+            data = _set(data, slot.path, _filled(slot, row))
+            cell = row.cells[slot.columns[0]]
+            origins[slot.path] = Location(file, cell.mark.line, cell.mark.column, slot.path)
+        name = str(row.cells[row_name].value) if row_name in row.cells else None
+        return replace(
+            self.template,
+            data=data,
+            row=FanOutRow(row.number, name, total),
+            origins=origins,
+        )
+
+
+def _empty(row: Row, column: str) -> bool:
+    cell = row.cells.get(column)
+    return cell is None or cell.value == ""
+
+
+def _fills_sensitive(column: str, slots: list[_Slot]) -> bool:
+    sensitive = service_sensitivity().applies
+    return any(column in slot.columns and sensitive(slot.path) for slot in slots)
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + sum(_count(item) for item in value.values())
+    if isinstance(value, list):
+        return 1 + sum(_count(item) for item in value)
+    return 1
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _filled(slot: _Slot, row: Row) -> Any:
+    if slot.whole:
+        return _typed(row.cells[slot.columns[0]].value, slot.path)
+    return PLACEHOLDER.sub(lambda match: _text(row.cells[match.group(1)].value), slot.text)
+
+
+def _typed(value: Any, path: JsonPath) -> Any:
+    """A cell's value as the request needs it at ``path``: a number where a number goes; a
+    cell that is not one stays as written, for the type rule to report at the cell."""
+    from qslint.model import annotation_at
+
+    wanted = annotation_at(path)
+    if wanted is str or not isinstance(value, str):
+        return _text(value) if wanted is str else value
+    converters: Mapping[Any, Callable[[str], Any]] = {int: int, float: float, bool: _boolean}
+    convert = converters.get(wanted)
+    if convert is None:
+        return value
+    try:
+        return convert(value.strip())
+    except ValueError:
+        return value
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.lower()
+    if lowered not in ("true", "false"):
+        raise ValueError(text)
+    return lowered == "true"
+
+
+def _set(data: Any, path: JsonPath, value: Any) -> Any:
+    """``data`` with the value at ``path`` replaced: the containers along the path are
+    copied (once per row, as the first slot under them copies them), the rest shared."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(data, dict):
+        copied: Any = dict(data)
+    else:
+        copied = list(data)
+    copied[head] = _set(data[head], rest, value)
+    return copied
