@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,9 @@ from clocks import FastClock
 
 from qslint.cli import cli
 from qslint.emulator.server import Emulator
+
+# Tests that share the benchmarks' realistic definitions import them as `corpus`.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 VALID_JOB = """\
 AwsAccountId: "111122223333"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import VALID_JOB
+from corpus import write_corpus  # the benchmark corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
@@ -27,9 +28,6 @@ from qslint import cache, cache_codec, runner
 from qslint.rule import CheckedJob, RuleContext, Violation, job_rule, repository_rule
 from qslint.runner import RuleSets, lint
 from qslint.settings import Settings
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from corpus import write_corpus  # the benchmark corpus
 
 CACHE = ".qslint_cache"
 RULE_SETS = RuleSets()

@@ -8,13 +8,13 @@ emulator; a re-run from a fresh clone starts none and a changed row starts exact
 from __future__ import annotations
 
 import json
-import textwrap
 from collections import Counter
 from pathlib import Path
 
 import boto3
 import pytest
 from applying import REGION, SECRETS, apply_args, git, git_repository, starts, submitted_names
+from corpus import FAN_OUT_TEMPLATE  # the benchmark corpus
 
 from qslint.emulator.server import Emulator
 from qslint.emulator.service import Settings
@@ -23,35 +23,7 @@ ROWS = 200
 # Jobs long enough that twelve run at once and a thirteenth must wait.
 LONG = Settings(queued_seconds=0.2, running_seconds=30.0, region=REGION)
 
-TEMPLATE = textwrap.dedent(
-    """\
-    x-qslint:
-      for-each: tenants.csv
-      row-name: tenant
-    AwsAccountId: "111122223333"
-    DashboardId: sales
-    SnapshotJobId: weekly-sales-${tenant}
-    UserConfiguration:
-      AnonymousUsers:
-        - RowLevelPermissionTags:
-            - {Key: tenant_id, Value: "${tenant_id}"}
-    SnapshotConfiguration:
-      FileGroups:
-        - Files:
-            - FormatType: PDF
-              SheetSelections:
-                - {SheetId: summary, SelectionScope: ALL_VISUALS}
-      DestinationConfiguration:
-        S3Destinations:
-          - BucketConfiguration:
-              BucketName: acme-reports
-              BucketPrefix: tenants/${tenant}/weekly
-              BucketRegion: eu-west-1
-      Parameters:
-        IntegerParameters:
-          - {Name: TopN, Values: ["${top}"]}
-    """
-)
+TEMPLATE = FAN_OUT_TEMPLATE  # the benchmark's template: one job per tenant, TopN per row
 
 
 def tenants_csv(rows: int = ROWS, **replaced: str) -> str:

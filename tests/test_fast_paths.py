@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from corpus import write_corpus  # the benchmark corpus
 
 from qslint import cache, runner
 from qslint.engine import CheckResult
 from qslint.runner import RuleSets, lint
 from qslint.settings import Settings
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from corpus import write_corpus  # the benchmark corpus
 
 
 @pytest.fixture

@@ -14,13 +14,11 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
+from corpus import write_corpus  # the benchmark corpus
+from lsp_latency import duplicable
 from lsprotocol import types
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from corpus import write_corpus  # the benchmark corpus
-from lsp_latency import duplicable
 
 DEFINITIONS = 2000
 EDITS = 20
