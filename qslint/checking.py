@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.engine import Checker, FileResult
-from qslint.files import read_bytes, within_limit
+from qslint.files import read_held
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -29,17 +29,16 @@ class Task(NamedTuple):
     overlay: Mapping[str, bytes] = {}  # files an editor holds: a fan-out's rows file may be one
 
 
-def rows_reader(
+def held_reader(
     limits: LoadLimits, overlay: Mapping[str, bytes]
 ) -> Callable[[str], tuple[bytes | None, str | None]]:
-    """What reads a fan-out's rows file: from ``overlay`` when it holds the file (an editor's
-    unsaved text), else from disk; never past ``max-file-size``."""
+    """What reads a file (a fan-out's rows file, a definition a repository finding is in):
+    from ``overlay`` when it holds the file (an editor's unsaved text), else from disk;
+    never past ``max-file-size``."""
 
     def read(path: str) -> tuple[bytes | None, str | None]:
         held = overlay.get(os.path.abspath(path))  # noqa: PTH100
-        if held is not None:
-            return within_limit(held, limits.max_file_size)
-        return read_bytes(path, limits.max_file_size)
+        return read_held(path, held, limits.max_file_size)
 
     return read
 
@@ -55,7 +54,7 @@ def check_task(checker: Checker, task: Task) -> FileResult:
     from qslint.loader import parse_file
 
     source = parse_file(task.path, task.raw, task.unreadable, checker.limits)
-    source = expand_source(source, rows_reader(checker.limits, task.overlay), checker.limits)
+    source = expand_source(source, held_reader(checker.limits, task.overlay), checker.limits)
     return checker.check_source(source, task.relative)
 
 

@@ -105,6 +105,12 @@ def read_limited(stream: BinaryIO, max_size: int) -> bytes:
     return b"".join(chunks)
 
 
+def read_held(path: str, held: bytes | None, max_size: int) -> tuple[bytes | None, str | None]:
+    """The bytes of ``path`` as an editor or standard input holds them (``held``), else as
+    the disk does; never past ``max_size``."""
+    return read_bytes(path, max_size) if held is None else within_limit(held, max_size)
+
+
 def within_limit(raw: bytes, max_size: int) -> tuple[bytes | None, str | None]:
     """``raw``, or why it is not read: it is larger than ``max_size`` bytes."""
     if len(raw) > max_size:

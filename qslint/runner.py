@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.cache import CACHE_FOLDER, ResultCache, content_digest, fingerprint
-from qslint.checking import Task, check_task, check_tasks, rows_reader
+from qslint.checking import Task, check_task, check_tasks, held_reader
 from qslint.config import Config, ConfigError, LoadLimits
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet
-from qslint.files import read_bytes, within_limit
+from qslint.files import read_bytes, read_held
 from qslint.rule import Rule, load_rules
 from qslint.selection import select_rules
 from qslint.settings import Settings
@@ -370,16 +370,13 @@ def _reader(limits: LoadLimits, overlay: Mapping[str, bytes]) -> Callable[[str],
     when it holds the file, else from disk."""
     # Imported here, not at the top: a run served from the cache never needs it.
     from qslint.fanout.expansion import expand_source
-    from qslint.loader import parse_file, read_source
+    from qslint.loader import parse_file
+
+    read_bytes_of = held_reader(limits, overlay)
 
     def read(path: str) -> SourceFile:
-        held = overlay.get(os.path.abspath(path))  # noqa: PTH100
-        if held is None:
-            source = read_source(path, limits)
-        else:
-            raw, unreadable = within_limit(held, limits.max_file_size)
-            source = parse_file(display_path(path), raw, unreadable, limits)
-        return expand_source(source, rows_reader(limits, overlay), limits)
+        source = parse_file(display_path(path), *read_bytes_of(path), limits)
+        return expand_source(source, read_bytes_of, limits)
 
     return read
 
@@ -389,10 +386,7 @@ def _task(
 ) -> Task:
     """The file to check, with its bytes: ``held`` (an editor's or standard input's), else
     the disk's."""
-    if held is None:
-        raw, unreadable = read_bytes(candidate.path, limits.max_file_size)
-    else:
-        raw, unreadable = within_limit(held, limits.max_file_size)
+    raw, unreadable = read_held(candidate.path, held, limits.max_file_size)
     return Task(candidate.shown, candidate.relative, raw, unreadable, checker)
 
 
