@@ -281,9 +281,11 @@ def test_a_one_file_run_compares_with_the_index_and_reads_no_other_file(
     with (project / "jobs" / "weekly.yaml").open("a") as committed:
         committed.write("# the commit's change\n")
     read: list[str] = []
-    original = runner.read_bytes
+    original = runner.read_held  # each file the run checks is read through it
     monkeypatch.setattr(
-        runner, "read_bytes", lambda path, size: read.append(path) or original(path, size)
+        runner,
+        "read_held",
+        lambda path, held, size: read.append(path) or original(path, held, size),
     )
     cached = lint(one, Settings(cwd=project), RULE_SETS, use_cache=True, force_exclude=True)
     assert read == ["jobs/weekly.yaml"]  # the copy's job came from the project index
