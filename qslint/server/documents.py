@@ -50,6 +50,9 @@ class DefinitionLinter:
         self._rules = rules
         self._loaded: list[Rule] | None = None
         self.project = ProjectIndex()
+        # Each open document's text, limits and whether it is clearly something else: a
+        # keystroke lints every open document, and only the edited one changed.
+        self._verdicts: dict[str, tuple[str, LoadLimits, bool]] = {}
 
     def _settings(self) -> Settings:
         return Settings(cwd=self.folders[0] if self.folders else Path.cwd())
@@ -107,11 +110,16 @@ class DefinitionLinter:
             return True  # the lint reports the configuration
         if not text.strip():
             return blank
-        from qslint.loader import load_source
-        from qslint.validation import unrelated_documents
+        limits = self.limits(path)
+        known = self._verdicts.get(path)
+        if known is None or known[:2] != (text, limits):
+            from qslint.loader import load_source
+            from qslint.validation import unrelated_documents
 
-        source = load_source(path, text.encode("utf-8"), self.limits(path))
-        return not unrelated_documents(source).something_else
+            source = load_source(path, text.encode("utf-8"), limits)
+            known = (text, limits, unrelated_documents(source).something_else)
+            self._verdicts[path] = known
+        return not known[2]
 
     def lint(self, documents: Mapping[str, str], *, workspace: bool = True) -> LintResult:
         """The findings of each definition among ``documents`` (text by absolute path); with
@@ -123,6 +131,8 @@ class DefinitionLinter:
                 for path, text in documents.items()
                 if self.is_definition(path, text, settings)
             }
+            for closed in self._verdicts.keys() - documents.keys():
+                del self._verdicts[closed]
             result = LintResult({path: [] for path in held})
             # An open document that is no definition may be a fan-out's rows file: then the
             # workspace's templates are checked with it (a keystroke in a definition is not).
