@@ -66,7 +66,3 @@ class ProjectIndex:
             for file in compared
             if file.jobs
         ]
-
-    def forget(self) -> None:
-        """Drop the index: the next lint refreshes it first."""
-        self._files = None
