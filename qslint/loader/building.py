@@ -50,6 +50,10 @@ class Invalid(Exception):
         self.mark = mark
 
 
+class TooDeep(Invalid):
+    """Nesting past ``max-depth``: refused where it starts, before the rest is read."""
+
+
 class _Alias:
     """An alias, resolved where it was read: the events of the node it names.
 
@@ -206,9 +210,10 @@ class DocumentBuilder:
             document = Document(data=None, start=one_based(root.start_mark), yaml11=yaml11)
             try:
                 document.data = self._value(root, events, (), document, hidden=False)
-            except Invalid as invalid:
-                if invalid.message != too_deep_message(self._limits):
-                    _read_document(events)  # a syntax error anywhere in it comes first
+            except TooDeep:
+                raise
+            except Invalid:
+                _read_document(events)  # a syntax error anywhere in it comes first
                 raise
             parser.get_event()  # the document's end
             documents.append(document)
@@ -232,7 +237,7 @@ class DocumentBuilder:
         if self._nodes > self._limits.max_nodes:
             raise Invalid(too_many_values_message(self._limits), one_based(event.start_mark))
         if len(path) > self._limits.max_depth:
-            raise Invalid(too_deep_message(self._limits), one_based(event.start_mark))
+            raise TooDeep(too_deep_message(self._limits), one_based(event.start_mark))
         document.values[path] = event.start_mark
         if type(event) is ScalarEvent:
             if hidden:

@@ -28,7 +28,7 @@ from ruamel.yaml.resolver import Resolver
 from ruamel.yaml.tag import Tag
 
 from qslint.config import LoadLimits
-from qslint.loader.building import DocumentBuilder, Invalid, too_deep_message
+from qslint.loader.building import DocumentBuilder, Invalid, TooDeep, too_deep_message
 from qslint.loader.documents import Document, LoadProblem, Sensitivity, one_based
 from qslint.loader.problems import SyntaxProblem, line_starts, syntax_problem
 from qslint.loader.tags import MAP_TAG, MERGE_TAG, SCALAR_TAGS, SEQ_TAG, STR_TAG, plain_tag
@@ -99,7 +99,7 @@ class _PureComposer(_SharedTagResolver, SafeLoader):  # type: ignore[misc]
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self._level > self._limits.max_depth:
             mark = self.peek_event().start_mark
-            raise Invalid(too_deep_message(self._limits), one_based(mark))
+            raise TooDeep(too_deep_message(self._limits), one_based(mark))
         self._level += 1
         try:
             return super().compose_node(parent, index)
