@@ -33,13 +33,13 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files each run reads."""
     read: list[str] = []
-    original = runner.read_bytes
+    original = runner.read_held  # each file the run checks is read through it
 
-    def spy(path: str, max_size: int) -> tuple[bytes | None, str | None]:
+    def spy(path: str, held: bytes | None, max_size: int) -> tuple[bytes | None, str | None]:
         read.append(path)
-        return original(path, max_size)
+        return original(path, held, max_size)
 
-    monkeypatch.setattr(runner, "read_bytes", spy)
+    monkeypatch.setattr(runner, "read_held", spy)
     return read
 
 
