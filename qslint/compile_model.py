@@ -13,6 +13,7 @@ import types
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import pydantic_core
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -32,6 +33,8 @@ def compiled() -> dict[str, Any]:
     _add_model(StartDashboardSnapshotJobRequest, models)
     return {
         "generated_by": "python -m qslint.compile_model, from qslint/model.py: do not edit",
+        # The schema is pydantic-core's input, whose form may change between its versions.
+        "pydantic_core": pydantic_core.__version__,
         "root": StartDashboardSnapshotJobRequest.__name__,
         "models": models,
     }

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
+import pydantic_core
 from pydantic_core import SchemaValidator, ValidationError
 
 from qslint.findings import JsonPath, MissingPart
@@ -78,13 +79,20 @@ class CompiledModel:
         return f"{type(self).__name__}({fields})"
 
 
-def _load() -> dict[str, Any]:
+def load(installed: str = pydantic_core.__version__) -> dict[str, Any]:
+    """The compiled models: the shipped file when it was compiled for the ``installed``
+    pydantic-core, else compiled now from :mod:`qslint.model` (pydantic's import and schema
+    generation, the cost the file saves)."""
     with Path(__file__).with_name("compiled_model.json").open(encoding="utf-8") as file:
         compiled: dict[str, Any] = json.load(file)
-    return compiled
+    if compiled["pydantic_core"] == installed:
+        return compiled
+    from qslint.compile_model import compiled as compiled_now
+
+    return compiled_now()
 
 
-_COMPILED = _load()
+_COMPILED = load()
 _MODELS: dict[str, dict[str, Any]] = _COMPILED["models"]
 
 
