@@ -5,15 +5,18 @@ service model is here (``tests/test_model_drift.py`` proves it): most are enforc
 validation, and the few that a rule owns with a sharper message (the number of file groups,
 files, sheet selections, visual ids and S3 destinations) are recorded as :class:`RuleLimit`
 metadata instead, so that one problem gives one finding.
+
+A run does not build these classes: it validates with the schema they compile to
+(:mod:`qslint.compile_model`, :mod:`qslint.compiled_model`). They generate the JSON Schema,
+and they are the types rules are written against.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, field_validator
 
-from qslint.findings import MissingPart
 from qslint.model_parts import RequestParts, refuse_null, timestamp_like
 from qslint.wire import service_regex
 
@@ -63,16 +66,6 @@ DateTimeValue = Annotated[
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-    if not TYPE_CHECKING:  # to type checkers, every field is always there, as it is when valid
-
-        def __getattr__(self, name: str) -> Any:
-            # Reached only for a name that is not set: of the fields, only in a partial job
-            # (qslint.validation), for one whose value is not valid.
-            if name in type(self).model_fields:
-                message = f"`{name}` of this {type(self).__name__} is not valid"
-                raise MissingPart(message, name=name, obj=self)
-            return super().__getattr__(name)
 
     _refuse_null = field_validator("*", mode="before")(refuse_null)
 
