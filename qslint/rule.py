@@ -163,9 +163,9 @@ class CheckedJob:
 
     @property
     def job(self) -> StartDashboardSnapshotJobRequest:
-        from qslint.model import StartDashboardSnapshotJobRequest
+        from qslint.compiled_model import Request, validate
 
-        return StartDashboardSnapshotJobRequest.model_validate(self.values)
+        return validate(Request, self.values)
 
     def locate(self, path: JsonPath = (), *, key: bool = False) -> Location:
         """Where the top-level field of ``path`` starts (the document, without one): a run

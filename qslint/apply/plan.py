@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from qslint.compiled_model import values_set
 from qslint.rule import CheckedJob
 
 DEFAULT_CONCURRENCY = 12  # jobs one account runs at once (the API page)
@@ -142,7 +143,7 @@ def planned_jobs(
                 name=job.SnapshotJobId,
                 formats=tuple(file.FormatType for _, file in job.files()),
                 # The values as parsed: fields left out stay out, YAML dates stay dates.
-                request=job.model_dump(exclude_unset=True),
+                request=values_set(job),
             )
         )
     return jobs

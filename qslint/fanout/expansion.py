@@ -306,7 +306,7 @@ def _filled(slot: _Slot, row: Row) -> Any:
 def _typed(value: Any, path: JsonPath) -> Any:
     """A cell's value as the request needs it at ``path``: a number where a number goes; a
     cell that is not one stays as written, for the type rule to report at the cell."""
-    from qslint.model import annotation_at
+    from qslint.compiled_model import annotation_at
 
     wanted = annotation_at(path)
     if wanted is str or not isinstance(value, str):
