@@ -65,7 +65,7 @@ class CompiledModel:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in type(self).field_names:
-            raise AttributeError(f"{type(self).__name__} is read-only: `{name}` is not set")
+            raise AttributeError(f"{type(self).__name__} is read-only: `{name}` cannot be set")
         object.__setattr__(self, name, value)
 
     def __eq__(self, other: object) -> bool:
