@@ -215,7 +215,9 @@ class _Expansion:
         kept: list[Row] = []
         first: dict[tuple[tuple[str, Any], ...], Row] = {}
         for row in rows.rows:
-            missing = [column for column in rows.columns if column in used and _empty(row, column)]
+            missing = [
+                column for column in rows.columns if column in used and lacks_value(row, column)
+            ]
             if missing:
                 names = ", ".join(f"`{column}`" for column in missing)
                 self._problem(
@@ -298,7 +300,8 @@ def string_values(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
         yield path, value
 
 
-def _empty(row: Row, column: str) -> bool:
+def lacks_value(row: Row, column: str) -> bool:
+    """Whether ``row`` has no cell, or an empty one, for ``column`` (QS113)."""
     cell = row.cells.get(column)
     return cell is None or cell.value == ""
 
