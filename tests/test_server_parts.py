@@ -1,5 +1,5 @@
 """The language server's parts without a client: debouncing, ranges, completion, hover,
-the project index, the rows files kept."""
+the project index, the rows files kept, placeholders."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from qslint.findings import Mark
 from qslint.runner import RuleSets, lint
 from qslint.server.debounce import Debouncer
 from qslint.server.fields import completion_at, hover_text, key_at
+from qslint.server.placeholders import Placeholders
 from qslint.server.project import ProjectIndex
 from qslint.server.ranges import NodeRanges
 from qslint.server.rows import MAX_FILES, RowsFiles
@@ -179,3 +180,43 @@ def test_the_rows_files_kept_are_bounded_the_least_recently_asked_for_dropped(tm
     rows_files.rows(names[MAX_FILES], "rows.csv", limits)  # one more than kept: drops names[1]
     assert rows_files.rows(names[0], "rows.csv", limits) is parsed[0]
     assert rows_files.rows(names[1], "rows.csv", limits) is not parsed[1]
+
+
+INLINE_TEMPLATE = """\
+x-qslint:
+  for-each:
+    - {tenant: acme, tenant_id: t-1}
+    - {tenant: 'glo`bex', tenant_id: t-2}
+    - {tenant_id: t-3}
+SnapshotJobId: >-
+  weekly-${tenant}
+  -${tenant_id}
+UserConfiguration:
+  AnonymousUsers:
+    - RowLevelPermissionTags: [{Key: tenant_id, Value: "${tenant_id}"}]
+"""
+
+
+def test_hover_on_inline_rows_in_a_folded_value_and_on_a_rows_file_elsewhere(tmp_path):
+    placeholders = Placeholders(RowsFiles(lambda path: None), lambda path: LoadLimits())
+    path = str(tmp_path / "weekly.yaml")
+    tenant = placeholders.hover(path, INLINE_TEMPLATE, 6, 12)
+    assert tenant is not None
+    assert tenant.range == ((6, 9), (6, 18))  # on the folded value's second line
+    assert tenant.markdown == (
+        "**`${tenant}`**: column `tenant` of the inline rows, filled by 2 of 3 rows\n\n"
+        "Values: `acme`, ``glo`bex``"  # a backtick in a value does not end its code span
+    )
+    tenant_id = placeholders.hover(path, INLINE_TEMPLATE, 7, 4)
+    assert tenant_id is not None
+    assert "filled by 3 rows\n\nIt fills a value the service marks sensitive" in (
+        tenant_id.markdown
+    )
+    assert placeholders.hover(path, INLINE_TEMPLATE, 2, 20) is None  # a row, no placeholder
+    elsewhere = INLINE_TEMPLATE.replace("for-each:\n", "for-each: ../tenants.csv\n", 1)
+    elsewhere = "\n".join(line for line in elsewhere.splitlines() if "    - {" not in line)
+    hover = placeholders.hover(path, elsewhere, 3, 12)
+    assert hover is not None
+    assert hover.markdown == (
+        "**`${tenant}`**: `for-each` names a file beside this one or below it, not `../tenants.csv`"
+    )
