@@ -36,6 +36,12 @@ def _position(text: str, line_holding: str, before: str) -> types.Position:
     return types.Position(line=number, character=line.index(before))
 
 
+def _after(text: str, written: str) -> types.Position:
+    """The position just after ``written``, on the first line that holds it."""
+    at = _position(text, written, written)
+    return types.Position(line=at.line, character=at.character + len(written))
+
+
 async def _hover(client: LanguageClient, path: Path, position: types.Position) -> types.Hover:
     hover = await asyncio.wait_for(
         client.text_document_hover_async(
@@ -150,12 +156,11 @@ async def test_hover_tells_why_a_rows_file_cannot_be_read_under_its_limits(clien
 async def test_completion_after_the_dollar_brace_offers_the_rows_columns(client, workspace):
     typed = FAN_OUT_TEMPLATE.replace("tenants/${tenant}/weekly", "tenants/${ten")
     path = await _open_template(client, workspace, typed)
-    at = _position(typed, "BucketPrefix:", "${ten")
-    cursor = types.Position(line=at.line, character=at.character + len("${ten"))
+    name = _after(typed, "tenants/${")
+    cursor = _after(typed, "tenants/${ten")
     found = await _complete(client, path, cursor)
     assert found is not None
     assert [item.label for item in found.items] == ["tenant", "tenant_id", "top"]
-    name = types.Position(line=at.line, character=at.character + 2)  # after `${`
     for item in found.items:
         assert item.kind == types.CompletionItemKind.Variable
         assert item.detail == "column of tenants.csv, 200 rows"
@@ -172,8 +177,7 @@ async def test_completion_in_a_line_that_does_not_parse_yet_and_before_a_brace(c
     # The flow mapping's quote is not closed: the template parses without the line typed.
     typed = FAN_OUT_TEMPLATE.replace('Value: "${tenant_id}"}', 'Value: "${')
     path = await _open_template(client, workspace, typed)
-    cursor = _position(typed, 'Value: "${', 'Value: "${')
-    cursor.character += len('Value: "${')
+    cursor = _after(typed, 'Value: "${')
     found = await _complete(client, path, cursor)
     assert found is not None
     assert [item.label for item in found.items] == ["tenant", "tenant_id", "top"]
@@ -197,9 +201,7 @@ async def test_completion_in_a_line_that_does_not_parse_yet_and_before_a_brace(c
 async def test_no_columns_outside_a_placeholder_in_a_comment_or_in_the_rows_file(client, workspace):
     typed = FAN_OUT_TEMPLATE.replace("AwsAccountId:", "# see ${ten\nAwsAccountId:")
     path = await _open_template(client, workspace, typed)
-    comment = _position(typed, "# see", "# see ${ten")
-    comment.character += len("# see ${ten")
-    assert await _complete(client, path, comment) is None
+    assert await _complete(client, path, _after(typed, "# see ${ten")) is None
     rows = workspace / "tenants.csv"
     text = rows.read_text(encoding="utf-8") + "${ten"
     await asyncio.wait_for(_open(client, rows, text), ANSWER_SECONDS)
