@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,7 +89,7 @@ class Placeholders:
         template = template_at(source, line)
         if template is None:
             return None
-        found = _placeholder_at(template, NodeRanges(text, limits), source.text, line, character)
+        found = _placeholder_at(template, NodeRanges(text, limits), text, line, character)
         if found is None:
             return None
         rows = self.rows_of(path, template, limits)
@@ -116,10 +116,9 @@ class Placeholders:
         rows = None if template is None else self.rows_of(path, template, limits)
         if rows is None or rows.rows is None:
             return None
-        start = typing.start("typed")
-        end = _NAME_REST.match(written, character)
-        assert end is not None  # it matches the empty string
-        closed = written.startswith("}", end.end())
+        rest = _NAME_REST.match(written, character)
+        end = rest.end() if rest else character
+        closed = written.startswith("}", end)
         items = [
             ColumnItem(
                 name,
@@ -130,7 +129,7 @@ class Placeholders:
             for name in rows.rows.columns
             if "}" not in name
         ]
-        return ColumnCompletion(((line, start), (line, end.end())), items)
+        return ColumnCompletion(((line, typing.start("typed")), (line, end)), items)
 
     def rows_of(self, path: str, template: Document, limits: LoadLimits) -> FanOutRows | None:
         """The rows of ``template`` (of the file at ``path``); None when it names none."""
@@ -138,12 +137,13 @@ class Placeholders:
         if not isinstance(settings, dict) or FOR_EACH not in settings:
             return None
         given = settings[FOR_EACH]
+        shown = given if isinstance(given, str) else INLINE
         body = {key: value for key, value in template.data.items() if key != FAN_OUT_KEY}
         hidden = _sensitive_columns(body)
         if isinstance(given, str):
             elsewhere = outside_folder(given)
             if elsewhere is not None:
-                return FanOutRows(given, None, elsewhere, hidden)
+                return FanOutRows(shown, None, elsewhere, hidden)
             file = os.path.normpath(rows_file_beside(path, given))
             rows = self.rows_files.rows(file, given, limits)
         else:
@@ -153,8 +153,8 @@ class Placeholders:
             except RowsError as error:
                 rows = error.message
         if isinstance(rows, str):
-            return FanOutRows(given if isinstance(given, str) else INLINE, None, rows, hidden)
-        return FanOutRows(given if isinstance(given, str) else INLINE, rows, None, hidden)
+            return FanOutRows(shown, None, rows, hidden)
+        return FanOutRows(shown, rows, None, hidden)
 
 
 def template_at(source: SourceFile, line: int) -> Document | None:
@@ -226,7 +226,7 @@ def describe(column: str, rows: FanOutRows) -> str:
     text = f"{head}: column {_code(column)} of {_source(rows)}, filled by {count}"
     if column in rows.hidden:
         return f"{text}\n\nIt fills a value the service marks sensitive: its values are not shown."
-    values = _distinct(str(row.cells[column].value) for row in filled)
+    values = list(dict.fromkeys(str(row.cells[column].value) for row in filled))
     if values:
         shown = ", ".join(_code(value) for value in values[:MAX_SAMPLES])
         more = f", … ({len(values)} distinct)" if len(values) > MAX_SAMPLES else ""
@@ -236,10 +236,6 @@ def describe(column: str, rows: FanOutRows) -> str:
 
 def _source(rows: FanOutRows) -> str:
     return rows.shown if rows.shown == INLINE else _code(rows.shown)
-
-
-def _distinct(values: Iterable[str]) -> Sequence[str]:
-    return list(dict.fromkeys(values))
 
 
 def _code(text: str) -> str:
