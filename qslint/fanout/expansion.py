@@ -109,12 +109,7 @@ class _Expansion:
         for slot in slots:
             for column in slot.columns:
                 if column not in rows.columns:
-                    known = ", ".join(f"`{name}`" for name in rows.columns)
-                    self._problem(
-                        UNKNOWN_COLUMN,
-                        f"placeholder `${{{column}}}` names no column of the rows ({known})",
-                        slot.mark,
-                    )
+                    self._problem(UNKNOWN_COLUMN, unknown_column(column, rows), slot.mark)
         for column, mark in rows.columns.items():
             if column not in used and column != row_name:
                 self._problem(
@@ -186,30 +181,21 @@ class _Expansion:
 
     def _rows_file(self, name: str, read_rows: ReadRows) -> Rows | str:
         """The rows of the file ``name`` beside the template, or why there are none."""
-        if not name or name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name):
-            return f"`{FOR_EACH}` names a file beside this one or below it, not `{name}`"
-        folder = posixpath.dirname(self.source.path.replace("\\", "/"))
-        file = posixpath.join(folder, name) if folder else name
+        elsewhere = outside_folder(name)
+        if elsewhere is not None:
+            return elsewhere
+        file = rows_file_beside(self.source.path, name)
         self.rows_files.append(file)
-        raw, unreadable = read_rows(file)
-        if raw is None:
-            return f"rows file `{file}`: {unreadable or 'cannot read file'}"
-        return rows_from_bytes(file, raw, self.limits)
+        return read_rows_file(file, read_rows, self.limits)
 
     def _slots(self, value: Any, path: JsonPath) -> Iterator[_Slot]:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                yield from self._slots(item, (*path, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from self._slots(item, (*path, index))
-        elif isinstance(value, str):
-            found = list(PLACEHOLDER.finditer(value))
+        for at, text in string_values(value, path):
+            found = list(PLACEHOLDER.finditer(text))
             if found:
                 columns = tuple(dict.fromkeys(match.group(1) for match in found))
-                whole = len(found) == 1 and found[0].span() == (0, len(value))
-                mark = self._placeholder_mark(path, value, found[0].start())
-                yield _Slot(path, value, columns, whole, mark)
+                whole = len(found) == 1 and found[0].span() == (0, len(text))
+                mark = self._placeholder_mark(at, text, found[0].start())
+                yield _Slot(at, text, columns, whole, mark)
 
     def _placeholder_mark(self, path: JsonPath, text: str, offset: int) -> Mark:
         """Where the placeholder at ``offset`` of the value ``text`` at ``path`` is written:
@@ -229,7 +215,9 @@ class _Expansion:
         kept: list[Row] = []
         first: dict[tuple[tuple[str, Any], ...], Row] = {}
         for row in rows.rows:
-            missing = [column for column in rows.columns if column in used and _empty(row, column)]
+            missing = [
+                column for column in rows.columns if column in used and lacks_value(row, column)
+            ]
             if missing:
                 names = ", ".join(f"`{column}`" for column in missing)
                 self._problem(
@@ -273,7 +261,47 @@ class _Expansion:
         )
 
 
-def _empty(row: Row, column: str) -> bool:
+def outside_folder(name: str) -> str | None:
+    """Why ``for-each: NAME`` names no file beside the template or below it; None if it does."""
+    if not name or name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name):
+        return f"`{FOR_EACH}` names a file beside this one or below it, not `{name}`"
+    return None
+
+
+def rows_file_beside(template: str, name: str) -> str:
+    """The path of the rows file ``name`` (not :func:`outside_folder`) beside ``template``."""
+    folder = posixpath.dirname(template.replace("\\", "/"))
+    return posixpath.join(folder, name) if folder else name
+
+
+def read_rows_file(file: str, read_rows: ReadRows, limits: LoadLimits) -> Rows | str:
+    """The rows of ``file``, or why it cannot be read; ``RowsError`` for what it holds."""
+    raw, unreadable = read_rows(file)
+    if raw is None:
+        return f"rows file `{file}`: {unreadable or 'cannot read file'}"
+    return rows_from_bytes(file, raw, limits)
+
+
+def unknown_column(column: str, rows: Rows) -> str:
+    """What is wrong with a placeholder that names no column of ``rows``."""
+    known = ", ".join(f"`{name}`" for name in rows.columns)
+    return f"placeholder `${{{column}}}` names no column of the rows ({known})"
+
+
+def string_values(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """Every string value within ``value`` (found at ``path``), with its path."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from string_values(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from string_values(item, (*path, index))
+    elif isinstance(value, str):
+        yield path, value
+
+
+def lacks_value(row: Row, column: str) -> bool:
+    """Whether ``row`` has no cell, or an empty one, for ``column`` (QS113)."""
     cell = row.cells.get(column)
     return cell is None or cell.value == ""
 
