@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -340,3 +342,24 @@ def test_apply_names_each_failed_row_and_counts_the_rest(aws_workspace, fast_clo
         assert job["job_id"] not in result.stdout + markdown
     for secret in SECRETS:
         assert secret not in result.output + markdown + Path("r.json").read_text()
+
+
+def test_ctrl_c_counts_a_template_s_rows_and_names_only_the_jobs_still_running(fan_out, fast_clock):
+    # The jobs outlast the test however slowly it runs: an interrupted apply waits for none.
+    with Emulator(replace(LONG, running_seconds=360_000.0), clock=fast_clock) as emulator:
+        args = apply_args(emulator, "jobs", "--max-concurrent", "2")
+        process = subprocess.Popen(
+            fast_clock.command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert emulator.service.wait_for(lambda service: len(service.jobs()) == 2, 60)
+            process.send_signal(signal.SIGINT)
+            output, errors = process.communicate(timeout=30)
+        finally:
+            process.kill()
+    assert process.returncode == 130, errors
+    summary = output.splitlines()
+    assert summary[0] == f"jobs/weekly.yaml:1  fan-out, {ROWS} of {ROWS} rows: {ROWS} interrupted"
+    assert summary[1] == f"{ROWS} jobs: {ROWS} interrupted; 0 retries"
+    assert summary[2].startswith("Interrupted. Still running on the service: weekly-sales-")
+    assert len(summary) == 3

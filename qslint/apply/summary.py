@@ -210,8 +210,13 @@ def _totals(counts: Counter[str]) -> str:
 def _unsucceeded(
     members: Sequence[tuple[TemplateRow, Outcome]],
 ) -> list[tuple[TemplateRow, Outcome]]:
-    """The rows whose job did not succeed: each is named, the others only counted."""
-    return [(row, outcome) for row, outcome in members if not outcome.succeeded]
+    """The rows whose job failed: each is named, the others only counted. Rows an interrupted
+    run left are counted too: the interruption's note names the jobs still running."""
+    return [
+        (row, outcome)
+        for row, outcome in members
+        if not outcome.succeeded and outcome.phase is not Phase.INTERRUPTED
+    ]
 
 
 def _row_headers(rows: Iterable[TemplateRow]) -> tuple[str, ...]:
