@@ -193,6 +193,7 @@ class Checker:
                     document.start,
                     _field_marks(document, self._index),
                     region=self._region,
+                    row=document.row,
                 )
                 result.jobs.append(job)
                 found += self._collect(Scope.JOB, result, validated, source, index)
