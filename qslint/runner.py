@@ -7,12 +7,12 @@ import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
-from qslint.cache import CACHE_FOLDER, ResultCache, content_digest, fingerprint
+from qslint.cache import CACHE_FOLDER, ResultCache, RunFiles, content_digest, fingerprint
 from qslint.checking import Task, check_task, check_tasks, held_reader
 from qslint.config import Config, ConfigError, LoadLimits
-from qslint.engine import Checker, CheckResult, FileResult, RuleSet
+from qslint.engine import Checker, CheckResult, FileResult, RuleSet, keyed_reads, related_jobs
 from qslint.files import read_bytes, read_held
 from qslint.rule import Rule, load_rules
 from qslint.selection import select_rules
@@ -249,23 +249,8 @@ def _check(
     checkers = [group.checker for group in groups]
     everything = [*candidates, *others]
     numbers = [index_of[id(candidate.config)] for candidate in everything]  # each one's group
-    results: list[FileResult | None] = []
-    run: list[tuple[str, bytes, bool]] = []  # each file's path, digest and whether checked
-    pending: list[tuple[int, Task, ResultCache | None]] = []  # and the cache to keep it in
-    for candidate, number in zip(everything, numbers, strict=True):
-        held = overlay.get(os.path.abspath(candidate.path))  # noqa: PTH100
-        cache = groups[number].cache if held is None else None
-        known = cache.unchanged(candidate.shown, candidate.status) if cache else None
-        if known is not None:
-            digest, result = known
-        else:
-            task = _task(candidate, number, checkers[number].limits, held)._replace(overlay=overlay)
-            digest = content_digest(task.raw) if task.raw is not None else b""
-            result = cache.get(task.path, digest, candidate.status) if cache and digest else None
-            if result is None:
-                pending.append((len(results), task, cache))
-        results.append(result)
-        run.append((candidate.shown, digest, len(run) < len(candidates)))
+    keyed = None if keep_compared or compared else keyed_reads([g.rules for g in groups])
+    results, run, pending = _known(groups, everything, numbers, len(candidates), overlay, keyed)
     checked = check_tasks(checkers, [task for _, task, _ in pending], workers)
     # The bytes checked are no longer needed: not held through the repository rules and
     # the cache's save, where a cold run over many files peaks.
@@ -275,9 +260,11 @@ def _check(
         results[index] = result
         if cache and run[index][1] and not result.rows_files:
             cache.put(run[index][1], everything[index].status, result)
-    files = [result for result in results if result is not None]  # all of them, by now
 
     def with_jobs() -> list[FileResult]:
+        if keyed is not None:
+            return _related(groups, everything, numbers, results, fresh, len(candidates), keyed)
+        files = cast("list[FileResult]", results)  # every file was checked or cached
         return _every(groups, everything, numbers, files, fresh, len(candidates))
 
     every = with_jobs() if keep_compared else None  # else made when needed
@@ -303,15 +290,63 @@ def _check(
         if group.cache:
             group.cache.save()
     # Whether a comment suppressed anything is known once every rule has run.
-    used = repository.suppressed.union(*(file.suppressed for file in files))
+    used = repository.suppressed.union(*(file.suppressed for file in results if file))
     files = [  # the run's own files; the others were compared with, never reported
         checkers[number].check_suppressions(file, used)
-        for number, file in zip(numbers[: len(candidates)], files, strict=False)
+        for number, file in zip(numbers, results[: len(candidates)], strict=False)
+        if file is not None  # never: an own file was checked or cached
     ]
     result = _finished(files, candidates, repository)
     result.digests = {shown: digest for shown, digest, own in run if own and digest}
     result.compared = _all_compared(every, len(candidates)) if keep_compared else []
     return result
+
+
+_Pending = tuple[int, Task, ResultCache | None]  # a file to check: where, what, its cache
+
+
+def _known(
+    groups: Sequence[_Group],
+    everything: Sequence[Candidate],
+    numbers: Sequence[int],
+    checked: int,
+    overlay: Mapping[str, bytes],
+    keyed: Sequence[str] | None,
+) -> tuple[list[FileResult | None], RunFiles, list[_Pending]]:
+    """What the caches know of ``everything`` (the first ``checked`` are the run's own, the
+    rest compared only): each file's result, each one's path, digest and whether the run
+    checks it, and the files still to check, with their bytes.
+
+    When the repository rules are ``keyed`` (see :func:`qslint.engine.keyed_reads`), an
+    unchanged file the run only compares with is its digest alone, and None for a result:
+    the few jobs related to the run's own come later, straight from the index.
+    """
+    results: list[FileResult | None] = []
+    run: list[tuple[str, bytes, bool]] = []
+    pending: list[_Pending] = []
+    for candidate, number in zip(everything, numbers, strict=True):
+        held = overlay.get(os.path.abspath(candidate.path)) if overlay else None  # noqa: PTH100
+        cache = groups[number].cache if held is None else None
+        own = len(run) < checked
+        if cache and keyed is not None and not own:
+            digest = cache.indexed(candidate.shown, candidate.status)
+            if digest is not None:
+                results.append(None)
+                run.append((candidate.shown, digest, own))
+                continue
+        known = cache.unchanged(candidate.shown, candidate.status) if cache else None
+        if known is not None:
+            digest, result = known
+        else:
+            limits = groups[number].checker.limits
+            task = _task(candidate, number, limits, held)._replace(overlay=overlay)
+            digest = content_digest(task.raw) if task.raw is not None else b""
+            result = cache.get(task.path, digest, candidate.status) if cache and digest else None
+            if result is None:
+                pending.append((len(results), task, cache))
+        results.append(result)
+        run.append((candidate.shown, digest, own))
+    return results, run, pending
 
 
 def _finished(
@@ -357,6 +392,44 @@ def _every(
         for index, file in enumerate(files)
     ]
     every[checked:] = map(_compared_only, every[checked:])
+    return every
+
+
+def _related(
+    groups: Sequence[_Group],
+    everything: Sequence[Candidate],
+    numbers: Sequence[int],
+    results: Sequence[FileResult | None],
+    fresh: Collection[int],
+    checked: int,
+    reads: Sequence[str],
+) -> list[FileResult]:
+    """What keyed repository rules compare: as :func:`_every` makes them, the run's own
+    files (the first ``checked``) and the others it read; of the unchanged others (None in
+    ``results``), only the jobs related to the run's own, from each group's index."""
+    read = [(index, file) for index, file in enumerate(results) if file is not None]
+    every = _every(
+        groups,
+        [everything[index] for index, _ in read],
+        [numbers[index] for index, _ in read],
+        [file for _, file in read],
+        {position for position, (index, _) in enumerate(read) if index in fresh},
+        checked,
+    )
+    own = [job.values for file in every[:checked] for job in file.jobs]
+    related = related_jobs(
+        [group.rules for group in groups], reads, [[v.get(name) for name in reads] for v in own]
+    )
+    indexed: dict[int, set[str]] = {}
+    for index, file in enumerate(results):
+        if file is None:
+            indexed.setdefault(numbers[index], set()).add(everything[index].shown)
+    for number, paths in indexed.items():
+        cache = groups[number].cache
+        assert cache is not None, "only a cache serves a file from its index"
+        every += [
+            FileResult(path, jobs=jobs) for path, jobs in cache.related(paths, related).items()
+        ]
     return every
 
 

@@ -311,3 +311,37 @@ def test_a_repository_rule_without_reads_gets_whole_jobs_from_the_files(
 def test_only_a_repository_rule_declares_the_fields_it_reads():
     with pytest.raises(ValueError, match="only a repository rule"):
         job_rule("ACME1", "summary", reads=("SnapshotJobId",))
+
+
+@repository_rule("ACME602", "Two jobs export one dashboard", reads=("DashboardId",), keyed=True)
+def shared_dashboard(
+    jobs: Sequence[CheckedJob], context: RuleContext
+) -> Iterator[tuple[CheckedJob, Violation]]:
+    """A plugin's keyed rule over fewer fields than QS601: a one-file run must give it the
+    jobs equal to the file's in its own key, not in every field the index keeps."""
+    first: dict[str, CheckedJob] = {}
+    for checked in sorted(jobs, key=lambda job: (job.checked, job.file, job.start)):
+        dashboard = checked.values["DashboardId"]
+        if first.setdefault(dashboard, checked) is not checked:
+            yield checked, Violation(f"{dashboard} is exported twice", path=("DashboardId",))
+
+
+def test_a_keyed_rule_gets_the_jobs_equal_in_its_own_key(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+    rules = RuleSets([*RULE_SETS.rules, shared_dashboard])
+    lint([Path("jobs")], Settings(cwd=project), rules, use_cache=True)
+    with (project / "jobs" / "monthly.yaml").open("a") as committed:
+        committed.write("# the commit's change\n")
+    one = [Path("jobs/monthly.yaml")]  # another job id, the same dashboard as the weeklies
+    cached = lint(one, Settings(cwd=project), rules, use_cache=True, force_exclude=True)
+    fresh = lint(one, Settings(cwd=project), rules, force_exclude=True)
+    assert cached.findings == fresh.findings
+    assert "ACME602" in {finding.code for finding in cached.findings}
+
+
+def test_a_keyed_rule_declares_its_key():
+    with pytest.raises(ValueError, match="declares the fields it reads"):
+        repository_rule("ACME603", "summary", keyed=True)

@@ -11,6 +11,7 @@ from corpus import write_corpus  # the benchmark corpus
 
 from qslint import cache, runner
 from qslint.engine import CheckResult
+from qslint.rule import CheckedJob
 from qslint.runner import RuleSets, lint
 from qslint.settings import Settings
 
@@ -193,3 +194,46 @@ def test_a_cache_read_but_not_written_is_dated_used(corpus, settled):
 def test_no_cache_writes_nothing(corpus):
     run(corpus, use_cache=False)
     assert not (corpus / ".qslint_cache").exists()
+
+
+@pytest.fixture
+def jobs_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files whose jobs a run makes from the project index, one entry per job."""
+    made: list[str] = []
+    original = cache.CheckedJob
+
+    def spy(data: object, path: str, *rest: object, **named: object) -> CheckedJob:
+        made.append(path)
+        return original(data, path, *rest, **named)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache, "CheckedJob", spy)
+    return made
+
+
+def hook(folder: Path, *files: str, **options: object) -> CheckResult:
+    """What the pre-commit hook runs: the staged files, compared with the project."""
+    paths = [Path(file) for file in files]
+    return lint(paths, Settings(cwd=folder), RuleSets(), force_exclude=True, **options)  # type: ignore[arg-type]
+
+
+def test_a_one_file_run_makes_no_job_of_an_unrelated_file(corpus, settled, jobs_made):
+    run(corpus, use_cache=True)
+    staged = "jobs/team-000/job-00000.yaml"
+    with (corpus / staged).open("a") as changed:
+        changed.write("# the commit's change\n")
+    jobs_made.clear()
+    cached = hook(corpus, staged, use_cache=True)
+    assert jobs_made == []  # 299 files compared with, none of them a job
+    assert outcome(cached) == outcome(hook(corpus, staged))
+
+
+def test_a_one_file_run_makes_the_jobs_of_its_duplicates_only(corpus, settled, jobs_made):
+    run(corpus, use_cache=True)
+    staged, original = "jobs/team-000/job-00000.yaml", "jobs/team-001/job-00100.yaml"
+    (corpus / staged).write_text((corpus / original).read_text() + "# copied\n")
+    jobs_made.clear()
+    cached = hook(corpus, staged, use_cache=True)
+    assert jobs_made == [original]
+    assert outcome(cached) == outcome(hook(corpus, staged))
+    (duplicate,) = [f for f in cached.findings if f.code == "QS601"]
+    assert [place.file for place in duplicate.related] == [original]
