@@ -237,6 +237,11 @@ class ResultCache:
         result = self._result(path, entry)
         return None if result is None else (entry.digest, result)
 
+    def digest(self, path: str) -> bytes:
+        """The digest of the bytes of ``path`` that the cache has a result for (or none)."""
+        entry = self._entry(path)
+        return b"" if entry is None else entry.digest
+
     def get(self, path: str, digest: bytes, status: os.stat_result | None) -> FileResult | None:
         """The result for these bytes of the file; its status is kept for the next run."""
         entry = self._entry(path)

@@ -9,11 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
-from qslint.cache import CACHE_FOLDER, ResultCache, RunFiles, content_digest, fingerprint
-from qslint.checking import Task, check_task, check_tasks, held_reader
+from qslint.cache import CACHE_FOLDER, ResultCache, fingerprint
+from qslint.checking import Checked, FileToCheck, check_file, check_files, held_reader
 from qslint.config import Config, ConfigError, LoadLimits
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, keyed_reads, related_jobs
-from qslint.files import read_bytes, read_held
+from qslint.files import read_bytes
 from qslint.rule import Rule, load_rules
 from qslint.selection import select_rules
 from qslint.settings import Settings
@@ -251,15 +251,8 @@ def _check(
     numbers = [index_of[id(candidate.config)] for candidate in everything]  # each one's group
     keyed = None if keep_compared or compared else keyed_reads([g.rules for g in groups])
     results, run, pending = _known(groups, everything, numbers, len(candidates), overlay, keyed)
-    checked = check_tasks(checkers, [task for _, task, _ in pending], workers)
-    # The bytes checked are no longer needed: not held through the repository rules and
-    # the cache's save, where a cold run over many files peaks.
-    pending = [(index, task._replace(raw=None), cache) for index, task, cache in pending]
-    fresh = {index for index, _, _ in pending}
-    for (index, _, cache), result in zip(pending, checked, strict=True):
-        results[index] = result
-        if cache and run[index][1] and not result.rows_files:
-            cache.put(run[index][1], everything[index].status, result)
+    checked = check_files(checkers, [file for _, file, _ in pending], workers)
+    fresh = _take_checked(pending, checked, checkers, everything, results, run)
 
     def with_jobs() -> list[FileResult]:
         if keyed is not None:
@@ -302,7 +295,7 @@ def _check(
     return result
 
 
-_Pending = tuple[int, Task, ResultCache | None]  # a file to check: where, what, its cache
+_Pending = tuple[int, FileToCheck, ResultCache | None]  # a file to check, and its cache
 
 
 def _known(
@@ -312,10 +305,10 @@ def _known(
     checked: int,
     overlay: Mapping[str, bytes],
     keyed: Sequence[str] | None,
-) -> tuple[list[FileResult | None], RunFiles, list[_Pending]]:
+) -> tuple[list[FileResult | None], list[tuple[str, bytes, bool]], list[_Pending]]:
     """What the caches know of ``everything`` (the first ``checked`` are the run's own, the
     rest compared only): each file's result, each one's path, digest and whether the run
-    checks it, and the files still to check, with their bytes.
+    checks it, and the files still to read (their digests are empty until then).
 
     When the repository rules are ``keyed`` (see :func:`qslint.engine.keyed_reads`), an
     unchanged file the run only compares with is its digest alone, and None for a result:
@@ -328,25 +321,50 @@ def _known(
         held = overlay.get(os.path.abspath(candidate.path)) if overlay else None  # noqa: PTH100
         cache = groups[number].cache if held is None else None
         own = len(run) < checked
+        digest = None
         if cache and keyed is not None and not own:
             digest = cache.indexed(candidate.shown, candidate.status)
-            if digest is not None:
-                results.append(None)
-                run.append((candidate.shown, digest, own))
-                continue
-        known = cache.unchanged(candidate.shown, candidate.status) if cache else None
-        if known is not None:
-            digest, result = known
-        else:
-            limits = groups[number].checker.limits
-            task = _task(candidate, number, limits, held)._replace(overlay=overlay)
-            digest = content_digest(task.raw) if task.raw is not None else b""
-            result = cache.get(task.path, digest, candidate.status) if cache and digest else None
+        result = None
+        if digest is None:
+            known = cache.unchanged(candidate.shown, candidate.status) if cache else None
+            digest, result = known or (b"", None)
             if result is None:
-                pending.append((len(results), task, cache))
+                file = _to_check(candidate, number, held, overlay)
+                known_digest = cache.digest(candidate.shown) if cache else b""
+                pending.append((len(results), file._replace(known=known_digest), cache))
         results.append(result)
         run.append((candidate.shown, digest, own))
     return results, run, pending
+
+
+def _take_checked(
+    pending: Sequence[_Pending],
+    checked: Sequence[Checked],
+    checkers: Sequence[Checker],
+    everything: Sequence[Candidate],
+    results: list[FileResult | None],
+    run: list[tuple[str, bytes, bool]],
+) -> set[int]:
+    """Put what was checked in ``results`` and its digest in ``run``, and in the caches;
+    the indexes of the files checked (not found unchanged in a cache)."""
+    fresh = set()
+    for (index, file, cache), (digest, checked_result) in zip(pending, checked, strict=True):
+        shown, _, own = run[index]
+        run[index] = (shown, digest, own)
+        status = everything[index].status
+        if checked_result is None and cache:  # the bytes the cache knows: its status is kept
+            results[index] = cache.get(shown, digest, status)
+        if results[index] is None:  # checked, or a cache entry in doubt: checked here
+            result = (
+                checked_result
+                or check_file(checkers[file.checker], file._replace(known=b"")).result
+            )
+            assert result is not None, "a file known to no cache is checked"
+            results[index] = result
+            fresh.add(index)
+            if cache and digest and not result.rows_files:
+                cache.put(digest, status, result)
+    return fresh
 
 
 def _finished(
@@ -454,13 +472,15 @@ def _reader(limits: LoadLimits, overlay: Mapping[str, bytes]) -> Callable[[str],
     return read
 
 
-def _task(
-    candidate: Candidate, checker: int, limits: LoadLimits, held: bytes | None = None
-) -> Task:
-    """The file to check, with its bytes: ``held`` (an editor's or standard input's), else
-    the disk's."""
-    raw, unreadable = read_held(candidate.path, held, limits.max_file_size)
-    return Task(candidate.shown, candidate.relative, raw, unreadable, checker)
+def _to_check(
+    candidate: Candidate,
+    checker: int,
+    held: bytes | None = None,
+    overlay: Mapping[str, bytes] | None = None,
+) -> FileToCheck:
+    """The file to check: ``held`` (an editor's or standard input's bytes), else the disk's."""
+    path, relative = candidate.shown, candidate.relative
+    return FileToCheck(path, relative, candidate.path, checker, held, overlay=overlay or {})
 
 
 def _with_jobs(group: _Group, candidate: Candidate, number: int, result: FileResult) -> FileResult:
@@ -469,5 +489,7 @@ def _with_jobs(group: _Group, candidate: Candidate, number: int, result: FileRes
     cache, checker = group.cache, group.checker
     jobs = cache.jobs(result.path) if cache else None
     if jobs is None:
-        return check_task(checker, _task(candidate, number, checker.limits))
+        checked = check_file(checker, _to_check(candidate, number)).result
+        assert checked is not None, "a file known to no cache is checked"
+        return checked
     return replace(result, jobs=jobs)

@@ -24,7 +24,7 @@ from pytest_lsp import LanguageClient
 from test_server import _diagnostics, _uri
 from test_server import client as lsp_session
 
-from qslint import cache, cache_codec, runner
+from qslint import cache, cache_codec, checking
 from qslint.rule import CheckedJob, RuleContext, Violation, job_rule, repository_rule
 from qslint.runner import RuleSets, lint
 from qslint.settings import Settings
@@ -271,7 +271,7 @@ def shared_prefix(
             yield checked, Violation(f"prefix {prefix} is shared", path=("SnapshotConfiguration",))
 
 
-def test_a_one_file_run_compares_with_the_index_and_reads_no_other_file(
+def test_a_one_file_run_compares_with_the_index_and_checks_no_other_file(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.chdir(project)
@@ -280,15 +280,15 @@ def test_a_one_file_run_compares_with_the_index_and_reads_no_other_file(
     lint([Path("jobs")], Settings(cwd=project), RULE_SETS, use_cache=True)
     with (project / "jobs" / "weekly.yaml").open("a") as committed:
         committed.write("# the commit's change\n")
-    read: list[str] = []
-    original = runner.read_held  # each file the run checks is read through it
+    parsed: list[str] = []
+    original = checking.check_task  # each file the run checks is parsed through it
     monkeypatch.setattr(
-        runner,
-        "read_held",
-        lambda path, held, size: read.append(path) or original(path, held, size),
+        checking,
+        "check_task",
+        lambda checker, task: parsed.append(task.path) or original(checker, task),
     )
     cached = lint(one, Settings(cwd=project), RULE_SETS, use_cache=True, force_exclude=True)
-    assert read == ["jobs/weekly.yaml"]  # the copy's job came from the project index
+    assert parsed == ["jobs/weekly.yaml"]  # the copy's job came from the project index
     fresh = lint(one, Settings(cwd=project), RULE_SETS, force_exclude=True)
     assert cached.findings == fresh.findings
     assert [finding.code for finding in cached.findings] == ["QS601"]

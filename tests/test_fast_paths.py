@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from corpus import write_corpus  # the benchmark corpus
 
-from qslint import cache, runner
+from qslint import cache, checking, files
 from qslint.engine import CheckResult
 from qslint.rule import CheckedJob
 from qslint.runner import RuleSets, lint
@@ -32,15 +33,16 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files each run reads."""
+    """The files each run reads (in this process: its runs start no workers)."""
     read: list[str] = []
-    original = runner.read_held  # each file the run checks is read through it
+    original = checking.read_held  # each file the run checks is read through it
 
     def spy(path: str, held: bytes | None, max_size: int) -> tuple[bytes | None, str | None]:
         read.append(path)
         return original(path, held, max_size)
 
-    monkeypatch.setattr(runner, "read_held", spy)
+    monkeypatch.setattr(checking, "read_held", spy)
+    monkeypatch.setattr(checking, "PARALLEL_MIN_FILES", sys.maxsize)
     return read
 
 
@@ -237,3 +239,15 @@ def test_a_one_file_run_makes_the_jobs_of_its_duplicates_only(corpus, settled, j
     assert outcome(cached) == outcome(hook(corpus, staged))
     (duplicate,) = [f for f in cached.findings if f.code == "QS601"]
     assert [place.file for place in duplicate.related] == [original]
+
+
+def test_worker_processes_read_the_files_they_check(corpus, monkeypatch):
+    """The run's own process never holds the bytes of every file (a cold run's peak)."""
+    serial = run(corpus, workers=1)
+    read_here: list[str] = []  # a forked worker's reads are in its own memory, not here
+    original = files.read_bytes  # what every reader of a definition's bytes reads with
+    monkeypatch.setattr(
+        files, "read_bytes", lambda path, size: read_here.append(path) or original(path, size)
+    )
+    assert outcome(run(corpus, workers=2)) == outcome(serial)
+    assert read_here == []
