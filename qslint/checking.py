@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, NamedTuple
 from qslint.cache import content_digest
 from qslint.engine import Checker, FileResult
 from qslint.files import read_held
+from qslint.sources import display_path
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
     from qslint.config import LoadLimits
+    from qslint.loader import SourceFile
 
 
 class Task(NamedTuple):
@@ -60,6 +62,22 @@ def held_reader(
     def read(path: str) -> tuple[bytes | None, str | None]:
         held = overlay.get(os.path.abspath(path))  # noqa: PTH100
         return read_held(path, held, limits.max_file_size)
+
+    return read
+
+
+def source_reader(limits: LoadLimits, overlay: Mapping[str, bytes]) -> Callable[[str], SourceFile]:
+    """What reads a file again (to locate a repository rule's findings): from ``overlay``
+    when it holds the file, else from disk."""
+    # Imported here, not at the top: a run served from the cache never needs them.
+    from qslint.fanout.expansion import expand_source
+    from qslint.loader import parse_file
+
+    read_bytes_of = held_reader(limits, overlay)
+
+    def read(path: str) -> SourceFile:
+        source = parse_file(display_path(path), *read_bytes_of(path), limits)
+        return expand_source(source, read_bytes_of, limits)
 
     return read
 

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from qslint.cache import CACHE_FOLDER, ResultCache, fingerprint
-from qslint.checking import Checked, FileToCheck, check_file, check_files, held_reader
-from qslint.config import Config, ConfigError, LoadLimits
+from qslint.checking import Checked, FileToCheck, check_file, check_files, source_reader
+from qslint.config import Config, ConfigError
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, keyed_reads, related_jobs
 from qslint.files import read_bytes
 from qslint.rule import Rule, load_rules
 from qslint.selection import select_rules
 from qslint.settings import Settings
-from qslint.sources import Candidate, discover, display_path
+from qslint.sources import Candidate, discover
 
 STDIN = "-"  # standard input checked without --stdin-filename
 
 if TYPE_CHECKING:
     from qslint.clock import Clock
     from qslint.dashboards.index import Dashboards
-    from qslint.loader import SourceFile
 
 
 class RuleSets:
@@ -88,6 +87,7 @@ def lint(
     force_exclude: bool = False,
     excerpts: bool = False,
     use_cache: bool = False,
+    whole_jobs: bool = True,
     workers: int | None = None,
     overlay: Mapping[str, bytes] | None = None,
     whole_projects: bool = True,
@@ -114,8 +114,9 @@ def lint(
 
     With ``excerpts``, each finding in a document carries its source line for display. With
     ``use_cache``, files whose bytes have not changed since a run with the same settings are
-    not checked again (see :mod:`qslint.cache`), and the result's jobs hold only what the
-    repository rules read, when they all declare it. Files are checked in ``workers`` processes
+    not checked again (see :mod:`qslint.cache`). With ``use_cache`` or without ``whole_jobs``
+    (a caller that wants findings, not jobs), the result's jobs hold only what the repository
+    rules read, when they all declare it. Files are checked in ``workers`` processes
     (default: one per available core when there are many files); the result is the same,
     in the same order, as a serial run.
     """
@@ -127,7 +128,8 @@ def lint(
     groups: dict[int, list[Candidate]] = {}
     for candidate in candidates:
         groups.setdefault(id(candidate.config), []).append(candidate)
-    runs = [_Group.of(files, rule_sets, excerpts, use_cache=use_cache) for files in groups.values()]
+    slim = use_cache or not whole_jobs
+    runs = [_Group.of(files, rule_sets, excerpts, use_cache, slim) for files in groups.values()]
     walk = whole_projects and compared is None
     others = _rest_of_projects(paths, candidates, settings, overlay) if walk else []
     own = {candidate.shown for candidate in candidates}
@@ -149,11 +151,17 @@ class _Group(NamedTuple):
 
     @classmethod
     def of(
-        cls, files: Sequence[Candidate], rule_sets: RuleSets, excerpts: bool, *, use_cache: bool
+        cls,
+        files: Sequence[Candidate],
+        rule_sets: RuleSets,
+        excerpts: bool,
+        use_cache: bool,
+        slim: bool,
     ) -> _Group:
+        """With ``slim``, jobs hold only what the repository rules read (all a cache keeps)."""
         config = files[0].config
         rules = rule_sets.for_config(config, files)
-        checker = Checker(rules, config, excerpts=excerpts, indexed=use_cache)
+        checker = Checker(rules, config, excerpts=excerpts, indexed=slim)
         cache = None
         if use_cache:
             key = fingerprint(config, rules, excerpts=excerpts)
@@ -273,7 +281,7 @@ def _check(
                 for file, candidate in zip(every, candidates, strict=False)
                 if candidate.config is group.config
             }
-            reader = functools.cache(_reader(group.checker.limits, overlay))
+            reader = functools.cache(source_reader(group.checker.limits, overlay))
             found = group.checker.check_repository([*every, *compared], own, reader)
             if group.cache and not compared:
                 group.cache.put_repository(run, found)
@@ -454,22 +462,6 @@ def _related(
 def _compared_only(result: FileResult) -> FileResult:
     """A file of the project that the run does not check: its jobs, for comparison."""
     return replace(result, jobs=[replace(job, checked=False) for job in result.jobs])
-
-
-def _reader(limits: LoadLimits, overlay: Mapping[str, bytes]) -> Callable[[str], SourceFile]:
-    """What reads a file again (to locate a repository rule's findings): from ``overlay``
-    when it holds the file, else from disk."""
-    # Imported here, not at the top: a run served from the cache never needs it.
-    from qslint.fanout.expansion import expand_source
-    from qslint.loader import parse_file
-
-    read_bytes_of = held_reader(limits, overlay)
-
-    def read(path: str) -> SourceFile:
-        source = parse_file(display_path(path), *read_bytes_of(path), limits)
-        return expand_source(source, read_bytes_of, limits)
-
-    return read
 
 
 def _to_check(
