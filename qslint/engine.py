@@ -23,7 +23,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from qslint.config import Config
 from qslint.fanout.merging import merge_row_findings
@@ -427,11 +427,25 @@ def _field_marks(document: Document, index: tuple[str, ...] | None) -> dict[tupl
     """Where each top-level field (of ``index``, if given) and its value start: what a
     repository rule names."""
     return {
-        (name, key): document.locate((name,), key=key)
+        _shared((name, key)): _shared(document.locate((name,), key=key))
         for name in document.data
         if index is None or name in index
         for key in (True, False)
     }
+
+
+# The same field names and positions recur in most files: one object each, kept across the
+# files a worker checks, is sent back once per batch of results instead of once per job
+# (a 50,000-file run keeps every job's marks until the repository rules have run).
+_SHARED: dict[object, Any] = {}
+_SHARED_MAX = 100_000  # distinct ones; past that, it starts again (bounded memory)
+_Value = TypeVar("_Value")
+
+
+def _shared(value: _Value) -> _Value:
+    if len(_SHARED) > _SHARED_MAX:
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)  # type: ignore[no-any-return]
 
 
 def _away_from(errors: Iterable[SchemaError], findings: Iterable[Finding]) -> list[Finding]:

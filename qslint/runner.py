@@ -261,6 +261,7 @@ def _check(
     results, run, pending = _known(groups, everything, numbers, len(candidates), overlay, keyed)
     checked = check_files(checkers, [file for _, file, _ in pending], workers)
     fresh = _take_checked(pending, checked, checkers, everything, results, run)
+    del pending, checked  # held through the repository rules, where a large run peaks
 
     def with_jobs() -> list[FileResult]:
         if keyed is not None:
