@@ -11,8 +11,9 @@ import shutil
 import subprocess
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import VALID_JOB
@@ -263,23 +264,43 @@ def shared_prefix(
     jobs: Sequence[CheckedJob], context: RuleContext
 ) -> Iterator[tuple[CheckedJob, Violation]]:
     """A plugin's repository rule that reads whole jobs: it declares no ``reads``."""
+    for checked, prefix in _repeated(jobs, _bucket_prefix):
+        yield checked, Violation(f"prefix {prefix} is shared", path=("SnapshotConfiguration",))
+
+
+def _bucket_prefix(values: dict[str, Any]) -> str:
+    destination = values["SnapshotConfiguration"]["DestinationConfiguration"]
+    return str(destination["S3Destinations"][0]["BucketConfiguration"]["BucketPrefix"])
+
+
+def _repeated(
+    jobs: Sequence[CheckedJob], key: Callable[[dict[str, Any]], str]
+) -> Iterator[tuple[CheckedJob, str]]:
+    """Each job with the ``key`` of an earlier one (those the run does not check first)."""
     first: dict[str, CheckedJob] = {}
     for checked in sorted(jobs, key=lambda job: (job.checked, job.file, job.start)):
-        destination = checked.values["SnapshotConfiguration"]["DestinationConfiguration"]
-        prefix = destination["S3Destinations"][0]["BucketConfiguration"]["BucketPrefix"]
-        if first.setdefault(prefix, checked) is not checked:
-            yield checked, Violation(f"prefix {prefix} is shared", path=("SnapshotConfiguration",))
+        value = key(checked.values)
+        if first.setdefault(value, checked) is not checked:
+            yield checked, value
+
+
+def _committed(
+    project: Path, monkeypatch: pytest.MonkeyPatch, rules: RuleSets, name: str
+) -> list[Path]:
+    """After a run that fills the cache, ``name`` changed as a commit changes it: what the
+    pre-commit hook then checks."""
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+    lint([Path("jobs")], Settings(cwd=project), rules, use_cache=True)
+    with (project / name).open("a") as committed:
+        committed.write("# the commit's change\n")
+    return [Path(name)]
 
 
 def test_a_one_file_run_compares_with_the_index_and_checks_no_other_file(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.chdir(project)
-    monkeypatch.setattr(cache, "SETTLED_NS", 0)
-    one = [Path("jobs/weekly.yaml")]
-    lint([Path("jobs")], Settings(cwd=project), RULE_SETS, use_cache=True)
-    with (project / "jobs" / "weekly.yaml").open("a") as committed:
-        committed.write("# the commit's change\n")
+    one = _committed(project, monkeypatch, RULE_SETS, "jobs/weekly.yaml")
     parsed: list[str] = []
     original = checking.check_task  # each file the run checks is parsed through it
     monkeypatch.setattr(
@@ -319,23 +340,16 @@ def shared_dashboard(
 ) -> Iterator[tuple[CheckedJob, Violation]]:
     """A plugin's keyed rule over fewer fields than QS601: a one-file run must give it the
     jobs equal to the file's in its own key, not in every field the index keeps."""
-    first: dict[str, CheckedJob] = {}
-    for checked in sorted(jobs, key=lambda job: (job.checked, job.file, job.start)):
-        dashboard = checked.values["DashboardId"]
-        if first.setdefault(dashboard, checked) is not checked:
-            yield checked, Violation(f"{dashboard} is exported twice", path=("DashboardId",))
+    for checked, dashboard in _repeated(jobs, lambda values: values["DashboardId"]):
+        yield checked, Violation(f"{dashboard} is exported twice", path=("DashboardId",))
 
 
 def test_a_keyed_rule_gets_the_jobs_equal_in_its_own_key(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.chdir(project)
-    monkeypatch.setattr(cache, "SETTLED_NS", 0)
     rules = RuleSets([*RULE_SETS.rules, shared_dashboard])
-    lint([Path("jobs")], Settings(cwd=project), rules, use_cache=True)
-    with (project / "jobs" / "monthly.yaml").open("a") as committed:
-        committed.write("# the commit's change\n")
-    one = [Path("jobs/monthly.yaml")]  # another job id, the same dashboard as the weeklies
+    # Another job id than the weeklies', the same dashboard.
+    one = _committed(project, monkeypatch, rules, "jobs/monthly.yaml")
     cached = lint(one, Settings(cwd=project), rules, use_cache=True, force_exclude=True)
     fresh = lint(one, Settings(cwd=project), rules, force_exclude=True)
     assert cached.findings == fresh.findings
