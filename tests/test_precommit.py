@@ -32,12 +32,9 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 TIMEOUT = 600  # seconds; a cold hook environment takes a few seconds to a minute to build
 
-pytestmark = [
-    pytest.mark.skipif(
-        shutil.which("git") is None, reason="git is not on PATH; the pre-commit hook needs git"
-    ),
-    pytest.mark.xdist_group("pre-commit"),  # one worker, one hook environment
-]
+pytestmark = pytest.mark.skipif(
+    shutil.which("git") is None, reason="git is not on PATH; the pre-commit hook needs git"
+)
 
 GOOD_DEFINITION = """\
 # Weekly sales PDF for the EMEA North sales team.
