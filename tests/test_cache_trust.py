@@ -3,11 +3,15 @@ cache that is damaged, foreign or not a file is ignored, in bounded time and mem
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pickle
+import re
 import resource
 import shutil
+import string
+import struct
 import subprocess
 import sys
 import zlib
@@ -192,25 +196,64 @@ def _run(folder: Path, *, use_cache: bool) -> tuple[object, ...]:
     return (result.findings, result.files, result.internal_errors)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _parts(raw: bytes) -> list[range]:
+    """The spans of a cache file damage may fall in: each field of the header, then the
+    text, the digests and the numbers."""
+    fields = re.findall(r"\d*[a-zA-Z]", cache_codec.HEADER.format[1:])
+    ends = [struct.calcsize("<" + "".join(fields[:count])) for count in range(len(fields) + 1)]
+    for length in cache_codec.HEADER.unpack_from(raw)[-3:]:
+        ends.append(ends[-1] + length)
+    return [range(start, end) for start, end in itertools.pairwise(ends) if end > start]
+
+
+def _another_byte(byte: int) -> st.SearchStrategy[int]:
+    """A byte other than ``byte``; a digit or letter becomes another of its kind, so that the
+    JSON text stays well-formed and only the checksum can tell."""
+    for kind in (string.digits, string.ascii_lowercase, string.ascii_uppercase):
+        if chr(byte) in kind:
+            return st.sampled_from([ord(other) for other in kind if ord(other) != byte])
+    return st.integers(1, 255).map(lambda flips: byte ^ flips)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_damaged_cache_never_changes_results_nor_crashes(
     damaged_project: tuple[Path, tuple[object, ...]],
     pristine_cache: tuple[str, bytes],
     data: st.DataObject,
 ):
+    """Each damage falls in a part of the file drawn first, so that every header field and
+    every part is damaged in a few examples rather than the largest parts in most."""
     folder, expected = damaged_project
     name, pristine = pristine_cache
+    parts = _parts(pristine)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cache, "SETTLED_NS", 0)  # every status is kept: the fast path is read too
         raw = bytearray(pristine)  # the same cache for every example
-        for _ in range(data.draw(st.integers(1, 8), label="flips")):
-            at = data.draw(st.integers(0, len(raw) - 1), label="at")
-            raw[at] ^= data.draw(st.integers(1, 255), label="bits")
-        cut = data.draw(st.integers(0, len(raw)) | st.just(len(raw)), label="length")
+        for _ in range(data.draw(st.integers(1, 3), label="damages")):
+            at = data.draw(st.sampled_from(parts).flatmap(st.sampled_from), label="at")
+            raw[at] = data.draw(_another_byte(raw[at]), label="byte")
+        cut = len(raw)
+        if data.draw(st.booleans(), label="cut short"):
+            starts = st.sampled_from([part.start for part in parts])
+            cut = data.draw(starts | st.integers(0, len(raw) - 1), label="length")
         _plant(folder, name, bytes(raw[:cut]))
         assert _run(folder, use_cache=True) == expected
         assert _run(folder, use_cache=True) == expected  # and the cache written after it
+
+
+def test_a_cache_changed_where_it_still_parses_is_refused_by_its_checksum(
+    damaged_project: tuple[Path, tuple[object, ...]], pristine_cache: tuple[str, bytes]
+):
+    """Most damage breaks the JSON text; damage that leaves it well-formed (a stored finding's
+    words) only the checksum tells, and the stored finding must not be reported."""
+    folder, expected = damaged_project
+    name, pristine = pristine_cache
+    assert pristine.count(b"is also defined at") == 2  # the QS601 pair's stored findings
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "SETTLED_NS", 0)
+        _plant(folder, name, pristine.replace(b"is also defined at", b"is ALSO defined at"))
+        assert _run(folder, use_cache=True) == expected
 
 
 PLAIN = st.recursive(
@@ -231,7 +274,27 @@ def _with_text(raw: bytes, text: bytes) -> bytes:
     return header.pack(magic, version, order, checksum, len(text), *columns) + text + rest
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _places(value: object, path: tuple[object, ...] = ()) -> Iterator[tuple[object, ...]]:
+    """The path to ``value`` and to every value nested in it."""
+    yield path
+    if type(value) is list:
+        for index, item in enumerate(value):
+            yield from _places(item, (*path, index))
+    elif type(value) is dict:
+        for key in sorted(value):
+            yield from _places(value[key], (*path, key))
+
+
+def _replaced(value: object, path: tuple[object, ...], new: object) -> object:
+    """``value`` with what lies at ``path`` replaced by ``new``."""
+    if not path:
+        return new
+    first, *rest = path
+    value[first] = _replaced(value[first], tuple(rest), new)  # type: ignore[index]
+    return value
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_well_formed_cache_of_the_wrong_shape_is_ignored_without_a_crash(
     damaged_project: tuple[Path, tuple[object, ...]],
@@ -239,21 +302,17 @@ def test_a_well_formed_cache_of_the_wrong_shape_is_ignored_without_a_crash(
     data: st.DataObject,
 ):
     """Crafted with a checksum that holds, a cache may change findings (it is the project's
-    to write) but never ends a run in an error."""
+    to write) but never ends a run in an error. What is replaced lies at any depth (a whole
+    part, an item, a stored finding's line), so each check of a type is reached."""
     folder, expected = damaged_project
     name, raw = pristine_cache  # the same cache for every example
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cache, "SETTLED_NS", 0)
         text_length = cache_codec.HEADER.unpack_from(raw)[4]
         parts = json.loads(raw[cache_codec.HEADER.size : cache_codec.HEADER.size + text_length])
-        name = data.draw(st.sampled_from(sorted(parts)), label="part")
-        part = parts[name]
-        if isinstance(part, list) and part and data.draw(st.booleans(), label="one item"):
-            part[data.draw(st.integers(0, len(part) - 1), label="item")] = data.draw(PLAIN)
-        elif isinstance(part, dict) and part and data.draw(st.booleans(), label="one value"):
-            part[data.draw(st.sampled_from(sorted(part)), label="key")] = data.draw(PLAIN)
-        else:
-            parts[name] = data.draw(PLAIN, label="value")
+        part = data.draw(st.sampled_from(sorted(parts)), label="part")
+        place = data.draw(st.sampled_from(list(_places(parts[part]))), label="place")
+        parts[part] = _replaced(parts[part], place, data.draw(PLAIN, label="value"))
         _plant(folder, name, _with_text(raw, json.dumps(parts).encode()))
         result = lint([folder / "jobs"], Settings(cwd=folder), RULE_SETS, use_cache=True)
         assert result.files == expected[1]
