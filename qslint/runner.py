@@ -275,7 +275,7 @@ def _check(
         results[index] = result
         if cache and run[index][1] and not result.rows_files:
             cache.put(run[index][1], everything[index].status, result)
-    files = [result for result in results if result is not None]  # all of them, by now
+    files = _rows_as_rows([result for result in results if result is not None])
 
     def with_jobs() -> list[FileResult]:
         return _every(groups, everything, numbers, files, fresh, len(candidates))
@@ -312,6 +312,33 @@ def _check(
     result.digests = {shown: digest for shown, digest, own in run if own and digest}
     result.compared = _all_compared(every, len(candidates)) if keep_compared else []
     return result
+
+
+def _rows_as_rows(files: Sequence[FileResult]) -> list[FileResult]:
+    """``files`` with each that a template of the run or its projects names as its rows
+    (a YAML or JSON rows file a walk also found) holding the templates' findings at its
+    lines, instead of its own as a definition: it has no job, and is no QS100."""
+    rows_of: dict[str, list[FileResult]] = {}
+    for file in files:
+        for rows_file in file.rows_files:
+            rows_of.setdefault(os.path.abspath(rows_file), []).append(file)  # noqa: PTH100
+    if not rows_of:
+        return list(files)
+    rows = []
+    for file in files:
+        templates = rows_of.get(os.path.abspath(file.path))  # noqa: PTH100
+        if templates is None or any(template is file for template in templates):
+            rows.append(file)
+            continue
+        here = os.path.abspath(file.path)  # noqa: PTH100
+        found = [
+            finding
+            for template in templates
+            for finding in template.findings
+            if os.path.abspath(finding.location.file) == here  # noqa: PTH100
+        ]
+        rows.append(FileResult(path=file.path, findings=list(dict.fromkeys(found))))
+    return rows
 
 
 def _finished(
