@@ -76,3 +76,60 @@ def test_apply_submits_the_rows_of_a_yaml_rows_file_never_the_file(yaml_rows, qs
     assert plan.exit_code == 0, plan.output
     assert "Jobs to submit: 2" in plan.output
     assert "tenants.yaml" not in plan.output
+
+
+ESCAPED = YAML_TEMPLATE.replace(
+    "BucketPrefix: tenants/${tenant}/weekly", "BucketPrefix: tenants/${tenant}/$${RUN_DATE}"
+)
+
+
+def _prefixes(documents: list[dict]) -> list[str]:
+    return [
+        bucket["BucketConfiguration"]["BucketPrefix"]
+        for document in documents
+        for bucket in document["SnapshotConfiguration"]["DestinationConfiguration"][
+            "S3Destinations"
+        ]
+    ]
+
+
+def test_an_escaped_placeholder_is_literal_text_in_check_render_and_apply(
+    yaml_rows, qslint, emulator
+):
+    (yaml_rows / "jobs" / "weekly.yaml").write_text(ESCAPED)
+    assert check_json(qslint, "jobs") == (0, [])  # no QS111, no QS306
+
+    rendered = qslint("render", "jobs/weekly.yaml", "--output-format", "json")
+    assert rendered.exit_code == 0, rendered.output
+    documents = [json.loads(line) for line in rendered.output.splitlines()]
+    assert _prefixes(documents) == ["tenants/acme/${RUN_DATE}", "tenants/globex/${RUN_DATE}"]
+
+    git_repository(yaml_rows, "an escaped placeholder")
+    applied = qslint(*apply_args(emulator, "jobs"))
+    assert applied.exit_code == 0, applied.output
+    sent = sorted(_prefixes([job.request for job in emulator.service.jobs()]))
+    assert sent == ["tenants/acme/${RUN_DATE}", "tenants/globex/${RUN_DATE}"]
+
+
+def test_a_column_written_only_escaped_fills_nothing(yaml_rows, qslint):
+    template = yaml_rows / "jobs" / "weekly.yaml"
+    template.write_text(YAML_TEMPLATE.replace('Values: ["${top}"]', 'Values: ["$${top}"]'))
+    code, findings = check_json(qslint, "jobs")
+    assert code == 1
+    assert places(findings) == [
+        ("QS112", "jobs/tenants.yaml", 1, 34),  # `top` fills nothing
+        ("QS103", "jobs/weekly.yaml", 25, 31),  # the text `${top}` is no integer
+    ]
+
+
+def test_an_escape_in_a_plain_file_is_sent_as_written_and_reported(aws_workspace, qslint):
+    plain = YAML_TEMPLATE.split("AwsAccountId", 1)[1].replace("${tenant}", "acme")
+    plain = plain.replace('"${tenant_id}"', "t-1").replace('"${top}"', "3")
+    text = "AwsAccountId" + plain.replace("tenants/acme/weekly", "tenants/$${RUN_DATE}")
+    (aws_workspace / "jobs" / "plain.yaml").write_text(text)
+    code, findings = check_json(qslint, "jobs")
+    assert code == 1
+    (finding,) = findings
+    assert finding["code"] == "QS306"
+    assert "`$${RUN_DATE}`" in finding["message"]
+    assert "only in a fan-out template" in finding["message"]

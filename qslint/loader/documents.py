@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,9 @@ class Document:
     # where that cell is in the rows file.
     row: FanOutRow | None = None
     origins: dict[JsonPath, Location] = field(default_factory=dict)
+    # For each value a fan-out's template wrote escaped (`$${X}`), the `${X}` it holds on
+    # purpose: no placeholder left unrendered.
+    literals: Mapping[JsonPath, frozenset[str]] = field(default_factory=dict)
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Mark:
         """The 1-based position of the node at ``path`` (its key with ``key=True``).
