@@ -352,7 +352,7 @@ class Checker:
             # Lines of a file that did not parse may hold sensitive values nobody located.
             excerpt=source.excerpt(mark.line) if self._excerpts and document else None,
             # The fixer must know which document of the file the fix's paths are in.
-            fix=replace(violation.fix, document=index)
+            fix=replace(violation.fix, document=source.written_index(index))
             if violation.fix and index is not None
             else None,
         )

@@ -133,3 +133,87 @@ def test_an_escape_in_a_plain_file_is_sent_as_written_and_reported(aws_workspace
     assert finding["code"] == "QS306"
     assert "`$${RUN_DATE}`" in finding["message"]
     assert "only in a fan-out template" in finding["message"]
+
+
+CSV_TEMPLATE = FAN_OUT_TEMPLATE.replace(
+    "BucketPrefix: tenants/${tenant}/weekly", "BucketPrefix: ${folder}/weekly"
+)
+
+
+def tenants_csv(*folders: str) -> str:
+    rows = [f"tenant-{n},t-{n},{n},{folder}" for n, folder in enumerate(folders)]
+    return "\n".join(["tenant,tenant_id,top,folder", *rows]) + "\n"
+
+
+@pytest.fixture
+def csv_rows(aws_workspace: Path) -> Path:
+    (aws_workspace / "jobs" / "tenants.csv").write_text(tenants_csv("a", "b", "c"))
+    return aws_workspace
+
+
+def test_a_fix_the_template_causes_is_applied_once_to_the_template(csv_rows, qslint):
+    template = csv_rows / "jobs" / "weekly.yaml"
+    template.write_text(CSV_TEMPLATE.replace("ALL_VISUALS", "all_visuals"))
+    result = qslint("check", "--fix", "--no-cache", "jobs")
+    assert result.exit_code == 0, result.output
+    assert "Fixed 1 problem." in result.stdout
+    assert result.stderr == ""
+    assert template.read_text() == CSV_TEMPLATE  # one edit, at the template's own text
+    assert (csv_rows / "jobs" / "tenants.csv").read_text() == tenants_csv("a", "b", "c")
+
+
+def test_a_fix_of_a_rows_value_is_never_written_and_the_run_says_so(csv_rows, qslint):
+    template = csv_rows / "jobs" / "weekly.yaml"
+    template.write_text(CSV_TEMPLATE)
+    rows = csv_rows / "jobs" / "tenants.csv"
+    rows.write_text(tenants_csv("a", "/b", "c"))
+    result = qslint("check", "--fix", "--no-cache", "jobs")
+    assert result.exit_code == 0, result.output  # QS305 is a warning
+    assert "jobs/tenants.csv:3:16: QS305 " in result.stdout
+    assert result.stderr.splitlines() == [
+        "qslint: not fixed jobs/tenants.csv:3:16: QS305: it would write row tenant-1's value "
+        "into the template: correct the cell"
+    ]
+    assert template.read_text() == CSV_TEMPLATE
+    assert rows.read_text() == tenants_csv("a", "/b", "c")
+
+
+def test_a_template_fix_that_rows_decide_is_not_applied_and_the_run_says_why(csv_rows, qslint):
+    template = csv_rows / "jobs" / "weekly.yaml"
+    written = CSV_TEMPLATE.replace("${folder}/weekly", "/${folder}/weekly")
+    template.write_text(written)
+    result = qslint("check", "--fix", "--no-cache", "jobs")
+    assert result.exit_code == 0, result.output
+    assert "jobs/weekly.yaml:21:25: QS305 " in result.stdout
+    assert "(in all 3 rows)" in result.stdout
+    assert result.stderr.splitlines() == [
+        "qslint: not fixed jobs/weekly.yaml:21:25: QS305: its fix differs from row to row: "
+        "the rows' values decide it"
+    ]
+    assert template.read_text() == written
+
+
+def test_a_one_row_template_keeps_its_placeholders_from_a_fix(csv_rows, qslint):
+    # One row: a finding at a value the row filled is the row's, at its cell.
+    (csv_rows / "jobs" / "tenants.csv").write_text(tenants_csv("a"))
+    template = csv_rows / "jobs" / "weekly.yaml"
+    written = CSV_TEMPLATE.replace("${folder}/weekly", "/${folder}/weekly")
+    template.write_text(written)
+    result = qslint("check", "--fix", "--no-cache", "jobs")
+    assert result.stderr.splitlines() == [
+        "qslint: not fixed jobs/tenants.csv:2:16: QS305: it would write row tenant-0's value "
+        "into the template: correct the cell"
+    ]
+    assert template.read_text() == written
+
+
+def test_a_fix_in_a_document_after_a_template_edits_that_document(csv_rows, qslint):
+    plain = CSV_TEMPLATE.split("AwsAccountId", 1)[1]
+    plain = plain.replace("${tenant}", "all").replace('"${tenant_id}"', "t-0")
+    plain = "AwsAccountId" + plain.replace("${folder}", "all").replace('"${top}"', "5")
+    job = csv_rows / "jobs" / "weekly.yaml"
+    job.write_text(f"{CSV_TEMPLATE}---\n{plain.replace('ALL_VISUALS', 'all_visuals')}")
+    result = qslint("check", "--fix", "--no-cache", "jobs")
+    assert result.exit_code == 0, result.output
+    assert "Fixed 1 problem." in result.stdout
+    assert job.read_text() == f"{CSV_TEMPLATE}---\n{plain}"

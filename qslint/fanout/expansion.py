@@ -69,14 +69,18 @@ def expand_source(source: SourceFile, read_rows: ReadRows, limits: LoadLimits) -
     if not any(FAN_OUT_KEY in document.data for document in source.documents):
         return source
     documents: list[Document] = []
+    written: list[int] = []
     problems: list[FanOutProblem] = []
     rows_files: list[str] = []
-    for document in source.documents:
+    for index, document in enumerate(source.documents):
         if FAN_OUT_KEY not in document.data:
             documents.append(document)
+            written.append(index)
             continue
         expansion = _Expansion(source, document, limits)
-        documents += expansion.expand(read_rows)
+        rows = expansion.expand(read_rows)
+        documents += rows
+        written += [index] * len(rows)
         problems += expansion.problems
         rows_files += expansion.rows_files
     return replace(
@@ -84,6 +88,7 @@ def expand_source(source: SourceFile, read_rows: ReadRows, limits: LoadLimits) -
         documents=documents,
         fan_out_problems=source.fan_out_problems + problems,
         rows_files=(*source.rows_files, *rows_files),
+        written=tuple(written),
     )
 
 
