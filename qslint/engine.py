@@ -172,6 +172,8 @@ class Checker:
         source.problems += unrelated.problems  # QS100's: no other rule sees those documents
         findings = self._collect(Scope.FILE, result, source, source, None)
         rows: list[tuple[Finding, Document]] = []  # the findings in a fan-out's rows
+        # The rows of a template share its top-level fields and their marks: found once.
+        row_marks: dict[int, dict[tuple[str, bool], Mark]] = {}
         for index, document in enumerate(source.documents):
             if index in unrelated.indexes:
                 continue
@@ -186,12 +188,17 @@ class Checker:
                 )
                 found += _away_from(errors, job_findings)
             else:
+                marks = row_marks.get(id(document.keys)) if document.row else None
+                if marks is None:
+                    marks = _field_marks(document, self._index)
+                    if document.row:
+                        row_marks[id(document.keys)] = marks
                 job = CheckedJob(
                     _job_data(document, self._index),
                     source.path,
                     index,
                     document.start,
-                    _field_marks(document, self._index),
+                    marks,
                     region=self._region,
                 )
                 result.jobs.append(job)
