@@ -41,23 +41,17 @@ def test_a_yaml_rows_file_in_a_walked_folder_is_rows_not_a_definition(yaml_rows,
     assert "All checks passed" in result.output
 
 
-def test_a_bad_row_in_a_yaml_rows_file_is_reported_once_at_its_cell(yaml_rows, qslint):
+# The folder walked, and the rows file named alone (as the pre-commit hook names it when
+# only the rows file is staged): its bad row is reported once, at its cell.
+@pytest.mark.parametrize("named", ["jobs", "jobs/tenants.yaml"])
+def test_a_bad_row_in_a_yaml_rows_file_is_reported_once_at_its_cell(yaml_rows, qslint, named):
     rows = yaml_rows / "jobs" / "tenants.yaml"
     rows.write_text(TENANTS_YAML.replace("globex", "globex corp"))
-    code, findings = check_json(qslint, "jobs")
-    assert code == 1
-    assert places(findings) == [("QS105", "jobs/tenants.yaml", 2, 12)]
-
-
-def test_a_rows_file_named_alone_reports_its_rows_through_the_template(yaml_rows, qslint):
-    # As the pre-commit hook names it when only the rows file is staged.
-    rows = yaml_rows / "jobs" / "tenants.yaml"
-    rows.write_text(TENANTS_YAML.replace("globex", "globex corp"))
-    code, findings = check_json(qslint, "jobs/tenants.yaml")
+    code, findings = check_json(qslint, named)
     assert code == 1
     assert places(findings) == [("QS105", "jobs/tenants.yaml", 2, 12)]
     rows.write_text(TENANTS_YAML)
-    assert check_json(qslint, "jobs/tenants.yaml") == (0, [])
+    assert check_json(qslint, named) == (0, [])
 
 
 def test_a_list_no_template_names_is_still_no_definition(aws_workspace, qslint):
