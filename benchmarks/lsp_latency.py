@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/lsp_latency.py [FILE] [--rounds N]
     .venv/bin/python benchmarks/lsp_latency.py --workspace 2000 [--rounds N] [--changes N]
+    .venv/bin/python benchmarks/lsp_latency.py --workspace 2000 --placeholders [--rounds N]
 
 Starts the server over stdio (a fresh process per round) and initializes it on a folder.
 With FILE (a broken example by default), the folder is the file's: it opens the file and
@@ -11,8 +12,11 @@ user's would be: it opens one definition, waits for its first diagnostics, then 
 ``--changes`` edits, each an incremental didChange (without the debounce an editor's
 keystrokes have) until its diagnostics; one of the edits makes the job a duplicate of
 another file's (QS601), the next undoes it. Prints each round and the medians, and the
-server's CPU time per change (from /proc: what the machine's load does not inflate). Needs
-the `server` extra.
+server's CPU time per change (from /proc: what the machine's load does not inflate). With
+``--placeholders``, the project also holds a fan-out template over a 200-row CSV: it opens
+the template and, ``--changes`` times, types `${` in it (with an editor's debounce) and
+times a hover on a placeholder and a completion after the `${`, each until its answer.
+Needs the `server` extra.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import write_corpus  # the corpus module lives beside this script
+from corpus import write_corpus, write_fan_out  # the corpus module lives beside this script
 
 
 class Session:
@@ -46,7 +50,7 @@ class Session:
         def diagnostics(params: types.PublishDiagnosticsParams) -> None:
             self.published.put_nowait(params)
 
-    async def start(self, folder: Path) -> None:
+    async def start(self, folder: Path, debounce: float = 0) -> None:
         # In the workspace's folder, as editors start it: the cache names files from there.
         await self.client.start_io(sys.executable, "-m", "qslint", "server", cwd=folder)
         workspace = types.WorkspaceFolder(uri=from_fs_path(str(folder.absolute())), name="w")
@@ -54,7 +58,7 @@ class Session:
             types.InitializeParams(
                 capabilities=types.ClientCapabilities(),
                 workspace_folders=[workspace],
-                initialization_options={"debounce": 0},
+                initialization_options={"debounce": debounce},
             )
         )
         self.client.initialized(types.InitializedParams())
@@ -148,6 +152,63 @@ async def change_round(
     return opened, times, cpu, seen
 
 
+async def placeholder_round(
+    folder: Path, template: Path, requests: int
+) -> tuple[list[float], list[float], float, str]:
+    """Open the fan-out ``template``, then ``requests`` times: type `${` in its bucket prefix
+    (a didChange, linted after the default debounce, as an editor's keystroke is), hover on
+    the job id's `${tenant}` and complete after the `${`; then undo the edit and wait for
+    its diagnostics. The hovers' and completions' times, the server's CPU per pair of
+    requests (the lints run after the debounce, outside), and the last hover."""
+    session = Session()
+    await session.start(folder, debounce=0.3)
+    uri, _, _ = await session.open(template)
+    text = template.read_text()
+    lines = text.splitlines()
+    prefix = next(n for n, line in enumerate(lines) if "BucketPrefix:" in line)
+    job_id = next(n for n, line in enumerate(lines) if line.startswith("SnapshotJobId:"))
+    document = types.TextDocumentIdentifier(uri=uri)
+    on_tenant = types.Position(line=job_id, character=lines[job_id].index("${") + 3)
+    typed_at = lines[prefix].index("${tenant}") + 2
+    typed = types.Range(
+        start=types.Position(line=prefix, character=typed_at),
+        end=types.Position(line=prefix, character=len(lines[prefix])),
+    )
+    back = types.Range(start=typed.start, end=typed.start)
+    hovers, completions, shown, cpu = [], [], "", 0.0
+    for number in range(requests):
+        for version, (range_, new) in enumerate(((typed, ""), (back, "tenant}/weekly")), 2):
+            identifier = types.VersionedTextDocumentIdentifier(
+                uri=uri, version=2 * number + version
+            )
+            change = types.TextDocumentContentChangePartial(range=range_, text=new)
+            session.client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=identifier, content_changes=[change]
+                )
+            )
+            if new:
+                await session.diagnostics_of(uri)  # the lint after the debounce, untimed
+                continue
+            cpu -= session.cpu_seconds()
+            started = time.perf_counter()
+            hover = await session.client.text_document_hover_async(
+                types.HoverParams(text_document=document, position=on_tenant)
+            )
+            hovers.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            found = await session.client.text_document_completion_async(
+                types.CompletionParams(text_document=document, position=typed.start)
+            )
+            completions.append(time.perf_counter() - started)
+            cpu += session.cpu_seconds()
+            assert isinstance(found, types.CompletionList) and found.items, found
+            assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+            shown = hover.contents.value
+    await session.stop()
+    return hovers, completions, cpu / requests, shown
+
+
 def workspace(folder: Path, count: int) -> tuple[Path, str]:
     """A project of ``count`` definitions with a warm cache: one file to edit, and the job
     id of another of the same account and dashboard (to make a duplicate of)."""
@@ -185,6 +246,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workspace", type=int, default=0, help="definitions in the project")
     parser.add_argument("--changes", type=int, default=20, help="edits timed per round")
+    parser.add_argument(
+        "--placeholders", action="store_true", help="time hover and completion in a template"
+    )
     arguments = parser.parse_args()
     if not arguments.workspace:
         times = []
@@ -197,6 +261,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="qslint-lsp-") as temporary:
         folder = Path(temporary)
         path, twin = workspace(folder, arguments.workspace)
+        if arguments.placeholders:
+            placeholders(folder, arguments.workspace, arguments.rounds, arguments.changes)
+            return
         opens, changes, cpus = [], [], []
         for number in range(arguments.rounds):
             opened, times, cpu, codes = asyncio.run(
@@ -216,6 +283,29 @@ def main() -> None:
             f"{statistics.median(changes) * 1000:.1f} ms (server CPU "
             f"{statistics.median(cpus) * 1000:.1f} ms per change)"
         )
+
+
+def placeholders(folder: Path, definitions: int, rounds: int, requests: int) -> None:
+    write_fan_out(folder / "fan-out", rows=200)
+    hovers, completions, cpus = [], [], []
+    for number in range(rounds):
+        hover, completion, cpu, shown = asyncio.run(
+            placeholder_round(folder, folder / "fan-out" / "weekly.yaml", requests)
+        )
+        hovers += hover
+        completions += completion
+        cpus.append(cpu)
+        print(
+            f"round {number + 1}: hover median {statistics.median(hover) * 1000:.1f} ms, "
+            f"completion median {statistics.median(completion) * 1000:.1f} ms, server CPU "
+            f"{cpu * 1000:.1f} ms per hover and completion  ({shown.splitlines()[0]})"
+        )
+    print(
+        f"{definitions} definitions and a 200-row fan-out: after a keystroke, hover "
+        f"{statistics.median(hovers) * 1000:.1f} ms, completion "
+        f"{statistics.median(completions) * 1000:.1f} ms (medians; server CPU "
+        f"{statistics.median(cpus) * 1000:.1f} ms per hover and completion)"
+    )
 
 
 if __name__ == "__main__":

@@ -103,6 +103,7 @@ def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
         Path(getattr(sys.modules.get(rule.module), "__file__", "") or "") for rule in rules.rules
     ]
     sources += sorted(Path(__file__).parent.glob("*.py"))
+    sources.append(Path(__file__).with_name("compiled_model.json"))
     for source in sources:
         stat = source.stat() if source.is_file() else None
         parts += [str(source), stat and (stat.st_mtime_ns, stat.st_size)]

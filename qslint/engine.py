@@ -200,6 +200,7 @@ class Checker:
                     document.start,
                     marks,
                     region=self._region,
+                    row=document.row,
                 )
                 result.jobs.append(job)
                 found += self._collect(Scope.JOB, result, validated, source, index)

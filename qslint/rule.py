@@ -46,6 +46,7 @@ from qslint.findings import (
 if TYPE_CHECKING:
     from qslint.dashboards.index import Dashboards
     from qslint.loader import Document, SourceFile
+    from qslint.loader.documents import FanOutRow
     from qslint.model import StartDashboardSnapshotJobRequest
     from qslint.suppressions import Suppression
 
@@ -152,6 +153,7 @@ class CheckedJob:
     # names the staged files only): it is compared with, and its findings are not reported.
     checked: bool = True
     region: str | None = None  # where its file's configuration submits it
+    row: FanOutRow | None = None  # the fan-out row that gave it, if a template did
 
     @property
     def values(self) -> dict[str, Any]:
@@ -163,9 +165,9 @@ class CheckedJob:
 
     @property
     def job(self) -> StartDashboardSnapshotJobRequest:
-        from qslint.model import StartDashboardSnapshotJobRequest
+        from qslint.compiled_model import Request, validate
 
-        return StartDashboardSnapshotJobRequest.model_validate(self.values)
+        return validate(Request, self.values)
 
     def locate(self, path: JsonPath = (), *, key: bool = False) -> Location:
         """Where the top-level field of ``path`` starts (the document, without one): a run

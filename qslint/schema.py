@@ -31,9 +31,10 @@ from pydantic.fields import FieldInfo
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue, NoDefault
 from pydantic_core import CoreSchema, core_schema
 
+from qslint.compiled_model import model_at
 from qslint.fanout.expansion import FAN_OUT_KEY, FOR_EACH, ROW_NAME
 from qslint.findings import JsonPath
-from qslint.model import RuleLimit, StartDashboardSnapshotJobRequest, annotation_at
+from qslint.model import RuleLimit, StartDashboardSnapshotJobRequest
 
 DRAFTS: dict[str, str] = {
     "2020-12": "https://json-schema.org/draft/2020-12/schema",
@@ -105,7 +106,7 @@ class ShapeDocs:
 class _JobDefinitionSchema(GenerateJsonSchema):
     """pydantic's generator, told what qslint's models mean (see the module docstring)."""
 
-    docs: ClassVar[Mapping[type[BaseModel], ShapeDocs]] = {}
+    docs: ClassVar[Mapping[str, ShapeDocs]] = {}  # by model name
 
     def generate(self, schema: CoreSchema, mode: JsonSchemaMode = "validation") -> JsonSchemaValue:
         generated = super().generate(schema, mode)
@@ -126,7 +127,7 @@ class _JobDefinitionSchema(GenerateJsonSchema):
     def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
         json_schema = super().model_schema(schema)
         model: type[BaseModel] = schema["cls"]
-        docs = self.docs.get(model)
+        docs = self.docs.get(model.__name__)
         if docs and docs.shape:
             json_schema["description"] = docs.shape
         properties = json_schema.get("properties", {})
@@ -169,18 +170,19 @@ def _apply_rule_limit(member: JsonSchemaValue, limit: RuleLimit, *, where: str) 
 
 
 @functools.cache
-def service_docs() -> dict[type[BaseModel], ShapeDocs]:
-    """Each request model's documentation, found by walking the service model alongside."""
+def service_docs() -> dict[str, ShapeDocs]:
+    """Each request model's documentation by its name, found by walking the service model
+    alongside."""
     service = botocore.session.get_session().get_service_model(SERVICE)
     request = service.operation_model(OPERATION).input_shape
-    docs: dict[type[BaseModel], ShapeDocs] = {}
+    docs: dict[str, ShapeDocs] = {}
     pending: list[tuple[JsonPath, Shape]] = [((), request)]
     while pending:
         path, shape = pending.pop()
-        model = annotation_at(path)
-        if not (isinstance(model, type) and issubclass(model, BaseModel)) or model in docs:
+        model = model_at(path)
+        if model is None or model.__name__ in docs:
             continue
-        docs[model] = ShapeDocs(
+        docs[model.__name__] = ShapeDocs(
             shape=_description(service.shape_for(shape.name).documentation),
             members={name: _description(m.documentation) for name, m in shape.members.items()},
         )

@@ -23,7 +23,8 @@ run found.
 pydantic checks a list's length before its items, so the items of a list that is too long
 are validated one by one here: their problems are found in the same run as the length.
 
-The module imports pydantic: the engine imports it with the first document to check.
+The module imports pydantic-core (:mod:`qslint.compiled_model`): the engine imports it with
+the first document to check.
 """
 
 from __future__ import annotations
@@ -31,25 +32,30 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from pydantic import PrivateAttr, ValidationError
-
+from qslint.compiled_model import (
+    CompiledModel,
+    Request,
+    ValidationError,
+    empty,
+    model_at,
+    validate,
+    validate_field,
+)
 from qslint.findings import JsonPath, MissingPart, closest
 from qslint.loader.documents import LoadProblem
-from qslint.model import (
-    ApiModel,
-    Parameter,
-    S3BucketConfiguration,
-    SnapshotFile,
-    SnapshotFileSheetSelection,
-    StartDashboardSnapshotJobRequest,
-    model_at,
-)
 from qslint.rule import SchemaError
 
 if TYPE_CHECKING:
     from qslint.loader import Document, SourceFile
+    from qslint.model import (
+        Parameter,
+        S3BucketConfiguration,
+        SnapshotFile,
+        SnapshotFileSheetSelection,
+        StartDashboardSnapshotJobRequest,
+    )
 
-ModelT = TypeVar("ModelT", bound=ApiModel)
+ModelT = TypeVar("ModelT", bound=CompiledModel)
 EntryT = TypeVar("EntryT", bound=tuple[Any, ...])  # (path, item) from a job's iterations
 FoundT = TypeVar("FoundT")
 _LEFT_OUT = object()  # what of an invalid field's value a partial instance keeps: nothing
@@ -59,7 +65,7 @@ _LEFT_OUT = object()  # what of an invalid field's value a partial instance keep
 _RUNS_ITEM_BY_ITEM = 12
 
 
-_FIELDS = tuple(StartDashboardSnapshotJobRequest.model_fields)
+_FIELDS = Request.field_names
 _REQUEST_FIELDS = frozenset(name.lower() for name in _FIELDS)
 
 
@@ -114,7 +120,7 @@ def unrelated_documents(source: SourceFile) -> Unrelated:
 def validate_document(document: Document) -> StartDashboardSnapshotJobRequest | list[SchemaError]:
     """The document's job, or every schema error in it (those behind a list's length too)."""
     try:
-        return StartDashboardSnapshotJobRequest.model_validate(document.data)
+        return validate(Request, document.data)
     except ValidationError as error:
         errors = schema_errors(error)
     pending = list(errors)
@@ -146,17 +152,18 @@ def _errors_in_items(error: SchemaError) -> list[SchemaError]:
     found: list[SchemaError] = []
     for index, item in enumerate(error.input):
         try:
-            model.model_validate(item)
+            validate(model, item)
         except ValidationError as item_error:
             found += schema_errors(item_error, (*error.path, index))
     return found
 
 
-class PartialJob(StartDashboardSnapshotJobRequest):
+class PartialJob(Request):  # type: ignore[valid-type,misc]
     """The valid parts of a job that has schema errors (see the module docstring)."""
 
-    _paths: dict[int, JsonPath] = PrivateAttr(default_factory=dict)  # of each partial part
-    _left_out: set[JsonPath] = PrivateAttr(default_factory=set)  # items a rule could not read
+    __slots__ = ("_left_out", "_paths")
+    _paths: dict[int, JsonPath]  # of each partial part
+    _left_out: set[JsonPath]  # items a rule could not read
 
     def check_valid_parts(
         self, check: Callable[[PartialJob], Iterable[FoundT]], found: list[FoundT]
@@ -242,20 +249,20 @@ def partial_job(data: Mapping[str, Any]) -> PartialJob:
     paths: dict[int, JsonPath] = {}
     job = _partial_instance(PartialJob, data, (), paths)
     job._paths = paths
+    job._left_out = set()
     return job
 
 
 def _partial_instance(
     model: type[ModelT], data: Mapping[str, Any], path: JsonPath, paths: dict[int, JsonPath]
 ) -> ModelT:
-    instance = model.model_construct()  # optional fields at their defaults, required ones unset
+    instance = empty(model)  # optional fields at their defaults, required ones unset
     paths[id(instance)] = path
-    for name in model.model_fields:
+    for name in model.field_names:
         if name not in data:
             continue
         try:
-            # The model's own validation of this one field, in place.
-            model.__pydantic_validator__.validate_assignment(instance, name, data[name])
+            validate_field(instance, name, data[name])  # the model's own validation, in place
         except ValidationError as error:
             kept = _valid_parts(data[name], error, (*path, name), paths)
             if kept is not _LEFT_OUT:
@@ -281,9 +288,9 @@ def _valid_parts(
 def _item(model: type[ModelT], item: Any, path: JsonPath, paths: dict[int, JsonPath]) -> ModelT:
     if isinstance(item, dict):
         try:
-            return model.model_validate(item)
+            return validate(model, item)
         except ValidationError:
             return _partial_instance(model, item, path, paths)
-    empty = model.model_construct()
-    paths[id(empty)] = path
-    return empty
+    instance = empty(model)
+    paths[id(instance)] = path
+    return instance

@@ -419,7 +419,7 @@ def identical_files(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     seen: dict[str, int] = {}
     for path, file in job.files():
-        key = file.model_dump_json()
+        key = repr(file)  # every field, nested ones too
         group = int(path[2])
         if key in seen:
             yield Violation(

@@ -72,7 +72,7 @@ def _unknown_field_meanings(errors: Sequence[SchemaError]) -> dict[JsonPath, _Me
     A key spelt like a required field that is missing one level up or down is that field,
     misplaced; otherwise it is the closest field name of its own mapping.
     """
-    from qslint.model import field_names_at  # the model is imported only when it is needed
+    from qslint.compiled_model import field_names_at  # imported only when it is needed
 
     missing = [error.path for error in errors if error.type == "missing"]
     meanings: dict[JsonPath, _Meaning] = {}
@@ -281,7 +281,7 @@ def invalid_enum_value(document: DocumentInput, context: RuleContext) -> Iterato
     ## Fix
     Use the exact upper-case value: `FormatType: PDF`.
     """
-    from qslint.model import enum_values_at  # the model is imported only when it is needed
+    from qslint.compiled_model import enum_values_at  # imported only when it is needed
 
     for error in document.errors:
         if error.type != "literal_error":
@@ -401,8 +401,8 @@ def yaml11_reads_differently(document: DocumentInput, context: RuleContext) -> I
     give a date its time: `2026-01-31T00:00:00Z`. `--fix` quotes strings and dates; write a
     number in the form both read alike (`12`, `1000.0`).
     """
+    from qslint.compiled_model import is_sensitive
     from qslint.loader import read_alike, yaml11_reading
-    from qslint.model import is_sensitive
 
     if document.source.path.lower().endswith(".json"):
         return

@@ -28,13 +28,13 @@ from typing import Any
 
 import pytest
 
+from qslint.compiled_model import is_sensitive
 from qslint.config import LoadLimits
 from qslint.dashboards.folder import load_folder
 from qslint.dashboards.index import Dashboards
 from qslint.engine import CheckResult
 from qslint.findings import Finding
 from qslint.loader import load_source
-from qslint.model import is_sensitive
 from qslint.rule import Rule, load_rules
 from qslint.runner import RuleSets, lint
 from qslint.settings import Overrides, Settings

@@ -1,5 +1,5 @@
 """The language server's parts without a client: debouncing, ranges, completion, hover,
-the project index."""
+the project index, the rows files kept, placeholders."""
 
 from __future__ import annotations
 
@@ -7,16 +7,20 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from conftest import VALID_JOB
 
 from qslint.config import LoadLimits
+from qslint.fanout.rows import Rows
 from qslint.findings import Mark
 from qslint.runner import RuleSets, lint
 from qslint.server.debounce import Debouncer
 from qslint.server.fields import completion_at, hover_text, key_at
+from qslint.server.placeholders import Placeholders
 from qslint.server.project import ProjectIndex
 from qslint.server.ranges import NodeRanges
+from qslint.server.rows import MAX_FILES, RowsFiles
 from qslint.settings import Settings
 
 
@@ -137,3 +141,82 @@ def test_the_project_index_keeps_only_what_the_repository_rules_read(tmp_path):
     whole = [replace(rule, reads=None) for rule in rule_sets.rules]
     index.update(kept, whole)
     assert index.compared()[0].jobs[0].values == kept[0].jobs[0].values
+
+
+def test_a_rows_file_is_parsed_once_per_text_the_editor_or_the_disk_holds(tmp_path):
+    file = tmp_path / "tenants.csv"
+    file.write_text("tenant\nacme\n", encoding="utf-8")
+    held: dict[str, str] = {}
+    rows_files = RowsFiles(held.get)
+    limits = LoadLimits()
+    first = rows_files.rows(str(file), "tenants.csv", limits)
+    assert isinstance(first, Rows)
+    assert [row.cells["tenant"].value for row in first.rows] == ["acme"]
+    assert rows_files.rows(str(file), "tenants.csv", limits) is first  # not read again
+    file.write_text("tenant\nacme\nglobex\n", encoding="utf-8")
+    on_disk = rows_files.rows(str(file), "tenants.csv", limits)
+    assert isinstance(on_disk, Rows)
+    assert len(on_disk.rows) == 2
+    held[str(file)] = "tenant\ninitech\n"  # the editor's text, not saved
+    edited = rows_files.rows(str(file), "tenants.csv", limits)
+    assert isinstance(edited, Rows)
+    assert [row.cells["tenant"].value for row in edited.rows] == ["initech"]
+    assert rows_files.rows(str(file), "tenants.csv", limits) is edited
+    file.unlink()
+    del held[str(file)]
+    assert rows_files.rows(str(file), "tenants.csv", limits) == (
+        "rows file `tenants.csv`: cannot read file: No such file or directory"
+    )
+
+
+def test_the_rows_files_kept_are_bounded_the_least_recently_asked_for_dropped(tmp_path):
+    rows_files = RowsFiles(lambda path: None)
+    limits = LoadLimits()
+    names = [str(tmp_path / f"rows-{number}.csv") for number in range(MAX_FILES + 1)]
+    for name in names:
+        Path(name).write_text("tenant\nacme\n", encoding="utf-8")
+    parsed = [rows_files.rows(name, "rows.csv", limits) for name in names[:MAX_FILES]]
+    assert rows_files.rows(names[0], "rows.csv", limits) is parsed[0]  # now the most recent
+    rows_files.rows(names[MAX_FILES], "rows.csv", limits)  # one more than kept: drops names[1]
+    assert rows_files.rows(names[0], "rows.csv", limits) is parsed[0]
+    assert rows_files.rows(names[1], "rows.csv", limits) is not parsed[1]
+
+
+INLINE_TEMPLATE = """\
+x-qslint:
+  for-each:
+    - {tenant: acme, tenant_id: t-1}
+    - {tenant: 'glo`bex', tenant_id: t-2}
+    - {tenant_id: t-3}
+SnapshotJobId: >-
+  weekly-${tenant}
+  -${tenant_id}
+UserConfiguration:
+  AnonymousUsers:
+    - RowLevelPermissionTags: [{Key: tenant_id, Value: "${tenant_id}"}]
+"""
+
+
+def test_hover_on_inline_rows_in_a_folded_value_and_on_a_rows_file_elsewhere(tmp_path):
+    placeholders = Placeholders(RowsFiles(lambda path: None), lambda path: LoadLimits())
+    path = str(tmp_path / "weekly.yaml")
+    tenant = placeholders.hover(path, INLINE_TEMPLATE, 6, 12)
+    assert tenant is not None
+    assert tenant.range == ((6, 9), (6, 18))  # on the folded value's second line
+    assert tenant.markdown == (
+        "**`${tenant}`**: column `tenant` of the inline rows, filled by 2 of 3 rows\n\n"
+        "Values: `acme`, ``glo`bex``"  # a backtick in a value does not end its code span
+    )
+    tenant_id = placeholders.hover(path, INLINE_TEMPLATE, 7, 4)
+    assert tenant_id is not None
+    assert "filled by 3 rows\n\nIt fills a value the service marks sensitive" in (
+        tenant_id.markdown
+    )
+    assert placeholders.hover(path, INLINE_TEMPLATE, 2, 20) is None  # a row, no placeholder
+    elsewhere = INLINE_TEMPLATE.replace("for-each:\n", "for-each: ../tenants.csv\n", 1)
+    elsewhere = "\n".join(line for line in elsewhere.splitlines() if "    - {" not in line)
+    hover = placeholders.hover(path, elsewhere, 3, 12)
+    assert hover is not None
+    assert hover.markdown == (
+        "**`${tenant}`**: `for-each` names a file beside this one or below it, not `../tenants.csv`"
+    )

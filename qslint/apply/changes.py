@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from subprocess import CompletedProcess
 
-from qslint.apply.plan import DefinitionAt, JobKey, content_digest, job_key
+from qslint.apply.plan import DefinitionAt, JobKey, TemplateRow, content_digest, job_key
 from qslint.fanout.expansion import ReadRows, expand_source
 from qslint.loader import load_source
 from qslint.sources import Selectors
@@ -117,7 +117,9 @@ def jobs_at(
         for document in expand_source(source, rows_at, config.limits).documents:
             key = job_key(document.data, config.region)
             if in_paths or key not in found:
-                found[key] = DefinitionAt(name, content_digest(document.data), in_paths)
+                row = document.row
+                template = None if row is None else TemplateRow(document.start.line, row)
+                found[key] = DefinitionAt(name, content_digest(document.data), in_paths, template)
     return found
 
 

@@ -9,15 +9,28 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from qslint.compiled_model import values_set
 from qslint.rule import CheckedJob
+
+if TYPE_CHECKING:
+    from qslint.loader.documents import FanOutRow
 
 DEFAULT_CONCURRENCY = 12  # jobs one account runs at once (the API page)
 MAX_JOB_ID_LENGTH = 512
 # Account, region ("" for none), dashboard, the definition's SnapshotJobId: dashboards and
 # job ids are regional, so the same ids in two regions are two jobs.
 JobKey = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    """The row of a fan-out that gave a job, and where in the job's file its template starts:
+    the rows of one template are shown together, named by number or ``row-name``."""
+
+    line: int
+    row: FanOutRow
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,7 @@ class PlannedJob:
     name: str  # the definition's SnapshotJobId
     formats: tuple[str, ...]
     request: Mapping[str, Any]  # the definition, exactly as written (parsed)
+    template: TemplateRow | None = None  # None: a plain definition
 
     @property
     def key(self) -> JobKey:
@@ -48,12 +62,15 @@ class LeftOut:
     file: str
     key: JobKey
     reason: str
+    template: TemplateRow | None = None
 
 
 @dataclass(frozen=True)
 class Plan:
     selected: list[PlannedJob]
     left_out: list[LeftOut]
+    new: frozenset[JobKey] = frozenset()  # of ``selected``, those the baseline does not hold
+    ref: str | None = None  # the baseline: None when every job is selected
 
 
 def job_key(definition: Mapping[str, Any], region: str | None) -> JobKey:
@@ -142,7 +159,8 @@ def planned_jobs(
                 name=job.SnapshotJobId,
                 formats=tuple(file.FormatType for _, file in job.files()),
                 # The values as parsed: fields left out stay out, YAML dates stay dates.
-                request=job.model_dump(exclude_unset=True),
+                request=values_set(job),
+                template=None if item.row is None else TemplateRow(item.start.line, item.row),
             )
         )
     return jobs
@@ -156,6 +174,7 @@ class DefinitionAt:
     file: str
     digest: str
     in_paths: bool
+    template: TemplateRow | None = None
 
 
 def select_changed(
@@ -170,16 +189,17 @@ def select_changed(
     for job in jobs:
         earlier = before.get(job.key)
         if earlier is not None and earlier.digest == job.digest:
-            left_out.append(LeftOut(job.file, job.key, f"unchanged since {ref}"))
+            left_out.append(LeftOut(job.file, job.key, f"unchanged since {ref}", job.template))
         else:
             selected.append(job)
     current = {job.key for job in jobs}
     left_out += [
-        LeftOut(earlier.file, key, f"deleted since {ref} (not acted on)")
+        LeftOut(earlier.file, key, f"deleted since {ref} (not acted on)", earlier.template)
         for key, earlier in before.items()
         if earlier.in_paths and key not in current
     ]
-    return Plan(selected, left_out)
+    new = frozenset(job.key for job in selected if job.key not in before)
+    return Plan(selected, left_out, new, ref)
 
 
 def waves(jobs: int, concurrency: int = DEFAULT_CONCURRENCY) -> int:

@@ -10,17 +10,32 @@ import json
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from qslint.apply.outcome import Outcome, Phase, Retry
-from qslint.apply.plan import Plan, PlannedJob, estimate_minutes, latest_start, waves
+from qslint.apply.plan import (
+    Plan,
+    PlannedJob,
+    TemplateRow,
+    estimate_minutes,
+    latest_start,
+    waves,
+)
+from qslint.apply.templates import (
+    HIDDEN,
+    TemplateAt,
+    definition_named,
+    destinations,
+    gather,
+    job_origin,
+    row_named,
+)
 from qslint.findings import plural
 
-HIDDEN = "…"
 PROGRESS_COLUMNS = ("queued", "running", "done", "failed")
 _PROGRESS_GROUPS = {
     Phase.WAITING: "queued",
@@ -70,7 +85,7 @@ class Progress:
                 what = f"already exported by this deployment ({self._deployment})"
             else:
                 what = f"{outcome.phase}: {outcome.error}" if outcome.error else outcome.phase
-            self._show(f"{outcome.job_id} {what} ({outcome.job.file})")
+            self._show(f"{outcome.job_id} {what} ({definition_named(outcome.job)})")
 
     def retrying(self, outcome: Outcome, retry: Retry) -> None:
         with self._lock:
@@ -147,24 +162,77 @@ def summary(
     interrupted: bool,
     deployment: Deployment,
 ) -> str:
-    rows = [("JOB", "STATUS", "DURATION", "FILES OR ERROR")]
-    rows += [
-        (
-            o.job_id,
-            str(o.phase),
-            _duration(o),
-            _files_or_error(o, show_sensitive=show_sensitive),
-        )
-        for o in outcomes
-    ]
+    gathered = gather(outcomes, _outcome_origin)
+    text = ""
+    if gathered.plain:
+        rows = [("JOB", "STATUS", "DURATION", "FILES OR ERROR")]
+        rows += [
+            (
+                o.job_id,
+                str(o.phase),
+                _duration(o),
+                _files_or_error(o, show_sensitive=show_sensitive),
+            )
+            for o in gathered.plain
+        ]
+        text += table(rows)
+    for where, members in gathered.templates.items():
+        text += f"{where}  fan-out, {_rows_counted(members)}\n"
+        failed = _unsucceeded(members)
+        if failed:
+            headers = _row_headers(row for row, _ in failed)
+            rows = [(*headers, "JOB", "STATUS", "DURATION", "ERROR")]
+            rows += [
+                (*_row_cells(row, headers), o.job_id, str(o.phase), _duration(o), o.error or "")
+                for row, o in failed
+            ]
+            text += _indent(table(rows))
     counts = Counter(str(o.phase) for o in outcomes)
-    totals = ", ".join(f"{count} {phase}" for phase, count in sorted(counts.items()))
     retries = sum(o.retries for o in outcomes)
-    counted = f"{plural(len(outcomes), 'job')}: {totals}; {plural(retries, 'retry', 'retries')}"
-    text = table(rows) + counted + "\n"
+    counted = (
+        f"{plural(len(outcomes), 'job')}: {_totals(counts)}; {plural(retries, 'retry', 'retries')}"
+    )
+    text += counted + "\n"
     if counts[Phase.ALREADY_EXPORTED]:
         text += f"Already exported by this deployment ({deployment}): {deployment.again}.\n"
     return text + (interruption(outcomes) if interrupted else "")
+
+
+def _outcome_origin(outcome: Outcome) -> tuple[str, TemplateRow | None]:
+    return job_origin(outcome.job)
+
+
+def _totals(counts: Counter[str]) -> str:
+    """``198 completed, 2 failed``: each status's count, by status."""
+    return ", ".join(f"{count} {phase}" for phase, count in sorted(counts.items()))
+
+
+def _unsucceeded(
+    members: Sequence[tuple[TemplateRow, Outcome]],
+) -> list[tuple[TemplateRow, Outcome]]:
+    """The rows whose job failed: each is named, the others only counted. Rows an interrupted
+    run left are counted too: the interruption's note names the jobs still running."""
+    return [
+        (row, outcome)
+        for row, outcome in members
+        if not outcome.succeeded and outcome.phase is not Phase.INTERRUPTED
+    ]
+
+
+def _row_headers(rows: Iterable[TemplateRow]) -> tuple[str, ...]:
+    """A fan-out's rows are shown by number, and by name when the template names them."""
+    return ("ROW", "NAME") if any(row.row.name is not None for row in rows) else ("ROW",)
+
+
+def _row_cells(row: TemplateRow, headers: Sequence[str]) -> tuple[str, ...]:
+    return (str(row.row.number), row.row.name or "")[: len(headers)]
+
+
+def _rows_counted(members: Sequence[tuple[TemplateRow, Outcome]]) -> str:
+    """``200 of 200 rows: 198 completed, 2 failed``."""
+    total = members[0][0].row.total
+    counts = Counter(str(outcome.phase) for _, outcome in members)
+    return f"{len(members)} of {plural(total, 'row')}: {_totals(counts)}"
 
 
 def interruption(outcomes: Sequence[Outcome]) -> str:
@@ -193,11 +261,20 @@ def report(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> dict[str, An
                 "duration_seconds": None if o.duration is None else round(o.duration, 3),
                 "files": shown_files(o.files, show_sensitive=show_sensitive),
                 "error": o.error,
+                "row": _row_report(o.job.template),
             }
             for o in outcomes
         ],
         "counts": dict(Counter(str(o.phase) for o in outcomes)),
     }
+
+
+def _row_report(template: TemplateRow | None) -> dict[str, Any] | None:
+    """A fan-out row's place: its template's line, its number and name; None for a plain job."""
+    if template is None:
+        return None
+    row = template.row
+    return {"template_line": template.line, "number": row.number, "name": row.name}
 
 
 def report_json(outcomes: Sequence[Outcome], *, show_sensitive: bool) -> str:
@@ -220,6 +297,7 @@ def markdown_summary(
     text = f"### qslint apply\n\n{_markdown_cell(compared_with)}\n\n"
     if not outcomes:
         return text + "Nothing to submit.\n"
+    gathered = gather(outcomes, _outcome_origin)
     rows = [
         (
             f"{o.job.file} ({o.job.name})",
@@ -228,8 +306,14 @@ def markdown_summary(
             _duration(o),
             _files_or_error(o, show_sensitive=show_sensitive),
         )
-        for o in outcomes
+        for o in gathered.plain
     ]
+    for where, members in gathered.templates.items():
+        rows.append((f"{where} (fan-out)", "", _rows_counted(members), "", ""))
+        rows += [
+            (f"{where} {row_named(row)}", o.job_id, str(o.phase), _duration(o), o.error or "")
+            for row, o in _unsucceeded(members)
+        ]
     text += (
         "| Definition | Job id | Status | Duration | Result |\n| --- | --- | --- | --- | --- |\n"
     )
@@ -237,10 +321,21 @@ def markdown_summary(
     return text + (f"\n{_markdown_cell(interruption(outcomes))}\n" if interrupted else "")
 
 
-def plan_text(plan: Plan, job_ids: Sequence[str]) -> str:
-    """The jobs to submit and the ones left out, with why."""
+SAMPLE_ROWS = 3  # of a fan-out's rows, those plan shows without --verbose
+_WHERE_COLUMNS: tuple[tuple[str, Callable[[PlannedJob], str]], ...] = (
+    ("ACCOUNT", lambda job: job.account),
+    ("REGION", lambda job: job.region or "(none)"),
+    ("DASHBOARD", lambda job: job.dashboard),
+    ("FORMATS", lambda job: ",".join(job.formats)),
+)
+
+
+def plan_text(plan: Plan, job_ids: Sequence[str], *, every_row: bool = False) -> str:
+    """The jobs to submit and the ones left out, with why: a plain definition per line, a
+    fan-out once, with a sample of its rows (``every_row``: all of them)."""
     text = f"Jobs to submit: {len(plan.selected)}\n"
-    if plan.selected:
+    gathered = gather(zip(plan.selected, job_ids, strict=True), lambda pair: job_origin(pair[0]))
+    if gathered.plain:
         rows = [("FILE", "ACCOUNT", "REGION", "DASHBOARD", "JOB ID", "FORMATS")]
         rows += [
             (
@@ -251,16 +346,65 @@ def plan_text(plan: Plan, job_ids: Sequence[str]) -> str:
                 job_id,
                 ",".join(job.formats),
             )
-            for job, job_id in zip(plan.selected, job_ids, strict=True)
+            for job, job_id in gathered.plain
         ]
         text += _indent(table(rows))
+    for where, members in gathered.templates.items():
+        text += _indent(_fan_out_block(plan, where, members, every_row=every_row))
     if plan.left_out:
         text += f"Left out: {len(plan.left_out)}\n"
+        left = gather(plan.left_out, lambda item: (item.file, item.template))
         rows = [("FILE", "JOB", "REASON")]
-        rows += [
-            (item.file, "/".join(filter(None, item.key)), item.reason) for item in plan.left_out
-        ]
+        shown = plan.left_out if every_row else left.plain
+        rows += [(item.file, "/".join(filter(None, item.key)), item.reason) for item in shown]
+        if not every_row:
+            for where, items in left.templates.items():
+                reasons = Counter(item.reason for _, item in items)
+                rows += [
+                    (str(where), plural(count, "row"), reason) for reason, count in reasons.items()
+                ]
         text += _indent(table(rows))
+    return text
+
+
+def _fan_out_block(
+    plan: Plan,
+    where: TemplateAt,
+    members: Sequence[tuple[TemplateRow, tuple[PlannedJob, str]]],
+    *,
+    every_row: bool,
+) -> str:
+    """A template's rows to submit: how many, where they go, and a sample of them."""
+    jobs = [job for _, (job, _) in members]
+    total = members[0][0].row.total
+    counted = f"{len(jobs)} of {plural(total, 'row')}"
+    if plan.ref is not None:
+        new = sum(job.key in plan.new for job in jobs)
+        kinds = {"new": new, "changed": len(jobs) - new}
+        counted += f" ({', '.join(f'{n} {kind}' for kind, n in kinds.items() if n)})"
+    shared, varying = [], []
+    for name, value in _WHERE_COLUMNS:
+        values = list(dict.fromkeys(value(job) for job in jobs))
+        if len(values) == 1:
+            shared.append(f"{name.lower()} {values[0]}")
+        else:
+            varying.append((name, value))
+    text = f"{where}  fan-out, {counted}\n" + (f"  {', '.join(shared)}\n" if shared else "")
+    sample = members if every_row else members[:SAMPLE_ROWS]
+    headers = _row_headers(row for row, _ in sample)
+    rows = [(*headers, *(name for name, _ in varying), "JOB ID", "DESTINATION")]
+    rows += [
+        (
+            *_row_cells(row, headers),
+            *(value(job) for _, value in varying),
+            job_id,
+            destinations(job.request),
+        )
+        for row, (job, job_id) in sample
+    ]
+    text += _indent(table(rows))
+    if len(sample) < len(members):
+        text += f"  … {len(members) - len(sample)} more (--verbose lists every row)\n"
     return text
 
 

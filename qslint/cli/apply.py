@@ -176,6 +176,13 @@ def _deadline(value: str | None) -> datetime | None:
 @_selection_options
 @click.option("--minutes-per-wave", type=FiniteFloatRange(min=0), help="Measured minutes per wave.")
 @click.option("--deadline", metavar="HH:MM", help="Print the latest start time for this deadline.")
+@click.option(
+    "--verbose",
+    "-v",
+    "every_row",
+    is_flag=True,
+    help="List every row of a fan-out, not a sample (and each row left out).",
+)
 @debug_option
 def plan(
     paths: tuple[Path, ...],
@@ -190,6 +197,7 @@ def plan(
     endpoint_url: str | None,
     minutes_per_wave: float | None,
     deadline: str | None,
+    every_row: bool,
 ) -> None:
     """Show what apply would submit, and where, without calling AWS.
 
@@ -197,6 +205,8 @@ def plan(
     calls no AWS API. The job ids are those of a first attempt (a failed export is retried
     under the id of its next one). The first line says what the jobs are compared with, and
     why; outside a known CI, with neither --changed-since nor --all, that is nothing.
+    A fan-out is shown once: its template, how many of its rows are submitted (new or
+    changed) and left out, and a sample of the rows (--verbose: all of them).
     """
     from qslint.apply.baseline import OUTSIDE_CI, Baseline
     from qslint.apply.identity import RunKeyError, job_id_for, resolve_run_key
@@ -215,7 +225,8 @@ def plan(
     except RunKeyError as error:  # the plan is still worth showing; apply will refuse
         job_ids = [f"{job.name}-?" for job in selected]
         unknown_ids = f"Job ids unknown: {error}.\n"
-    click.echo(plan_text(checked.plan, job_ids) + (unknown_ids or ""), nl=False)
+    text = plan_text(checked.plan, job_ids, every_row=every_row)
+    click.echo(text + (unknown_ids or ""), nl=False)
     largest = largest_account(selected)
     lines = estimate_text(largest, minutes_per_wave, _deadline(deadline), max_concurrent)
     click.echo(f"Estimate (accounts run side by side; the busiest one): {lines}", nl=False)

@@ -43,8 +43,8 @@ FAN_OUT_KEY = "x-qslint"
 FOR_EACH = "for-each"
 ROW_NAME = "row-name"
 _SETTINGS = (FOR_EACH, ROW_NAME)
-# A placeholder (group 1: its column), or an escaped one, `$${...}`, which is literal text.
-TOKEN = re.compile(r"\$\$\{[^}]*\}|\$\{\s*([^}]*?)\s*\}")
+# A placeholder (group 1: its column), or an escaped one, `$${...}`: literal text, no group 1.
+PLACEHOLDER = re.compile(r"\$\$\{[^}]*\}|\$\{\s*([^}]*?)\s*\}")
 
 
 # Reads a rows file named relative to the repository: its bytes, or why there are none.
@@ -117,19 +117,14 @@ class _Expansion:
         literals = {slot.path: slot.literals for slot in slots if slot.literals}
         for slot in slots:
             if not slot.columns:  # escapes only: the same text in every row, written once
-                body = _set(body, slot.path, TOKEN.sub(_unescaped, slot.text))
+                body = _set(body, slot.path, PLACEHOLDER.sub(_unescaped, slot.text))
         slots = [slot for slot in slots if slot.columns]
         used = {column for slot in slots for column in slot.columns}
         row_name = settings.get(ROW_NAME)
         for slot in slots:
             for column in slot.columns:
                 if column not in rows.columns:
-                    known = ", ".join(f"`{name}`" for name in rows.columns)
-                    self._problem(
-                        UNKNOWN_COLUMN,
-                        f"placeholder `${{{column}}}` names no column of the rows ({known})",
-                        slot.mark,
-                    )
+                    self._problem(UNKNOWN_COLUMN, unknown_column(column, rows), slot.mark)
         for column, mark in rows.columns.items():
             if column not in used and column != row_name:
                 self._problem(
@@ -205,33 +200,25 @@ class _Expansion:
 
     def _rows_file(self, name: str, read_rows: ReadRows) -> Rows | str:
         """The rows of the file ``name`` beside the template, or why there are none."""
-        if not name or name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name):
-            return f"`{FOR_EACH}` names a file beside this one or below it, not `{name}`"
-        folder = posixpath.dirname(self.source.path.replace("\\", "/"))
-        file = posixpath.join(folder, name) if folder else name
+        elsewhere = outside_folder(name)
+        if elsewhere is not None:
+            return elsewhere
+        file = rows_file_beside(self.source.path, name)
         self.rows_files.append(file)
-        raw, unreadable = read_rows(file)
-        if raw is None:
-            return f"rows file `{file}`: {unreadable or 'cannot read file'}"
-        return rows_from_bytes(file, raw, self.limits)
+        return read_rows_file(file, read_rows, self.limits)
 
     def _slots(self, value: Any, path: JsonPath) -> Iterator[_Slot]:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                yield from self._slots(item, (*path, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from self._slots(item, (*path, index))
-        elif isinstance(value, str) and "${" in value:
-            found = list(TOKEN.finditer(value))
+        for at, text in string_values(value, path):
+            if "${" not in text:
+                continue
+            found = list(PLACEHOLDER.finditer(text))
             placeholders = [match for match in found if match.group(1) is not None]
-            if found:
-                columns = tuple(dict.fromkeys(match.group(1) for match in placeholders))
-                whole = len(placeholders) == 1 and found[0].span() == (0, len(value))
-                mark = self._placeholder_mark(path, value, (placeholders or found)[0].start())
-                wanted = _annotation_at(path) if whole else None
-                literals = frozenset(m.group()[1:] for m in found if m.group(1) is None)
-                yield _Slot(path, value, columns, whole, mark, wanted, literals)
+            columns = tuple(dict.fromkeys(match.group(1) for match in placeholders))
+            whole = len(placeholders) == 1 and found[0].span() == (0, len(text))
+            mark = self._placeholder_mark(at, text, (placeholders or found)[0].start())
+            wanted = _annotation_at(at) if whole else None
+            literals = frozenset(m.group()[1:] for m in found if m.group(1) is None)
+            yield _Slot(at, text, columns, whole, mark, wanted, literals)
 
     def _placeholder_mark(self, path: JsonPath, text: str, offset: int) -> Mark:
         """Where the placeholder at ``offset`` of the value ``text`` at ``path`` is written:
@@ -251,7 +238,9 @@ class _Expansion:
         kept: list[Row] = []
         first: dict[tuple[tuple[str, Any], ...], Row] = {}
         for row in rows.rows:
-            missing = [column for column in rows.columns if column in used and _empty(row, column)]
+            missing = [
+                column for column in rows.columns if column in used and lacks_value(row, column)
+            ]
             if missing:
                 names = ", ".join(f"`{column}`" for column in missing)
                 self._problem(
@@ -296,7 +285,47 @@ class _Expansion:
         )
 
 
-def _empty(row: Row, column: str) -> bool:
+def outside_folder(name: str) -> str | None:
+    """Why ``for-each: NAME`` names no file beside the template or below it; None if it does."""
+    if not name or name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name):
+        return f"`{FOR_EACH}` names a file beside this one or below it, not `{name}`"
+    return None
+
+
+def rows_file_beside(template: str, name: str) -> str:
+    """The path of the rows file ``name`` (not :func:`outside_folder`) beside ``template``."""
+    folder = posixpath.dirname(template.replace("\\", "/"))
+    return posixpath.join(folder, name) if folder else name
+
+
+def read_rows_file(file: str, read_rows: ReadRows, limits: LoadLimits) -> Rows | str:
+    """The rows of ``file``, or why it cannot be read; ``RowsError`` for what it holds."""
+    raw, unreadable = read_rows(file)
+    if raw is None:
+        return f"rows file `{file}`: {unreadable or 'cannot read file'}"
+    return rows_from_bytes(file, raw, limits)
+
+
+def unknown_column(column: str, rows: Rows) -> str:
+    """What is wrong with a placeholder that names no column of ``rows``."""
+    known = ", ".join(f"`{name}`" for name in rows.columns)
+    return f"placeholder `${{{column}}}` names no column of the rows ({known})"
+
+
+def string_values(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """Every string value within ``value`` (found at ``path``), with its path."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from string_values(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from string_values(item, (*path, index))
+    elif isinstance(value, str):
+        yield path, value
+
+
+def lacks_value(row: Row, column: str) -> bool:
+    """Whether ``row`` has no cell, or an empty one, for ``column`` (QS113)."""
     cell = row.cells.get(column)
     return cell is None or cell.value == ""
 
@@ -333,11 +362,11 @@ def _filled(slot: _Slot, row: Row) -> Any:
         column = match.group(1)
         return _unescaped(match) if column is None else _text(row.cells[column].value)
 
-    return TOKEN.sub(text, slot.text)
+    return PLACEHOLDER.sub(text, slot.text)
 
 
 def _annotation_at(path: JsonPath) -> Any:
-    from qslint.model import annotation_at  # the models, only for a template with placeholders
+    from qslint.compiled_model import annotation_at  # only for a template with placeholders
 
     return annotation_at(path)
 

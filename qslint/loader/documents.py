@@ -162,6 +162,6 @@ NOTHING_SENSITIVE = Sensitivity(frozenset(), lambda path: False)
 @functools.cache
 def service_sensitivity() -> Sensitivity:
     """The values the service model marks sensitive (the model is imported on first use)."""
-    from qslint.model import is_sensitive, sensitive_field_names
+    from qslint.compiled_model import is_sensitive, sensitive_field_names
 
     return Sensitivity(sensitive_field_names(), is_sensitive)

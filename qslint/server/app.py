@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,9 +26,11 @@ from qslint.report import HOMEPAGE
 from qslint.server.actions import FIX_ALL, code_actions
 from qslint.server.debounce import Debouncer
 from qslint.server.documents import DefinitionLinter, LintError
-from qslint.server.fields import completion_at, field_docs, hover_text, key_at
+from qslint.server.fields import Completion, completion_at, field_docs, hover_text, key_at
+from qslint.server.placeholders import ColumnCompletion, Placeholders
 from qslint.server.positions import from_client, to_client
 from qslint.server.ranges import NodeRanges
+from qslint.server.rows import RowsFiles
 from qslint.server.transport import QslintProtocol, serve_stdio
 
 DEBOUNCE_SECONDS = 0.3  # after the last keystroke of a burst; `initializationOptions.debounce`
@@ -62,11 +65,19 @@ class QslintServer(LanguageServer):
         self.debounce_seconds = DEBOUNCE_SECONDS
         self.debouncer: Debouncer | None = None
         self.published: set[str] = set()  # documents with diagnostics on show
+        self.placeholders = Placeholders(RowsFiles(self.held_text), self.limits_of)
 
     def message_limit(self) -> int:
         """The largest message body read: a document of ``max-file-size`` bytes, every byte
         escaped by JSON (``\\u00e9``), in its message; a larger document is a QS100."""
         return 6 * self.max_file_size + MESSAGE_ENVELOPE
+
+    def held_text(self, path: str) -> str | None:
+        """The text of the document at ``path`` if the editor holds it, else None."""
+        return self.open_definitions().get(os.path.abspath(path))  # noqa: PTH100
+
+    def limits_of(self, path: str) -> LoadLimits:
+        return self.linter.limits(path)  # the linter of the workspace, once initialized
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
@@ -217,6 +228,49 @@ def _point(mark: Mark) -> types.Range:
     return types.Range(start=position, end=position)
 
 
+def markdown_hover(markdown: str, range_: types.Range | None = None) -> types.Hover:
+    contents = types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown)
+    return types.Hover(contents=contents, range=range_)
+
+
+def column_list(document: TextDocument, columns: ColumnCompletion) -> types.CompletionList:
+    """The columns offered after ``${``, each replacing what is typed of the name."""
+    range_ = to_client(document, columns.range)
+    items = [
+        types.CompletionItem(
+            label=item.name,
+            kind=types.CompletionItemKind.Variable,
+            detail=item.detail,
+            documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.markdown),
+            filter_text=item.name,
+            sort_text=f"{number:05d}",  # the rows file's order of columns
+            text_edit=types.TextEdit(range=range_, new_text=item.new_text),
+        )
+        for number, item in enumerate(columns.items)
+    ]
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+def field_list(found: Completion) -> types.CompletionList:
+    """The field names or enum values that may be typed at the cursor."""
+    if found.keys:
+        items = [
+            types.CompletionItem(
+                label=name,
+                kind=types.CompletionItemKind.Field,
+                insert_text=f"{name}: ",
+                documentation=field_docs((*found.path, name)) or None,
+            )
+            for name in found.words
+        ]
+    else:
+        items = [
+            types.CompletionItem(label=value, kind=types.CompletionItemKind.EnumMember)
+            for value in found.words
+        ]
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
 def build_server() -> QslintServer:
     """The server with its features registered; ``serve`` runs it on stdio."""
     server = QslintServer()
@@ -290,14 +344,16 @@ def build_server() -> QslintServer:
         if document is None:
             return None
         line, character = from_client(document, params.position)
-        path = key_at(path_of(document.uri), document.source, line, character)
-        if path is None:
-            return None
-        contents = types.MarkupContent(kind=types.MarkupKind.Markdown, value=hover_text(path))
-        return types.Hover(contents=contents)
+        path = path_of(document.uri)
+        placeholder = server.placeholders.hover(path, document.source, line, character)
+        if placeholder is not None:
+            return markdown_hover(placeholder.markdown, to_client(document, placeholder.range))
+        path = key_at(path, document.source, line, character)
+        return None if path is None else markdown_hover(hover_text(path))
 
     @server.feature(
-        types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[" ", ":"])
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=[" ", ":", "{"]),  # `{`: after `${`
     )
     @guarded(server, None)
     def completion(params: types.CompletionParams) -> types.CompletionList | None:
@@ -306,25 +362,11 @@ def build_server() -> QslintServer:
         if document is None or not server.linter.is_definition(path, document.source, blank=True):
             return None
         line, character = from_client(document, params.position)
+        columns = server.placeholders.completion(path, document.source, line, character)
+        if columns is not None:
+            return column_list(document, columns)
         found = completion_at(document.lines, line, character)
-        if found is None:
-            return None
-        if found.keys:
-            items = [
-                types.CompletionItem(
-                    label=name,
-                    kind=types.CompletionItemKind.Field,
-                    insert_text=f"{name}: ",
-                    documentation=field_docs((*found.path, name)) or None,
-                )
-                for name in found.words
-            ]
-        else:
-            items = [
-                types.CompletionItem(label=value, kind=types.CompletionItemKind.EnumMember)
-                for value in found.words
-            ]
-        return types.CompletionList(is_incomplete=False, items=items)
+        return None if found is None else field_list(found)
 
     return server
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args, get_origin
 
+from qslint.compiled_model import annotation_at, enum_values_at, field_names_at, model_at
 from qslint.findings import JsonPath, format_json_path
 from qslint.loader import load_source
-from qslint.model import annotation_at, enum_values_at, field_names_at
 
 # `  - - Key: value`: indentation, list dashes, a key, what follows the colon.
 _KEY_LINE = re.compile(r"^(?P<lead>[ ]*(?:-[ ]+)*)(?P<key>[A-Za-z][\w]*)[ ]*:(?:[ ]|$)")
@@ -31,7 +31,8 @@ def field_docs(path: JsonPath) -> str:
     names = [part for part in path if isinstance(part, str)]
     if not names:
         return ""
-    docs = service_docs().get(annotation_at(path[: _last_name(path)]))
+    model = model_at(path[: _last_name(path)])
+    docs = service_docs().get(model.__name__) if model else None
     return docs.members.get(names[-1], "") if docs else ""
 
 
