@@ -74,7 +74,7 @@ def definition_named(job: PlannedJob) -> str:
 def destinations(request: Mapping[str, Any]) -> str:
     """Where a job's files go, ``s3://bucket/prefix``, any part the service model marks
     sensitive shown as ``…``."""
-    from qslint.model import is_sensitive
+    from qslint.compiled_model import is_sensitive
 
     found: Any = request
     for name in _BUCKET:
