@@ -211,3 +211,13 @@ def test_a_fix_in_a_document_after_a_template_edits_that_document(csv_rows, qsli
     assert result.exit_code == 0, result.output
     assert "Fixed 1 problem." in result.stdout
     assert job.read_text() == f"{CSV_TEMPLATE}---\n{plain}"
+
+
+def test_an_unclosed_placeholder_is_text_and_no_crash(yaml_rows, qslint):
+    # As an editor holds the template while `${ten` is being typed.
+    template = yaml_rows / "jobs" / "weekly.yaml"
+    template.write_text(YAML_TEMPLATE.replace("tenants/${tenant}/weekly", "${tenant}/${ten"))
+    assert check_json(qslint, "jobs") == (0, [])
+    rendered = qslint("render", "jobs/weekly.yaml", "--output-format", "json")
+    documents = [json.loads(line) for line in rendered.output.splitlines()]
+    assert _prefixes(documents) == ["acme/${ten", "globex/${ten"]

@@ -209,9 +209,9 @@ class _Expansion:
 
     def _slots(self, value: Any, path: JsonPath) -> Iterator[_Slot]:
         for at, text in string_values(value, path):
-            if "${" not in text:
+            found = list(PLACEHOLDER.finditer(text)) if "${" in text else []
+            if not found:
                 continue
-            found = list(PLACEHOLDER.finditer(text))
             placeholders = [match for match in found if match.group(1) is not None]
             columns = tuple(dict.fromkeys(match.group(1) for match in placeholders))
             whole = len(placeholders) == 1 and found[0].span() == (0, len(text))
