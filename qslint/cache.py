@@ -58,7 +58,7 @@ import itertools
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -158,6 +158,7 @@ class ResultCache:
         self._jobs_of: dict[int, list[int]] | None = None  # each file's jobs, made when needed
         self._updated: dict[str, _Entry] = {}
         self._repository: dict[str, object] = {}  # by the hex digest of a run's files
+        self._run: tuple[RunFiles, str] | None = None  # the last run asked for, and its digest
         self._changed = False
         self._read()
 
@@ -237,6 +238,11 @@ class ResultCache:
         result = self._result(path, entry)
         return None if result is None else (entry.digest, result)
 
+    def digest(self, path: str) -> bytes:
+        """The digest of the bytes of ``path`` that the cache has a result for (or none)."""
+        entry = self._entry(path)
+        return b"" if entry is None else entry.digest
+
     def get(self, path: str, digest: bytes, status: os.stat_result | None) -> FileResult | None:
         """The result for these bytes of the file; its status is kept for the next run."""
         entry = self._entry(path)
@@ -270,7 +276,40 @@ class ResultCache:
             for job in self._jobs_by_file().get(row, ())
         ]
 
-    def _job(self, path: str, numbers: Sequence[int], at: int, values: list[Any]) -> CheckedJob:
+    def indexed(self, path: str, status: os.stat_result | None) -> bytes | None:
+        """The digest of a file whose status is the one it had and whose jobs the index
+        holds: a file the run only compares with needs nothing else (see ``related``)."""
+        row = self._rows.get(path)
+        if row is None or self._reads is None or path in self._updated:
+            return None
+        stored = self._stored
+        *known, indexed = stored.numbers[row * FILE_ROW : (row + 1) * FILE_ROW]
+        if not indexed or known[0] < 0 or tuple(known) != self._status(status):
+            return None
+        return stored.digests[row * DIGEST : (row + 1) * DIGEST]
+
+    def related(
+        self, paths: Collection[str], wanted: Callable[[Sequence[Any]], bool]
+    ) -> dict[str, list[CheckedJob]]:
+        """The indexed jobs of the stored files in ``paths`` that ``wanted`` picks by their
+        values, by file, as compared only: only those become jobs (a one-file run of a
+        large project needs a handful of them, if any)."""
+        stored, width = self._stored, self._width
+        files = len(stored.paths) * FILE_ROW
+        found: dict[str, list[CheckedJob]] = {}
+        for number, values in enumerate(stored.values):
+            if not wanted(values):
+                continue
+            at = files + number * width
+            path = stored.paths[stored.numbers[at]]
+            if path in paths and path not in self._updated:
+                job = self._job(path, stored.numbers, at + 1, values, checked=False)
+                found.setdefault(path, []).append(job)
+        return found
+
+    def _job(
+        self, path: str, numbers: Sequence[int], at: int, values: list[Any], *, checked: bool = True
+    ) -> CheckedJob:
         """The job whose integers start at ``numbers[at]`` (past its file's row)."""
         reads = self._reads or ()
         data = {
@@ -280,7 +319,7 @@ class ResultCache:
         }
         start = Mark(numbers[at + 1], numbers[at + 2])
         fields = _IndexedMarks(numbers, at + JOB_ROW - 1, reads)
-        return CheckedJob(data, path, numbers[at], start, fields, region=self._region)
+        return CheckedJob(data, path, numbers[at], start, fields, checked, self._region)
 
     def put(self, digest: bytes, status: os.stat_result | None, result: FileResult) -> None:
         """Keep ``result`` (and its jobs, in the index) as the entry of its file."""
@@ -291,7 +330,7 @@ class ResultCache:
         self._changed = True
 
     def get_repository(self, run: RunFiles) -> FileResult | None:
-        key = _run_digest(run)
+        key = self._run_digest(run)
         if key not in self._repository:
             return None
         try:
@@ -302,12 +341,18 @@ class ResultCache:
     def put_repository(self, run: RunFiles, result: FileResult) -> None:
         """Keep the repository rules' findings for this run's files; the latest few runs'
         are kept, so that a commit's one-file run does not undo a full run's."""
-        key = _run_digest(run)
+        key = self._run_digest(run)
         self._repository.pop(key, None)  # to the end: the most recent
         self._repository[key] = plain_result(result)
         while len(self._repository) > REPOSITORY_RUNS:
             del self._repository[next(iter(self._repository))]
         self._changed = True
+
+    def _run_digest(self, run: RunFiles) -> str:
+        """The digest of ``run``'s files, made once for the run's get and put."""
+        if self._run is None or self._run[0] is not run:
+            self._run = (run, hashlib.sha256(repr(sorted(run)).encode()).hexdigest())
+        return self._run[1]
 
     def _status(self, status: os.stat_result | None) -> Status | None:
         if status is None or not _CHANGE_TIMES:
@@ -422,10 +467,6 @@ class _IndexedMarks(Mapping[tuple[str, bool], Mark]):
 
     def __len__(self) -> int:
         return len(self._marks())
-
-
-def _run_digest(run: RunFiles) -> str:
-    return hashlib.sha256(repr(sorted(run)).encode()).hexdigest()
 
 
 def _indexed(jobs: Sequence[CheckedJob], reads: Sequence[str]) -> list[_IndexedJob] | None:

@@ -9,13 +9,16 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from qslint.cache import content_digest
 from qslint.engine import Checker, FileResult
 from qslint.files import read_held
+from qslint.sources import display_path
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
     from qslint.config import LoadLimits
+    from qslint.loader import SourceFile
 
 
 class Task(NamedTuple):
@@ -29,6 +32,26 @@ class Task(NamedTuple):
     overlay: Mapping[str, bytes] = {}  # files an editor holds: a fan-out's rows file may be one
 
 
+class FileToCheck(NamedTuple):
+    """A file to check, read by whoever checks it (a worker process, in a large run), so
+    that no process holds the bytes of every file of a run."""
+
+    path: str  # as displayed
+    relative: str  # relative to the configuration's folder, for per-file-ignores
+    file: str  # where to read it
+    checker: int  # which of the run's checkers checks it
+    held: bytes | None = None  # the bytes an editor or standard input holds, read instead
+    known: bytes = b""  # the digest of the bytes the cache has a result for
+    overlay: Mapping[str, bytes] = {}  # files an editor holds: a fan-out's rows file may be one
+
+
+class Checked(NamedTuple):
+    """What the checker of a :class:`FileToCheck` sends back."""
+
+    digest: bytes  # of the bytes read; empty when none could be
+    result: FileResult | None  # None: the bytes are the ones the cache knows, not checked
+
+
 def held_reader(
     limits: LoadLimits, overlay: Mapping[str, bytes]
 ) -> Callable[[str], tuple[bytes | None, str | None]]:
@@ -39,6 +62,22 @@ def held_reader(
     def read(path: str) -> tuple[bytes | None, str | None]:
         held = overlay.get(os.path.abspath(path))  # noqa: PTH100
         return read_held(path, held, limits.max_file_size)
+
+    return read
+
+
+def source_reader(limits: LoadLimits, overlay: Mapping[str, bytes]) -> Callable[[str], SourceFile]:
+    """What reads a file again (to locate a repository rule's findings): from ``overlay``
+    when it holds the file, else from disk."""
+    # Imported here, not at the top: a run served from the cache never needs them.
+    from qslint.fanout.expansion import expand_source
+    from qslint.loader import parse_file
+
+    read_bytes_of = held_reader(limits, overlay)
+
+    def read(path: str) -> SourceFile:
+        source = parse_file(display_path(path), *read_bytes_of(path), limits)
+        return expand_source(source, read_bytes_of, limits)
 
     return read
 
@@ -58,9 +97,20 @@ def check_task(checker: Checker, task: Task) -> FileResult:
     return checker.check_source(source, task.relative)
 
 
-def _check_chunk(tasks: list[Task]) -> list[FileResult]:
+def check_file(checker: Checker, file: FileToCheck) -> Checked:
+    """Read ``file`` (never past ``max-file-size``) and check it, unless its bytes are the
+    ones the cache knows."""
+    raw, unreadable = read_held(file.file, file.held, checker.limits.max_file_size)
+    digest = content_digest(raw) if raw is not None else b""
+    if digest and digest == file.known:
+        return Checked(digest, None)
+    task = Task(file.path, file.relative, raw, unreadable, file.checker, file.overlay)
+    return Checked(digest, check_task(checker, task))
+
+
+def _check_chunk(files: list[FileToCheck]) -> list[Checked]:
     assert _worker_checkers, "set by the parent before forking"
-    return [check_task(_worker_checkers[task.checker], task) for task in tasks]
+    return [check_file(_worker_checkers[file.checker], file) for file in files]
 
 
 def _available_cores() -> int:
@@ -70,24 +120,24 @@ def _available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def check_tasks(
-    checkers: Sequence[Checker], tasks: list[Task], workers: int | None
-) -> list[FileResult]:
-    """Each task's result, in order; in forked worker processes when that pays."""
+def check_files(
+    checkers: Sequence[Checker], files: list[FileToCheck], workers: int | None
+) -> list[Checked]:
+    """Each file's digest and result, in order; in forked worker processes when that pays."""
     if workers is None:
-        workers = _available_cores() if len(tasks) >= PARALLEL_MIN_FILES else 1
-    if workers > 1 and len(tasks) > 1:
+        workers = _available_cores() if len(files) >= PARALLEL_MIN_FILES else 1
+    if workers > 1 and len(files) > 1:
         import multiprocessing  # with the pool only: a small or warm run never pays for it
 
         if "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
-            return _check_in_processes(checkers, tasks, workers, context)
-    return [check_task(checkers[task.checker], task) for task in tasks]
+            return _check_in_processes(checkers, files, workers, context)
+    return [check_file(checkers[file.checker], file) for file in files]
 
 
 def _check_in_processes(
-    checkers: Sequence[Checker], tasks: list[Task], workers: int, context: BaseContext
-) -> list[FileResult]:
+    checkers: Sequence[Checker], files: list[FileToCheck], workers: int, context: BaseContext
+) -> list[Checked]:
     from concurrent.futures import ProcessPoolExecutor
 
     global _worker_checkers  # noqa: PLW0603 - inherited by the forked workers, read-only there
@@ -100,15 +150,39 @@ def _check_in_processes(
     service_sensitivity()
     importlib.import_module("qslint.validation")
     importlib.import_module("qslint.fanout.expansion")  # every task expands its fan-outs
-    size = max(1, len(tasks) // (workers * 4))
-    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    size = max(1, len(files) // (workers * 4))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
     # As the gc module's documentation advises before forking: what the workers inherit
-    # (modules, the models' schemas, the tasks) is frozen, so that their collections neither
-    # scan it nor write to its memory pages, which then stay shared.
+    # (modules, the models' schemas, the files to check) is frozen, so that their
+    # collections neither scan it nor write to its memory pages, which then stay shared.
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return [result for chunk in pool.map(_check_chunk, chunks) for result in chunk]
+            return [checked for chunk in pool.map(_check_chunk, chunks) for checked in chunk]
     finally:
         gc.unfreeze()
         _worker_checkers = ()
+
+
+def rows_as_rows(results: list[FileResult | None]) -> None:
+    """Replace in ``results`` each file that a template of the run or its projects names as
+    its rows (a YAML or JSON rows file a walk also found) by the templates' findings at its
+    lines, instead of its own as a definition: it has no job, and is no QS100."""
+    rows_of: dict[str, list[FileResult]] = {}
+    for file in results:
+        for rows_file in file.rows_files if file else ():
+            rows_of.setdefault(os.path.abspath(rows_file), []).append(file)  # noqa: PTH100
+    if not rows_of:
+        return
+    for index, file in enumerate(results):
+        here = os.path.abspath(file.path) if file else ""  # noqa: PTH100
+        templates = rows_of.get(here)
+        if file is None or templates is None or any(t is file for t in templates):
+            continue
+        found = [
+            finding
+            for template in templates
+            for finding in template.findings
+            if os.path.abspath(finding.location.file) == here  # noqa: PTH100
+        ]
+        results[index] = FileResult(path=file.path, findings=list(dict.fromkeys(found)))

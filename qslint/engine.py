@@ -23,7 +23,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from qslint.config import Config
 from qslint.fanout.merging import merge_row_findings
@@ -377,6 +377,52 @@ def repository_reads(rules: RuleSet) -> tuple[str, ...] | None:
     return tuple(sorted(reads))
 
 
+def keyed_reads(rule_sets: Sequence[RuleSet]) -> tuple[str, ...] | None:
+    """The fields the project index keeps, when every repository rule of ``rule_sets`` is
+    keyed by some of them (and all read the same): a run then needs only the jobs of the
+    rest of the project that are equal to one of its own in a rule's key. None otherwise."""
+    reads = {repository_reads(rules) for rules in rule_sets}
+    every = [selected.rule for rules in rule_sets for selected in rules[Scope.REPOSITORY]]
+    if len(reads) != 1 or not all(rule.keyed for rule in every):
+        return None
+    return reads.pop()
+
+
+def related_jobs(
+    rule_sets: Sequence[RuleSet], reads: Sequence[str], own: Iterable[Sequence[Any]]
+) -> Callable[[Sequence[Any]], bool]:
+    """Whether a job, by its values of ``reads`` (in that order, None for a field it lacks,
+    as the project index keeps them), is equal in some keyed rule's key to one of ``own``
+    (the run's jobs, the same way): the only jobs of the rest of the project that rule
+    compares them with. An unhashable value is related to everything: never too few."""
+    own = list(own)
+    position = {name: number for number, name in enumerate(reads)}
+    keys_by_rule = []
+    keyed = {s.rule.code: s.rule for rules in rule_sets for s in rules[Scope.REPOSITORY]}
+    for rule in keyed.values():
+        fields = [position[name] for name in rule.reads or ()]
+        try:
+            keys_by_rule.append((fields, {_key(values, fields) for values in own}))
+        except TypeError:
+            return _everything
+
+    def related(values: Sequence[Any]) -> bool:
+        try:
+            return any(_key(values, fields) in keys for fields, keys in keys_by_rule)
+        except TypeError:
+            return True
+
+    return related
+
+
+def _key(values: Sequence[Any], fields: Sequence[int]) -> tuple[Any, ...]:
+    return tuple([values[field] for field in fields])
+
+
+def _everything(values: Sequence[Any]) -> bool:
+    return True
+
+
 def _job_data(document: Document, index: tuple[str, ...] | None) -> bytes | dict[str, Any]:
     """A valid job's values for :class:`CheckedJob`: all of them pickled, or the fields of
     ``index`` alone."""
@@ -389,11 +435,25 @@ def _field_marks(document: Document, index: tuple[str, ...] | None) -> dict[tupl
     """Where each top-level field (of ``index``, if given) and its value start: what a
     repository rule names."""
     return {
-        (name, key): document.locate((name,), key=key)
+        _shared((name, key)): _shared(document.locate((name,), key=key))
         for name in document.data
         if index is None or name in index
         for key in (True, False)
     }
+
+
+# The same field names and positions recur in most files: one object each, kept across the
+# files a worker checks, is sent back once per batch of results instead of once per job
+# (a 50,000-file run keeps every job's marks until the repository rules have run).
+_SHARED: dict[object, Any] = {}
+_SHARED_MAX = 100_000  # distinct ones; past that, it starts again (bounded memory)
+_Value = TypeVar("_Value")
+
+
+def _shared(value: _Value) -> _Value:
+    if len(_SHARED) > _SHARED_MAX:
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)  # type: ignore[no-any-return]
 
 
 def _away_from(errors: Iterable[SchemaError], findings: Iterable[Finding]) -> list[Finding]:

@@ -248,6 +248,10 @@ class Rule:
     # A repository rule's top-level fields of each job that it reads (``values[name]``):
     # what the cache's project index keeps. None: the rule reads whole jobs.
     reads: tuple[str, ...] | None = None
+    # The fields it reads are a job's key: it compares a job only with the jobs whose values
+    # of them all are equal to its own. A run over a few files of a large project then gives
+    # it only those jobs of the other files, from the index.
+    keyed: bool = False
 
     @property
     def name(self) -> str:
@@ -305,11 +309,14 @@ class RuleDeclarer(Generic[CheckT]):
         url: str = "",
         cross_checks: bool = False,
         reads: Sequence[str] | None = None,
+        keyed: bool = False,
     ) -> Callable[[CheckT], Rule]:
         if not CODE_PATTERN.match(code):
             raise ValueError(f"rule code {code!r} must be letters then digits, like QS201")
         if reads is not None and self.scope is not Scope.REPOSITORY:
             raise ValueError(f"rule {code}: only a repository rule declares the fields it reads")
+        if keyed and reads is None:
+            raise ValueError(f"rule {code}: a keyed rule declares the fields it reads")
 
         def declare(check: CheckT) -> Rule:
             return Rule(
@@ -324,6 +331,7 @@ class RuleDeclarer(Generic[CheckT]):
                 url=url,
                 cross_checks=cross_checks,
                 reads=None if reads is None else tuple(reads),
+                keyed=keyed,
             )
 
         return declare
@@ -340,6 +348,7 @@ job_rule: RuleDeclarer[JobCheck] = RuleDeclarer(Scope.JOB)
 # ``check(jobs, context)``: every valid job of a run, yielding ``(job, violation)`` pairs.
 # ``reads=("AwsAccountId", ...)`` names the only fields of a job it reads: the cache then
 # keeps those of every file, and a run that checks a few files reads no other file again.
+# ``keyed=True`` says the rule compares only jobs equal in all of them (QS601's duplicates).
 repository_rule: RuleDeclarer[RepositoryCheck] = RuleDeclarer(Scope.REPOSITORY)
 # ``check(use, context)``: a file's suppression comments and what each suppressed.
 suppressions_rule: RuleDeclarer[SuppressionsCheck] = RuleDeclarer(Scope.SUPPRESSIONS)

@@ -4,27 +4,33 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
-from qslint.cache import CACHE_FOLDER, ResultCache, content_digest, fingerprint
-from qslint.checking import Task, check_task, check_tasks, held_reader
-from qslint.config import Config, ConfigError, LoadLimits
-from qslint.engine import Checker, CheckResult, FileResult, RuleSet
-from qslint.files import read_bytes, read_held
+from qslint.cache import CACHE_FOLDER, ResultCache, fingerprint
+from qslint.checking import (
+    Checked,
+    FileToCheck,
+    check_file,
+    check_files,
+    rows_as_rows,
+    source_reader,
+)
+from qslint.config import Config, ConfigError
+from qslint.engine import Checker, CheckResult, FileResult, RuleSet, keyed_reads, related_jobs
+from qslint.files import read_bytes
 from qslint.rule import Rule, load_rules
 from qslint.selection import select_rules
 from qslint.settings import Settings
-from qslint.sources import Candidate, discover, display_path
+from qslint.sources import Candidate, discover
 
 STDIN = "-"  # standard input checked without --stdin-filename
 
 if TYPE_CHECKING:
     from qslint.clock import Clock
     from qslint.dashboards.index import Dashboards
-    from qslint.loader import SourceFile
 
 
 class RuleSets:
@@ -88,6 +94,7 @@ def lint(
     force_exclude: bool = False,
     excerpts: bool = False,
     use_cache: bool = False,
+    whole_jobs: bool = True,
     workers: int | None = None,
     overlay: Mapping[str, bytes] | None = None,
     whole_projects: bool = True,
@@ -114,8 +121,9 @@ def lint(
 
     With ``excerpts``, each finding in a document carries its source line for display. With
     ``use_cache``, files whose bytes have not changed since a run with the same settings are
-    not checked again (see :mod:`qslint.cache`), and the result's jobs hold only what the
-    repository rules read, when they all declare it. Files are checked in ``workers`` processes
+    not checked again (see :mod:`qslint.cache`). With ``use_cache`` or without ``whole_jobs``
+    (a caller that wants findings, not jobs), the result's jobs hold only what the repository
+    rules read, when they all declare it. Files are checked in ``workers`` processes
     (default: one per available core when there are many files); the result is the same,
     in the same order, as a serial run.
     """
@@ -127,7 +135,8 @@ def lint(
     groups: dict[int, list[Candidate]] = {}
     for candidate in candidates:
         groups.setdefault(id(candidate.config), []).append(candidate)
-    runs = [_Group.of(files, rule_sets, excerpts, use_cache=use_cache) for files in groups.values()]
+    slim = use_cache or not whole_jobs
+    runs = [_Group.of(files, rule_sets, excerpts, use_cache, slim) for files in groups.values()]
     walk = whole_projects and compared is None
     others = _rest_of_projects(paths, candidates, settings, overlay) if walk else []
     own = {candidate.shown for candidate in candidates}
@@ -149,11 +158,17 @@ class _Group(NamedTuple):
 
     @classmethod
     def of(
-        cls, files: Sequence[Candidate], rule_sets: RuleSets, excerpts: bool, *, use_cache: bool
+        cls,
+        files: Sequence[Candidate],
+        rule_sets: RuleSets,
+        excerpts: bool,
+        use_cache: bool,
+        slim: bool,
     ) -> _Group:
+        """With ``slim``, jobs hold only what the repository rules read (all a cache keeps)."""
         config = files[0].config
         rules = rule_sets.for_config(config, files)
-        checker = Checker(rules, config, excerpts=excerpts, indexed=use_cache)
+        checker = Checker(rules, config, excerpts=excerpts, indexed=slim)
         cache = None
         if use_cache:
             key = fingerprint(config, rules, excerpts=excerpts)
@@ -249,35 +264,17 @@ def _check(
     checkers = [group.checker for group in groups]
     everything = [*candidates, *others]
     numbers = [index_of[id(candidate.config)] for candidate in everything]  # each one's group
-    results: list[FileResult | None] = []
-    run: list[tuple[str, bytes, bool]] = []  # each file's path, digest and whether checked
-    pending: list[tuple[int, Task, ResultCache | None]] = []  # and the cache to keep it in
-    for candidate, number in zip(everything, numbers, strict=True):
-        held = overlay.get(os.path.abspath(candidate.path))  # noqa: PTH100
-        cache = groups[number].cache if held is None else None
-        known = cache.unchanged(candidate.shown, candidate.status) if cache else None
-        if known is not None:
-            digest, result = known
-        else:
-            task = _task(candidate, number, checkers[number].limits, held)._replace(overlay=overlay)
-            digest = content_digest(task.raw) if task.raw is not None else b""
-            result = cache.get(task.path, digest, candidate.status) if cache and digest else None
-            if result is None:
-                pending.append((len(results), task, cache))
-        results.append(result)
-        run.append((candidate.shown, digest, len(run) < len(candidates)))
-    checked = check_tasks(checkers, [task for _, task, _ in pending], workers)
-    # The bytes checked are no longer needed: not held through the repository rules and
-    # the cache's save, where a cold run over many files peaks.
-    pending = [(index, task._replace(raw=None), cache) for index, task, cache in pending]
-    fresh = {index for index, _, _ in pending}
-    for (index, _, cache), result in zip(pending, checked, strict=True):
-        results[index] = result
-        if cache and run[index][1] and not result.rows_files:
-            cache.put(run[index][1], everything[index].status, result)
-    files = _rows_as_rows([result for result in results if result is not None])
+    keyed = None if keep_compared or compared else keyed_reads([g.rules for g in groups])
+    results, run, pending = _known(groups, everything, numbers, len(candidates), overlay, keyed)
+    checked = check_files(checkers, [file for _, file, _ in pending], workers)
+    fresh = _take_checked(pending, checked, checkers, everything, results, run)
+    rows_as_rows(results)
+    del pending, checked  # held through the repository rules, where a large run peaks
 
     def with_jobs() -> list[FileResult]:
+        if keyed is not None:
+            return _related(groups, everything, numbers, results, fresh, len(candidates), keyed)
+        files = cast("list[FileResult]", results)  # every file was checked or cached
         return _every(groups, everything, numbers, files, fresh, len(candidates))
 
     every = with_jobs() if keep_compared else None  # else made when needed
@@ -293,7 +290,7 @@ def _check(
                 for file, candidate in zip(every, candidates, strict=False)
                 if candidate.config is group.config
             }
-            reader = functools.cache(_reader(group.checker.limits, overlay))
+            reader = functools.cache(source_reader(group.checker.limits, overlay))
             found = group.checker.check_repository([*every, *compared], own, reader)
             if group.cache and not compared:
                 group.cache.put_repository(run, found)
@@ -303,10 +300,11 @@ def _check(
         if group.cache:
             group.cache.save()
     # Whether a comment suppressed anything is known once every rule has run.
-    used = repository.suppressed.union(*(file.suppressed for file in files))
+    used = repository.suppressed.union(*(file.suppressed for file in results if file))
     files = [  # the run's own files; the others were compared with, never reported
         checkers[number].check_suppressions(file, used)
-        for number, file in zip(numbers[: len(candidates)], files, strict=False)
+        for number, file in zip(numbers, results[: len(candidates)], strict=False)
+        if file is not None  # never: an own file was checked or cached
     ]
     result = _finished(files, candidates, repository)
     result.digests = {shown: digest for shown, digest, own in run if own and digest}
@@ -314,31 +312,76 @@ def _check(
     return result
 
 
-def _rows_as_rows(files: Sequence[FileResult]) -> list[FileResult]:
-    """``files`` with each that a template of the run or its projects names as its rows
-    (a YAML or JSON rows file a walk also found) holding the templates' findings at its
-    lines, instead of its own as a definition: it has no job, and is no QS100."""
-    rows_of: dict[str, list[FileResult]] = {}
-    for file in files:
-        for rows_file in file.rows_files:
-            rows_of.setdefault(os.path.abspath(rows_file), []).append(file)  # noqa: PTH100
-    if not rows_of:
-        return list(files)
-    rows = []
-    for file in files:
-        templates = rows_of.get(os.path.abspath(file.path))  # noqa: PTH100
-        if templates is None or any(template is file for template in templates):
-            rows.append(file)
-            continue
-        here = os.path.abspath(file.path)  # noqa: PTH100
-        found = [
-            finding
-            for template in templates
-            for finding in template.findings
-            if os.path.abspath(finding.location.file) == here  # noqa: PTH100
-        ]
-        rows.append(FileResult(path=file.path, findings=list(dict.fromkeys(found))))
-    return rows
+_Pending = tuple[int, FileToCheck, ResultCache | None]  # a file to check, and its cache
+
+
+def _known(
+    groups: Sequence[_Group],
+    everything: Sequence[Candidate],
+    numbers: Sequence[int],
+    checked: int,
+    overlay: Mapping[str, bytes],
+    keyed: Sequence[str] | None,
+) -> tuple[list[FileResult | None], list[tuple[str, bytes, bool]], list[_Pending]]:
+    """What the caches know of ``everything`` (the first ``checked`` are the run's own, the
+    rest compared only): each file's result, each one's path, digest and whether the run
+    checks it, and the files still to read (their digests are empty until then).
+
+    When the repository rules are ``keyed`` (see :func:`qslint.engine.keyed_reads`), an
+    unchanged file the run only compares with is its digest alone, and None for a result:
+    the few jobs related to the run's own come later, straight from the index.
+    """
+    results: list[FileResult | None] = []
+    run: list[tuple[str, bytes, bool]] = []
+    pending: list[_Pending] = []
+    for candidate, number in zip(everything, numbers, strict=True):
+        held = overlay.get(os.path.abspath(candidate.path)) if overlay else None  # noqa: PTH100
+        cache = groups[number].cache if held is None else None
+        own = len(run) < checked
+        digest = None
+        if cache and keyed is not None and not own:
+            digest = cache.indexed(candidate.shown, candidate.status)
+        result = None
+        if digest is None:
+            known = cache.unchanged(candidate.shown, candidate.status) if cache else None
+            digest, result = known or (b"", None)
+            if result is None:
+                file = _to_check(candidate, number, held, overlay)
+                known_digest = cache.digest(candidate.shown) if cache else b""
+                pending.append((len(results), file._replace(known=known_digest), cache))
+        results.append(result)
+        run.append((candidate.shown, digest, own))
+    return results, run, pending
+
+
+def _take_checked(
+    pending: Sequence[_Pending],
+    checked: Sequence[Checked],
+    checkers: Sequence[Checker],
+    everything: Sequence[Candidate],
+    results: list[FileResult | None],
+    run: list[tuple[str, bytes, bool]],
+) -> set[int]:
+    """Put what was checked in ``results`` and its digest in ``run``, and in the caches;
+    the indexes of the files checked (not found unchanged in a cache)."""
+    fresh = set()
+    for (index, file, cache), (digest, checked_result) in zip(pending, checked, strict=True):
+        shown, _, own = run[index]
+        run[index] = (shown, digest, own)
+        status = everything[index].status
+        if checked_result is None and cache:  # the bytes the cache knows: its status is kept
+            results[index] = cache.get(shown, digest, status)
+        if results[index] is None:  # checked, or a cache entry in doubt: checked here
+            result = (
+                checked_result
+                or check_file(checkers[file.checker], file._replace(known=b"")).result
+            )
+            assert result is not None, "a file known to no cache is checked"
+            results[index] = result
+            fresh.add(index)
+            if cache and digest and not result.rows_files:
+                cache.put(digest, status, result)
+    return fresh
 
 
 def _finished(
@@ -387,34 +430,58 @@ def _every(
     return every
 
 
+def _related(
+    groups: Sequence[_Group],
+    everything: Sequence[Candidate],
+    numbers: Sequence[int],
+    results: Sequence[FileResult | None],
+    fresh: Collection[int],
+    checked: int,
+    reads: Sequence[str],
+) -> list[FileResult]:
+    """What keyed repository rules compare: as :func:`_every` makes them, the run's own
+    files (the first ``checked``) and the others it read; of the unchanged others (None in
+    ``results``), only the jobs related to the run's own, from each group's index."""
+    read = [(index, file) for index, file in enumerate(results) if file is not None]
+    every = _every(
+        groups,
+        [everything[index] for index, _ in read],
+        [numbers[index] for index, _ in read],
+        [file for _, file in read],
+        {position for position, (index, _) in enumerate(read) if index in fresh},
+        checked,
+    )
+    own = [job.values for file in every[:checked] for job in file.jobs]
+    related = related_jobs(
+        [group.rules for group in groups], reads, [[v.get(name) for name in reads] for v in own]
+    )
+    indexed: dict[int, set[str]] = {}
+    for index, file in enumerate(results):
+        if file is None:
+            indexed.setdefault(numbers[index], set()).add(everything[index].shown)
+    for number, paths in indexed.items():
+        cache = groups[number].cache
+        assert cache is not None, "only a cache serves a file from its index"
+        every += [
+            FileResult(path, jobs=jobs) for path, jobs in cache.related(paths, related).items()
+        ]
+    return every
+
+
 def _compared_only(result: FileResult) -> FileResult:
     """A file of the project that the run does not check: its jobs, for comparison."""
     return replace(result, jobs=[replace(job, checked=False) for job in result.jobs])
 
 
-def _reader(limits: LoadLimits, overlay: Mapping[str, bytes]) -> Callable[[str], SourceFile]:
-    """What reads a file again (to locate a repository rule's findings): from ``overlay``
-    when it holds the file, else from disk."""
-    # Imported here, not at the top: a run served from the cache never needs it.
-    from qslint.fanout.expansion import expand_source
-    from qslint.loader import parse_file
-
-    read_bytes_of = held_reader(limits, overlay)
-
-    def read(path: str) -> SourceFile:
-        source = parse_file(display_path(path), *read_bytes_of(path), limits)
-        return expand_source(source, read_bytes_of, limits)
-
-    return read
-
-
-def _task(
-    candidate: Candidate, checker: int, limits: LoadLimits, held: bytes | None = None
-) -> Task:
-    """The file to check, with its bytes: ``held`` (an editor's or standard input's), else
-    the disk's."""
-    raw, unreadable = read_held(candidate.path, held, limits.max_file_size)
-    return Task(candidate.shown, candidate.relative, raw, unreadable, checker)
+def _to_check(
+    candidate: Candidate,
+    checker: int,
+    held: bytes | None = None,
+    overlay: Mapping[str, bytes] | None = None,
+) -> FileToCheck:
+    """The file to check: ``held`` (an editor's or standard input's bytes), else the disk's."""
+    path, relative = candidate.shown, candidate.relative
+    return FileToCheck(path, relative, candidate.path, checker, held, overlay=overlay or {})
 
 
 def _with_jobs(group: _Group, candidate: Candidate, number: int, result: FileResult) -> FileResult:
@@ -423,5 +490,7 @@ def _with_jobs(group: _Group, candidate: Candidate, number: int, result: FileRes
     cache, checker = group.cache, group.checker
     jobs = cache.jobs(result.path) if cache else None
     if jobs is None:
-        return check_task(checker, _task(candidate, number, checker.limits))
+        checked = check_file(checker, _to_check(candidate, number)).result
+        assert checked is not None, "a file known to no cache is checked"
+        return checked
     return replace(result, jobs=jobs)

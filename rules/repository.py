@@ -11,6 +11,7 @@ from qslint.rule import CheckedJob, RuleContext, Violation, repository_rule
     "QS601",
     "Two jobs share account, dashboard and job id",
     reads=("AwsAccountId", "DashboardId", "SnapshotJobId"),
+    keyed=True,
 )
 def duplicate_job(
     jobs: Sequence[CheckedJob], context: RuleContext

@@ -11,8 +11,9 @@ import shutil
 import subprocess
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import VALID_JOB
@@ -24,7 +25,7 @@ from pytest_lsp import LanguageClient
 from test_server import _diagnostics, _uri
 from test_server import client as lsp_session
 
-from qslint import cache, cache_codec, runner
+from qslint import cache, cache_codec, checking
 from qslint.rule import CheckedJob, RuleContext, Violation, job_rule, repository_rule
 from qslint.runner import RuleSets, lint
 from qslint.settings import Settings
@@ -263,32 +264,52 @@ def shared_prefix(
     jobs: Sequence[CheckedJob], context: RuleContext
 ) -> Iterator[tuple[CheckedJob, Violation]]:
     """A plugin's repository rule that reads whole jobs: it declares no ``reads``."""
+    for checked, prefix in _repeated(jobs, _bucket_prefix):
+        yield checked, Violation(f"prefix {prefix} is shared", path=("SnapshotConfiguration",))
+
+
+def _bucket_prefix(values: dict[str, Any]) -> str:
+    destination = values["SnapshotConfiguration"]["DestinationConfiguration"]
+    return str(destination["S3Destinations"][0]["BucketConfiguration"]["BucketPrefix"])
+
+
+def _repeated(
+    jobs: Sequence[CheckedJob], key: Callable[[dict[str, Any]], str]
+) -> Iterator[tuple[CheckedJob, str]]:
+    """Each job with the ``key`` of an earlier one (those the run does not check first)."""
     first: dict[str, CheckedJob] = {}
     for checked in sorted(jobs, key=lambda job: (job.checked, job.file, job.start)):
-        destination = checked.values["SnapshotConfiguration"]["DestinationConfiguration"]
-        prefix = destination["S3Destinations"][0]["BucketConfiguration"]["BucketPrefix"]
-        if first.setdefault(prefix, checked) is not checked:
-            yield checked, Violation(f"prefix {prefix} is shared", path=("SnapshotConfiguration",))
+        value = key(checked.values)
+        if first.setdefault(value, checked) is not checked:
+            yield checked, value
 
 
-def test_a_one_file_run_compares_with_the_index_and_reads_no_other_file(
-    project: Path, monkeypatch: pytest.MonkeyPatch
-):
+def _committed(
+    project: Path, monkeypatch: pytest.MonkeyPatch, rules: RuleSets, name: str
+) -> list[Path]:
+    """After a run that fills the cache, ``name`` changed as a commit changes it: what the
+    pre-commit hook then checks."""
     monkeypatch.chdir(project)
     monkeypatch.setattr(cache, "SETTLED_NS", 0)
-    one = [Path("jobs/weekly.yaml")]
-    lint([Path("jobs")], Settings(cwd=project), RULE_SETS, use_cache=True)
-    with (project / "jobs" / "weekly.yaml").open("a") as committed:
+    lint([Path("jobs")], Settings(cwd=project), rules, use_cache=True)
+    with (project / name).open("a") as committed:
         committed.write("# the commit's change\n")
-    read: list[str] = []
-    original = runner.read_held  # each file the run checks is read through it
+    return [Path(name)]
+
+
+def test_a_one_file_run_compares_with_the_index_and_checks_no_other_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    one = _committed(project, monkeypatch, RULE_SETS, "jobs/weekly.yaml")
+    parsed: list[str] = []
+    original = checking.check_task  # each file the run checks is parsed through it
     monkeypatch.setattr(
-        runner,
-        "read_held",
-        lambda path, held, size: read.append(path) or original(path, held, size),
+        checking,
+        "check_task",
+        lambda checker, task: parsed.append(task.path) or original(checker, task),
     )
     cached = lint(one, Settings(cwd=project), RULE_SETS, use_cache=True, force_exclude=True)
-    assert read == ["jobs/weekly.yaml"]  # the copy's job came from the project index
+    assert parsed == ["jobs/weekly.yaml"]  # the copy's job came from the project index
     fresh = lint(one, Settings(cwd=project), RULE_SETS, force_exclude=True)
     assert cached.findings == fresh.findings
     assert [finding.code for finding in cached.findings] == ["QS601"]
@@ -311,3 +332,30 @@ def test_a_repository_rule_without_reads_gets_whole_jobs_from_the_files(
 def test_only_a_repository_rule_declares_the_fields_it_reads():
     with pytest.raises(ValueError, match="only a repository rule"):
         job_rule("ACME1", "summary", reads=("SnapshotJobId",))
+
+
+@repository_rule("ACME602", "Two jobs export one dashboard", reads=("DashboardId",), keyed=True)
+def shared_dashboard(
+    jobs: Sequence[CheckedJob], context: RuleContext
+) -> Iterator[tuple[CheckedJob, Violation]]:
+    """A plugin's keyed rule over fewer fields than QS601: a one-file run must give it the
+    jobs equal to the file's in its own key, not in every field the index keeps."""
+    for checked, dashboard in _repeated(jobs, lambda values: values["DashboardId"]):
+        yield checked, Violation(f"{dashboard} is exported twice", path=("DashboardId",))
+
+
+def test_a_keyed_rule_gets_the_jobs_equal_in_its_own_key(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    rules = RuleSets([*RULE_SETS.rules, shared_dashboard])
+    # Another job id than the weeklies', the same dashboard.
+    one = _committed(project, monkeypatch, rules, "jobs/monthly.yaml")
+    cached = lint(one, Settings(cwd=project), rules, use_cache=True, force_exclude=True)
+    fresh = lint(one, Settings(cwd=project), rules, force_exclude=True)
+    assert cached.findings == fresh.findings
+    assert "ACME602" in {finding.code for finding in cached.findings}
+
+
+def test_a_keyed_rule_declares_its_key():
+    with pytest.raises(ValueError, match="declares the fields it reads"):
+        repository_rule("ACME603", "summary", keyed=True)

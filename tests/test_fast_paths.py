@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from corpus import write_corpus  # the benchmark corpus
 
-from qslint import cache, runner
+from qslint import cache, checking, files
 from qslint.engine import CheckResult
+from qslint.rule import CheckedJob
 from qslint.runner import RuleSets, lint
 from qslint.settings import Settings
 
@@ -31,15 +33,16 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files each run reads."""
+    """The files each run reads (in this process: its runs start no workers)."""
     read: list[str] = []
-    original = runner.read_held  # each file the run checks is read through it
+    original = checking.read_held  # each file the run checks is read through it
 
     def spy(path: str, held: bytes | None, max_size: int) -> tuple[bytes | None, str | None]:
         read.append(path)
         return original(path, held, max_size)
 
-    monkeypatch.setattr(runner, "read_held", spy)
+    monkeypatch.setattr(checking, "read_held", spy)
+    monkeypatch.setattr(checking, "PARALLEL_MIN_FILES", sys.maxsize)
     return read
 
 
@@ -193,3 +196,58 @@ def test_a_cache_read_but_not_written_is_dated_used(corpus, settled):
 def test_no_cache_writes_nothing(corpus):
     run(corpus, use_cache=False)
     assert not (corpus / ".qslint_cache").exists()
+
+
+@pytest.fixture
+def jobs_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files whose jobs a run makes from the project index, one entry per job."""
+    made: list[str] = []
+    original = cache.CheckedJob
+
+    def spy(data: object, path: str, *rest: object, **named: object) -> CheckedJob:
+        made.append(path)
+        return original(data, path, *rest, **named)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache, "CheckedJob", spy)
+    return made
+
+
+def hook(folder: Path, *files: str, **options: object) -> CheckResult:
+    """What the pre-commit hook runs: the staged files, compared with the project."""
+    paths = [Path(file) for file in files]
+    return lint(paths, Settings(cwd=folder), RuleSets(), force_exclude=True, **options)  # type: ignore[arg-type]
+
+
+def test_a_one_file_run_makes_no_job_of_an_unrelated_file(corpus, settled, jobs_made):
+    run(corpus, use_cache=True)
+    staged = "jobs/team-000/job-00000.yaml"
+    with (corpus / staged).open("a") as changed:
+        changed.write("# the commit's change\n")
+    jobs_made.clear()
+    cached = hook(corpus, staged, use_cache=True)
+    assert jobs_made == []  # 299 files compared with, none of them a job
+    assert outcome(cached) == outcome(hook(corpus, staged))
+
+
+def test_a_one_file_run_makes_the_jobs_of_its_duplicates_only(corpus, settled, jobs_made):
+    run(corpus, use_cache=True)
+    staged, original = "jobs/team-000/job-00000.yaml", "jobs/team-001/job-00100.yaml"
+    (corpus / staged).write_text((corpus / original).read_text() + "# copied\n")
+    jobs_made.clear()
+    cached = hook(corpus, staged, use_cache=True)
+    assert jobs_made == [original]
+    assert outcome(cached) == outcome(hook(corpus, staged))
+    (duplicate,) = [f for f in cached.findings if f.code == "QS601"]
+    assert [place.file for place in duplicate.related] == [original]
+
+
+def test_worker_processes_read_the_files_they_check(corpus, monkeypatch):
+    """The run's own process never holds the bytes of every file (a cold run's peak)."""
+    serial = run(corpus, workers=1)
+    read_here: list[str] = []  # a forked worker's reads are in its own memory, not here
+    original = files.read_bytes  # what every reader of a definition's bytes reads with
+    monkeypatch.setattr(
+        files, "read_bytes", lambda path, size: read_here.append(path) or original(path, size)
+    )
+    assert outcome(run(corpus, workers=2)) == outcome(serial)
+    assert read_here == []

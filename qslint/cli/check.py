@@ -188,6 +188,7 @@ def check(
             force_exclude=force_exclude,
             excerpts=show_source and output_format == "text",
             use_cache=not no_cache,
+            whole_jobs=False,  # findings are all it reports
             workers=jobs,
             overlay=overlay,
         )
