@@ -20,7 +20,7 @@ from qslint.engine import FileResult, InternalError
 from qslint.findings import Edit, Finding, Fix, JsonPath, Location, Mark, Severity
 from qslint.suppressions import Suppression
 
-FORMAT = 7  # bump when what a cache file holds changes shape
+FORMAT = 8  # bump when what a cache file holds changes shape
 MAGIC = b"qslint-cache\n"
 HEADER = struct.Struct("<13sHBIQQQ")  # magic, format, byte order, CRC-32, three lengths
 BYTE_ORDER = sys.byteorder == "little"  # the integer column is in the machine's order
@@ -124,11 +124,12 @@ def _plain_finding(finding: Finding) -> list[Any]:
         [_plain_location(place) for place in finding.related],
         finding.excerpt,
         _plain_fix(finding.fix),
+        finding.unapplied_fix,
     ]
 
 
 def _finding(value: object) -> Finding:
-    code, severity, message, location, related, excerpt, fix = as_list(value, 7)
+    code, severity, message, location, related, excerpt, fix, unapplied = as_list(value, 8)
     return Finding(
         as_str(code),
         Severity(as_str(severity)),  # ValueError for a severity that does not exist
@@ -137,6 +138,7 @@ def _finding(value: object) -> Finding:
         tuple(map(_location, as_list(related))),
         _optional_str(excerpt),
         _fix(fix),
+        _optional_str(unapplied),
     )
 
 

@@ -162,3 +162,27 @@ def _check_in_processes(
     finally:
         gc.unfreeze()
         _worker_checkers = ()
+
+
+def rows_as_rows(results: list[FileResult | None]) -> None:
+    """Replace in ``results`` each file that a template of the run or its projects names as
+    its rows (a YAML or JSON rows file a walk also found) by the templates' findings at its
+    lines, instead of its own as a definition: it has no job, and is no QS100."""
+    rows_of: dict[str, list[FileResult]] = {}
+    for file in results:
+        for rows_file in file.rows_files if file else ():
+            rows_of.setdefault(os.path.abspath(rows_file), []).append(file)  # noqa: PTH100
+    if not rows_of:
+        return
+    for index, file in enumerate(results):
+        here = os.path.abspath(file.path) if file else ""  # noqa: PTH100
+        templates = rows_of.get(here)
+        if file is None or templates is None or any(t is file for t in templates):
+            continue
+        found = [
+            finding
+            for template in templates
+            for finding in template.findings
+            if os.path.abspath(finding.location.file) == here  # noqa: PTH100
+        ]
+        results[index] = FileResult(path=file.path, findings=list(dict.fromkeys(found)))

@@ -172,6 +172,8 @@ class Checker:
         source.problems += unrelated.problems  # QS100's: no other rule sees those documents
         findings = self._collect(Scope.FILE, result, source, source, None)
         rows: list[tuple[Finding, Document]] = []  # the findings in a fan-out's rows
+        # The rows of a template share its top-level fields and their marks: found once.
+        row_marks: dict[int, dict[tuple[str, bool], Mark]] = {}
         for index, document in enumerate(source.documents):
             if index in unrelated.indexes:
                 continue
@@ -186,12 +188,17 @@ class Checker:
                 )
                 found += _away_from(errors, job_findings)
             else:
+                marks = row_marks.get(id(document.keys)) if document.row else None
+                if marks is None:
+                    marks = _field_marks(document, self._index)
+                    if document.row:
+                        row_marks[id(document.keys)] = marks
                 job = CheckedJob(
                     _job_data(document, self._index),
                     source.path,
                     index,
                     document.start,
-                    _field_marks(document, self._index),
+                    marks,
                     region=self._region,
                     row=document.row,
                 )
@@ -353,7 +360,7 @@ class Checker:
             # Lines of a file that did not parse may hold sensitive values nobody located.
             excerpt=source.excerpt(mark.line) if self._excerpts and document else None,
             # The fixer must know which document of the file the fix's paths are in.
-            fix=replace(violation.fix, document=index)
+            fix=replace(violation.fix, document=source.written_index(index))
             if violation.fix and index is not None
             else None,
         )

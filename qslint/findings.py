@@ -117,6 +117,8 @@ class Finding:
     # The source line, sensitive values starred out; only when the run asked for excerpts.
     excerpt: str | None = field(default=None, compare=False)
     fix: Fix | None = field(default=None, compare=False)
+    # Why the fix its rule offers is not applied (a fan-out's row gave the value it edits).
+    unapplied_fix: str | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location

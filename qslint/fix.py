@@ -309,6 +309,20 @@ class NotFixed(NamedTuple):
         return cls(file, "it changed after it was checked; run --fix again", failed=False)
 
 
+def unapplied_fixes(findings: Sequence[Finding]) -> list[NotFixed]:
+    """The fixes rules offered that are not applied, each with why (in a fan-out: a fix of
+    a row's value, which the template's text must not take): they change nothing."""
+    return [
+        NotFixed(
+            f"{finding.location.file}:{finding.location.line}:{finding.location.column}",
+            f"{finding.code}: {finding.unapplied_fix}",
+            failed=False,
+        )
+        for finding in findings
+        if finding.unapplied_fix
+    ]
+
+
 def plan_fixes(
     findings: Sequence[Finding],
     limits_of: Callable[[str], LoadLimits],

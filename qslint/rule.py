@@ -216,6 +216,12 @@ class RuleContext:
         mark = document.locate(path)
         return (mark.line, mark.column)
 
+    def literals(self, path: JsonPath) -> frozenset[str]:
+        """The `${...}` that the value at ``path`` holds on purpose: a fan-out's template
+        wrote them escaped, `$${...}`."""
+        document = self.current.document
+        return document.literals.get(path, frozenset()) if document is not None else frozenset()
+
 
 @dataclass(frozen=True)
 class RuleOption:

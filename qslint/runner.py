@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from qslint.cache import CACHE_FOLDER, ResultCache, fingerprint
-from qslint.checking import Checked, FileToCheck, check_file, check_files, source_reader
+from qslint.checking import (
+    Checked,
+    FileToCheck,
+    check_file,
+    check_files,
+    rows_as_rows,
+    source_reader,
+)
 from qslint.config import Config, ConfigError
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, keyed_reads, related_jobs
 from qslint.files import read_bytes
@@ -261,6 +268,7 @@ def _check(
     results, run, pending = _known(groups, everything, numbers, len(candidates), overlay, keyed)
     checked = check_files(checkers, [file for _, file, _ in pending], workers)
     fresh = _take_checked(pending, checked, checkers, everything, results, run)
+    rows_as_rows(results)
     del pending, checked  # held through the repository rules, where a large run peaks
 
     def with_jobs() -> list[FileResult]:

@@ -21,6 +21,7 @@ import functools
 import math
 import re
 import warnings
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -281,11 +282,21 @@ def service_regex(pattern: str) -> str:
 
 # Template syntaxes whose placeholder reaches the service as literal text when nothing
 # rendered it: shell and CloudFormation `${X}`, Jinja and Mustache `{{ x }}`, Jinja's
-# `{% %}`, ERB's `<%= %>` and GitHub Actions' `${{ }}` (a `${` form, found first).
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|\$\([^)]*\)")
+# `{% %}`, ERB's `<%= %>` and GitHub Actions' `${{ }}` (a `${` form, found first). An
+# escaped `$${X}` is found whole: only a fan-out's template renders it (as `${X}`).
+_PLACEHOLDER = re.compile(r"\$?\$\{[^}]*\}|\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|\$\([^)]*\)")
+ESCAPE_NOTE = " (`$${` writes `${` only in a fan-out template)"
 
 
-def unrendered_placeholder(text: str) -> str | None:
-    """The first template placeholder in ``text`` (sent literally), if any."""
-    match = _PLACEHOLDER.search(text)
-    return match.group() if match else None
+def unrendered_placeholder(text: str, meant: Collection[str] = ()) -> str | None:
+    """The first template placeholder in ``text`` (sent literally), if any, but those
+    ``meant`` (a fan-out template's escapes: written on purpose)."""
+    for match in _PLACEHOLDER.finditer(text):
+        if match.group() not in meant:
+            return match.group()
+    return None
+
+
+def escape_note(placeholder: str) -> str:
+    """What a message about ``placeholder`` adds when it is an escape outside a template."""
+    return ESCAPE_NOTE if placeholder.startswith("$$") else ""

@@ -18,7 +18,7 @@ from qslint.rule import (
     replace_value,
 )
 from qslint.settings import known_regions
-from qslint.wire import unrendered_placeholder
+from qslint.wire import escape_note, unrendered_placeholder
 
 if TYPE_CHECKING:
     from qslint.model import StartDashboardSnapshotJobRequest as Job
@@ -299,15 +299,17 @@ def bucket_prefix_placeholder(job: Job, context: RuleContext) -> Iterator[Violat
 
     ## Fix
     Render the template before `check` and `apply` (or let the pipeline write the value),
-    or write a fixed prefix: the service adds a folder per job run itself.
+    or write a fixed prefix: the service adds a folder per job run itself. In a fan-out
+    template, `$${X}` writes the literal `${X}` on purpose, and is not reported.
     """
     for path, bucket in job.buckets():
-        placeholder = unrendered_placeholder(bucket.BucketPrefix)
+        at = (*path, "BucketPrefix")
+        placeholder = unrendered_placeholder(bucket.BucketPrefix, context.literals(at))
         if placeholder:
             yield Violation(
                 f"bucket prefix holds the unrendered placeholder `{placeholder}`: the service "
-                "writes under its literal text",
-                path=(*path, "BucketPrefix"),
+                f"writes under its literal text{escape_note(placeholder)}",
+                path=at,
             )
 
 

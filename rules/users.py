@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from qslint.findings import Severity
 from qslint.rule import RuleContext, RuleOption, Violation, job_rule
-from qslint.wire import unrendered_placeholder
+from qslint.wire import escape_note, unrendered_placeholder
 
 if TYPE_CHECKING:
     from qslint.model import StartDashboardSnapshotJobRequest as Job
@@ -178,15 +178,18 @@ def tag_value_placeholder(job: Job, context: RuleContext) -> Iterator[Violation]
 
     ## Fix
     Render the template before `check` and `apply`, so that the file holds the value itself:
-    `Value: EMEA`.
+    `Value: EMEA`. In a fan-out template, `$${X}` writes the literal `${X}` on purpose, and
+    is not reported.
     """
     users = (job.UserConfiguration and job.UserConfiguration.AnonymousUsers) or []
     for u, user in enumerate(users):
         at = ("UserConfiguration", "AnonymousUsers", u, "RowLevelPermissionTags")
         for t, tag in enumerate(user.RowLevelPermissionTags or []):
-            if unrendered_placeholder(tag.Value):
+            placeholder = unrendered_placeholder(tag.Value, context.literals((*at, t, "Value")))
+            if placeholder:  # sensitive: the message never shows it
                 yield Violation(
                     f"the value of row-level security tag `{tag.Key}` is an unrendered template "
-                    "placeholder: the export filters rows on its literal text",
+                    f"placeholder: the export filters rows on its literal text"
+                    f"{escape_note(placeholder)}",
                     path=(*at, t, "Value"),
                 )

@@ -386,3 +386,19 @@ async def test_a_fan_outs_rows_file_shows_the_findings_of_its_rows(client, works
     )
     (diagnostic,) = await asyncio.wait_for(_diagnostics(client, rows), timeout=60)
     assert (diagnostic.code, diagnostic.range.start) == ("QS113", types.Position(2, 0))
+
+
+@pytest.mark.asyncio
+async def test_a_yaml_rows_file_shows_its_rows_findings_never_not_a_definition(client, workspace):
+    template = FAN_OUT.replace("tenants.csv", "tenants.yaml")
+    (workspace / "weekly.yaml").write_text(template, encoding="utf-8")
+    rows = workspace / "tenants.yaml"
+    rows.write_text("- {tenant: acme, tenant_id: t-1}\n", encoding="utf-8")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=_uri(rows), type=types.FileChangeType.Created)]
+        )
+    )
+    text = "- {tenant: acme, tenant_id: t-1}\n- {tenant: globex corp, tenant_id: t-2}\n"
+    (diagnostic,) = await asyncio.wait_for(_open(client, rows, text), timeout=60)
+    assert (diagnostic.code, diagnostic.range.start) == ("QS105", types.Position(1, 11))

@@ -200,7 +200,7 @@ def check(
     try:
         result = run()
         if fix or diff:
-            from qslint.fix import fix_in_passes, plan_fixes  # loaded only when asked for
+            from qslint.fix import fix_in_passes, plan_fixes, unapplied_fixes  # when asked for
         if diff:
             planned, _ = plan_fixes(result.findings, limits_of, read, result.digests)
             sys.stdout.write("".join(file_fix.diff() for file_fix in planned))
@@ -209,6 +209,7 @@ def check(
         not_fixed: list[NotFixed] = []
         if fix:
             result, fixed, not_fixed = fix_in_passes(result, run, limits_of, overlay)
+            not_fixed += unapplied_fixes(result.findings)
     except (ConfigError, DashboardSourceError, SourceError, RuleLoadError) as error:
         raise UsageError(str(error)) from error
     changes: Mapping[Finding, Change] = {}

@@ -3,12 +3,14 @@
 A document whose top level holds ``x-qslint: {for-each: FILE | [rows]}`` is a template: each
 ``${column}`` in a string value is filled from a row, and a value that is one placeholder
 and nothing else takes the type the request needs there (a cell ``25`` in
-``IntegerParameters`` is 25). Each row gives a document at the template's positions that
-also knows, for every value a cell filled, where that cell is: a finding about a value a
-row gave points at the row. What keeps a template from expanding (no rows file, a
-placeholder no column fills, a row that lacks a cell, a row given twice) is a
-:class:`~qslint.loader.documents.FanOutProblem`; a template with such a problem expands to
-nothing, so that it is never checked or submitted half-filled.
+``IntegerParameters`` is 25); ``$${...}`` is the literal text ``${...}`` (as in
+docker-compose, Terraform and CloudFormation's ``Fn::Sub``), which no column fills. Each
+row gives a document at the template's positions that also knows, for every value a cell
+filled, where that cell is: a finding about a value a row gave points at the row. What
+keeps a template from expanding (no rows file, a placeholder no column fills, a row that
+lacks a cell, a row given twice) is a :class:`~qslint.loader.documents.FanOutProblem`; a
+template with such a problem expands to nothing, so that it is never checked or submitted
+half-filled.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ FAN_OUT_KEY = "x-qslint"
 FOR_EACH = "for-each"
 ROW_NAME = "row-name"
 _SETTINGS = (FOR_EACH, ROW_NAME)
-PLACEHOLDER = re.compile(r"\$\{\s*([^}]*?)\s*\}")
+# A placeholder (group 1: its column), or an escaped one, `$${...}`: literal text, no group 1.
+PLACEHOLDER = re.compile(r"\$\$\{[^}]*\}|\$\{\s*([^}]*?)\s*\}")
 
 
 # Reads a rows file named relative to the repository: its bytes, or why there are none.
@@ -54,9 +57,11 @@ class _Slot:
 
     path: JsonPath
     text: str
-    columns: tuple[str, ...]  # in order of appearance
+    columns: tuple[str, ...]  # in order of appearance; none when it holds escapes only
     whole: bool  # the value is one placeholder and nothing else
     mark: Mark  # where the first placeholder starts in the template
+    wanted: Any  # what the request needs at ``path`` (known for a ``whole`` one only)
+    literals: frozenset[str]  # the `${...}` its escapes write
 
 
 def expand_source(source: SourceFile, read_rows: ReadRows, limits: LoadLimits) -> SourceFile:
@@ -64,14 +69,18 @@ def expand_source(source: SourceFile, read_rows: ReadRows, limits: LoadLimits) -
     if not any(FAN_OUT_KEY in document.data for document in source.documents):
         return source
     documents: list[Document] = []
+    written: list[int] = []
     problems: list[FanOutProblem] = []
     rows_files: list[str] = []
-    for document in source.documents:
+    for index, document in enumerate(source.documents):
         if FAN_OUT_KEY not in document.data:
             documents.append(document)
+            written.append(index)
             continue
         expansion = _Expansion(source, document, limits)
-        documents += expansion.expand(read_rows)
+        rows = expansion.expand(read_rows)
+        documents += rows
+        written += [index] * len(rows)
         problems += expansion.problems
         rows_files += expansion.rows_files
     return replace(
@@ -79,6 +88,7 @@ def expand_source(source: SourceFile, read_rows: ReadRows, limits: LoadLimits) -
         documents=documents,
         fan_out_problems=source.fan_out_problems + problems,
         rows_files=(*source.rows_files, *rows_files),
+        written=tuple(written),
     )
 
 
@@ -102,8 +112,13 @@ class _Expansion:
         rows = self._rows(settings, read_rows)
         if rows is None:
             return []
-        body = {key: value for key, value in self.template.data.items() if key != FAN_OUT_KEY}
+        body: Any = {key: value for key, value in self.template.data.items() if key != FAN_OUT_KEY}
         slots = list(self._slots(body, ()))
+        literals = {slot.path: slot.literals for slot in slots if slot.literals}
+        for slot in slots:
+            if not slot.columns:  # escapes only: the same text in every row, written once
+                body = _set(body, slot.path, PLACEHOLDER.sub(_unescaped, slot.text))
+        slots = [slot for slot in slots if slot.columns]
         used = {column for slot in slots for column in slot.columns}
         row_name = settings.get(ROW_NAME)
         for slot in slots:
@@ -134,7 +149,11 @@ class _Expansion:
                 self._at((FAN_OUT_KEY, FOR_EACH)),
             )
             return []
-        return [self._document(body, slots, row, rows.file, row_name, len(kept)) for row in kept]
+        filled = _tree(slots)
+        return [
+            self._document(body, slots, filled, row, rows.file, row_name, len(kept), literals)
+            for row in kept
+        ]
 
     def _rows(self, settings: Any, read_rows: ReadRows) -> Rows | None:
         where = self._at((FAN_OUT_KEY,))
@@ -190,12 +209,16 @@ class _Expansion:
 
     def _slots(self, value: Any, path: JsonPath) -> Iterator[_Slot]:
         for at, text in string_values(value, path):
-            found = list(PLACEHOLDER.finditer(text))
-            if found:
-                columns = tuple(dict.fromkeys(match.group(1) for match in found))
-                whole = len(found) == 1 and found[0].span() == (0, len(text))
-                mark = self._placeholder_mark(at, text, found[0].start())
-                yield _Slot(at, text, columns, whole, mark)
+            found = list(PLACEHOLDER.finditer(text)) if "${" in text else []
+            if not found:
+                continue
+            placeholders = [match for match in found if match.group(1) is not None]
+            columns = tuple(dict.fromkeys(match.group(1) for match in placeholders))
+            whole = len(placeholders) == 1 and found[0].span() == (0, len(text))
+            mark = self._placeholder_mark(at, text, (placeholders or found)[0].start())
+            wanted = _annotation_at(at) if whole else None
+            literals = frozenset(m.group()[1:] for m in found if m.group(1) is None)
+            yield _Slot(at, text, columns, whole, mark, wanted, literals)
 
     def _placeholder_mark(self, path: JsonPath, text: str, offset: int) -> Mark:
         """Where the placeholder at ``offset`` of the value ``text`` at ``path`` is written:
@@ -241,23 +264,24 @@ class _Expansion:
         self,
         body: dict[str, Any],
         slots: list[_Slot],
+        filled: _Tree,
         row: Row,
         file: str,
         row_name: str | None,
         total: int,
+        literals: dict[JsonPath, frozenset[str]],
     ) -> Document:
         origins: dict[JsonPath, Location] = {}
-        data = body
         for slot in slots:
-            data = _set(data, slot.path, _filled(slot, row))
             cell = row.cells[slot.columns[0]]
             origins[slot.path] = Location(file, cell.mark.line, cell.mark.column, slot.path)
         name = str(row.cells[row_name].value) if row_name in row.cells else None
         return replace(
             self.template,
-            data=data,
+            data=_fill(body, filled, row),
             row=FanOutRow(row.number, name, total),
             origins=origins,
+            literals=literals,
         )
 
 
@@ -325,18 +349,31 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _unescaped(match: re.Match[str]) -> str:
+    """An escape, `$${...}`, as the literal `${...}` it writes."""
+    return match.group()[1:]
+
+
 def _filled(slot: _Slot, row: Row) -> Any:
     if slot.whole:
-        return _typed(row.cells[slot.columns[0]].value, slot.path)
-    return PLACEHOLDER.sub(lambda match: _text(row.cells[match.group(1)].value), slot.text)
+        return _typed(row.cells[slot.columns[0]].value, slot.wanted)
+
+    def text(match: re.Match[str]) -> str:
+        column = match.group(1)
+        return _unescaped(match) if column is None else _text(row.cells[column].value)
+
+    return PLACEHOLDER.sub(text, slot.text)
 
 
-def _typed(value: Any, path: JsonPath) -> Any:
-    """A cell's value as the request needs it at ``path``: a number where a number goes; a
+def _annotation_at(path: JsonPath) -> Any:
+    from qslint.compiled_model import annotation_at  # only for a template with placeholders
+
+    return annotation_at(path)
+
+
+def _typed(value: Any, wanted: Any) -> Any:
+    """A cell's value as the request needs it (``wanted``): a number where a number goes; a
     cell that is not one stays as written, for the type rule to report at the cell."""
-    from qslint.compiled_model import annotation_at
-
-    wanted = annotation_at(path)
     if wanted is str or not isinstance(value, str):
         return _text(value) if wanted is str else value
     converters: Mapping[Any, Callable[[str], Any]] = {int: int, float: float, bool: _boolean}
@@ -356,9 +393,36 @@ def _boolean(text: str) -> bool:
     return lowered == "true"
 
 
+# The slots by path, as nested keys: each container that holds a slot, and the slot at its
+# end. A row's document copies these containers once each and shares the rest.
+_Tree = dict[str | int, "_Tree | _Slot"]
+
+
+def _tree(slots: list[_Slot]) -> _Tree:
+    root: _Tree = {}
+    for slot in slots:
+        node = root
+        for part in slot.path[:-1]:
+            below = node.setdefault(part, {})
+            assert isinstance(below, dict), "a slot is a string: nothing is under it"
+            node = below
+        node[slot.path[-1]] = slot
+    return root
+
+
+def _fill(data: Any, tree: _Tree, row: Row) -> Any:
+    """``data`` with each slot of ``tree`` filled from ``row``: the containers that hold
+    slots are copied, the rest shared with the template and every other row."""
+    copied = dict(data) if isinstance(data, dict) else list(data)
+    for key, below in tree.items():
+        value = _filled(below, row) if isinstance(below, _Slot) else _fill(data[key], below, row)
+        copied[key] = value
+    return copied
+
+
 def _set(data: Any, path: JsonPath, value: Any) -> Any:
     """``data`` with the value at ``path`` replaced: the containers along the path are
-    copied (once per row, as the first slot under them copies them), the rest shared."""
+    copied, the rest shared."""
     if not path:
         return value
     head, rest = path[0], path[1:]

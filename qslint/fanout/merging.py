@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from qslint.findings import Finding, Location, plural
+from qslint.findings import Finding, Fix, Location, plural
 
 if TYPE_CHECKING:
     from qslint.loader.documents import Document, FanOutRow
@@ -20,6 +20,10 @@ def merge_row_findings(found: Sequence[tuple[Finding, Document]]) -> list[Findin
     A finding at the same place of the template in several rows is one problem: it is
     reported once, naming the rows. A finding at a value a row's cell filled is the row's,
     at the cell, unless every row of several has it: then the template's text is the cause.
+
+    A fix edits the template's text, so it is kept only where it is the template's: found in
+    every row, the same in each, and writing over no value a row fills. Any other says why
+    it is not applied.
     """
     groups: dict[tuple[str, Location], list[tuple[Finding, Document]]] = {}
     for finding, document in found:
@@ -32,14 +36,47 @@ def merge_row_findings(found: Sequence[tuple[Finding, Document]]) -> list[Findin
         at_cells = [document.origins.get(location.path) for _, document in members]
         if all(at_cells) and not (every and total > 1):
             merged += [
-                replace(finding, location=cell, fix=None, excerpt=None)
-                for (finding, _), cell in zip(members, at_cells, strict=True)
+                replace(
+                    finding,
+                    location=cell,
+                    fix=None,
+                    excerpt=None,
+                    unapplied_fix=_row_fix_note(finding, document.row),
+                )
+                for (finding, document), cell in zip(members, at_cells, strict=True)
                 if cell is not None
             ]
             continue
         first = members[0][0]
-        merged.append(replace(first, message=f"{first.message} ({_which(rows)})", fix=None))
+        fix, unapplied = _template_fix(members, every=every)
+        message = f"{first.message} ({_which(rows)})"
+        merged.append(replace(first, message=message, fix=fix, unapplied_fix=unapplied))
     return merged
+
+
+def _row_fix_note(finding: Finding, row: FanOutRow | None) -> str | None:
+    if finding.fix is None or row is None:
+        return None
+    return f"it would write row {row.label}'s value into the template: correct the cell"
+
+
+def _template_fix(
+    members: Sequence[tuple[Finding, Document]], *, every: bool
+) -> tuple[Fix | None, str | None]:
+    """The fix of a finding of the template's, or why it has none to apply."""
+    fixes = [finding.fix for finding, _ in members]
+    first = fixes[0]
+    if first is None or any(fix is None for fix in fixes):
+        return None, ("only some rows offer a fix" if any(fixes) else None)
+    if not every:
+        return None, "found in some rows only, and the template's text is every row's"
+    if any(fix != first for fix in fixes[1:]):
+        return None, "its fix differs from row to row: the rows' values decide it"
+    document = members[0][1]
+    filled = document.origins.keys() | document.literals.keys()
+    if any(edit.path in filled for edit in first.edits if not edit.delete and not edit.span):
+        return None, "it would write a row's value over the template's placeholders"
+    return first, None
 
 
 def _which(rows: Sequence[FanOutRow]) -> str:

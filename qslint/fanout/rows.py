@@ -167,11 +167,13 @@ class _Scanner:
         return self._at >= len(self._text)
 
     def _advance(self, count: int = 1) -> None:
-        for char in self._text[self._at : self._at + count]:
-            if char == "\n":
-                self._line, self._column = self._line + 1, 1
-            else:
-                self._column += 1
+        end = min(self._at + count, len(self._text))
+        newlines = self._text.count("\n", self._at, end)
+        if newlines:
+            self._line += newlines
+            self._column = end - self._text.rfind("\n", self._at, end)
+        else:
+            self._column += end - self._at
         self._at += count
 
     def record(self) -> list[tuple[str, Mark]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,9 @@ class Document:
     # where that cell is in the rows file.
     row: FanOutRow | None = None
     origins: dict[JsonPath, Location] = field(default_factory=dict)
+    # For each value a fan-out's template wrote escaped (`$${X}`), the `${X}` it holds on
+    # purpose: no placeholder left unrendered.
+    literals: Mapping[JsonPath, frozenset[str]] = field(default_factory=dict)
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Mark:
         """The 1-based position of the node at ``path`` (its key with ``key=True``).
@@ -101,6 +104,13 @@ class SourceFile:
     byte_order_mark: bool = False  # the bytes started with a UTF-8 BOM (not in ``text``)
     fan_out_problems: list[FanOutProblem] = field(default_factory=list)
     rows_files: tuple[str, ...] = ()  # the rows files its fan-outs read: its result depends on them
+    # Once fan-outs are expanded: for each document, the index of the one written in the
+    # file that gave it (a row's template), which is where a fix edits.
+    written: tuple[int, ...] = ()
+
+    def written_index(self, index: int) -> int:
+        """The index among the file's written documents of document ``index``."""
+        return self.written[index] if self.written else index
 
     def is_suppressed(self, code: str, line: int) -> bool:
         suppression = self.suppressions.get(line)

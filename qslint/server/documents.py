@@ -50,9 +50,10 @@ class DefinitionLinter:
         self._rules = rules
         self._loaded: list[Rule] | None = None
         self.project = ProjectIndex()
-        # Each open document's text, limits and whether it is clearly something else: a
-        # keystroke lints every open document, and only the edited one changed.
-        self._verdicts: dict[str, tuple[str, LoadLimits, bool]] = {}
+        # Each open document's text, limits, whether it is clearly something else and whether
+        # it reads as a fan-out's rows (a list of mappings, and no job): a keystroke lints
+        # every open document, and only the edited one changed.
+        self._verdicts: dict[str, tuple[str, LoadLimits, bool, bool]] = {}
 
     def _settings(self) -> Settings:
         return Settings(cwd=self.folders[0] if self.folders else Path.cwd())
@@ -117,9 +118,19 @@ class DefinitionLinter:
             from qslint.validation import unrelated_documents
 
             source = load_source(path, text.encode("utf-8"), limits)
-            known = (text, limits, unrelated_documents(source).something_else)
+            something_else = unrelated_documents(source).something_else
+            rows = not source.documents and _reads_as_rows(path, text, limits)
+            known = (text, limits, something_else, rows)
             self._verdicts[path] = known
         return not known[2]
+
+    def _maybe_rows(self, path: str, held: Mapping[str, str]) -> bool:
+        """Whether an open document may be a fan-out's rows file: one with a rows file's
+        suffix that is no definition, or that reads as rows and holds no job."""
+        if not path.lower().endswith(ROWS_SUFFIXES):
+            return False
+        known = self._verdicts.get(path)
+        return path not in held or (known is not None and known[3])
 
     def lint(self, documents: Mapping[str, str], *, workspace: bool = True) -> LintResult:
         """The findings of each definition among ``documents`` (text by absolute path); with
@@ -136,9 +147,7 @@ class DefinitionLinter:
             result = LintResult({path: [] for path in held})
             # An open document that is no definition may be a fan-out's rows file: then the
             # workspace's templates are checked with it (a keystroke in a definition is not).
-            maybe_rows = workspace and any(
-                path.lower().endswith(ROWS_SUFFIXES) for path in documents.keys() - held.keys()
-            )
+            maybe_rows = workspace and any(self._maybe_rows(path, held) for path in documents)
             if not held and not maybe_rows:
                 return result
             if workspace and not self.project.built:
@@ -165,3 +174,13 @@ class DefinitionLinter:
             if path in result.findings:
                 result.findings[path].append(finding)
         return result
+
+
+def _reads_as_rows(path: str, text: str, limits: LoadLimits) -> bool:
+    from qslint.fanout.rows import RowsError, rows_from_bytes
+
+    try:
+        rows_from_bytes(path, text.encode("utf-8"), limits)
+    except RowsError:
+        return False
+    return True

@@ -175,6 +175,7 @@ def _sensitive_columns(body: dict[str, Any]) -> frozenset[str]:
         for path, text in string_values(body, ())
         if sensitive(path)
         for match in PLACEHOLDER.finditer(text)
+        if match.group(1) is not None  # not an escape, `$${...}`
     )
 
 
@@ -194,7 +195,7 @@ def _placeholder_at(
         first = start[1] if start[0] == line else 0
         last = end[1] if end[0] == line else len(lines[line])
         for match in PLACEHOLDER.finditer(lines[line], first, last):
-            if match.start() <= character < match.end():
+            if match.start() <= character < match.end() and match.group(1) is not None:
                 return match.group(1), ((line, match.start()), (line, match.end()))
     return None
 
