@@ -1,4 +1,4 @@
-"""QS110–QS114: a fan-out (`x-qslint: for-each`) expands to one complete job per row."""
+"""QS110–QS115: a fan-out (`x-qslint: for-each`) expands to one complete job per row."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from qslint.fanout import (
     CANNOT_EXPAND,
     DUPLICATE_ROW,
     MISSING_CELL,
+    SENSITIVE_SHOWN,
     UNKNOWN_COLUMN,
     UNUSED_COLUMN,
 )
@@ -140,3 +141,29 @@ def fan_out_duplicate_row(source: SourceFile, context: RuleContext) -> Iterator[
     Remove the repeated row.
     """
     yield from _problems(source, DUPLICATE_ROW)
+
+
+@file_rule("QS115", "A sensitive column is written where it is shown", severity=Severity.WARNING)
+def fan_out_sensitive_shown(source: SourceFile, context: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a placeholder of a fan-out's template that writes a column into a value the
+    service does not mark sensitive (a job id, a bucket prefix) when the same column also
+    fills one it does mark sensitive (a row-level security tag value, a parameter value).
+
+    ## Why is this bad?
+    The service and qslint keep a sensitive value out of logs and reports; written into a
+    job id or a prefix, the same value is in every plan, log line, report and S3 key.
+
+    ## Example
+    ```yaml
+    SnapshotJobId: weekly-sales-${tenant_id}
+    ...
+            - {Key: tenant_id, Value: "${tenant_id}"}
+    ```
+
+    ## Fix
+    Add a column that names the row without revealing its tag value (`tenant`), and use
+    it in the job id and prefix.
+    """
+    yield from _problems(source, SENSITIVE_SHOWN)

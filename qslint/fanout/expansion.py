@@ -26,6 +26,7 @@ from qslint.fanout import (
     CANNOT_EXPAND,
     DUPLICATE_ROW,
     MISSING_CELL,
+    SENSITIVE_SHOWN,
     UNKNOWN_COLUMN,
     UNUSED_COLUMN,
 )
@@ -130,7 +131,9 @@ class _Expansion:
                 self._problem(
                     UNUSED_COLUMN, f"column `{column}` fills no placeholder", mark, rows.file
                 )
-        if row_name is not None and _fills_sensitive(row_name, slots):
+        hidden = _sensitive_columns(slots)
+        self._shown_sensitive(slots, hidden)
+        if row_name in hidden:
             self._problem(
                 CANNOT_EXPAND,
                 f"`{ROW_NAME}` column `{row_name}` fills a sensitive value, which no report "
@@ -219,6 +222,23 @@ class _Expansion:
             wanted = _annotation_at(at) if whole else None
             literals = frozenset(m.group()[1:] for m in found if m.group(1) is None)
             yield _Slot(at, text, columns, whole, mark, wanted, literals)
+
+    def _shown_sensitive(self, slots: list[_Slot], hidden: set[str]) -> None:
+        """A problem at each placeholder that writes a sensitive column into a value that
+        is not sensitive: a job id, a prefix, which plans, logs and reports show."""
+        sensitive = service_sensitivity().applies
+        for slot in slots:
+            if sensitive(slot.path):
+                continue
+            for match in PLACEHOLDER.finditer(slot.text):
+                if match.group(1) in hidden:
+                    field = next(p for p in reversed(slot.path) if isinstance(p, str))
+                    self._problem(
+                        SENSITIVE_SHOWN,
+                        f"column `{match.group(1)}` fills a value the service marks "
+                        f"sensitive, and here `{field}`, which plans, logs and reports show",
+                        self._placeholder_mark(slot.path, slot.text, match.start()),
+                    )
 
     def _placeholder_mark(self, path: JsonPath, text: str, offset: int) -> Mark:
         """Where the placeholder at ``offset`` of the value ``text`` at ``path`` is written:
@@ -330,9 +350,10 @@ def lacks_value(row: Row, column: str) -> bool:
     return cell is None or cell.value == ""
 
 
-def _fills_sensitive(column: str, slots: list[_Slot]) -> bool:
+def _sensitive_columns(slots: list[_Slot]) -> set[str]:
+    """The columns that fill a value the service model marks sensitive."""
     sensitive = service_sensitivity().applies
-    return any(column in slot.columns and sensitive(slot.path) for slot in slots)
+    return {column for slot in slots if sensitive(slot.path) for column in slot.columns}
 
 
 def _count(value: Any) -> int:
