@@ -49,6 +49,8 @@ from dataclasses import dataclass
 from importlib.metadata import distribution, version
 from pathlib import Path
 
+from qslint.cache import SETTLED_NS
+
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import (  # the corpus module lives beside this script
     write_corpus,
@@ -143,7 +145,11 @@ def one_changed_file(folder: Path, schema: Path, rounds: int) -> list[Row]:
     lone = folder / "lone"  # no configuration above it: the temporary folder's root has none
     lone.mkdir()
     shutil.copy(hook / one, lone / "job.yaml")
-    run([tool("qslint"), "check", "-q", "jobs"], hook)  # the cache a commit finds
+    # A repository's files were written long before the commit that changes one: the cache
+    # keeps a file's status (and then never reads it again) only once it has not changed for
+    # SETTLED_NS, so the project settles before the run that makes the cache a commit finds.
+    time.sleep(SETTLED_NS / 1e9)
+    run([tool("qslint"), "check", "-q", "jobs"], hook)
     run([tool("qslint"), "check", "-q", "job.yaml"], lone)
     original = (hook / one).read_text()
 
