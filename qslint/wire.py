@@ -283,8 +283,10 @@ def service_regex(pattern: str) -> str:
 # Template syntaxes whose placeholder reaches the service as literal text when nothing
 # rendered it: shell and CloudFormation `${X}`, Jinja and Mustache `{{ x }}`, Jinja's
 # `{% %}`, ERB's `<%= %>` and GitHub Actions' `${{ }}` (a `${` form, found first). An
-# escaped `$${X}` is found whole: only a fan-out's template renders it (as `${X}`).
-_PLACEHOLDER = re.compile(r"\$?\$\{[^}]*\}|\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|\$\([^)]*\)")
+# escaped `$${X}` is found whole: only a fan-out's template renders it (as `${X}`). What a
+# placeholder holds stops at the next opening of one, so that a value of many openings and
+# no close takes linear time, not quadratic.
+_PLACEHOLDER = re.compile(r"\$?\$\{[^}$]*\}|\{\{[^{}]*\}\}|\{%[^%]*%\}|<%[^%]*%>|\$\([^)$]*\)")
 ESCAPE_NOTE = " (`$${` writes `${` only in a fan-out template)"
 
 

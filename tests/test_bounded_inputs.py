@@ -243,3 +243,29 @@ def test_the_long_aws_config_path_would_fail_to_stat(tmp_path):
     with pytest.raises(OSError) as raised:
         (tmp_path / ("x" * 300) / "config").stat()
     assert raised.value.errno == errno.ENAMETOOLONG
+
+
+# Placeholder-like text that makes a backtracking pattern cubic or quadratic in its length:
+# blanks after `${` and no `}`, and thousands of openings and no close.
+PATHOLOGICAL_VALUES = {
+    "blanks after `${` in a template": 'x-qslint: {for-each: [{a: "1"}]}\nAwsAccountId: '
+    '"${a}"\nDashboardId: "${' + " " * 400_000 + 'x"\n',
+    "openings of every syntax": 'AwsAccountId: "111122223333"\nDashboardId: "'
+    + "${{{%<%$($${" * 40_000
+    + '"\n',
+}
+
+
+@pytest.mark.parametrize("name", PATHOLOGICAL_VALUES)
+def test_placeholder_patterns_stay_linear_on_pathological_values(tmp_path, name):
+    (tmp_path / "job.yaml").write_text(PATHOLOGICAL_VALUES[name])
+    done = subprocess.run(
+        [sys.executable, "-m", "qslint", "check", "--no-cache", "job.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,  # a bound, not a measure: backtracking would take hours
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "job.yaml" in done.stdout and done.stderr == ""

@@ -44,8 +44,17 @@ FAN_OUT_KEY = "x-qslint"
 FOR_EACH = "for-each"
 ROW_NAME = "row-name"
 _SETTINGS = (FOR_EACH, ROW_NAME)
-# A placeholder (group 1: its column), or an escaped one, `$${...}`: literal text, no group 1.
-PLACEHOLDER = re.compile(r"\$\$\{[^}]*\}|\$\{\s*([^}]*?)\s*\}")
+# A placeholder (its column: `column_of`), or an escaped one, `$${...}`: literal text. The
+# blanks around a name are stripped by `column_of`, and a name stops at the next `$`: a long
+# run of blanks, or of openings, with no `}` after would take the regex engine cubic or
+# quadratic time.
+PLACEHOLDER = re.compile(r"\$\$\{[^}$]*\}|\$\{([^}$]*)\}")
+
+
+def column_of(match: re.Match[str]) -> str | None:
+    """The column a :data:`PLACEHOLDER` match names; ``None`` for an escape."""
+    name = match.group(1)
+    return None if name is None else name.strip()
 
 
 # Reads a rows file named relative to the repository: its bytes, or why there are none.
@@ -73,6 +82,7 @@ def expand_source(source: SourceFile, read_rows: ReadRows, limits: LoadLimits) -
     written: list[int] = []
     problems: list[FanOutProblem] = []
     rows_files: list[str] = []
+    rows_read: list[str] = []
     for index, document in enumerate(source.documents):
         if FAN_OUT_KEY not in document.data:
             documents.append(document)
@@ -84,11 +94,13 @@ def expand_source(source: SourceFile, read_rows: ReadRows, limits: LoadLimits) -
         written += [index] * len(rows)
         problems += expansion.problems
         rows_files += expansion.rows_files
+        rows_read += expansion.rows_read
     return replace(
         source,
         documents=documents,
         fan_out_problems=source.fan_out_problems + problems,
         rows_files=(*source.rows_files, *rows_files),
+        rows_read=(*source.rows_read, *rows_read),
         written=tuple(written),
     )
 
@@ -100,6 +112,7 @@ class _Expansion:
         self.limits = limits
         self.problems: list[FanOutProblem] = []
         self.rows_files: list[str] = []
+        self.rows_read: list[str] = []
         self._lines: list[str] | None = None  # the template's text (not starred out), by line
 
     def _problem(self, kind: str, message: str, mark: Mark, file: str | None = None) -> None:
@@ -208,19 +221,22 @@ class _Expansion:
             return elsewhere
         file = rows_file_beside(self.source.path, name)
         self.rows_files.append(file)
-        return read_rows_file(file, read_rows, self.limits)
+        rows = read_rows_file(file, read_rows, self.limits)
+        if isinstance(rows, Rows):
+            self.rows_read.append(file)
+        return rows
 
     def _slots(self, value: Any, path: JsonPath) -> Iterator[_Slot]:
         for at, text in string_values(value, path):
             found = list(PLACEHOLDER.finditer(text)) if "${" in text else []
             if not found:
                 continue
-            placeholders = [match for match in found if match.group(1) is not None]
-            columns = tuple(dict.fromkeys(match.group(1) for match in placeholders))
+            placeholders = [match for match in found if column_of(match) is not None]
+            columns = tuple(dict.fromkeys(map(column_of, placeholders)))
             whole = len(placeholders) == 1 and found[0].span() == (0, len(text))
             mark = self._placeholder_mark(at, text, (placeholders or found)[0].start())
             wanted = _annotation_at(at) if whole else None
-            literals = frozenset(m.group()[1:] for m in found if m.group(1) is None)
+            literals = frozenset(m.group()[1:] for m in found if column_of(m) is None)
             yield _Slot(at, text, columns, whole, mark, wanted, literals)
 
     def _shown_sensitive(self, slots: list[_Slot], hidden: set[str]) -> None:
@@ -231,11 +247,12 @@ class _Expansion:
             if sensitive(slot.path):
                 continue
             for match in PLACEHOLDER.finditer(slot.text):
-                if match.group(1) in hidden:
+                column = column_of(match)
+                if column in hidden:
                     field = next(p for p in reversed(slot.path) if isinstance(p, str))
                     self._problem(
                         SENSITIVE_SHOWN,
-                        f"column `{match.group(1)}` fills a value the service marks "
+                        f"column `{column}` fills a value the service marks "
                         f"sensitive, and here `{field}`, which plans, logs and reports show",
                         self._placeholder_mark(slot.path, slot.text, match.start()),
                     )
@@ -380,7 +397,7 @@ def _filled(slot: _Slot, row: Row) -> Any:
         return _typed(row.cells[slot.columns[0]].value, slot.wanted)
 
     def text(match: re.Match[str]) -> str:
-        column = match.group(1)
+        column = column_of(match)
         return _unescaped(match) if column is None else _text(row.cells[column].value)
 
     return PLACEHOLDER.sub(text, slot.text)
