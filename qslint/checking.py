@@ -165,12 +165,13 @@ def _check_in_processes(
 
 
 def rows_as_rows(results: list[FileResult | None]) -> None:
-    """Replace in ``results`` each file that a template of the run or its projects names as
+    """Replace in ``results`` each file that a template of the run or its projects reads as
     its rows (a YAML or JSON rows file a walk also found) by the templates' findings at its
-    lines, instead of its own as a definition: it has no job, and is no QS100."""
+    lines, instead of its own as a definition: it has no job, and is no QS100. A file a
+    template names but cannot read as rows keeps its own findings: it may be a definition."""
     rows_of: dict[str, list[FileResult]] = {}
     for file in results:
-        for rows_file in file.rows_files if file else ():
+        for rows_file in file.rows_read if file else ():
             rows_of.setdefault(os.path.abspath(rows_file), []).append(file)  # noqa: PTH100
     if not rows_of:
         return

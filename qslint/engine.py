@@ -104,6 +104,7 @@ class FileResult:
     something_else: bool = False
     # The rows files of its fan-outs: the result depends on them too, so it is never cached.
     rows_files: tuple[str, ...] = ()
+    rows_read: tuple[str, ...] = ()  # of those, the ones that read as rows: no definitions
 
 
 @dataclass
@@ -215,6 +216,7 @@ class Checker:
         result.suppressions = tuple(source.suppressions.values())
         result.suppressed = frozenset(used)
         result.rows_files = source.rows_files
+        result.rows_read = source.rows_read
         return result
 
     def check_repository(

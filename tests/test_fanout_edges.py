@@ -61,6 +61,23 @@ def test_a_list_no_template_names_is_still_no_definition(aws_workspace, qslint):
     assert [(f["code"], f["file"]) for f in findings] == [("QS100", "jobs/stray.yaml")]
 
 
+def test_a_definition_a_template_names_as_its_rows_keeps_its_own_findings(aws_workspace, qslint):
+    jobs = aws_workspace / "jobs"
+    definition = jobs / "job.yaml"
+    definition.write_text(
+        (Path(__file__).parents[1] / "examples" / "weekly-sales-pdf.yaml")
+        .read_text()
+        .replace("FormatType: PDF", "FormatType: PDFX")
+    )
+    (jobs / "weekly.yaml").write_text(YAML_TEMPLATE.replace("tenants.yaml", "job.yaml"))
+    code, findings = check_json(qslint, "jobs")
+    assert code == 1
+    assert {(f["code"], f["file"]) for f in findings} == {
+        ("QS110", "jobs/job.yaml"),  # the template's: a mapping, no rows
+        ("QS104", "jobs/job.yaml"),  # the definition's own
+    }
+
+
 def test_apply_submits_the_rows_of_a_yaml_rows_file_never_the_file(yaml_rows, qslint, emulator):
     git_repository(yaml_rows, "a template over a YAML rows file")
     result = qslint(*apply_args(emulator, "jobs"))

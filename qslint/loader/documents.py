@@ -104,6 +104,7 @@ class SourceFile:
     byte_order_mark: bool = False  # the bytes started with a UTF-8 BOM (not in ``text``)
     fan_out_problems: list[FanOutProblem] = field(default_factory=list)
     rows_files: tuple[str, ...] = ()  # the rows files its fan-outs read: its result depends on them
+    rows_read: tuple[str, ...] = ()  # those of them that read as rows (and so are no definition)
     # Once fan-outs are expanded: for each document, the index of the one written in the
     # file that gave it (a row's template), which is where a fix edits.
     written: tuple[int, ...] = ()
