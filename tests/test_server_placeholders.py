@@ -167,9 +167,12 @@ async def test_completion_after_the_dollar_brace_offers_the_rows_columns(client,
         assert item.text_edit == types.TextEdit(
             range=types.Range(start=name, end=cursor), new_text=f"{item.label}}}"
         )
-    tenant_id = found.items[1]
+    tenant, tenant_id = found.items[:2]
     assert isinstance(tenant_id.documentation, types.MarkupContent)
     assert "its values are not shown" in tenant_id.documentation.value
+    # Typed where it is, a column may be about to fill a sensitive value: no values at all.
+    assert isinstance(tenant.documentation, types.MarkupContent)
+    assert tenant.documentation.value.endswith("filled by 200 rows")
 
 
 @pytest.mark.asyncio
@@ -202,6 +205,9 @@ async def test_no_columns_outside_a_placeholder_in_a_comment_or_in_the_rows_file
     typed = FAN_OUT_TEMPLATE.replace("AwsAccountId:", "# see ${ten\nAwsAccountId:")
     path = await _open_template(client, workspace, typed)
     assert await _complete(client, path, _after(typed, "# see ${ten")) is None
+    escaped = FAN_OUT_TEMPLATE.replace("tenants/${tenant}/weekly", "tenants/$${ten")
+    _change(client, path, 2, escaped)
+    assert await _complete(client, path, _after(escaped, "tenants/$${ten")) is None
     rows = workspace / "tenants.csv"
     text = rows.read_text(encoding="utf-8") + "${ten"
     await asyncio.wait_for(_open(client, rows, text), ANSWER_SECONDS)

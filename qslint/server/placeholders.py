@@ -21,6 +21,7 @@ from qslint.fanout.expansion import (
     FAN_OUT_KEY,
     FOR_EACH,
     PLACEHOLDER,
+    column_of,
     lacks_value,
     outside_folder,
     rows_file_beside,
@@ -107,6 +108,8 @@ class Placeholders:
         typing = _TYPING.search(written, 0, character)
         if typing is None or _in_comment(written[: typing.start()]):
             return None
+        if written[: typing.start()].endswith("$"):  # `$${`, an escape: literal text
+            return None
         limits = self.limits_of(path)
         template = template_at(load_source(path, text.encode("utf-8"), limits), line)
         if template is None:  # the line being typed may not parse yet: read the others
@@ -124,7 +127,8 @@ class Placeholders:
                 name,
                 name if closed else f"{name}}}",
                 f"column of {rows.shown}, {plural(len(rows.rows.rows), 'row')}",
-                describe(name, rows),
+                # The column being typed may be about to fill a sensitive value.
+                describe(name, rows, with_values=False),
             )
             for name in rows.rows.columns
             if "}" not in name
@@ -171,11 +175,11 @@ def template_at(source: SourceFile, line: int) -> Document | None:
 def _sensitive_columns(body: dict[str, Any]) -> frozenset[str]:
     sensitive = service_sensitivity().applies
     return frozenset(
-        match.group(1)
+        column
         for path, text in string_values(body, ())
         if sensitive(path)
         for match in PLACEHOLDER.finditer(text)
-        if match.group(1) is not None  # not an escape, `$${...}`
+        if (column := column_of(match)) is not None  # not an escape, `$${...}`
     )
 
 
@@ -195,8 +199,9 @@ def _placeholder_at(
         first = start[1] if start[0] == line else 0
         last = end[1] if end[0] == line else len(lines[line])
         for match in PLACEHOLDER.finditer(lines[line], first, last):
-            if match.start() <= character < match.end() and match.group(1) is not None:
-                return match.group(1), ((line, match.start()), (line, match.end()))
+            column = column_of(match)
+            if match.start() <= character < match.end() and column is not None:
+                return column, ((line, match.start()), (line, match.end()))
     return None
 
 
@@ -213,8 +218,9 @@ def _in_comment(before: str) -> bool:
     return False
 
 
-def describe(column: str, rows: FanOutRows) -> str:
-    """Markdown: where ``column``'s values come from, how many rows fill it, a few of them."""
+def describe(column: str, rows: FanOutRows, *, with_values: bool = True) -> str:
+    """Markdown: where ``column``'s values come from, how many rows fill it, a few of them
+    (but for a column that fills a sensitive value, or ``with_values=False``)."""
     head = f"**{_code('${' + column + '}')}**"
     if rows.rows is None:
         return f"{head}: {rows.problem}"
@@ -227,6 +233,8 @@ def describe(column: str, rows: FanOutRows) -> str:
     text = f"{head}: column {_code(column)} of {_source(rows)}, filled by {count}"
     if column in rows.hidden:
         return f"{text}\n\nIt fills a value the service marks sensitive: its values are not shown."
+    if not with_values:
+        return text
     values = list(dict.fromkeys(str(row.cells[column].value) for row in filled))
     if values:
         shown = ", ".join(_code(value) for value in values[:MAX_SAMPLES])
