@@ -141,15 +141,18 @@ def _definitions() -> list[dict[str, Any]]:
     return [{**_revived(entry["schema"]), "ref": name} for name, entry in _MODELS.items()]
 
 
-@functools.cache
 def validator(model: type[CompiledModel]) -> SchemaValidator:
-    """pydantic-core's validator of ``model``, or of the model it extends (built on first
-    use)."""
-    compiled = next(base for base in model.__mro__ if CLASSES.get(base.__name__) is base)
+    """pydantic-core's validator of ``model``, or of the model it extends."""
+    return _validator(next(base for base in model.__mro__ if CLASSES.get(base.__name__) is base))
+
+
+@functools.cache
+def _validator(model: type[CompiledModel]) -> SchemaValidator:
+    """The validator of a compiled model, built on first use, once."""
     return SchemaValidator(
         {
             "type": "definitions",
-            "schema": {"type": "definition-ref", "schema_ref": compiled.__name__},
+            "schema": {"type": "definition-ref", "schema_ref": model.__name__},
             "definitions": _definitions(),
         }
     )
