@@ -170,14 +170,10 @@ def _epoch_instant(seconds: float) -> datetime | None:
     """The instant ``seconds`` after the epoch, or None where botocore's clock ends."""
     if math.isnan(seconds):
         return None
-    try:
-        instant = EPOCH + timedelta(seconds=seconds)
-    except OverflowError:
+    try:  # botocore's datetime.fromtimestamp(seconds, tzutc()) spans datetime's range, in UTC
+        return EPOCH + timedelta(seconds=seconds)
+    except OverflowError:  # past it
         return None
-    # botocore's datetime.fromtimestamp(seconds, tzutc()) spans datetime's range, in UTC.
-    if not datetime.min.replace(tzinfo=UTC) <= instant <= datetime.max.replace(tzinfo=UTC):
-        return None
-    return instant
 
 
 def _spelt(digits: re.Match[str]) -> str | None:
