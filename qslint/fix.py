@@ -314,7 +314,7 @@ def unapplied_fixes(findings: Sequence[Finding]) -> list[NotFixed]:
     a row's value, which the template's text must not take): they change nothing."""
     return [
         NotFixed(
-            f"{finding.location.file}:{finding.location.line}:{finding.location.column}",
+            str(finding.location),
             f"{finding.code}: {finding.unapplied_fix}",
             failed=False,
         )

@@ -236,7 +236,7 @@ class _Expansion:
             whole = len(placeholders) == 1 and found[0].span() == (0, len(text))
             mark = self._placeholder_mark(at, text, (placeholders or found)[0].start())
             wanted = _annotation_at(at) if whole else None
-            literals = frozenset(m.group()[1:] for m in found if column_of(m) is None)
+            literals = frozenset(_unescaped(m) for m in found if column_of(m) is None)
             yield _Slot(at, text, columns, whole, mark, wanted, literals)
 
     def _shown_sensitive(self, slots: list[_Slot], hidden: set[str]) -> None:

@@ -66,7 +66,7 @@ def _template_fix(
     """The fix of a finding of the template's, or why it has none to apply."""
     fixes = [finding.fix for finding, _ in members]
     first = fixes[0]
-    if first is None or any(fix is None for fix in fixes):
+    if None in fixes:
         return None, ("only some rows offer a fix" if any(fixes) else None)
     if not every:
         return None, "found in some rows only, and the template's text is every row's"
