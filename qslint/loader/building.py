@@ -9,7 +9,7 @@ definition never needs (custom tags, duplicate keys, non-string keys) is refused
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ruamel.yaml.composer import ComposerError
@@ -39,6 +39,7 @@ from qslint.wire import aws_cli_yaml11_value
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_MEMO_SIZE = 1024
 _TAGS = {name: Tag(suffix=name) for name in SCALAR_TAGS}
+_Entry = tuple[str, Any, list[Any]]  # a mapping entry: its key, the key's event, the value's events
 
 
 class Invalid(Exception):
@@ -189,7 +190,7 @@ class DocumentBuilder:
         # The entries of each mapping a merge named in this document, by the id of its first
         # event (the same object wherever its events are read again; the events are kept
         # beside the entries, so that the id names them while they are kept).
-        self._merged: dict[int, tuple[list[Any], list[tuple[str, Any, list[Any]]]]] = {}
+        self._merged: dict[int, tuple[list[Any], list[_Entry]]] = {}
 
     def build(self, documents: list[Document]) -> LoadProblem | None:
         """Append each document of the file to ``documents``, up to the first that breaks a
@@ -300,7 +301,7 @@ class DocumentBuilder:
         self, events: Any, path: JsonPath, document: Document, *, hidden: bool
     ) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        merged: list[tuple[str, Any, list[Any]]] = []
+        merged: list[_Entry] = []
         key_event = events.next()
         while type(key_event) is not MappingEndEvent:
             if self._is_merge(key_event):
@@ -344,16 +345,14 @@ class DocumentBuilder:
             return event.value == "<<" and bool(event.implicit[0])
         return event.tag == MERGE_TAG
 
-    def _merge_sources(self, events: list[Any]) -> Iterator[tuple[str, Any, list[Any]]]:
+    def _merge_sources(self, events: list[Any]) -> Iterator[_Entry]:
         """Entries of a ``<<`` value, earlier sources winning as the YAML merge spec says."""
-        seen: set[str] = set()
-        for source in _merge_source_events(events):
-            for entry in self._merged_entries(source):
-                if entry[0] not in seen:
-                    seen.add(entry[0])
-                    yield entry
+        sources = _merge_source_events(events)
+        yield from _first_each(
+            entry for source in sources for entry in self._merged_entries(source)
+        )
 
-    def _merged_entries(self, mapping: list[Any]) -> list[tuple[str, Any, list[Any]]]:
+    def _merged_entries(self, mapping: list[Any]) -> list[_Entry]:
         """The entries of the mapping whose events are ``mapping``, the merges it holds
         expanded, earlier ones winning.
 
@@ -386,26 +385,17 @@ class DocumentBuilder:
             pending.pop()
         return self._merged[id(mapping[0])][1]
 
-    def _expand(
-        self, entries: list[tuple[list[Any], list[Any]]]
-    ) -> list[tuple[str, Any, list[Any]]]:
+    def _expand(self, entries: list[tuple[list[Any], list[Any]]]) -> list[_Entry]:
         """A mapping's entries, each merge replaced by its sources' kept entries."""
-        expanded: list[tuple[str, Any, list[Any]]] = []
-        seen: set[str] = set()
-        for key_events, value_events in entries:
+
+        def merged(key_events: list[Any], value_events: list[Any]) -> list[_Entry]:
             if self._is_merge(key_events[0]):
-                merged = [
-                    entry
-                    for source in _merge_source_events(value_events)
-                    for entry in self._merged[id(source[0])][1]
-                ]
-            else:
-                key, key_event = self._key(key_events[0])
-                merged = [(key, key_event, _resolved(value_events))]
-            for entry in merged:
-                if entry[0] not in seen:
-                    seen.add(entry[0])
-                    expanded.append(entry)
+                sources = _merge_source_events(value_events)
+                return [entry for source in sources for entry in self._merged[id(source[0])][1]]
+            key, key_event = self._key(key_events[0])
+            return [(key, key_event, _resolved(value_events))]
+
+        expanded = _first_each(entry for pair in entries for entry in merged(*pair))
         self._nodes += len(expanded)
         if self._nodes > self._limits.max_nodes and entries:
             mark = one_based(entries[0][0][0].start_mark)
@@ -419,6 +409,14 @@ class DocumentBuilder:
             raise Invalid("mapping keys must be plain strings", one_based(event.start_mark))
         value, _ = self._scalar(event)
         return (value if isinstance(value, str) else event.value), event
+
+
+def _first_each(entries: Iterable[_Entry]) -> list[_Entry]:
+    """Each key's first entry, in order: an earlier one wins, as the YAML merge spec says."""
+    first: dict[str, _Entry] = {}
+    for entry in entries:
+        first.setdefault(entry[0], entry)
+    return list(first.values())
 
 
 def _resolved(events: list[Any]) -> list[Any]:
