@@ -28,7 +28,6 @@ class Task(NamedTuple):
     relative: str  # relative to the configuration's folder, for per-file-ignores
     raw: bytes | None
     unreadable: str | None  # why there are no bytes: a QS100 message
-    checker: int  # which of the run's checkers checks it
     overlay: Mapping[str, bytes] = {}  # files an editor holds: a fan-out's rows file may be one
 
 
@@ -104,7 +103,7 @@ def check_file(checker: Checker, file: FileToCheck) -> Checked:
     digest = content_digest(raw) if raw is not None else b""
     if digest and digest == file.known:
         return Checked(digest, None)
-    task = Task(file.path, file.relative, raw, unreadable, file.checker, file.overlay)
+    task = Task(file.path, file.relative, raw, unreadable, file.overlay)
     return Checked(digest, check_task(checker, task))
 
 
