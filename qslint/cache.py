@@ -137,6 +137,11 @@ class _Entry(NamedTuple):
     jobs: list[_IndexedJob] | None  # None: not indexed
 
 
+def run_digest(run: RunFiles) -> str:
+    """The key of a run's repository findings in a cache: the digest of its files."""
+    return hashlib.sha256(repr(sorted(run)).encode()).hexdigest()
+
+
 class ResultCache:
     """Per-file results of earlier runs with the same fingerprint, and the project index.
 
@@ -158,7 +163,6 @@ class ResultCache:
         self._jobs_of: dict[int, list[int]] | None = None  # each file's jobs, made when needed
         self._updated: dict[str, _Entry] = {}
         self._repository: dict[str, object] = {}  # by the hex digest of a run's files
-        self._run: tuple[RunFiles, str] | None = None  # the last run asked for, and its digest
         self._changed = False
         self._read()
 
@@ -329,8 +333,8 @@ class ResultCache:
         )
         self._changed = True
 
-    def get_repository(self, run: RunFiles) -> FileResult | None:
-        key = self._run_digest(run)
+    def get_repository(self, key: str) -> FileResult | None:
+        """The repository rules' findings for the run whose :func:`run_digest` is ``key``."""
         if key not in self._repository:
             return None
         try:
@@ -338,21 +342,15 @@ class ResultCache:
         except (InvalidCache, ValueError, TypeError):
             return None
 
-    def put_repository(self, run: RunFiles, result: FileResult) -> None:
-        """Keep the repository rules' findings for this run's files; the latest few runs'
-        are kept, so that a commit's one-file run does not undo a full run's."""
-        key = self._run_digest(run)
+    def put_repository(self, key: str, result: FileResult) -> None:
+        """Keep the repository rules' findings for the run whose :func:`run_digest` is
+        ``key``; the latest few runs' are kept, so that a commit's one-file run does not undo
+        a full run's."""
         self._repository.pop(key, None)  # to the end: the most recent
         self._repository[key] = plain_result(result)
         while len(self._repository) > REPOSITORY_RUNS:
             del self._repository[next(iter(self._repository))]
         self._changed = True
-
-    def _run_digest(self, run: RunFiles) -> str:
-        """The digest of ``run``'s files, made once for the run's get and put."""
-        if self._run is None or self._run[0] is not run:
-            self._run = (run, hashlib.sha256(repr(sorted(run)).encode()).hexdigest())
-        return self._run[1]
 
     def _status(self, status: os.stat_result | None) -> Status | None:
         if status is None or not _CHANGE_TIMES:

@@ -7,9 +7,9 @@ import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple
 
-from qslint.cache import CACHE_FOLDER, ResultCache, fingerprint
+from qslint.cache import CACHE_FOLDER, ResultCache, fingerprint, run_digest
 from qslint.checking import (
     Checked,
     FileToCheck,
@@ -274,15 +274,15 @@ def _check(
     def with_jobs() -> list[FileResult]:
         if keyed is not None:
             return _related(groups, everything, numbers, results, fresh, len(candidates), keyed)
-        files = cast("list[FileResult]", results)  # every file was checked or cached
-        return _every(groups, everything, numbers, files, fresh, len(candidates))
+        return _every(groups, everything, numbers, results, fresh, len(candidates))
 
     every = with_jobs() if keep_compared else None  # else made when needed
     repository = FileResult(path="<repository>")
+    key = run_digest(run) if not compared and any(group.cache for group in groups) else ""
     for group in groups:
         # Findings are reused only when every file of the run is the same as in the run
         # that computed them.
-        found = group.cache.get_repository(run) if group.cache and not compared else None
+        found = group.cache.get_repository(key) if group.cache and not compared else None
         if found is None:
             every = with_jobs() if every is None else every
             own = {
@@ -293,7 +293,7 @@ def _check(
             reader = functools.cache(source_reader(group.checker.limits, overlay))
             found = group.checker.check_repository([*every, *compared], own, reader)
             if group.cache and not compared:
-                group.cache.put_repository(run, found)
+                group.cache.put_repository(key, found)
         repository.findings += found.findings
         repository.internal_errors += found.internal_errors
         repository.suppressed |= found.suppressed
@@ -414,17 +414,19 @@ def _every(
     groups: Sequence[_Group],
     everything: Sequence[Candidate],
     numbers: Sequence[int],
-    files: Sequence[FileResult],
+    files: Sequence[FileResult | None],
     fresh: Collection[int],
     checked: int,
 ) -> list[FileResult]:
     """Every file of a run with its jobs (``fresh`` ones have theirs): the first ``checked``
-    are the run's own, the rest compared only."""
+    are the run's own, the rest compared only; a file with no result (one a project index
+    serves, see :func:`_related`) is left out."""
     every = [
         file
         if index in fresh
         else _with_jobs(groups[numbers[index]], everything[index], numbers[index], file)
         for index, file in enumerate(files)
+        if file is not None
     ]
     every[checked:] = map(_compared_only, every[checked:])
     return every
@@ -442,23 +444,17 @@ def _related(
     """What keyed repository rules compare: as :func:`_every` makes them, the run's own
     files (the first ``checked``) and the others it read; of the unchanged others (None in
     ``results``), only the jobs related to the run's own, from each group's index."""
-    read = [(index, file) for index, file in enumerate(results) if file is not None]
-    every = _every(
-        groups,
-        [everything[index] for index, _ in read],
-        [numbers[index] for index, _ in read],
-        [file for _, file in read],
-        {position for position, (index, _) in enumerate(read) if index in fresh},
-        checked,
-    )
-    own = [job.values for file in every[:checked] for job in file.jobs]
-    related = related_jobs(
-        [group.rules for group in groups], reads, [[v.get(name) for name in reads] for v in own]
-    )
+    every = _every(groups, everything, numbers, results, fresh, checked)
     indexed: dict[int, set[str]] = {}
     for index, file in enumerate(results):
         if file is None:
             indexed.setdefault(numbers[index], set()).add(everything[index].shown)
+    if not indexed:  # nothing served from an index: no keys to compare with
+        return every
+    own = [job.values for file in every[:checked] for job in file.jobs]
+    related = related_jobs(
+        [group.rules for group in groups], reads, [[v.get(name) for name in reads] for v in own]
+    )
     for number, paths in indexed.items():
         cache = groups[number].cache
         assert cache is not None, "only a cache serves a file from its index"
