@@ -85,6 +85,9 @@ class Placeholders:
 
     def hover(self, path: str, text: str, line: int, character: int) -> PlaceholderHover | None:
         """What the placeholder under the cursor fills from, if the cursor is on one."""
+        lines = text.splitlines()
+        if not 0 <= line < len(lines) or "${" not in lines[line]:
+            return None  # no placeholder under the cursor: nothing to parse
         limits = self.limits_of(path)
         source = load_source(path, text.encode("utf-8"), limits)
         template = template_at(source, line)
