@@ -80,15 +80,15 @@ class DefinitionLinter:
         except (ConfigError, SourceError) as error:
             raise LintError(str(error)) from error
         gc.unfreeze()
-        self.project.update(checked.compared if inside else [], rule_sets.rules)
+        self.project.update(checked.compared, rule_sets.rules)
         # What the heap holds now (the index, the modules) lives until the next refresh: the
         # collector's full passes, which a keystroke's allocations trigger, need not scan it
         # (10 of ~40 ms per keystroke in a 2,000-definition workspace).
         gc.freeze()
 
-    def limits(self, path: str) -> LoadLimits:
+    def limits(self, path: str, settings: Settings | None = None) -> LoadLimits:
         try:
-            return self._settings().for_file(path).limits
+            return (settings or self._settings()).for_file(path).limits
         except ConfigError:
             return LoadLimits()
 
@@ -104,14 +104,15 @@ class DefinitionLinter:
     ) -> bool:
         """Whether the document is one ``check`` would lint and not clearly something else
         (or, with ``blank``, is still empty: it may become a definition)."""
+        settings = settings or self._settings()
         try:
-            if not Selectors(settings or self._settings()).selects_file(path):
+            if not Selectors(settings).selects_file(path):
                 return False
         except ConfigError:
             return True  # the lint reports the configuration
         if not text.strip():
             return blank
-        limits = self.limits(path)
+        limits = self.limits(path, settings)
         known = self._verdicts.get(path)
         if known is None or known[:2] != (text, limits):
             from qslint.loader import load_source
