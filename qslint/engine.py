@@ -38,6 +38,7 @@ from qslint.rule import (
     Scope,
     SuppressionUse,
     Violation,
+    fields_read,
 )
 from qslint.sources import glob_matcher
 
@@ -371,12 +372,7 @@ class Checker:
 def repository_reads(rules: RuleSet) -> tuple[str, ...] | None:
     """The top-level fields the repository rules of ``rules`` read, in order; None when one
     of them reads whole jobs."""
-    reads: set[str] = set()
-    for selected in rules[Scope.REPOSITORY]:
-        if selected.rule.reads is None:
-            return None
-        reads.update(selected.rule.reads)
-    return tuple(sorted(reads))
+    return fields_read([selected.rule for selected in rules[Scope.REPOSITORY]])
 
 
 def keyed_reads(rule_sets: Sequence[RuleSet]) -> tuple[str, ...] | None:

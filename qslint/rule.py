@@ -433,3 +433,15 @@ def load_rules() -> list[Rule]:
                     f"rule code {rule.code} is declared twice: in {other.module} and {rule.module}"
                 )
     return sorted(by_code.values(), key=lambda rule: rule.code)
+
+
+def fields_read(rules: Sequence[Rule]) -> tuple[str, ...] | None:
+    """The top-level fields the repository rules among ``rules`` read; None when one of
+    them reads whole jobs."""
+    read: set[str] = set()
+    for rule in rules:
+        if rule.scope is Scope.REPOSITORY:
+            if rule.reads is None:
+                return None
+            read.update(rule.reads)
+    return tuple(sorted(read))

@@ -15,19 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from qslint.engine import FileResult
-from qslint.rule import CheckedJob, Rule, Scope
-
-
-def fields_read(rules: Sequence[Rule]) -> tuple[str, ...] | None:
-    """The top-level fields the repository rules among ``rules`` read; None when one of
-    them reads whole jobs."""
-    read: set[str] = set()
-    for rule in rules:
-        if rule.scope is Scope.REPOSITORY:
-            if rule.reads is None:
-                return None
-            read.update(rule.reads)
-    return tuple(sorted(read))
+from qslint.rule import CheckedJob, Rule, fields_read
 
 
 def _slimmed(job: CheckedJob, fields: tuple[str, ...]) -> CheckedJob:
