@@ -117,8 +117,7 @@ def jobs_at(
         for document in expand_source(source, rows_at, config.limits).documents:
             key = job_key(document.data, config.region)
             if in_paths or key not in found:
-                row = document.row
-                template = None if row is None else TemplateRow(document.start.line, row)
+                template = TemplateRow.of(document.start, document.row)
                 found[key] = DefinitionAt(name, content_digest(document.data), in_paths, template)
     return found
 

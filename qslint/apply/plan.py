@@ -15,6 +15,7 @@ from qslint.compiled_model import values_set
 from qslint.rule import CheckedJob
 
 if TYPE_CHECKING:
+    from qslint.findings import Mark
     from qslint.loader.documents import FanOutRow
 
 DEFAULT_CONCURRENCY = 12  # jobs one account runs at once (the API page)
@@ -31,6 +32,11 @@ class TemplateRow:
 
     line: int
     row: FanOutRow
+
+    @classmethod
+    def of(cls, start: Mark, row: FanOutRow | None) -> TemplateRow | None:
+        """The row of the job whose document starts at ``start``; None for a plain one."""
+        return None if row is None else cls(start.line, row)
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,8 @@ class LeftOut:
 class Plan:
     selected: list[PlannedJob]
     left_out: list[LeftOut]
-    new: frozenset[JobKey] = frozenset()  # of ``selected``, those the baseline does not hold
-    ref: str | None = None  # the baseline: None when every job is selected
+    # Of ``selected``, those the baseline does not hold; None without a baseline.
+    new: frozenset[JobKey] | None = None
 
 
 def job_key(definition: Mapping[str, Any], region: str | None) -> JobKey:
@@ -160,7 +166,7 @@ def planned_jobs(
                 formats=tuple(file.FormatType for _, file in job.files()),
                 # The values as parsed: fields left out stay out, YAML dates stay dates.
                 request=values_set(job),
-                template=None if item.row is None else TemplateRow(item.start.line, item.row),
+                template=TemplateRow.of(item.start, item.row),
             )
         )
     return jobs
@@ -199,7 +205,7 @@ def select_changed(
         if earlier.in_paths and key not in current
     ]
     new = frozenset(job.key for job in selected if job.key not in before)
-    return Plan(selected, left_out, new, ref)
+    return Plan(selected, left_out, new)
 
 
 def waves(jobs: int, concurrency: int = DEFAULT_CONCURRENCY) -> int:

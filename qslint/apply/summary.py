@@ -32,7 +32,6 @@ from qslint.apply.templates import (
     destinations,
     gather,
     job_origin,
-    row_named,
 )
 from qslint.findings import plural
 
@@ -311,8 +310,8 @@ def markdown_summary(
     for where, members in gathered.templates.items():
         rows.append((f"{where} (fan-out)", "", _rows_counted(members), "", ""))
         rows += [
-            (f"{where} {row_named(row)}", o.job_id, str(o.phase), _duration(o), o.error or "")
-            for row, o in _unsucceeded(members)
+            (definition_named(o.job), o.job_id, str(o.phase), _duration(o), o.error or "")
+            for _, o in _unsucceeded(members)
         ]
     text += (
         "| Definition | Job id | Status | Duration | Result |\n| --- | --- | --- | --- | --- |\n"
@@ -378,7 +377,7 @@ def _fan_out_block(
     jobs = [job for _, (job, _) in members]
     total = members[0][0].row.total
     counted = f"{len(jobs)} of {plural(total, 'row')}"
-    if plan.ref is not None:
+    if plan.new is not None:
         new = sum(job.key in plan.new for job in jobs)
         kinds = {"new": new, "changed": len(jobs) - new}
         counted += f" ({', '.join(f'{n} {kind}' for kind, n in kinds.items() if n)})"
