@@ -38,6 +38,9 @@ from qslint.wire import aws_cli_yaml11_value
 
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_MEMO_SIZE = 1024
+# The values of the scalars that are not strings, by tag and text: shared by every file, as
+# a project's definitions repeat their numbers and timestamps.
+_constructed: dict[tuple[str, str], Any] = {}
 _TAGS = {name: Tag(suffix=name) for name in SCALAR_TAGS}
 _Entry = tuple[str, Any, list[Any]]  # a mapping entry: its key, the key's event, the value's events
 NextEvent = Callable[[], Any]  # the next event of the node being read
@@ -189,7 +192,6 @@ class DocumentBuilder:
         self._nodes = 0
         self._max_nodes = limits.max_nodes
         self._max_depth = limits.max_depth
-        self._constructed: dict[tuple[str, str], Any] = {}
         # The entries of each mapping a merge named in this document, by the id of its first
         # event (the same object wherever its events are read again; the events are kept
         # beside the entries, so that the id names them while they are kept).
@@ -294,7 +296,7 @@ class DocumentBuilder:
 
     def _construct(self, name: str, event: ScalarEvent) -> Any:
         key = (name, event.value)
-        constructed = self._constructed.get(key, self)
+        constructed = _constructed.get(key, self)
         if constructed is self:
             node = ScalarNode(_TAGS[name], event.value, event.start_mark, event.end_mark)
             try:
@@ -302,9 +304,9 @@ class DocumentBuilder:
             except (ConstructorError, ValueError, OverflowError, IndexError) as error:
                 short = name.removeprefix(_YAML)
                 raise Invalid(f"invalid {short} value", one_based(event.start_mark)) from error
-            if len(self._constructed) >= _SCALAR_MEMO_SIZE:
-                self._constructed.clear()
-            self._constructed[key] = constructed  # scalars are immutable: shared safely
+            if len(_constructed) >= _SCALAR_MEMO_SIZE:
+                _constructed.clear()
+            _constructed[key] = constructed  # scalars are immutable: shared safely
         return constructed
 
     def _mapping(
