@@ -126,8 +126,7 @@ _ANCHORABLE = frozenset({ScalarEvent, MappingStartEvent, SequenceStartEvent})
 
 
 def _replay(events: list[Any]) -> NextEvent:
-    """The kept events of an anchored node after its first, read again where an alias
-    names it."""
+    """After its first, the kept events of an anchored node that an alias names."""
     return iter(events[1:]).__next__
 
 
@@ -190,8 +189,6 @@ class DocumentBuilder:
         self._limits = limits
         self._sensitivity = sensitivity
         self._nodes = 0
-        self._max_nodes = limits.max_nodes
-        self._max_depth = limits.max_depth
         # The entries of each mapping a merge named in this document, by the id of its first
         # event (the same object wherever its events are read again; the events are kept
         # beside the entries, so that the id names them while they are kept).
@@ -242,9 +239,9 @@ class DocumentBuilder:
                 event.events[0], _replay(event.events), path, document, hidden=hidden
             )
         self._nodes += 1
-        if self._nodes > self._max_nodes:
+        if self._nodes > self._limits.max_nodes:
             raise Invalid(too_many_values_message(self._limits), one_based(event.start_mark))
-        if len(path) > self._max_depth:
+        if len(path) > self._limits.max_depth:
             raise TooDeep(too_deep_message(self._limits), one_based(event.start_mark))
         document.values[path] = event.start_mark
         if type(event) is ScalarEvent:
