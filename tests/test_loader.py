@@ -264,3 +264,12 @@ def test_a_text_without_anchors_builds_alike_without_their_bookkeeping(path: Pat
     except YAMLError:
         pytest.skip("libyaml refuses it")
     assert _built(text, aliases=False) == expected
+
+
+def test_a_yaml_1_1_file_leaves_the_next_files_numbers_as_yaml_1_2_reads_them() -> None:
+    """A run constructs each number once for all its files, but per YAML version: libyaml
+    refuses this 1.1 file (a timestamp in a flow sequence), and ruamel.yaml's parser then
+    reads `012` as octal there."""
+    yaml11 = b"%YAML 1.1\n---\nT: [2026-01-05T00:00:00Z]\nA: 012\n"
+    assert load_source("old.yaml", yaml11).documents[0].data["A"] == 10
+    assert load_source("job.yaml", b"A: 012\nB: [012]\n").documents[0].data == {"A": 12, "B": [12]}

@@ -38,9 +38,9 @@ from qslint.wire import aws_cli_yaml11_value
 
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_MEMO_SIZE = 1024
-# The values of the scalars that are not strings, by tag and text: shared by every file, as
-# a project's definitions repeat their numbers and timestamps.
-_constructed: dict[tuple[str, str], Any] = {}
+# Non-string scalars' values by tag, text and the YAML version the constructor reads them
+# as: shared by every file, as a project's definitions repeat their numbers and timestamps.
+_constructed: dict[tuple[str, str, Any], Any] = {}
 _TAGS = {name: Tag(suffix=name) for name in SCALAR_TAGS}
 _Entry = tuple[str, Any, list[Any]]  # a mapping entry: its key, the key's event, the value's events
 NextEvent = Callable[[], Any]  # the next event of the node being read
@@ -292,7 +292,8 @@ class DocumentBuilder:
         return self._construct(tag, event), differs
 
     def _construct(self, name: str, event: ScalarEvent) -> Any:
-        key = (name, event.value)
+        # Under `%YAML 1.1`, ruamel.yaml's pure parser constructs `012` as 10, not 12.
+        key = (name, event.value, self._parser.resolver.processing_version)
         constructed = _constructed.get(key, self)
         if constructed is self:
             node = ScalarNode(_TAGS[name], event.value, event.start_mark, event.end_mark)
