@@ -80,7 +80,7 @@ from qslint.cache_codec import (
 )
 from qslint.config import Config
 from qslint.engine import FileResult, RuleSet
-from qslint.files import read_bytes
+from qslint.files import create_temporary, read_bytes
 from qslint.findings import Mark
 from qslint.rule import CheckedJob
 
@@ -370,8 +370,6 @@ class ResultCache:
     def save(self) -> None:
         if not self._changed:
             return
-        import tempfile  # only when the cache changed: a run served from it writes nothing
-
         parts = encode(self._merged(), self._repository, self._reads)
         try:
             self._folder.mkdir(exist_ok=True)
@@ -379,13 +377,13 @@ class ResultCache:
                 f.write("# created by qslint\n*\n")
             # Rename into place, so that a concurrent run reads the old cache or the new one;
             # no fsync: a cache lost in a crash is only a slower next run.
-            handle, temporary = tempfile.mkstemp(dir=self._folder, suffix=".tmp")
+            handle, temporary = create_temporary(self._folder)
             try:
                 with os.fdopen(handle, "wb") as stream:
                     stream.writelines(parts)
-                Path(temporary).replace(self._file)
+                temporary.replace(self._file)
             except BaseException:
-                Path(temporary).unlink(missing_ok=True)
+                temporary.unlink(missing_ok=True)
                 raise
             self._prune()
         except OSError:
