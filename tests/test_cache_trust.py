@@ -418,3 +418,19 @@ def test_a_keyed_rule_gets_the_jobs_equal_in_its_own_key(
 def test_a_keyed_rule_declares_its_key():
     with pytest.raises(ValueError, match="declares the fields it reads"):
         repository_rule("ACME603", "summary", keyed=True)
+
+
+_RUN_FILE = st.tuples(
+    st.text(st.characters(blacklist_characters="\0"), max_size=8),  # lone surrogates too
+    st.one_of(st.just(b""), st.binary(min_size=32, max_size=32)),  # not read yet, or read
+    st.booleans(),
+)
+
+
+@given(first=st.lists(_RUN_FILE, max_size=6), second=st.lists(_RUN_FILE, max_size=6))
+def test_two_runs_share_repository_findings_only_when_their_files_are_the_same(
+    first: list[tuple[str, bytes, bool]], second: list[tuple[str, bytes, bool]]
+):
+    same = sorted(first) == sorted(second)
+    assert (cache.run_digest(first) == cache.run_digest(second)) == same
+    assert cache.run_digest(first) == cache.run_digest(first[::-1])
