@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -212,7 +213,7 @@ def discover(
     for path in paths:
         kind = _named_kind(path, in_memory)
         if kind == "folder":
-            found.update((c.path, c) for c in _walk(str(path), selectors, skipped, walked))
+            found.update({c.path: c for c in _walk(str(path), selectors, skipped, walked)})
         elif kind == "file":
             name = str(path)
             config = settings.for_file(name)
@@ -253,54 +254,54 @@ def _status(path: str) -> os.stat_result | None:
 
 def _walk(
     top: str, selectors: Selectors, skipped: list[str], walked: Collection[str] = ()
-) -> Iterator[Candidate]:
+) -> list[Candidate]:
     """``os.walk``'s order (a folder's files by name, then its folders by name; links to
     folders not followed), from ``os.scandir``, whose entries come with their types and keep
     their ``stat``: this runs for every file of a run, and the status is what the cache
     compares. Paths are absolute, so that a file's path is its key as it is. Whether to enter
     a folder is its parent's configuration's choice; its files are selected by its own.
     """
+    found: list[Candidate] = []
     folders = [(os.path.abspath(top), _prefix(display_path(top)))]  # noqa: PTH100
     while folders:
         folder, shown = folders.pop()
         selector = selectors.for_folder(folder)
+        include, exclude = selector.include, selector.exclude
         config = selectors.settings.for_folder(Path(folder))
         relative = _prefix(selector.relative(folder))
         try:
             with os.scandir(folder) as listing:
-                entries = sorted(listing, key=_name)
+                entries = sorted(listing, key=_NAME)
         except OSError:
             continue  # as os.walk does: a folder that cannot be listed has nothing to check
         below: list[tuple[str, str]] = []
+        # The loop of a project's every file: each call and object per entry shows.
         for entry in entries:
             name = entry.name
-            if _is_folder(entry):
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if is_folder:
                 entered = not entry.is_symlink() and entry.path not in walked
                 if entered and not selector.is_excluded_folder(relative + name):
                     below.append((entry.path, f"{shown}{name}/"))
                 continue
-            if not selector.selects(relative + name):
+            if not include(relative + name) or exclude(relative + name):
                 continue
             try:
                 status: os.stat_result | None = entry.stat()
             except OSError:
                 status = None
             if status is not None and stat.S_ISREG(status.st_mode):
-                yield Candidate(entry.path, relative + name, shown + name, status, config)
+                found.append(Candidate(entry.path, relative + name, shown + name, status, config))
             else:
                 skipped.append(shown + name)
         folders += reversed(below)
+    return found
 
 
-def _name(entry: os.DirEntry[str]) -> str:
-    return entry.name
-
-
-def _is_folder(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
+_NAME = attrgetter("name")
 
 
 def _prefix(folder: str) -> str:
