@@ -71,11 +71,12 @@ from qslint.cache_codec import (
     JOB_ROW,
     REPOSITORY_RUNS,
     Columns,
+    IndexedJob,
     InvalidCache,
     decode,
     encode,
     file_result,
-    is_plain,
+    indexed_jobs,
     plain_result,
 )
 from qslint.config import Config
@@ -124,8 +125,6 @@ def content_digest(raw: bytes) -> bytes:
 # rules report on those) or only compares with it.
 RunFiles = Sequence[tuple[str, bytes, bool]]
 Status = tuple[int, int, int, int, int]  # size, mtime and ctime in ns, inode, device
-# An indexed job: its integers past its file's row, and its values of the indexed fields.
-_IndexedJob = tuple[Sequence[int], list[Any]]
 
 
 class _Entry(NamedTuple):
@@ -134,7 +133,7 @@ class _Entry(NamedTuple):
     digest: bytes
     status: Status | None  # None while the file may still be changing: read it again
     result: object  # plain_result's, None for a file with nothing to report (most)
-    jobs: list[_IndexedJob] | None  # None: not indexed
+    jobs: list[IndexedJob] | None  # None: not indexed
 
 
 def run_digest(run: RunFiles) -> str:
@@ -215,7 +214,7 @@ class ResultCache:
         held = self._stored_jobs(row) if indexed and jobs else None
         return _Entry(digest, status, stored.results.get(str(row)), held)
 
-    def _stored_jobs(self, row: int) -> list[_IndexedJob]:
+    def _stored_jobs(self, row: int) -> list[IndexedJob]:
         stored, width = self._stored, self._width
         files = len(stored.paths) * FILE_ROW
         return [
@@ -291,17 +290,35 @@ class ResultCache:
             for job in self._jobs_by_file().get(row, ())
         ]
 
-    def indexed(self, path: str, status: os.stat_result | None) -> bytes | None:
-        """The digest of a file whose status is the one it had and whose jobs the index
-        holds: a file the run only compares with needs nothing else (see ``related``)."""
-        row = self._rows.get(path)
-        if row is None or self._reads is None or path in self._updated:
-            return None
-        stored = self._stored
-        *known, indexed = stored.numbers[row * FILE_ROW : (row + 1) * FILE_ROW]
-        if not indexed or known[0] < 0 or tuple(known) != self._status(status):
-            return None
-        return stored.digests[row * DIGEST : (row + 1) * DIGEST]
+    def indexed(
+        self, paths: Sequence[str], statuses: Sequence[os.stat_result | None]
+    ) -> list[bytes | None]:
+        """For each file, its digest if its status is the one it had and the index holds its
+        jobs, else None: a file the run only compares with needs nothing else (see
+        ``related``). One call for a project's every file, whose loop is kept lean."""
+        if self._reads is None or not _CHANGE_TIMES:
+            return [None] * len(paths)
+        rows, updated, settled = self._rows, self._updated, self._settled
+        numbers, digests = self._stored.numbers, self._stored.digests
+        found: list[bytes | None] = []
+        for path, status in zip(paths, statuses, strict=True):
+            row = rows.get(path)
+            at = -1 if row is None or status is None or path in updated else row * FILE_ROW
+            # A kept status is a settled one (its size is not -1): equal to it, this one is.
+            if (
+                at < 0
+                or not numbers[at + FILE_ROW - 1]
+                or numbers[at] != status.st_size
+                or numbers[at + 1] != status.st_mtime_ns
+                or numbers[at + 2] != status.st_ctime_ns
+                or numbers[at + 3] != status.st_ino
+                or numbers[at + 4] != status.st_dev
+                or max(status.st_mtime_ns, status.st_ctime_ns) >= settled
+            ):
+                found.append(None)
+            else:
+                found.append(digests[row * DIGEST : (row + 1) * DIGEST])
+        return found
 
     def related(
         self, paths: Collection[str], wanted: Callable[[Sequence[Any]], bool]
@@ -338,7 +355,7 @@ class ResultCache:
 
     def put(self, digest: bytes, status: os.stat_result | None, result: FileResult) -> None:
         """Keep ``result`` (and its jobs, in the index) as the entry of its file."""
-        jobs = _indexed(result.jobs, self._reads) if self._reads is not None else None
+        jobs = indexed_jobs(result.jobs, self._reads) if self._reads is not None else None
         self._updated[result.path] = _Entry(
             digest, self._status(status), plain_result(result), jobs
         )
@@ -474,24 +491,3 @@ class _IndexedMarks(Mapping[tuple[str, bool], Mark]):
 
     def __len__(self) -> int:
         return len(self._marks())
-
-
-def _indexed(jobs: Sequence[CheckedJob], reads: Sequence[str]) -> list[_IndexedJob] | None:
-    """The index's form of a file's jobs; None if a value read cannot be kept as JSON."""
-    indexed = []
-    for job in jobs:
-        values = job.values
-        numbers = [job.document, job.start.line, job.start.column]  # its file's row: on save
-        kept: list[Any] = []
-        for name in reads:
-            key, value = job.fields.get((name, True)), job.fields.get((name, False))
-            if name not in values or key is None or value is None:
-                numbers += [ABSENT] * 4
-                kept.append(None)
-                continue
-            if not is_plain(values[name]):
-                return None
-            numbers += [key.line, key.column, value.line, value.column]
-            kept.append(values[name])
-        indexed.append((numbers, kept))
-    return indexed

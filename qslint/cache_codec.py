@@ -18,6 +18,7 @@ from typing import Any, NamedTuple, NoReturn
 
 from qslint.engine import FileResult, InternalError
 from qslint.findings import Edit, Finding, Fix, JsonPath, Location, Mark, Severity
+from qslint.rule import CheckedJob
 from qslint.suppressions import Suppression
 
 FORMAT = 8  # bump when what a cache file holds changes shape
@@ -215,6 +216,10 @@ def is_plain(value: object, depth: int = 0) -> bool:
     return False
 
 
+# An indexed job: its integers past its file's row, and its values of the indexed fields.
+IndexedJob = tuple[Sequence[int], list[Any]]
+
+
 class Columns(NamedTuple):
     """A cache file's entries as read: a few large objects, not one per entry."""
 
@@ -290,3 +295,24 @@ def decode(raw: bytes, reads: tuple[str, ...] | None) -> tuple[Columns, dict[str
     if len(repository) > REPOSITORY_RUNS:
         raise InvalidCache("repository")
     return Columns(paths, digests, numbers, values, results), repository
+
+
+def indexed_jobs(jobs: Sequence[CheckedJob], reads: Sequence[str]) -> list[IndexedJob] | None:
+    """The index's form of a file's jobs; None if a value read cannot be kept as JSON."""
+    indexed = []
+    for job in jobs:
+        values = job.values
+        numbers = [job.document, job.start.line, job.start.column]  # its file's row: on save
+        kept: list[Any] = []
+        for name in reads:
+            key, value = job.fields.get((name, True)), job.fields.get((name, False))
+            if name not in values or key is None or value is None:
+                numbers += [ABSENT] * 4
+                kept.append(None)
+                continue
+            if not is_plain(values[name]):
+                return None
+            numbers += [key.line, key.column, value.line, value.column]
+            kept.append(values[name])
+        indexed.append((numbers, kept))
+    return indexed

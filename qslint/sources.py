@@ -12,17 +12,21 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from qslint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DEFINITION_SUFFIXES, Config
+from qslint.files import read_bytes
 from qslint.settings import Settings
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
+
+
+STDIN = "-"  # standard input checked without --stdin-filename
 
 
 class SourceError(Exception):
@@ -230,6 +234,73 @@ def discover(
         else:
             raise SourceError(f"no such file or directory: {path}")
     return Discovered(list(found.values()), skipped)
+
+
+def rest_of_projects(
+    paths: Sequence[Path],
+    candidates: Sequence[Candidate],
+    settings: Settings,
+    overlay: Mapping[str, bytes],
+) -> list[Candidate]:
+    """The definitions of the projects of ``candidates`` that the run does not check.
+
+    A project is a configuration file's folder, walked as ``qslint check`` on it would walk
+    it, less the files of other configurations. Without a configuration file there is no
+    project: the run's own files are all there is. A folder the run walked is not walked again.
+    Standard input without a name is no file of the project, but it came from one when a
+    file holds the very same bytes (``cat job.yaml | qslint check -``): that one file is not
+    compared with it.
+    """
+    configs = {id(c.config): c.config for c in candidates if c.config.file is not None}
+    walked = [Path(os.path.abspath(p)) for p in paths if os.path.isdir(p)]  # noqa: PTH100, PTH112
+    checked = {_identity(candidate) for candidate in candidates}
+    unnamed = next((_unnamed_input(c, overlay) for c in candidates if c.path == STDIN), None)
+    others: dict[object, Candidate] = {}
+    for config in configs.values():
+        root = Path(os.path.abspath(config.root))  # noqa: PTH100
+        if any(root.is_relative_to(folder) for folder in walked):
+            continue
+        rest = discover([root], settings, force_exclude=False, walked=set(map(str, walked)))
+        for candidate in rest.candidates:  # a project's every file: _identity, inlined
+            status = candidate.status
+            identity = (status.st_dev, status.st_ino) if status else _identity(candidate)
+            if candidate.config is not config or identity in checked:
+                continue
+            if unnamed is not None and _holds(candidate, unnamed):
+                checked.add(identity)
+                unnamed = None  # one file is where it came from; others are duplicates
+                continue
+            others.setdefault(identity, candidate)
+    return list(others.values())
+
+
+def _unnamed_input(candidate: Candidate, overlay: Mapping[str, bytes]) -> bytes | None:
+    """What standard input holds when it is checked without a name (not a file on disk)."""
+    if candidate.status is not None:
+        return None
+    return overlay.get(os.path.abspath(candidate.path))  # noqa: PTH100
+
+
+def _holds(candidate: Candidate, content: bytes) -> bool:
+    """Whether ``candidate``'s file holds exactly ``content`` (read only when the size is)."""
+    if candidate.status is None or candidate.status.st_size != len(content):
+        return False
+    raw, _ = read_bytes(candidate.path, len(content))
+    return raw == content
+
+
+def each_once(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """``candidates`` less any that names a file an earlier one names."""
+    first: dict[object, Candidate] = {}
+    for candidate in candidates:
+        first.setdefault(_identity(candidate), candidate)
+    return list(first.values())
+
+
+def _identity(candidate: Candidate) -> object:
+    """What a file is, however it was named (through a link, by a relative path)."""
+    status = candidate.status
+    return (status.st_dev, status.st_ino) if status else os.path.realpath(candidate.path)
 
 
 def _named_kind(path: Path, in_memory: Collection[str]) -> Literal["folder", "file"] | None:

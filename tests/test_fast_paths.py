@@ -241,6 +241,24 @@ def test_a_one_file_run_makes_the_jobs_of_its_duplicates_only(corpus, settled, j
     assert [place.file for place in duplicate.related] == [original]
 
 
+def test_a_one_file_run_reads_a_compared_file_whose_status_changed_in_any_part(
+    corpus, settled, reads
+):
+    run(corpus, use_cache=True)
+    staged, other = "jobs/team-000/job-00000.yaml", corpus / "jobs" / "team-001" / "job-00100.yaml"
+    before = other.stat()
+    replacement = other.with_suffix(".new")  # a new inode with the same bytes and times
+    replacement.write_bytes(other.read_bytes())
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    replacement.replace(other)
+    reads.clear()
+    hook(corpus, staged, use_cache=True)
+    assert reads == [str(other.resolve())]  # read again; the 298 others served by the index
+    reads.clear()
+    hook(corpus, staged, use_cache=True)
+    assert reads == []  # its new status kept once read: served again
+
+
 def test_worker_processes_read_the_files_they_check(corpus, monkeypatch):
     """The run's own process never holds the bytes of every file (a cold run's peak)."""
     serial = run(corpus, workers=1)
