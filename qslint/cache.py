@@ -55,10 +55,11 @@ import array
 import contextlib
 import hashlib
 import itertools
+import json
 import os
 import sys
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -72,6 +73,7 @@ from qslint.cache_codec import (
     REPOSITORY_RUNS,
     Columns,
     IndexedJob,
+    IndexedMarks,
     InvalidCache,
     decode,
     encode,
@@ -168,6 +170,7 @@ class ResultCache:
         self._region = region
         self._settled = time.time_ns() - SETTLED_NS  # a file unchanged since may keep its status
         self._stored = Columns.empty()
+        self._texts: dict[str, str] = {}  # each part's JSON text as read (see ``encode``)
         self._rows: dict[str, int] = {}
         self._width = JOB_ROW + 4 * len(self._reads or ())  # integers per job
         self._jobs_of: dict[int, list[int]] | None = None  # each file's jobs, made when needed
@@ -183,7 +186,7 @@ class ResultCache:
         if raw is None:  # none yet, or not a regular file, or too large
             return
         try:
-            self._stored, self._repository = decode(raw, self._reads)
+            self._stored, self._repository, self._texts = decode(raw, self._reads)
         except (InvalidCache, ValueError, TypeError, RecursionError, MemoryError):
             return  # any doubt: check again
         self._rows = {path: row for row, path in enumerate(self._stored.paths)}
@@ -350,7 +353,7 @@ class ResultCache:
             if numbers[at + JOB_ROW - 1 + 4 * number] != ABSENT
         }
         start = Mark(numbers[at + 1], numbers[at + 2])
-        fields = _IndexedMarks(numbers, at + JOB_ROW - 1, reads)
+        fields = IndexedMarks(numbers, at + JOB_ROW - 1, reads)
         return CheckedJob(data, path, numbers[at], start, fields, checked, self._region)
 
     def put(self, digest: bytes, status: os.stat_result | None, result: FileResult) -> None:
@@ -398,7 +401,9 @@ class ResultCache:
     def save(self) -> None:
         if not self._changed:
             return
-        parts = encode(self._merged(), self._repository, self._reads)
+        merged, changed = self._merged()
+        unchanged = {name: text for name, text in self._texts.items() if name not in changed}
+        parts = encode(merged, self._repository, self._reads, unchanged)
         try:
             self._folder.mkdir(exist_ok=True)
             with contextlib.suppress(FileExistsError), (self._folder / ".gitignore").open("x") as f:
@@ -417,43 +422,59 @@ class ResultCache:
         except OSError:
             return  # a read-only checkout still lints; it only lints from scratch next time
 
-    def _merged(self) -> Columns:
-        """The stored columns with the updated entries in place: the stored rows are copied
-        whole and only the updated ones changed, so that a one-file run writes quickly."""
-        stored, width = self._stored, self._width
+    def _merged(self) -> tuple[Columns, set[str]]:
+        """The stored columns with the updated entries in place, and the parts that changed:
+        the stored rows are copied whole and only the updated ones changed (a file's jobs in
+        place too, when it has as many), so that a one-file run writes quickly."""
+        stored, width, rows = self._stored, self._width, self._rows
         files = len(stored.paths) * FILE_ROW
         paths, digests = list(stored.paths), bytearray(stored.digests)
         numbers, results = stored.numbers[:files], dict(stored.results)
-        replaced = {self._rows[path] for path in self._updated if path in self._rows}
-        if replaced:  # their jobs are dropped, then added again below
-            jobs_of = self._jobs_by_file()
-            dropped = sorted(job for row in replaced for job in jobs_of.get(row, ()))
-            kept = [-1, *dropped, len(stored.values)]
-            job_numbers, values = array.array("q"), []
-            for first, end in itertools.pairwise(kept):
-                job_numbers += stored.numbers[files + (first + 1) * width : files + end * width]
-                values += stored.values[first + 1 : end]
-        else:
-            job_numbers, values = stored.numbers[files:], list(stored.values)
+        job_numbers, values = stored.numbers[files:], list(stored.values)
+        changed = {"repository"}  # a few runs' findings: always written anew
+        dropped: list[int] = []
+        appended: list[tuple[int, list[IndexedJob]]] = []
+        jobs_of = self._jobs_by_file() if rows.keys() & self._updated.keys() else {}
         for path, entry in self._updated.items():
-            row = self._rows.get(path, len(paths))
+            row = rows.get(path, len(paths))
             file_row = [*(entry.status or (-1, 0, 0, 0, 0)), entry.jobs is not None]
             if row == len(paths):
                 paths.append(path)
                 digests += entry.digest
                 numbers.extend(file_row)
+                changed.add("paths")
             else:
                 digests[row * DIGEST : (row + 1) * DIGEST] = entry.digest
                 numbers[row * FILE_ROW : (row + 1) * FILE_ROW] = array.array("q", file_row)
-            results.pop(str(row), None)
+            was = results.pop(str(row), None)
             if entry.result is not None:
                 results[str(row)] = entry.result
-            for job_row, kept_values in entry.jobs or ():
-                job_numbers.append(row)
-                job_numbers.extend(job_row)
-                values.append(kept_values)
+            if not _same(was, entry.result):
+                changed.add("results")
+            old, new = jobs_of.get(row, []), entry.jobs or []
+            if len(old) != len(new):  # dropped, then added again at the end
+                dropped += old
+                appended.append((row, new))
+                continue
+            for job, (job_row, kept_values) in zip(old, new, strict=True):
+                job_numbers[job * width : (job + 1) * width] = array.array("q", [row, *job_row])
+                if not _same(values[job], kept_values):
+                    values[job] = kept_values
+                    changed.add("values")
+        if dropped or any(new for _, new in appended):
+            changed.add("values")
+            kept_numbers, kept_values = array.array("q"), []
+            for first, end in itertools.pairwise([-1, *sorted(dropped), len(values)]):
+                kept_numbers += job_numbers[(first + 1) * width : end * width]
+                kept_values += values[first + 1 : end]
+            job_numbers, values = kept_numbers, kept_values
+            for row, jobs in appended:
+                for job_row, kept_job_values in jobs:
+                    job_numbers.append(row)
+                    job_numbers.extend(job_row)
+                    values.append(kept_job_values)
         numbers.extend(job_numbers)
-        return Columns(paths, bytes(digests), numbers, values, results)
+        return Columns(paths, bytes(digests), numbers, values, results), changed
 
     def _prune(self) -> None:
         """Remove the cache files (of this format or an older one), and temporary files of
@@ -466,28 +487,6 @@ class ResultCache:
                         other.unlink()
 
 
-class _IndexedMarks(Mapping[tuple[str, bool], Mark]):
-    """An indexed job's field marks, made from the index's integers only when a rule asks
-    (to name where a duplicate is): most jobs are never located."""
-
-    def __init__(self, numbers: Sequence[int], at: int, reads: Sequence[str]) -> None:
-        self._numbers, self._at, self._reads = numbers, at, reads
-
-    def _marks(self) -> dict[tuple[str, bool], Mark]:
-        marks = {}
-        for number, name in enumerate(self._reads):
-            at = self._at + 4 * number
-            key_line, key_column, line, column = self._numbers[at : at + 4]
-            if key_line != ABSENT:
-                marks[name, True] = Mark(key_line, key_column)
-                marks[name, False] = Mark(line, column)
-        return marks
-
-    def __getitem__(self, key: tuple[str, bool]) -> Mark:
-        return self._marks()[key]
-
-    def __iter__(self) -> Iterator[tuple[str, bool]]:
-        return iter(self._marks())
-
-    def __len__(self) -> int:
-        return len(self._marks())
+def _same(stored: object, new: object) -> bool:
+    """Whether two plain values are written alike (``1 == True``, but JSON tells them apart)."""
+    return stored == new and json.dumps(stored) == json.dumps(new)

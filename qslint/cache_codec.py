@@ -13,7 +13,7 @@ import json
 import struct
 import sys
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, NoReturn
 
 from qslint.engine import FileResult, InternalError
@@ -234,10 +234,20 @@ class Columns(NamedTuple):
         return cls([], b"", array.array("q"), [], {})
 
 
+# The parts of the JSON text, in the order ``encode`` writes them. A part a run did not
+# change (the paths and the index's values, in a one-file run) is written as it was read.
+PARTS = ("reads", "paths", "results", "values", "repository")
+_DECODER = json.JSONDecoder()
+
+
 def encode(
-    columns: Columns, repository: dict[str, object], reads: Sequence[str] | None
+    columns: Columns,
+    repository: dict[str, object],
+    reads: Sequence[str] | None,
+    unchanged: Mapping[str, str] | None = None,
 ) -> list[bytes]:
-    """The parts of a cache file, in order: written one by one, never joined in memory."""
+    """The parts of a cache file, in order: written one by one, never joined in memory.
+    ``unchanged`` holds the JSON text, as read, of parts that are still what it says."""
     stored = {
         "reads": reads,
         "paths": columns.paths,
@@ -245,17 +255,46 @@ def encode(
         "values": columns.values,
         "repository": list(repository.items()),
     }
-    text = json.dumps(stored, separators=(",", ":")).encode()
+    kept = unchanged or {}
+    text = "".join(
+        f'{"," if number else "{"}"{name}":'
+        + (kept[name] if name in kept else json.dumps(stored[name], separators=(",", ":")))
+        for number, name in enumerate(PARTS)
+    )
+    text_bytes = (text + "}").encode()
     numbers = columns.numbers.tobytes()
-    checksum = zlib.crc32(numbers, zlib.crc32(columns.digests, zlib.crc32(text)))
-    lengths = (len(text), len(columns.digests), len(numbers))
+    checksum = zlib.crc32(numbers, zlib.crc32(columns.digests, zlib.crc32(text_bytes)))
+    lengths = (len(text_bytes), len(columns.digests), len(numbers))
     header = HEADER.pack(MAGIC, FORMAT, BYTE_ORDER, checksum, *lengths)
-    return [header, text, columns.digests, numbers]
+    return [header, text_bytes, columns.digests, numbers]
 
 
-def decode(raw: bytes, reads: tuple[str, ...] | None) -> tuple[Columns, dict[str, object]]:
+def _split(text: bytes) -> tuple[dict[str, Any], dict[str, str]]:
+    """The parts of a JSON text, and the text of each when laid out as ``encode`` writes
+    them (else none: read as any JSON, it is written anew)."""
+    try:
+        whole = text.decode()
+    except UnicodeDecodeError:
+        return json.loads(text), {}
+    parts, texts, at = {}, {}, 0
+    for number, name in enumerate(PARTS):
+        opening = f'{"," if number else "{"}"{name}":'
+        if not whole.startswith(opening, at):
+            return json.loads(text), {}
+        start = at + len(opening)
+        parts[name], at = _DECODER.raw_decode(whole, start)
+        texts[name] = whole[start:at]
+    if whole[at:] != "}":
+        return json.loads(text), {}
+    return parts, texts
+
+
+def decode(
+    raw: bytes, reads: tuple[str, ...] | None
+) -> tuple[Columns, dict[str, object], dict[str, str]]:
     """The columns and repository findings of a cache file's bytes, checked whole: every
-    length, the checksum, and the type of every value but the results (checked when used)."""
+    length, the checksum, and the type of every value but the results (checked when used);
+    and the JSON text of each part, to write again as it is while it is unchanged."""
     if len(raw) < HEADER.size:
         raise InvalidCache("too short")
     magic, version, order, checksum, *lengths = HEADER.unpack_from(raw)
@@ -267,7 +306,7 @@ def decode(raw: bytes, reads: tuple[str, ...] | None) -> tuple[Columns, dict[str
     text_length, digests_length, _ = lengths
     if zlib.crc32(view) != checksum:
         raise InvalidCache("damaged")
-    stored = json.loads(bytes(view[:text_length]))
+    stored, texts = _split(bytes(view[:text_length]))
     if type(stored) is not dict or stored.get("reads") != (None if reads is None else [*reads]):
         raise InvalidCache("another index")
     paths = [as_str(path) for path in as_list(stored.get("paths"))]
@@ -294,7 +333,7 @@ def decode(raw: bytes, reads: tuple[str, ...] | None) -> tuple[Columns, dict[str
         repository[as_str(key)] = result
     if len(repository) > REPOSITORY_RUNS:
         raise InvalidCache("repository")
-    return Columns(paths, digests, numbers, values, results), repository
+    return Columns(paths, digests, numbers, values, results), repository, texts
 
 
 def indexed_jobs(jobs: Sequence[CheckedJob], reads: Sequence[str]) -> list[IndexedJob] | None:
@@ -316,3 +355,30 @@ def indexed_jobs(jobs: Sequence[CheckedJob], reads: Sequence[str]) -> list[Index
             kept.append(values[name])
         indexed.append((numbers, kept))
     return indexed
+
+
+class IndexedMarks(Mapping[tuple[str, bool], Mark]):
+    """An indexed job's field marks, made from the index's integers only when a rule asks
+    (to name where a duplicate is): most jobs are never located."""
+
+    def __init__(self, numbers: Sequence[int], at: int, reads: Sequence[str]) -> None:
+        self._numbers, self._at, self._reads = numbers, at, reads
+
+    def _marks(self) -> dict[tuple[str, bool], Mark]:
+        marks = {}
+        for number, name in enumerate(self._reads):
+            at = self._at + 4 * number
+            key_line, key_column, line, column = self._numbers[at : at + 4]
+            if key_line != ABSENT:
+                marks[name, True] = Mark(key_line, key_column)
+                marks[name, False] = Mark(line, column)
+        return marks
+
+    def __getitem__(self, key: tuple[str, bool]) -> Mark:
+        return self._marks()[key]
+
+    def __iter__(self) -> Iterator[tuple[str, bool]]:
+        return iter(self._marks())
+
+    def __len__(self) -> int:
+        return len(self._marks())

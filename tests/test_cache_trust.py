@@ -313,7 +313,10 @@ def test_a_well_formed_cache_of_the_wrong_shape_is_ignored_without_a_crash(
         part = data.draw(st.sampled_from(sorted(parts)), label="part")
         place = data.draw(st.sampled_from(list(_places(parts[part]))), label="place")
         parts[part] = _replaced(parts[part], place, data.draw(PLAIN, label="value"))
-        _plant(folder, name, _with_text(raw, json.dumps(parts).encode()))
+        # Laid out as qslint writes it (each part's text is then kept as read), or otherwise.
+        compact = data.draw(st.booleans(), label="compact")
+        text = json.dumps(parts, separators=(",", ":") if compact else None)
+        _plant(folder, name, _with_text(raw, text.encode()))
         result = lint([folder / "jobs"], Settings(cwd=folder), RULE_SETS, use_cache=True)
         assert result.files == expected[1]
 
