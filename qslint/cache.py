@@ -55,7 +55,6 @@ import array
 import contextlib
 import hashlib
 import itertools
-import json
 import os
 import sys
 import time
@@ -80,6 +79,8 @@ from qslint.cache_codec import (
     file_result,
     indexed_jobs,
     plain_result,
+    sharing_a_value,
+    written_alike,
 )
 from qslint.config import Config
 from qslint.engine import FileResult, RuleSet
@@ -139,11 +140,9 @@ class _Entry(NamedTuple):
 
 
 def run_digest(run: RunFiles) -> str:
-    """The key of a run's repository findings in a cache: the digest of its files.
-
-    Joined rather than ``repr``'d (a fifth of the instructions over a 2,000-file project):
-    paths hold no NUL, and the digests' lengths say where each one ends.
-    """
+    """The key of a run's repository findings in a cache: the digest of its files, joined
+    (paths hold no NUL; the digests' lengths say where each ends), which costs a fifth of
+    hashing their ``repr``."""
     ordered = sorted(run)
     digest = hashlib.sha256(
         "\0".join([path for path, _, _ in ordered]).encode(errors="surrogatepass")
@@ -228,6 +227,12 @@ class ResultCache:
             for job in self._jobs_by_file().get(row, ())
         ]
 
+    def _jobs_of_rows(self, rows: Collection[int]) -> dict[int, list[int]]:
+        """The numbers of the jobs of the stored files of ``rows``, from the owners' column."""
+        owners = self._stored.numbers[len(self._stored.paths) * FILE_ROW :: self._width]
+        jobs = itertools.count
+        return {row: list(itertools.compress(jobs(), map(row.__eq__, owners))) for row in rows}
+
     def _jobs_by_file(self) -> dict[int, list[int]]:
         """The numbers of each stored file's jobs, by the file's row."""
         if self._jobs_of is None:
@@ -297,8 +302,7 @@ class ResultCache:
         self, paths: Sequence[str], statuses: Sequence[os.stat_result | None]
     ) -> list[bytes | None]:
         """For each file, its digest if its status is the one it had and the index holds its
-        jobs, else None: a file the run only compares with needs nothing else (see
-        ``related``). One call for a project's every file, whose loop is kept lean."""
+        jobs, else None: all a file the run only compares with needs (see ``related``)."""
         if self._reads is None or not _CHANGE_TIMES:
             return [None] * len(paths)
         rows, updated, settled = self._rows, self._updated, self._settled
@@ -324,15 +328,21 @@ class ResultCache:
         return found
 
     def related(
-        self, paths: Collection[str], wanted: Callable[[Sequence[Any]], bool]
+        self,
+        paths: Collection[str],
+        wanted: Callable[[Sequence[Any]], bool],
+        own: Sequence[Sequence[Any]],
     ) -> dict[str, list[CheckedJob]]:
         """The indexed jobs of the stored files in ``paths`` that ``wanted`` picks by their
         values, by file, as compared only: only those become jobs (a one-file run of a
-        large project needs a handful of them, if any)."""
+        large project needs a handful of them, if any). ``wanted`` picks jobs equal to one
+        of ``own`` (the run's jobs' values) in a key of some fields, so it is asked only
+        about the jobs equal to one of them in some field."""
         stored, width = self._stored, self._width
         files = len(stored.paths) * FILE_ROW
         found: dict[str, list[CheckedJob]] = {}
-        for number, values in enumerate(stored.values):
+        for number in sharing_a_value(stored.values, own, len(self._reads or ())):
+            values = stored.values[number]
             if not wanted(values):
                 continue
             at = files + number * width
@@ -423,9 +433,8 @@ class ResultCache:
             return  # a read-only checkout still lints; it only lints from scratch next time
 
     def _merged(self) -> tuple[Columns, set[str]]:
-        """The stored columns with the updated entries in place, and the parts that changed:
-        the stored rows are copied whole and only the updated ones changed (a file's jobs in
-        place too, when it has as many), so that a one-file run writes quickly."""
+        """The stored columns with the updated entries (and their jobs, if as many) in place,
+        and the parts that changed: a one-file run copies the rest and writes quickly."""
         stored, width, rows = self._stored, self._width, self._rows
         files = len(stored.paths) * FILE_ROW
         paths, digests = list(stored.paths), bytearray(stored.digests)
@@ -434,7 +443,9 @@ class ResultCache:
         changed = {"repository"}  # a few runs' findings: always written anew
         dropped: list[int] = []
         appended: list[tuple[int, list[IndexedJob]]] = []
-        jobs_of = self._jobs_by_file() if rows.keys() & self._updated.keys() else {}
+        replaced = [rows[path] for path in self._updated if path in rows]
+        few = len(replaced) <= 8  # a one-file run's: their jobs found one by one
+        jobs_of = self._jobs_of_rows(replaced) if few else self._jobs_by_file()
         for path, entry in self._updated.items():
             row = rows.get(path, len(paths))
             file_row = [*(entry.status or (-1, 0, 0, 0, 0)), entry.jobs is not None]
@@ -449,7 +460,7 @@ class ResultCache:
             was = results.pop(str(row), None)
             if entry.result is not None:
                 results[str(row)] = entry.result
-            if not _same(was, entry.result):
+            if not written_alike(was, entry.result):
                 changed.add("results")
             old, new = jobs_of.get(row, []), entry.jobs or []
             if len(old) != len(new):  # dropped, then added again at the end
@@ -458,7 +469,7 @@ class ResultCache:
                 continue
             for job, (job_row, kept_values) in zip(old, new, strict=True):
                 job_numbers[job * width : (job + 1) * width] = array.array("q", [row, *job_row])
-                if not _same(values[job], kept_values):
+                if not written_alike(values[job], kept_values):
                     values[job] = kept_values
                     changed.add("values")
         if dropped or any(new for _, new in appended):
@@ -485,8 +496,3 @@ class ResultCache:
                 with contextlib.suppress(OSError):  # another run may remove it first
                     if other.lstat().st_mtime < unused_since:
                         other.unlink()
-
-
-def _same(stored: object, new: object) -> bool:
-    """Whether two plain values are written alike (``1 == True``, but JSON tells them apart)."""
-    return stored == new and json.dumps(stored) == json.dumps(new)

@@ -408,15 +408,15 @@ def _related(
             indexed.setdefault(numbers[index], set()).add(everything[index].shown)
     if not indexed:  # nothing served from an index: no keys to compare with
         return every
-    own = [job.values for file in every[:checked] for job in file.jobs]
-    related = related_jobs(
-        [group.rules for group in groups], reads, [[v.get(name) for name in reads] for v in own]
-    )
+    own = [
+        [job.values.get(name) for name in reads] for file in every[:checked] for job in file.jobs
+    ]
+    related = related_jobs([group.rules for group in groups], reads, own)
     for number, paths in indexed.items():
         cache = groups[number].cache
         assert cache is not None, "only a cache serves a file from its index"
         every += [
-            FileResult(path, jobs=jobs) for path, jobs in cache.related(paths, related).items()
+            FileResult(path, jobs=jobs) for path, jobs in cache.related(paths, related, own).items()
         ]
     return every
 

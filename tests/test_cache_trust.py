@@ -437,3 +437,26 @@ def test_two_runs_share_repository_findings_only_when_their_files_are_the_same(
     same = sorted(first) == sorted(second)
     assert (cache.run_digest(first) == cache.run_digest(second)) == same
     assert cache.run_digest(first) == cache.run_digest(first[::-1])
+
+
+_INDEXED_VALUE = st.none() | st.booleans() | st.integers(-2, 2) | st.floats() | st.text(max_size=2)
+_INDEXED_VALUES = st.lists(
+    _INDEXED_VALUE | st.lists(_INDEXED_VALUE, max_size=2), min_size=3, max_size=3
+)
+
+
+@given(jobs=st.lists(_INDEXED_VALUES, max_size=8), own=st.lists(_INDEXED_VALUES, max_size=3))
+def test_the_index_asks_about_every_job_that_may_share_a_key_with_the_runs(
+    jobs: list[list[object]], own: list[list[object]]
+):
+    """A keyed rule's key holds at least one field: a job equal to one of the run's in its
+    key is equal to it in that field. Such a job is never passed over, nor one whose values
+    cannot be hashed (the rules compare it as a whole)."""
+    asked = set(cache_codec.sharing_a_value(jobs, own, 3))
+
+    def may_share(values: list[object]) -> bool:
+        if any(type(value) is list for job in (values, *own) for value in job):
+            return True
+        return any(values[field] == mine[field] for mine in own for field in range(3))
+
+    assert {number for number, values in enumerate(jobs) if may_share(values)} <= asked
