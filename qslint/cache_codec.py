@@ -311,17 +311,18 @@ def decode(
     stored, texts = _split(bytes(view[:text_length]))
     if type(stored) is not dict or stored.get("reads") != (None if reads is None else [*reads]):
         raise InvalidCache("another index")
-    paths = [as_str(path) for path in as_list(stored.get("paths"))]
+    paths = _every_of_type(as_list(stored.get("paths")), str)
     digests = bytes(view[text_length : text_length + digests_length])
     numbers = array.array("q")
     numbers.frombytes(view[text_length + digests_length :])  # ValueError: not whole integers
-    values = [as_list(kept, len(reads or ())) for kept in as_list(stored.get("values"))]
+    values = _every_of_type(as_list(stored.get("values")), list)
     results = stored.get("results")
     if type(results) is not dict:
         raise InvalidCache("results")
     files, width = len(paths) * FILE_ROW, JOB_ROW + 4 * len(reads or ())
     jobs = (len(numbers) - files) // width
     fits = len(numbers) == files + jobs * width and len(values) == jobs
+    fits = fits and set(map(len, values)) <= {len(reads or ())}
     if not fits or len(digests) != len(paths) * DIGEST or len(set(paths)) != len(paths):
         raise InvalidCache("columns of different lengths")
     if not set(numbers[FILE_ROW - 1 : files : FILE_ROW]) <= {0, 1}:
@@ -336,6 +337,14 @@ def decode(
     if len(repository) > REPOSITORY_RUNS:
         raise InvalidCache("repository")
     return Columns(paths, digests, numbers, values, results), repository, texts
+
+
+def _every_of_type(items: list[Any], kind: type) -> list[Any]:
+    """``items``, each of the type ``kind``: checked by the set of their types (in C), as a
+    project's every path and job is among them."""
+    if not set(map(type, items)) <= {kind}:
+        raise InvalidCache(kind.__name__)
+    return items
 
 
 def indexed_jobs(jobs: Sequence[CheckedJob], reads: Sequence[str]) -> list[IndexedJob] | None:

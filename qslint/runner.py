@@ -402,12 +402,13 @@ def _related(
     files (the first ``checked``) and the others it read; of the unchanged others (None in
     ``results``), only the jobs related to the run's own, from each group's index."""
     every = _every(groups, everything, numbers, results, fresh, checked)
-    indexed: dict[int, set[str]] = {}
-    for index, file in enumerate(results):
-        if file is None:
-            indexed.setdefault(numbers[index], set()).add(everything[index].shown)
-    if not indexed:  # nothing served from an index: no keys to compare with
+    served = [index for index, file in enumerate(results) if file is None]
+    if not served:  # nothing served from an index: no keys to compare with
         return every
+    indexed = {
+        number: {everything[index].shown for index in served if numbers[index] == number}
+        for number in {numbers[index] for index in served}
+    }
     own = [
         [job.values.get(name) for name in reads] for file in every[:checked] for job in file.jobs
     ]
