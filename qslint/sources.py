@@ -93,6 +93,43 @@ _TRANSLATED = {
 }
 
 
+def _by_name(patterns: Sequence[str]) -> Matcher | None:
+    """For the default globs, whether a file's name matches them, as ``glob_matcher`` on
+    its path would for a file whose folder does not (see ``_names_selected``); None for
+    other globs. The defaults match a name (``*.yaml``) followed by ``/`` or the end, where
+    ``$`` also matches before a final newline."""
+    if tuple(patterns) == DEFAULT_INCLUDE:
+        return lambda name: (
+            name.endswith(DEFINITION_SUFFIXES)
+            or (name.endswith("\n") and name[:-1].endswith(DEFINITION_SUFFIXES))
+        )
+    if tuple(patterns) == DEFAULT_EXCLUDE:
+        return lambda name: name in _EXCLUDED or (name.endswith("\n") and name[:-1] in _EXCLUDED)
+    return None
+
+
+_EXCLUDED = frozenset(DEFAULT_EXCLUDE)
+
+
+def _names_selected(config: Config, selector: FileSelector, folder: str) -> Matcher | None:
+    """Whether ``selector`` selects a file of ``folder`` (relative, ``a/b/``) by its name,
+    without matching the folder again for each (a walk asks for a project's every file);
+    None where each path must be matched whole.
+
+    For the default globs (a name in any folder, never matching a ``/``), a path matches
+    where its folder does, or where its name does and ``(?:.+/)?`` takes the whole folder
+    (one character or more before its ``/``, none of them a newline)."""
+    include, exclude = _by_name(config.include), _by_name(config.exclude)
+    whole_folder = folder == "" or (len(folder) > 1 and "\n" not in folder[:-1])
+    if include is None or exclude is None or not whole_folder:
+        return None
+    if selector.exclude(folder):
+        return _nothing
+    if selector.include(folder):
+        return lambda name: not exclude(name)
+    return lambda name: include(name) and not exclude(name)
+
+
 @dataclass(frozen=True)
 class FileSelector:
     root: Path
@@ -340,6 +377,7 @@ def _walk(
         include, exclude = selector.include, selector.exclude
         config = selectors.settings.for_folder(Path(folder))
         relative = _prefix(selector.relative(folder))
+        by_name = _names_selected(config, selector, relative)
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=_NAME)
@@ -358,7 +396,10 @@ def _walk(
                 if entered and not selector.is_excluded_folder(relative + name):
                     below.append((entry.path, f"{shown}{name}/"))
                 continue
-            if not include(relative + name) or exclude(relative + name):
+            if by_name is not None:
+                if not by_name(name):
+                    continue
+            elif not include(relative + name) or exclude(relative + name):
                 continue
             try:
                 status: os.stat_result | None = entry.stat()
