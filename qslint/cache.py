@@ -58,7 +58,7 @@ import itertools
 import os
 import sys
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -71,16 +71,20 @@ from qslint.cache_codec import (
     JOB_ROW,
     REPOSITORY_RUNS,
     Columns,
+    IndexedJob,
+    IndexedMarks,
     InvalidCache,
     decode,
     encode,
     file_result,
-    is_plain,
+    indexed_jobs,
     plain_result,
+    sharing_a_value,
+    written_alike,
 )
 from qslint.config import Config
 from qslint.engine import FileResult, RuleSet
-from qslint.files import read_bytes
+from qslint.files import create_temporary, read_bytes
 from qslint.findings import Mark
 from qslint.rule import CheckedJob
 
@@ -124,8 +128,6 @@ def content_digest(raw: bytes) -> bytes:
 # rules report on those) or only compares with it.
 RunFiles = Sequence[tuple[str, bytes, bool]]
 Status = tuple[int, int, int, int, int]  # size, mtime and ctime in ns, inode, device
-# An indexed job: its integers past its file's row, and its values of the indexed fields.
-_IndexedJob = tuple[Sequence[int], list[Any]]
 
 
 class _Entry(NamedTuple):
@@ -134,12 +136,21 @@ class _Entry(NamedTuple):
     digest: bytes
     status: Status | None  # None while the file may still be changing: read it again
     result: object  # plain_result's, None for a file with nothing to report (most)
-    jobs: list[_IndexedJob] | None  # None: not indexed
+    jobs: list[IndexedJob] | None  # None: not indexed
 
 
 def run_digest(run: RunFiles) -> str:
-    """The key of a run's repository findings in a cache: the digest of its files."""
-    return hashlib.sha256(repr(sorted(run)).encode()).hexdigest()
+    """The key of a run's repository findings in a cache: the digest of its files, joined
+    (paths hold no NUL; the digests' lengths say where each ends), which costs a fifth of
+    hashing their ``repr``."""
+    ordered = sorted(run)
+    digest = hashlib.sha256(
+        "\0".join([path for path, _, _ in ordered]).encode(errors="surrogatepass")
+    )
+    digest.update(bytes([len(known) for _, known, _ in ordered]))
+    digest.update(b"".join([known for _, known, _ in ordered]))
+    digest.update(bytes([own for _, _, own in ordered]))
+    return digest.hexdigest()
 
 
 class ResultCache:
@@ -158,6 +169,7 @@ class ResultCache:
         self._region = region
         self._settled = time.time_ns() - SETTLED_NS  # a file unchanged since may keep its status
         self._stored = Columns.empty()
+        self._texts: dict[str, str] = {}  # each part's JSON text as read (see ``encode``)
         self._rows: dict[str, int] = {}
         self._width = JOB_ROW + 4 * len(self._reads or ())  # integers per job
         self._jobs_of: dict[int, list[int]] | None = None  # each file's jobs, made when needed
@@ -173,7 +185,7 @@ class ResultCache:
         if raw is None:  # none yet, or not a regular file, or too large
             return
         try:
-            self._stored, self._repository = decode(raw, self._reads)
+            self._stored, self._repository, self._texts = decode(raw, self._reads)
         except (InvalidCache, ValueError, TypeError, RecursionError, MemoryError):
             return  # any doubt: check again
         self._rows = {path: row for row, path in enumerate(self._stored.paths)}
@@ -204,7 +216,7 @@ class ResultCache:
         held = self._stored_jobs(row) if indexed and jobs else None
         return _Entry(digest, status, stored.results.get(str(row)), held)
 
-    def _stored_jobs(self, row: int) -> list[_IndexedJob]:
+    def _stored_jobs(self, row: int) -> list[IndexedJob]:
         stored, width = self._stored, self._width
         files = len(stored.paths) * FILE_ROW
         return [
@@ -214,6 +226,12 @@ class ResultCache:
             )
             for job in self._jobs_by_file().get(row, ())
         ]
+
+    def _jobs_of_rows(self, rows: Collection[int]) -> dict[int, list[int]]:
+        """The numbers of the jobs of the stored files of ``rows``, from the owners' column."""
+        owners = self._stored.numbers[len(self._stored.paths) * FILE_ROW :: self._width]
+        jobs = itertools.count
+        return {row: list(itertools.compress(jobs(), map(row.__eq__, owners))) for row in rows}
 
     def _jobs_by_file(self) -> dict[int, list[int]]:
         """The numbers of each stored file's jobs, by the file's row."""
@@ -280,28 +298,51 @@ class ResultCache:
             for job in self._jobs_by_file().get(row, ())
         ]
 
-    def indexed(self, path: str, status: os.stat_result | None) -> bytes | None:
-        """The digest of a file whose status is the one it had and whose jobs the index
-        holds: a file the run only compares with needs nothing else (see ``related``)."""
-        row = self._rows.get(path)
-        if row is None or self._reads is None or path in self._updated:
-            return None
-        stored = self._stored
-        *known, indexed = stored.numbers[row * FILE_ROW : (row + 1) * FILE_ROW]
-        if not indexed or known[0] < 0 or tuple(known) != self._status(status):
-            return None
-        return stored.digests[row * DIGEST : (row + 1) * DIGEST]
+    def indexed(
+        self, paths: Sequence[str], statuses: Sequence[os.stat_result | None]
+    ) -> list[bytes | None]:
+        """For each file, its digest if its status is the one it had and the index holds its
+        jobs, else None: all a file the run only compares with needs (see ``related``)."""
+        if self._reads is None or not _CHANGE_TIMES:
+            return [None] * len(paths)
+        rows, updated, settled = self._rows, self._updated, self._settled
+        numbers, digests = self._stored.numbers, self._stored.digests
+        found: list[bytes | None] = []
+        for path, status in zip(paths, statuses, strict=True):
+            row = rows.get(path)
+            at = -1 if row is None or status is None or path in updated else row * FILE_ROW
+            # A kept status is a settled one (its size is not -1): equal to it, this one is.
+            if (
+                at < 0
+                or not numbers[at + FILE_ROW - 1]
+                or numbers[at] != status.st_size
+                or numbers[at + 1] != status.st_mtime_ns
+                or numbers[at + 2] != status.st_ctime_ns
+                or numbers[at + 3] != status.st_ino
+                or numbers[at + 4] != status.st_dev
+                or max(status.st_mtime_ns, status.st_ctime_ns) >= settled
+            ):
+                found.append(None)
+            else:
+                found.append(digests[row * DIGEST : (row + 1) * DIGEST])
+        return found
 
     def related(
-        self, paths: Collection[str], wanted: Callable[[Sequence[Any]], bool]
+        self,
+        paths: Collection[str],
+        wanted: Callable[[Sequence[Any]], bool],
+        own: Sequence[Sequence[Any]],
     ) -> dict[str, list[CheckedJob]]:
         """The indexed jobs of the stored files in ``paths`` that ``wanted`` picks by their
         values, by file, as compared only: only those become jobs (a one-file run of a
-        large project needs a handful of them, if any)."""
+        large project needs a handful of them, if any). ``wanted`` picks jobs equal to one
+        of ``own`` (the run's jobs' values) in a key of some fields, so it is asked only
+        about the jobs equal to one of them in some field."""
         stored, width = self._stored, self._width
         files = len(stored.paths) * FILE_ROW
         found: dict[str, list[CheckedJob]] = {}
-        for number, values in enumerate(stored.values):
+        for number in sharing_a_value(stored.values, own, len(self._reads or ())):
+            values = stored.values[number]
             if not wanted(values):
                 continue
             at = files + number * width
@@ -322,12 +363,12 @@ class ResultCache:
             if numbers[at + JOB_ROW - 1 + 4 * number] != ABSENT
         }
         start = Mark(numbers[at + 1], numbers[at + 2])
-        fields = _IndexedMarks(numbers, at + JOB_ROW - 1, reads)
+        fields = IndexedMarks(numbers, at + JOB_ROW - 1, reads)
         return CheckedJob(data, path, numbers[at], start, fields, checked, self._region)
 
     def put(self, digest: bytes, status: os.stat_result | None, result: FileResult) -> None:
         """Keep ``result`` (and its jobs, in the index) as the entry of its file."""
-        jobs = _indexed(result.jobs, self._reads) if self._reads is not None else None
+        jobs = indexed_jobs(result.jobs, self._reads) if self._reads is not None else None
         self._updated[result.path] = _Entry(
             digest, self._status(status), plain_result(result), jobs
         )
@@ -370,64 +411,81 @@ class ResultCache:
     def save(self) -> None:
         if not self._changed:
             return
-        import tempfile  # only when the cache changed: a run served from it writes nothing
-
-        parts = encode(self._merged(), self._repository, self._reads)
+        merged, changed = self._merged()
+        unchanged = {name: text for name, text in self._texts.items() if name not in changed}
+        parts = encode(merged, self._repository, self._reads, unchanged)
         try:
             self._folder.mkdir(exist_ok=True)
             with contextlib.suppress(FileExistsError), (self._folder / ".gitignore").open("x") as f:
                 f.write("# created by qslint\n*\n")
             # Rename into place, so that a concurrent run reads the old cache or the new one;
             # no fsync: a cache lost in a crash is only a slower next run.
-            handle, temporary = tempfile.mkstemp(dir=self._folder, suffix=".tmp")
+            handle, temporary = create_temporary(self._folder)
             try:
                 with os.fdopen(handle, "wb") as stream:
                     stream.writelines(parts)
-                Path(temporary).replace(self._file)
+                temporary.replace(self._file)
             except BaseException:
-                Path(temporary).unlink(missing_ok=True)
+                temporary.unlink(missing_ok=True)
                 raise
             self._prune()
         except OSError:
             return  # a read-only checkout still lints; it only lints from scratch next time
 
-    def _merged(self) -> Columns:
-        """The stored columns with the updated entries in place: the stored rows are copied
-        whole and only the updated ones changed, so that a one-file run writes quickly."""
-        stored, width = self._stored, self._width
+    def _merged(self) -> tuple[Columns, set[str]]:
+        """The stored columns with the updated entries (and their jobs, if as many) in place,
+        and the parts that changed: a one-file run copies the rest and writes quickly."""
+        stored, width, rows = self._stored, self._width, self._rows
         files = len(stored.paths) * FILE_ROW
         paths, digests = list(stored.paths), bytearray(stored.digests)
         numbers, results = stored.numbers[:files], dict(stored.results)
-        replaced = {self._rows[path] for path in self._updated if path in self._rows}
-        if replaced:  # their jobs are dropped, then added again below
-            jobs_of = self._jobs_by_file()
-            dropped = sorted(job for row in replaced for job in jobs_of.get(row, ()))
-            kept = [-1, *dropped, len(stored.values)]
-            job_numbers, values = array.array("q"), []
-            for first, end in itertools.pairwise(kept):
-                job_numbers += stored.numbers[files + (first + 1) * width : files + end * width]
-                values += stored.values[first + 1 : end]
-        else:
-            job_numbers, values = stored.numbers[files:], list(stored.values)
+        job_numbers, values = stored.numbers[files:], list(stored.values)
+        changed = {"repository"}  # a few runs' findings: always written anew
+        dropped: list[int] = []
+        appended: list[tuple[int, list[IndexedJob]]] = []
+        replaced = [rows[path] for path in self._updated if path in rows]
+        few = len(replaced) <= 8  # a one-file run's: their jobs found one by one
+        jobs_of = self._jobs_of_rows(replaced) if few else self._jobs_by_file()
         for path, entry in self._updated.items():
-            row = self._rows.get(path, len(paths))
+            row = rows.get(path, len(paths))
             file_row = [*(entry.status or (-1, 0, 0, 0, 0)), entry.jobs is not None]
             if row == len(paths):
                 paths.append(path)
                 digests += entry.digest
                 numbers.extend(file_row)
+                changed.add("paths")
             else:
                 digests[row * DIGEST : (row + 1) * DIGEST] = entry.digest
                 numbers[row * FILE_ROW : (row + 1) * FILE_ROW] = array.array("q", file_row)
-            results.pop(str(row), None)
+            was = results.pop(str(row), None)
             if entry.result is not None:
                 results[str(row)] = entry.result
-            for job_row, kept_values in entry.jobs or ():
-                job_numbers.append(row)
-                job_numbers.extend(job_row)
-                values.append(kept_values)
+            if not written_alike(was, entry.result):
+                changed.add("results")
+            old, new = jobs_of.get(row, []), entry.jobs or []
+            if len(old) != len(new):  # dropped, then added again at the end
+                dropped += old
+                appended.append((row, new))
+                continue
+            for job, (job_row, kept_values) in zip(old, new, strict=True):
+                job_numbers[job * width : (job + 1) * width] = array.array("q", [row, *job_row])
+                if not written_alike(values[job], kept_values):
+                    values[job] = kept_values
+                    changed.add("values")
+        if dropped or any(new for _, new in appended):
+            changed.add("values")
+            kept_numbers, kept_values = array.array("q"), []
+            for first, end in itertools.pairwise([-1, *sorted(dropped), len(values)]):
+                kept_numbers += job_numbers[(first + 1) * width : end * width]
+                kept_values += values[first + 1 : end]
+            job_numbers, values = kept_numbers, kept_values
+            for row, jobs in appended:
+                for job_row, kept_job_values in jobs:
+                    job_numbers.append(row)
+                    job_numbers.extend(job_row)
+                    values.append(kept_job_values)
         numbers.extend(job_numbers)
-        return Columns(paths, bytes(digests), numbers, values, results)
+        return Columns(paths, bytes(digests), numbers, values, results), changed
 
     def _prune(self) -> None:
         """Remove the cache files (of this format or an older one), and temporary files of
@@ -438,51 +496,3 @@ class ResultCache:
                 with contextlib.suppress(OSError):  # another run may remove it first
                     if other.lstat().st_mtime < unused_since:
                         other.unlink()
-
-
-class _IndexedMarks(Mapping[tuple[str, bool], Mark]):
-    """An indexed job's field marks, made from the index's integers only when a rule asks
-    (to name where a duplicate is): most jobs are never located."""
-
-    def __init__(self, numbers: Sequence[int], at: int, reads: Sequence[str]) -> None:
-        self._numbers, self._at, self._reads = numbers, at, reads
-
-    def _marks(self) -> dict[tuple[str, bool], Mark]:
-        marks = {}
-        for number, name in enumerate(self._reads):
-            at = self._at + 4 * number
-            key_line, key_column, line, column = self._numbers[at : at + 4]
-            if key_line != ABSENT:
-                marks[name, True] = Mark(key_line, key_column)
-                marks[name, False] = Mark(line, column)
-        return marks
-
-    def __getitem__(self, key: tuple[str, bool]) -> Mark:
-        return self._marks()[key]
-
-    def __iter__(self) -> Iterator[tuple[str, bool]]:
-        return iter(self._marks())
-
-    def __len__(self) -> int:
-        return len(self._marks())
-
-
-def _indexed(jobs: Sequence[CheckedJob], reads: Sequence[str]) -> list[_IndexedJob] | None:
-    """The index's form of a file's jobs; None if a value read cannot be kept as JSON."""
-    indexed = []
-    for job in jobs:
-        values = job.values
-        numbers = [job.document, job.start.line, job.start.column]  # its file's row: on save
-        kept: list[Any] = []
-        for name in reads:
-            key, value = job.fields.get((name, True)), job.fields.get((name, False))
-            if name not in values or key is None or value is None:
-                numbers += [ABSENT] * 4
-                kept.append(None)
-                continue
-            if not is_plain(values[name]):
-                return None
-            numbers += [key.line, key.column, value.line, value.column]
-            kept.append(values[name])
-        indexed.append((numbers, kept))
-    return indexed

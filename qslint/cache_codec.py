@@ -9,15 +9,18 @@ crafted gives no object it did not describe.
 from __future__ import annotations
 
 import array
+import itertools
 import json
+import operator
 import struct
 import sys
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, NoReturn
 
 from qslint.engine import FileResult, InternalError
 from qslint.findings import Edit, Finding, Fix, JsonPath, Location, Mark, Severity
+from qslint.rule import CheckedJob
 from qslint.suppressions import Suppression
 
 FORMAT = 8  # bump when what a cache file holds changes shape
@@ -215,6 +218,10 @@ def is_plain(value: object, depth: int = 0) -> bool:
     return False
 
 
+# An indexed job: its integers past its file's row, and its values of the indexed fields.
+IndexedJob = tuple[Sequence[int], list[Any]]
+
+
 class Columns(NamedTuple):
     """A cache file's entries as read: a few large objects, not one per entry."""
 
@@ -229,10 +236,20 @@ class Columns(NamedTuple):
         return cls([], b"", array.array("q"), [], {})
 
 
+# The parts of the JSON text, in the order ``encode`` writes them. A part a run did not
+# change (the paths and the index's values, in a one-file run) is written as it was read.
+PARTS = ("reads", "paths", "results", "values", "repository")
+_DECODER = json.JSONDecoder()
+
+
 def encode(
-    columns: Columns, repository: dict[str, object], reads: Sequence[str] | None
+    columns: Columns,
+    repository: dict[str, object],
+    reads: Sequence[str] | None,
+    unchanged: Mapping[str, str] | None = None,
 ) -> list[bytes]:
-    """The parts of a cache file, in order: written one by one, never joined in memory."""
+    """The parts of a cache file, in order: written one by one, never joined in memory.
+    ``unchanged`` holds the JSON text, as read, of parts that are still what it says."""
     stored = {
         "reads": reads,
         "paths": columns.paths,
@@ -240,17 +257,46 @@ def encode(
         "values": columns.values,
         "repository": list(repository.items()),
     }
-    text = json.dumps(stored, separators=(",", ":")).encode()
+    kept = unchanged or {}
+    text = "".join(
+        f'{"," if number else "{"}"{name}":'
+        + (kept[name] if name in kept else json.dumps(stored[name], separators=(",", ":")))
+        for number, name in enumerate(PARTS)
+    )
+    text_bytes = (text + "}").encode()
     numbers = columns.numbers.tobytes()
-    checksum = zlib.crc32(numbers, zlib.crc32(columns.digests, zlib.crc32(text)))
-    lengths = (len(text), len(columns.digests), len(numbers))
+    checksum = zlib.crc32(numbers, zlib.crc32(columns.digests, zlib.crc32(text_bytes)))
+    lengths = (len(text_bytes), len(columns.digests), len(numbers))
     header = HEADER.pack(MAGIC, FORMAT, BYTE_ORDER, checksum, *lengths)
-    return [header, text, columns.digests, numbers]
+    return [header, text_bytes, columns.digests, numbers]
 
 
-def decode(raw: bytes, reads: tuple[str, ...] | None) -> tuple[Columns, dict[str, object]]:
+def _split(text: bytes) -> tuple[dict[str, Any], dict[str, str]]:
+    """The parts of a JSON text, and the text of each when laid out as ``encode`` writes
+    them (else none: read as any JSON, it is written anew)."""
+    try:
+        whole = text.decode()
+    except UnicodeDecodeError:
+        return json.loads(text), {}
+    parts, texts, at = {}, {}, 0
+    for number, name in enumerate(PARTS):
+        opening = f'{"," if number else "{"}"{name}":'
+        if not whole.startswith(opening, at):
+            return json.loads(text), {}
+        start = at + len(opening)
+        parts[name], at = _DECODER.raw_decode(whole, start)
+        texts[name] = whole[start:at]
+    if whole[at:] != "}":
+        return json.loads(text), {}
+    return parts, texts
+
+
+def decode(
+    raw: bytes, reads: tuple[str, ...] | None
+) -> tuple[Columns, dict[str, object], dict[str, str]]:
     """The columns and repository findings of a cache file's bytes, checked whole: every
-    length, the checksum, and the type of every value but the results (checked when used)."""
+    length, the checksum, and the type of every value but the results (checked when used);
+    and the JSON text of each part, to write again as it is while it is unchanged."""
     if len(raw) < HEADER.size:
         raise InvalidCache("too short")
     magic, version, order, checksum, *lengths = HEADER.unpack_from(raw)
@@ -262,20 +308,21 @@ def decode(raw: bytes, reads: tuple[str, ...] | None) -> tuple[Columns, dict[str
     text_length, digests_length, _ = lengths
     if zlib.crc32(view) != checksum:
         raise InvalidCache("damaged")
-    stored = json.loads(bytes(view[:text_length]))
+    stored, texts = _split(bytes(view[:text_length]))
     if type(stored) is not dict or stored.get("reads") != (None if reads is None else [*reads]):
         raise InvalidCache("another index")
-    paths = [as_str(path) for path in as_list(stored.get("paths"))]
+    paths = _every_of_type(as_list(stored.get("paths")), str)
     digests = bytes(view[text_length : text_length + digests_length])
     numbers = array.array("q")
     numbers.frombytes(view[text_length + digests_length :])  # ValueError: not whole integers
-    values = [as_list(kept, len(reads or ())) for kept in as_list(stored.get("values"))]
+    values = _every_of_type(as_list(stored.get("values")), list)
     results = stored.get("results")
     if type(results) is not dict:
         raise InvalidCache("results")
     files, width = len(paths) * FILE_ROW, JOB_ROW + 4 * len(reads or ())
     jobs = (len(numbers) - files) // width
     fits = len(numbers) == files + jobs * width and len(values) == jobs
+    fits = fits and set(map(len, values)) <= {len(reads or ())}
     if not fits or len(digests) != len(paths) * DIGEST or len(set(paths)) != len(paths):
         raise InvalidCache("columns of different lengths")
     if not set(numbers[FILE_ROW - 1 : files : FILE_ROW]) <= {0, 1}:
@@ -289,4 +336,86 @@ def decode(raw: bytes, reads: tuple[str, ...] | None) -> tuple[Columns, dict[str
         repository[as_str(key)] = result
     if len(repository) > REPOSITORY_RUNS:
         raise InvalidCache("repository")
-    return Columns(paths, digests, numbers, values, results), repository
+    return Columns(paths, digests, numbers, values, results), repository, texts
+
+
+def _every_of_type(items: list[Any], kind: type) -> list[Any]:
+    """``items``, each of the type ``kind``: checked by the set of their types (in C), as a
+    project's every path and job is among them."""
+    if not set(map(type, items)) <= {kind}:
+        raise InvalidCache(kind.__name__)
+    return items
+
+
+def indexed_jobs(jobs: Sequence[CheckedJob], reads: Sequence[str]) -> list[IndexedJob] | None:
+    """The index's form of a file's jobs; None if a value read cannot be kept as JSON."""
+    indexed = []
+    for job in jobs:
+        values = job.values
+        numbers = [job.document, job.start.line, job.start.column]  # its file's row: on save
+        kept: list[Any] = []
+        for name in reads:
+            key, value = job.fields.get((name, True)), job.fields.get((name, False))
+            if name not in values or key is None or value is None:
+                numbers += [ABSENT] * 4
+                kept.append(None)
+                continue
+            if not is_plain(values[name]):
+                return None
+            numbers += [key.line, key.column, value.line, value.column]
+            kept.append(values[name])
+        indexed.append((numbers, kept))
+    return indexed
+
+
+class IndexedMarks(Mapping[tuple[str, bool], Mark]):
+    """An indexed job's field marks, made from the index's integers only when a rule asks
+    (to name where a duplicate is): most jobs are never located."""
+
+    def __init__(self, numbers: Sequence[int], at: int, reads: Sequence[str]) -> None:
+        self._numbers, self._at, self._reads = numbers, at, reads
+
+    def _marks(self) -> dict[tuple[str, bool], Mark]:
+        marks = {}
+        for number, name in enumerate(self._reads):
+            at = self._at + 4 * number
+            key_line, key_column, line, column = self._numbers[at : at + 4]
+            if key_line != ABSENT:
+                marks[name, True] = Mark(key_line, key_column)
+                marks[name, False] = Mark(line, column)
+        return marks
+
+    def __getitem__(self, key: tuple[str, bool]) -> Mark:
+        return self._marks()[key]
+
+    def __iter__(self) -> Iterator[tuple[str, bool]]:
+        return iter(self._marks())
+
+    def __len__(self) -> int:
+        return len(self._marks())
+
+
+def sharing_a_value(
+    values: Sequence[Sequence[Any]], own: Sequence[Sequence[Any]], fields: int
+) -> Sequence[int]:
+    """The numbers of the jobs (by their ``values``) equal to one of ``own`` in at least one
+    of the ``fields`` (every job, when a value cannot be hashed), found in C: a project's
+    every job is asked, and a call per job costs ~9k instructions."""
+    every = range(len(values))
+    columns = [list(map(operator.itemgetter(field), values)) for field in range(fields)]
+    if any(not set(map(type, column)) <= _HASHABLE for column in columns):
+        return every  # a list or an object: compared as a whole by the rules alone
+    try:
+        kept = [{job[field] for job in own} for field in range(fields)]
+    except TypeError:
+        return every
+    shared = [map(known.__contains__, column) for known, column in zip(kept, columns, strict=True)]
+    return list(itertools.compress(every, map(any, zip(*shared, strict=True)))) if shared else every
+
+
+_HASHABLE = {str, int, float, bool, type(None)}  # the JSON values a set can hold
+
+
+def written_alike(stored: object, new: object) -> bool:
+    """Whether two plain values are written alike (``1 == True``, but JSON tells them apart)."""
+    return stored == new and json.dumps(stored) == json.dumps(new)

@@ -20,13 +20,10 @@ from qslint.checking import (
 )
 from qslint.config import Config, ConfigError
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, keyed_reads, related_jobs
-from qslint.files import read_bytes
 from qslint.rule import Rule, load_rules
 from qslint.selection import select_rules
 from qslint.settings import Settings
-from qslint.sources import Candidate, discover
-
-STDIN = "-"  # standard input checked without --stdin-filename
+from qslint.sources import Candidate, discover, each_once, rest_of_projects
 
 if TYPE_CHECKING:
     from qslint.clock import Clock
@@ -131,14 +128,14 @@ def lint(
     discovered = discover(paths, settings, force_exclude=force_exclude, in_memory=overlay)
     # A file named twice (a link to it, a second path) is checked once, by its first name:
     # otherwise it is its own duplicate (QS601) and its fixes are applied twice.
-    candidates = _each_once(discovered.candidates)
+    candidates = each_once(discovered.candidates)
     groups: dict[int, list[Candidate]] = {}
     for candidate in candidates:
         groups.setdefault(id(candidate.config), []).append(candidate)
     slim = use_cache or not whole_jobs
     runs = [_Group.of(files, rule_sets, excerpts, use_cache, slim) for files in groups.values()]
     walk = whole_projects and compared is None
-    others = _rest_of_projects(paths, candidates, settings, overlay) if walk else []
+    others = rest_of_projects(paths, candidates, settings, overlay) if walk else []
     own = {candidate.shown for candidate in candidates}
     kept = [file for file in compared or () if file.path not in own]
     result = _check(runs, candidates, others, workers, overlay, kept, keep_compared=keep_compared)
@@ -175,72 +172,6 @@ class _Group(NamedTuple):
             folder = config.root / CACHE_FOLDER
             cache = ResultCache(folder, key, reads=checker.reads, region=config.region)
         return cls(config, rules, checker, cache)
-
-
-def _rest_of_projects(
-    paths: Sequence[Path],
-    candidates: Sequence[Candidate],
-    settings: Settings,
-    overlay: Mapping[str, bytes],
-) -> list[Candidate]:
-    """The definitions of the projects of ``candidates`` that the run does not check.
-
-    A project is a configuration file's folder, walked as ``qslint check`` on it would walk
-    it, less the files of other configurations. Without a configuration file there is no
-    project: the run's own files are all there is. A folder the run walked is not walked again.
-    Standard input without a name is no file of the project, but it came from one when a
-    file holds the very same bytes (``cat job.yaml | qslint check -``): that one file is not
-    compared with it.
-    """
-    configs = {id(c.config): c.config for c in candidates if c.config.file is not None}
-    walked = [Path(os.path.abspath(p)) for p in paths if os.path.isdir(p)]  # noqa: PTH100, PTH112
-    checked = {_identity(candidate) for candidate in candidates}
-    unnamed = next((_unnamed_input(c, overlay) for c in candidates if c.path == STDIN), None)
-    others: dict[object, Candidate] = {}
-    for config in configs.values():
-        root = Path(os.path.abspath(config.root))  # noqa: PTH100
-        if any(root.is_relative_to(folder) for folder in walked):
-            continue
-        rest = discover([root], settings, force_exclude=False, walked=set(map(str, walked)))
-        for candidate in rest.candidates:
-            identity = _identity(candidate)
-            if candidate.config is not config or identity in checked:
-                continue
-            if unnamed is not None and _holds(candidate, unnamed):
-                checked.add(identity)
-                unnamed = None  # one file is where it came from; others are duplicates
-                continue
-            others.setdefault(identity, candidate)
-    return list(others.values())
-
-
-def _unnamed_input(candidate: Candidate, overlay: Mapping[str, bytes]) -> bytes | None:
-    """What standard input holds when it is checked without a name (not a file on disk)."""
-    if candidate.status is not None:
-        return None
-    return overlay.get(os.path.abspath(candidate.path))  # noqa: PTH100
-
-
-def _holds(candidate: Candidate, content: bytes) -> bool:
-    """Whether ``candidate``'s file holds exactly ``content`` (read only when the size is)."""
-    if candidate.status is None or candidate.status.st_size != len(content):
-        return False
-    raw, _ = read_bytes(candidate.path, len(content))
-    return raw == content
-
-
-def _each_once(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """``candidates`` less any that names a file an earlier one names."""
-    first: dict[object, Candidate] = {}
-    for candidate in candidates:
-        first.setdefault(_identity(candidate), candidate)
-    return list(first.values())
-
-
-def _identity(candidate: Candidate) -> object:
-    """What a file is, however it was named (through a link, by a relative path)."""
-    status = candidate.status
-    return (status.st_dev, status.st_ino) if status else os.path.realpath(candidate.path)
 
 
 def _check(
@@ -334,24 +265,50 @@ def _known(
     results: list[FileResult | None] = []
     run: list[tuple[str, bytes, bool]] = []
     pending: list[_Pending] = []
-    for candidate, number in zip(everything, numbers, strict=True):
+    served = (
+        _served_by_index(groups, everything, numbers, checked, overlay)
+        if keyed is not None
+        else [None] * len(everything)
+    )
+    for candidate, number, indexed in zip(everything, numbers, served, strict=True):
+        if indexed is not None:  # most of a project, in a one-file run: kept short
+            results.append(None)
+            run.append((candidate.shown, indexed, False))
+            continue
         held = overlay.get(os.path.abspath(candidate.path)) if overlay else None  # noqa: PTH100
         cache = groups[number].cache if held is None else None
         own = len(run) < checked
-        digest = None
-        if cache and keyed is not None and not own:
-            digest = cache.indexed(candidate.shown, candidate.status)
-        result = None
-        if digest is None:
-            known = cache.unchanged(candidate.shown, candidate.status) if cache else None
-            digest, result = known or (b"", None)
-            if result is None:
-                file = _to_check(candidate, number, held, overlay)
-                known_digest = cache.digest(candidate.shown) if cache else b""
-                pending.append((len(results), file._replace(known=known_digest), cache))
+        known = cache.unchanged(candidate.shown, candidate.status) if cache else None
+        digest, result = known or (b"", None)
+        if result is None:
+            file = _to_check(candidate, number, held, overlay)
+            known_digest = cache.digest(candidate.shown) if cache else b""
+            pending.append((len(results), file._replace(known=known_digest), cache))
         results.append(result)
         run.append((candidate.shown, digest, own))
     return results, run, pending
+
+
+def _served_by_index(
+    groups: Sequence[_Group],
+    everything: Sequence[Candidate],
+    numbers: Sequence[int],
+    checked: int,
+    overlay: Mapping[str, bytes],
+) -> list[bytes | None]:
+    """For each of ``everything``, the digest its group's index serves it by, else None:
+    a file the run compares with (past the first ``checked``), unchanged, not in ``overlay``."""
+    served: list[bytes | None] = [None] * len(everything)
+    for number, cache in enumerate(group.cache for group in groups):
+        picked = [i for i in range(checked, len(everything)) if numbers[i] == number]
+        files = [everything[i] for i in picked]
+        # A file an editor holds has no status on disk: never served.
+        held = [bool(overlay) and os.path.abspath(f.path) in overlay for f in files]  # noqa: PTH100
+        statuses = [None if on_hold else f.status for f, on_hold in zip(files, held, strict=True)]
+        digests = cache.indexed([f.shown for f in files], statuses) if cache else ()
+        for index, digest in zip(picked, digests, strict=False):
+            served[index] = digest
+    return served
 
 
 def _take_checked(
@@ -445,21 +402,22 @@ def _related(
     files (the first ``checked``) and the others it read; of the unchanged others (None in
     ``results``), only the jobs related to the run's own, from each group's index."""
     every = _every(groups, everything, numbers, results, fresh, checked)
-    indexed: dict[int, set[str]] = {}
-    for index, file in enumerate(results):
-        if file is None:
-            indexed.setdefault(numbers[index], set()).add(everything[index].shown)
-    if not indexed:  # nothing served from an index: no keys to compare with
+    served = [index for index, file in enumerate(results) if file is None]
+    if not served:  # nothing served from an index: no keys to compare with
         return every
-    own = [job.values for file in every[:checked] for job in file.jobs]
-    related = related_jobs(
-        [group.rules for group in groups], reads, [[v.get(name) for name in reads] for v in own]
-    )
+    indexed = {
+        number: {everything[index].shown for index in served if numbers[index] == number}
+        for number in {numbers[index] for index in served}
+    }
+    own = [
+        [job.values.get(name) for name in reads] for file in every[:checked] for job in file.jobs
+    ]
+    related = related_jobs([group.rules for group in groups], reads, own)
     for number, paths in indexed.items():
         cache = groups[number].cache
         assert cache is not None, "only a cache serves a file from its index"
         every += [
-            FileResult(path, jobs=jobs) for path, jobs in cache.related(paths, related).items()
+            FileResult(path, jobs=jobs) for path, jobs in cache.related(paths, related, own).items()
         ]
     return every
 

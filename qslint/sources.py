@@ -12,16 +12,21 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from qslint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DEFINITION_SUFFIXES, Config
+from qslint.files import read_bytes
 from qslint.settings import Settings
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
+
+
+STDIN = "-"  # standard input checked without --stdin-filename
 
 
 class SourceError(Exception):
@@ -86,6 +91,43 @@ _TRANSLATED = {
     DEFAULT_INCLUDE: _in_any_folder(*(f"[^/]*{re.escape(s)}" for s in DEFINITION_SUFFIXES)),
     DEFAULT_EXCLUDE: _in_any_folder(*map(re.escape, DEFAULT_EXCLUDE)),
 }
+
+
+def _by_name(patterns: Sequence[str]) -> Matcher | None:
+    """For the default globs, whether a file's name matches them, as ``glob_matcher`` on
+    its path would for a file whose folder does not (see ``_names_selected``); None for
+    other globs. The defaults match a name (``*.yaml``) followed by ``/`` or the end, where
+    ``$`` also matches before a final newline."""
+    if tuple(patterns) == DEFAULT_INCLUDE:
+        return lambda name: (
+            name.endswith(DEFINITION_SUFFIXES)
+            or (name.endswith("\n") and name[:-1].endswith(DEFINITION_SUFFIXES))
+        )
+    if tuple(patterns) == DEFAULT_EXCLUDE:
+        return lambda name: name in _EXCLUDED or (name.endswith("\n") and name[:-1] in _EXCLUDED)
+    return None
+
+
+_EXCLUDED = frozenset(DEFAULT_EXCLUDE)
+
+
+def _names_selected(config: Config, selector: FileSelector, folder: str) -> Matcher | None:
+    """Whether ``selector`` selects a file of ``folder`` (relative, ``a/b/``) by its name,
+    without matching the folder again for each (a walk asks for a project's every file);
+    None where each path must be matched whole.
+
+    For the default globs (a name in any folder, never matching a ``/``), a path matches
+    where its folder does, or where its name does and ``(?:.+/)?`` takes the whole folder
+    (one character or more before its ``/``, none of them a newline)."""
+    include, exclude = _by_name(config.include), _by_name(config.exclude)
+    whole_folder = folder == "" or (len(folder) > 1 and "\n" not in folder[:-1])
+    if include is None or exclude is None or not whole_folder:
+        return None
+    if selector.exclude(folder):
+        return _nothing
+    if selector.include(folder):
+        return lambda name: not exclude(name)
+    return lambda name: include(name) and not exclude(name)
 
 
 @dataclass(frozen=True)
@@ -212,7 +254,7 @@ def discover(
     for path in paths:
         kind = _named_kind(path, in_memory)
         if kind == "folder":
-            found.update((c.path, c) for c in _walk(str(path), selectors, skipped, walked))
+            found.update({c.path: c for c in _walk(str(path), selectors, skipped, walked)})
         elif kind == "file":
             name = str(path)
             config = settings.for_file(name)
@@ -229,6 +271,73 @@ def discover(
         else:
             raise SourceError(f"no such file or directory: {path}")
     return Discovered(list(found.values()), skipped)
+
+
+def rest_of_projects(
+    paths: Sequence[Path],
+    candidates: Sequence[Candidate],
+    settings: Settings,
+    overlay: Mapping[str, bytes],
+) -> list[Candidate]:
+    """The definitions of the projects of ``candidates`` that the run does not check.
+
+    A project is a configuration file's folder, walked as ``qslint check`` on it would walk
+    it, less the files of other configurations. Without a configuration file there is no
+    project: the run's own files are all there is. A folder the run walked is not walked again.
+    Standard input without a name is no file of the project, but it came from one when a
+    file holds the very same bytes (``cat job.yaml | qslint check -``): that one file is not
+    compared with it.
+    """
+    configs = {id(c.config): c.config for c in candidates if c.config.file is not None}
+    walked = [Path(os.path.abspath(p)) for p in paths if os.path.isdir(p)]  # noqa: PTH100, PTH112
+    checked = {_identity(candidate) for candidate in candidates}
+    unnamed = next((_unnamed_input(c, overlay) for c in candidates if c.path == STDIN), None)
+    others: dict[object, Candidate] = {}
+    for config in configs.values():
+        root = Path(os.path.abspath(config.root))  # noqa: PTH100
+        if any(root.is_relative_to(folder) for folder in walked):
+            continue
+        rest = discover([root], settings, force_exclude=False, walked=set(map(str, walked)))
+        for candidate in rest.candidates:  # a project's every file: _identity, inlined
+            status = candidate.status
+            identity = (status.st_dev, status.st_ino) if status else _identity(candidate)
+            if candidate.config is not config or identity in checked:
+                continue
+            if unnamed is not None and _holds(candidate, unnamed):
+                checked.add(identity)
+                unnamed = None  # one file is where it came from; others are duplicates
+                continue
+            others.setdefault(identity, candidate)
+    return list(others.values())
+
+
+def _unnamed_input(candidate: Candidate, overlay: Mapping[str, bytes]) -> bytes | None:
+    """What standard input holds when it is checked without a name (not a file on disk)."""
+    if candidate.status is not None:
+        return None
+    return overlay.get(os.path.abspath(candidate.path))  # noqa: PTH100
+
+
+def _holds(candidate: Candidate, content: bytes) -> bool:
+    """Whether ``candidate``'s file holds exactly ``content`` (read only when the size is)."""
+    if candidate.status is None or candidate.status.st_size != len(content):
+        return False
+    raw, _ = read_bytes(candidate.path, len(content))
+    return raw == content
+
+
+def each_once(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """``candidates`` less any that names a file an earlier one names."""
+    first: dict[object, Candidate] = {}
+    for candidate in candidates:
+        first.setdefault(_identity(candidate), candidate)
+    return list(first.values())
+
+
+def _identity(candidate: Candidate) -> object:
+    """What a file is, however it was named (through a link, by a relative path)."""
+    status = candidate.status
+    return (status.st_dev, status.st_ino) if status else os.path.realpath(candidate.path)
 
 
 def _named_kind(path: Path, in_memory: Collection[str]) -> Literal["folder", "file"] | None:
@@ -253,54 +362,58 @@ def _status(path: str) -> os.stat_result | None:
 
 def _walk(
     top: str, selectors: Selectors, skipped: list[str], walked: Collection[str] = ()
-) -> Iterator[Candidate]:
+) -> list[Candidate]:
     """``os.walk``'s order (a folder's files by name, then its folders by name; links to
     folders not followed), from ``os.scandir``, whose entries come with their types and keep
     their ``stat``: this runs for every file of a run, and the status is what the cache
     compares. Paths are absolute, so that a file's path is its key as it is. Whether to enter
     a folder is its parent's configuration's choice; its files are selected by its own.
     """
+    found: list[Candidate] = []
     folders = [(os.path.abspath(top), _prefix(display_path(top)))]  # noqa: PTH100
     while folders:
         folder, shown = folders.pop()
         selector = selectors.for_folder(folder)
+        include, exclude = selector.include, selector.exclude
         config = selectors.settings.for_folder(Path(folder))
         relative = _prefix(selector.relative(folder))
+        by_name = _names_selected(config, selector, relative)
         try:
             with os.scandir(folder) as listing:
-                entries = sorted(listing, key=_name)
+                entries = sorted(listing, key=_NAME)
         except OSError:
             continue  # as os.walk does: a folder that cannot be listed has nothing to check
         below: list[tuple[str, str]] = []
+        # The loop of a project's every file: each call and object per entry shows.
         for entry in entries:
             name = entry.name
-            if _is_folder(entry):
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if is_folder:
                 entered = not entry.is_symlink() and entry.path not in walked
                 if entered and not selector.is_excluded_folder(relative + name):
                     below.append((entry.path, f"{shown}{name}/"))
                 continue
-            if not selector.selects(relative + name):
+            if by_name is not None:
+                if not by_name(name):
+                    continue
+            elif not include(relative + name) or exclude(relative + name):
                 continue
             try:
                 status: os.stat_result | None = entry.stat()
             except OSError:
                 status = None
             if status is not None and stat.S_ISREG(status.st_mode):
-                yield Candidate(entry.path, relative + name, shown + name, status, config)
+                found.append(Candidate(entry.path, relative + name, shown + name, status, config))
             else:
                 skipped.append(shown + name)
         folders += reversed(below)
+    return found
 
 
-def _name(entry: os.DirEntry[str]) -> str:
-    return entry.name
-
-
-def _is_folder(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
+_NAME = attrgetter("name")
 
 
 def _prefix(folder: str) -> str:

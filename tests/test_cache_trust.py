@@ -313,7 +313,10 @@ def test_a_well_formed_cache_of_the_wrong_shape_is_ignored_without_a_crash(
         part = data.draw(st.sampled_from(sorted(parts)), label="part")
         place = data.draw(st.sampled_from(list(_places(parts[part]))), label="place")
         parts[part] = _replaced(parts[part], place, data.draw(PLAIN, label="value"))
-        _plant(folder, name, _with_text(raw, json.dumps(parts).encode()))
+        # Laid out as qslint writes it (each part's text is then kept as read), or otherwise.
+        compact = data.draw(st.booleans(), label="compact")
+        text = json.dumps(parts, separators=(",", ":") if compact else None)
+        _plant(folder, name, _with_text(raw, text.encode()))
         result = lint([folder / "jobs"], Settings(cwd=folder), RULE_SETS, use_cache=True)
         assert result.files == expected[1]
 
@@ -418,3 +421,42 @@ def test_a_keyed_rule_gets_the_jobs_equal_in_its_own_key(
 def test_a_keyed_rule_declares_its_key():
     with pytest.raises(ValueError, match="declares the fields it reads"):
         repository_rule("ACME603", "summary", keyed=True)
+
+
+_RUN_FILE = st.tuples(
+    st.text(st.characters(blacklist_characters="\0"), max_size=8),  # lone surrogates too
+    st.one_of(st.just(b""), st.binary(min_size=32, max_size=32)),  # not read yet, or read
+    st.booleans(),
+)
+
+
+@given(first=st.lists(_RUN_FILE, max_size=6), second=st.lists(_RUN_FILE, max_size=6))
+def test_two_runs_share_repository_findings_only_when_their_files_are_the_same(
+    first: list[tuple[str, bytes, bool]], second: list[tuple[str, bytes, bool]]
+):
+    same = sorted(first) == sorted(second)
+    assert (cache.run_digest(first) == cache.run_digest(second)) == same
+    assert cache.run_digest(first) == cache.run_digest(first[::-1])
+
+
+_INDEXED_VALUE = st.none() | st.booleans() | st.integers(-2, 2) | st.floats() | st.text(max_size=2)
+_INDEXED_VALUES = st.lists(
+    _INDEXED_VALUE | st.lists(_INDEXED_VALUE, max_size=2), min_size=3, max_size=3
+)
+
+
+@given(jobs=st.lists(_INDEXED_VALUES, max_size=8), own=st.lists(_INDEXED_VALUES, max_size=3))
+def test_the_index_asks_about_every_job_that_may_share_a_key_with_the_runs(
+    jobs: list[list[object]], own: list[list[object]]
+):
+    """A keyed rule's key holds at least one field: a job equal to one of the run's in its
+    key is equal to it in that field. Such a job is never passed over, nor one whose values
+    cannot be hashed (the rules compare it as a whole)."""
+    asked = set(cache_codec.sharing_a_value(jobs, own, 3))
+
+    def may_share(values: list[object]) -> bool:
+        if any(type(value) is list for job in (values, *own) for value in job):
+            return True
+        return any(values[field] == mine[field] for mine in own for field in range(3))
+
+    assert {number for number, values in enumerate(jobs) if may_share(values)} <= asked

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import VALID_JOB, codes_and_lines, exit_and_findings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pathspec import GitIgnoreSpec
 
 from qslint import sources
@@ -207,6 +211,28 @@ def test_default_globs_are_translated_as_pathspec_translates_them(patterns):
     # The defaults' regular expressions are written out so that a run need not import
     # pathspec; they must stay what pathspec makes of the defaults.
     assert sources._TRANSLATED[patterns] == sources.translate(GitIgnoreSpec.from_lines(patterns))
+
+
+_PARTS = st.sampled_from(
+    ["a", "x.yaml", "x.yml", "b.json", ".git", ".github", "venv", "node_modules", "\n", ""]
+)
+_NAMES = st.lists(_PARTS, min_size=1, max_size=3).map("".join)
+
+
+@settings(max_examples=300)
+@given(folders=st.lists(st.just("") | _NAMES, max_size=3), name=_NAMES)
+def test_a_walk_selects_by_name_what_the_default_globs_select_by_path(
+    folders: list[str], name: str
+):
+    """A walk matches a folder once and then each file's name; the globs match the path."""
+    defaults = SimpleNamespace(include=DEFAULT_INCLUDE, exclude=DEFAULT_EXCLUDE)
+    selector = sources.FileSelector(
+        Path("/project"), glob_matcher(DEFAULT_INCLUDE), glob_matcher(DEFAULT_EXCLUDE)
+    )
+    folder = "".join(f"{part}/" for part in folders)
+    by_name = sources._names_selected(defaults, selector, folder)  # type: ignore[arg-type]
+    if by_name is not None:  # None: a newline or an empty first name, matched whole
+        assert by_name(name) == selector.selects(folder + name)
 
 
 @pytest.mark.parametrize(

@@ -242,6 +242,49 @@ def test_a_one_file_run_makes_the_jobs_of_its_duplicates_only(corpus, settled, j
     assert [place.file for place in duplicate.related] == [original]
 
 
+def test_a_one_file_run_reads_a_compared_file_whose_status_changed_in_any_part(
+    corpus, settled, reads
+):
+    run(corpus, use_cache=True)
+    staged, other = "jobs/team-000/job-00000.yaml", corpus / "jobs" / "team-001" / "job-00100.yaml"
+    before = other.stat()
+    replacement = other.with_suffix(".new")  # a new inode with the same bytes and times
+    replacement.write_bytes(other.read_bytes())
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    replacement.replace(other)
+    reads.clear()
+    hook(corpus, staged, use_cache=True)
+    assert reads == [str(other.resolve())]  # read again; the 298 others served by the index
+    reads.clear()
+    hook(corpus, staged, use_cache=True)
+    assert reads == []  # its new status kept once read: served again
+
+
+def test_one_file_runs_that_change_a_files_jobs_keep_the_index_right(corpus, settled):
+    """Each commit rewrites the cache from the last: the index's values as they were (a
+    comment), changed in place (another file's ids: a duplicate), or its jobs dropped and
+    added again (a second job)."""
+    run(corpus, use_cache=True)
+    staged = "jobs/team-000/job-00000.yaml"
+    original = (corpus / staged).read_text()
+    other = (corpus / "jobs" / "team-001" / "job-00100.yaml").read_text()
+    ids = [line for line in other.splitlines(keepends=True) if line.startswith(IDS)]
+    duplicate = "".join(ids) + "".join(
+        line for line in original.splitlines(keepends=True) if not line.startswith(IDS)
+    )
+    commits = [original + "# a comment\n", duplicate, original + "---\n" + other, original]
+    for text, duplicated in zip(commits, [False, True, True, False], strict=True):
+        (corpus / staged).write_text(text)
+        for _ in range(2):  # the second run reads the cache the first wrote
+            cached = hook(corpus, staged, use_cache=True)
+            assert outcome(cached) == outcome(hook(corpus, staged))
+            assert ("QS601" in {f.code for f in cached.findings}) == duplicated
+        assert outcome(run(corpus, use_cache=True)) == outcome(run(corpus, workers=1))
+
+
+IDS = ("AwsAccountId:", "DashboardId:", "SnapshotJobId:")
+
+
 def test_worker_processes_read_the_files_they_check(corpus, monkeypatch):
     """The run's own process never holds the bytes of every file (a cold run's peak)."""
     serial = run(corpus, workers=1)

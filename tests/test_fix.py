@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -263,6 +264,22 @@ def test_a_failed_write_leaves_the_original_intact(tmp_path, monkeypatch):
         write_atomically(target, "changed\n")
     assert target.read_text() == "original\n"
     assert [p.name for p in tmp_path.iterdir()] == ["weekly.yaml"]
+
+
+def test_a_temporary_file_is_new_private_and_never_a_link_followed(tmp_path, monkeypatch):
+    monkeypatch.setattr(files.os, "urandom", lambda count: b"\x00" * count)  # names agree
+    planted = tmp_path / "elsewhere"
+    (tmp_path / "cache.000000000000.tmp").symlink_to(planted)
+    with pytest.raises(FileExistsError):  # every name it tries is taken: it gives up
+        files.create_temporary(tmp_path, "cache.")
+    assert not planted.exists()
+    monkeypatch.undo()
+    handle, first = files.create_temporary(tmp_path, "cache.")
+    os.close(handle)
+    handle, second = files.create_temporary(tmp_path, "cache.")
+    os.close(handle)
+    assert first != second
+    assert [first.stat().st_mode & 0o777, first.name.startswith("cache.")] == [0o600, True]
 
 
 def test_fix_writes_through_a_symbolic_link(run_qslint, write, tmp_path):

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Modules that a run imports only when it does what they are for.
-WRITING = ("tempfile", "shutil")  # an atomic write of a fixed file
+WRITING = ("tempfile", "shutil")  # not even to write: files.create_temporary does their part
 CONFIGURATION = ("tomllib",)  # a configuration file to read
 # A file the cache cannot answer for: parsed, and validated with pydantic-core alone.
 PARSING = ("ruamel.yaml", "pydantic_core", "qslint.compiled_model")
@@ -70,6 +70,12 @@ def test_a_lone_file_imports_no_configuration_reader_nor_pool(lone_file):
     imported = imported_by_check(lone_file, "check", "job.yaml")
     assert "qslint.compiled_model" in imported  # the file was parsed and validated
     assert not imported & {*CONFIGURATION, *PARALLEL, *ELSEWHERE}
+
+
+def test_a_run_that_writes_its_cache_imports_no_temporary_file_module(lone_file):
+    imported = imported_by_check(lone_file, "check", "job.yaml")
+    assert list((lone_file / ".qslint_cache").glob("*.cache"))  # written
+    assert not imported & set(WRITING)
 
 
 def test_a_cached_run_imports_neither_parser_nor_models_nor_writer(lone_file):
