@@ -19,6 +19,7 @@ CONFIGURATION = ("tomllib",)  # a configuration file to read
 # A file the cache cannot answer for: parsed, and validated with pydantic-core alone.
 PARSING = ("ruamel.yaml", "pydantic_core", "qslint.compiled_model")
 PARALLEL = ("multiprocessing", "concurrent.futures")  # more than 128 files
+FAN_OUT = ("qslint.fanout.expansion", "qslint.fanout.rows")  # a template to expand
 # Other commands; the pydantic models (`qslint schema`), and pydantic's plugin loader.
 ELSEWHERE = ("boto3", "botocore", "pygls", "pydantic", "qslint.model", "importlib.metadata")
 
@@ -27,7 +28,7 @@ def imported_by_check(folder: Path, *args: str) -> set[str]:
     """The modules (among those named above) that ``qslint check ARGS`` run in ``folder``
     imports. Every file counts as settled for the cache (``SETTLED_NS``): the runs follow
     one another within seconds of the files' writes."""
-    names = (*WRITING, *CONFIGURATION, *PARSING, *PARALLEL, *ELSEWHERE)
+    names = (*WRITING, *CONFIGURATION, *PARSING, *PARALLEL, *FAN_OUT, *ELSEWHERE)
     probe = textwrap.dedent(
         f"""
         import sys
@@ -69,7 +70,13 @@ def lone_file(tmp_path: Path) -> Path:
 def test_a_lone_file_imports_no_configuration_reader_nor_pool(lone_file):
     imported = imported_by_check(lone_file, "check", "job.yaml")
     assert "qslint.compiled_model" in imported  # the file was parsed and validated
-    assert not imported & {*CONFIGURATION, *PARALLEL, *ELSEWHERE}
+    assert not imported & {*CONFIGURATION, *PARALLEL, *FAN_OUT, *ELSEWHERE}
+
+
+def test_the_fan_out_machinery_is_imported_for_a_template_only(lone_file):
+    template = ROOT / "tests" / "fixtures" / "QS113" / "good-every-cell.yaml"
+    shutil.copy(template, lone_file / "template.yaml")
+    assert set(FAN_OUT) <= imported_by_check(lone_file, "check", "template.yaml")
 
 
 def test_a_cached_run_imports_neither_parser_nor_models_nor_writer(lone_file):
@@ -92,9 +99,11 @@ def import_counts(folder: Path, *args: str) -> Counter[str]:
 
 def test_worker_processes_import_nothing_more(tmp_path):
     # Workers are forked once the parent has imported what checking needs (the loader, the
-    # models, the validation): a module a worker imports is imported once per worker.
-    for index in range(4):
+    # models, the validation, the fan-out): a module a worker imports is imported once per
+    # worker.
+    for index in range(3):
         shutil.copy(ROOT / "examples" / "weekly-sales-pdf.yaml", tmp_path / f"job-{index}.yaml")
+    shutil.copy(ROOT / "tests" / "fixtures" / "QS113" / "good-every-cell.yaml", tmp_path)
     check = ("check", "--no-cache", "--quiet", ".")
     serial = import_counts(tmp_path, *check, "--jobs", "1")
     parallel = import_counts(tmp_path, *check, "--jobs", "2")
