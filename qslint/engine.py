@@ -56,13 +56,20 @@ class SelectedRule(NamedTuple):
     context: RuleContext
 
 
-@dataclass(frozen=True)
 class RuleSet:
     """The rules of a run, each with its severity and context, grouped by scope."""
 
-    by_scope: Mapping[Scope, tuple[SelectedRule, ...]]
-    current: CurrentDocument = field(default_factory=CurrentDocument)
-    known: frozenset[str] = frozenset()  # every installed rule's code, selected or not
+    __slots__ = ("by_scope", "current", "known")
+
+    def __init__(
+        self,
+        by_scope: Mapping[Scope, tuple[SelectedRule, ...]],
+        current: CurrentDocument,  # the document being checked, which each context shows
+        known: frozenset[str] = frozenset(),  # every installed rule's code, selected or not
+    ) -> None:
+        self.by_scope = by_scope
+        self.current = current
+        self.known = known
 
     def __getitem__(self, scope: Scope) -> tuple[SelectedRule, ...]:
         return self.by_scope.get(scope, ())
@@ -363,7 +370,7 @@ class Checker:
             # Lines of a file that did not parse may hold sensitive values nobody located.
             excerpt=source.excerpt(mark.line) if self._excerpts and document else None,
             # The fixer must know which document of the file the fix's paths are in.
-            fix=replace(violation.fix, document=source.written_index(index))
+            fix=violation.fix._replace(document=source.written_index(index))
             if violation.fix and index is not None
             else None,
         )

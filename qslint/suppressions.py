@@ -10,7 +10,7 @@ line, only the directive when more comment text follows it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from qslint.findings import Mark
 
@@ -19,8 +19,7 @@ _DIRECTIVE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(NamedTuple):
     """One suppression comment; positions are 1-based, ends excluded."""
 
     line: int

@@ -22,10 +22,9 @@ import math
 import re
 import warnings
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 # The scalars the AWS CLI's YAML 1.1 reading gives (ruamel.yaml's constructors build no others).
 Yaml11Value = str | int | float | bool | date | None
@@ -95,8 +94,7 @@ class Sent(enum.StrEnum):
     REFUSED = "refused"  # botocore refuses it before anything is sent
 
 
-@dataclass(frozen=True)
-class SentTimestamp:
+class SentTimestamp(NamedTuple):
     """What botocore makes of a DateTime value: how, the instant it sends (unless that
     depends on the day it runs or is refused), and the ISO text the value spells, when one
     form is clear."""

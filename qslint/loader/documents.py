@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from qslint.findings import JsonPath, Location, Mark
 from qslint.suppressions import Suppression
@@ -59,8 +59,7 @@ def one_based(mark: Any) -> Mark:
     return Mark(mark.line + 1, mark.column + 1)
 
 
-@dataclass(frozen=True)
-class FanOutRow:
+class FanOutRow(NamedTuple):
     """Which row of a fan-out a document is: its number in the rows (1-based), its name when
     the template names rows by a column, and how many rows the template expands to."""
 
@@ -73,8 +72,7 @@ class FanOutRow:
         return self.name if self.name is not None else str(self.number)
 
 
-@dataclass(frozen=True)
-class FanOutProblem:
+class FanOutProblem(NamedTuple):
     """Why a fan-out cannot expand (a part of) its template: ``kind`` is what the rules of
     fan-outs tell apart, ``file`` where the problem is (the template or its rows file)."""
 
@@ -84,8 +82,7 @@ class FanOutProblem:
     mark: Mark
 
 
-@dataclass(frozen=True)
-class LoadProblem:
+class LoadProblem(NamedTuple):
     """Why (part of) a file could not be read; QS100 material."""
 
     message: str
@@ -146,8 +143,7 @@ class SourceFile:
         return text
 
 
-@dataclass(frozen=True)
-class Sensitivity:
+class Sensitivity(NamedTuple):
     """Which values are sensitive: under a field in ``names`` for which ``applies(path)``.
 
     The name check is the cheap filter run for every mapping key; the predicate decides.
