@@ -20,7 +20,6 @@ are kept for the repository rules (QS601) and for ``plan``/``apply``.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -432,6 +431,8 @@ def _job_data(document: Document, index: tuple[str, ...] | None) -> bytes | dict
     """A valid job's values for :class:`CheckedJob`: all of them pickled, or the fields of
     ``index`` alone."""
     if index is None:
+        import pickle  # whole jobs only: a run with a project index keeps a few fields
+
         return pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
     return {name: document.data[name] for name in index if name in document.data}
 

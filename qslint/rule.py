@@ -18,7 +18,6 @@ from __future__ import annotations
 import enum
 import importlib
 import inspect
-import pickle
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -157,6 +156,8 @@ class CheckedJob:
         """The job's values as written (``job`` is these, validated), without validating."""
         if not isinstance(self.data, bytes):
             return dict(self.data)
+        import pickle  # loaded already by whoever pickled the values
+
         values: dict[str, Any] = pickle.loads(self.data)
         return values
 
