@@ -229,14 +229,13 @@ class RuleOption(NamedTuple):
     minimum: int = 0  # the least an integer option may be set to: counts are never negative
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     summary: str
     severity: Severity
     scope: Scope
     check: Callable[..., Iterable[Any]]
-    options: tuple[RuleOption, ...] = field(default=())
+    options: tuple[RuleOption, ...] = ()
     module: str = ""
     fixable: bool = False
     url: str = ""  # where a plugin documents the rule
