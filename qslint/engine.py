@@ -93,7 +93,7 @@ class InternalError(NamedTuple):
     details: str
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: no generated __eq__ to compile at start-up
 class FileResult:
     """What the rules of one file found: cacheable, and sent back by worker processes."""
 
@@ -114,7 +114,7 @@ class FileResult:
     rows_read: tuple[str, ...] = ()  # of those, the ones that read as rows: no definitions
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: no generated __eq__ to compile at start-up
 class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     internal_errors: list[InternalError] = field(default_factory=list)

@@ -13,7 +13,7 @@ from qslint.suppressions import Suppression
 PathPredicate = Callable[[JsonPath], bool]
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: no generated __eq__ to compile at start-up
 class Document:
     """One parsed job document: plain values plus where each of them starts."""
 
@@ -89,7 +89,7 @@ class LoadProblem(NamedTuple):
     mark: Mark
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: no generated __eq__ to compile at start-up
 class SourceFile:
     """A file as the checks see it."""
 
