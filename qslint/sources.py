@@ -13,7 +13,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -88,8 +87,7 @@ _TRANSLATED = {
 }
 
 
-@dataclass(frozen=True)
-class FileSelector:
+class FileSelector(NamedTuple):
     root: Path
     include: Matcher
     exclude: Matcher
