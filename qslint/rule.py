@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 import importlib
 import inspect
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -371,7 +372,8 @@ def plugin_entry_points(group: str = ENTRY_POINT_GROUP) -> list[tuple[str, str]]
     seen: set[str] = set()
     for folder in sys.path:
         try:
-            names = sorted(entry.name for entry in Path(folder or ".").iterdir())
+            # Names, not a Path per entry: the standard library's folders hold hundreds.
+            names = sorted(os.listdir(folder or "."))  # noqa: PTH208
         except OSError:  # a zip file or a folder that does not exist
             continue
         for name in names:
