@@ -23,7 +23,6 @@ import re
 import warnings
 from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 # The scalars the AWS CLI's YAML 1.1 reading gives (ruamel.yaml's constructors build no others).
@@ -241,6 +240,8 @@ def double_rounds(text: str | None, value: float) -> bool:
         return math.isfinite(sent_double(value)) and int(sent_double(value)) != value
     if text is None or not math.isfinite(value):
         return False
+    from decimal import Decimal, InvalidOperation  # for a decimal parameter's value only
+
     try:
         written = Decimal(text.replace("_", ""))
     except InvalidOperation:  # a YAML spelling Decimal does not take: `.5e3` is fine, `0x`

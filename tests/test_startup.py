@@ -22,6 +22,9 @@ PARALLEL = ("multiprocessing", "concurrent.futures")  # more than 128 files
 FAN_OUT = ("qslint.fanout.expansion", "qslint.fanout.rows")  # a template to expand
 # Jobs kept whole, for a repository rule that does not say which fields it `reads`.
 WHOLE_JOBS = ("pickle",)
+# A decimal parameter's value, compared with the double the service reads (pydantic-core
+# imports it too).
+DECIMALS = ("decimal",)
 # Other commands; the pydantic models (`qslint schema`), and pydantic's plugin loader.
 ELSEWHERE = ("boto3", "botocore", "pygls", "pydantic", "qslint.model", "importlib.metadata")
 
@@ -30,7 +33,16 @@ def imported_by_check(folder: Path, *args: str) -> set[str]:
     """The modules (among those named above) that ``qslint check ARGS`` run in ``folder``
     imports. Every file counts as settled for the cache (``SETTLED_NS``): the runs follow
     one another within seconds of the files' writes."""
-    names = (*WRITING, *CONFIGURATION, *PARSING, *PARALLEL, *FAN_OUT, *WHOLE_JOBS, *ELSEWHERE)
+    names = (
+        *WRITING,
+        *CONFIGURATION,
+        *PARSING,
+        *PARALLEL,
+        *FAN_OUT,
+        *WHOLE_JOBS,
+        *DECIMALS,
+        *ELSEWHERE,
+    )
     probe = textwrap.dedent(
         f"""
         import sys
