@@ -143,14 +143,19 @@ class SourceFile:
         return text
 
 
-class Sensitivity(NamedTuple):
+class Sensitivity:
     """Which values are sensitive: under a field in ``names`` for which ``applies(path)``.
 
     The name check is the cheap filter run for every mapping key; the predicate decides.
     """
 
-    names: frozenset[str]
-    applies: PathPredicate
+    # Slots, not a named tuple: the loader reads ``names`` at every mapping key, and a
+    # slot is the quickest attribute to read.
+    __slots__ = ("applies", "names")
+
+    def __init__(self, names: frozenset[str], applies: PathPredicate) -> None:
+        self.names = names
+        self.applies = applies
 
 
 NOTHING_SENSITIVE = Sensitivity(frozenset(), lambda path: False)
