@@ -11,7 +11,8 @@ of N definitions (benchmarks/corpus.py) whose cache a ``qslint check`` has fille
 user's would be: it opens one definition, waits for its first diagnostics, then times
 ``--changes`` edits, each an incremental didChange (without the debounce an editor's
 keystrokes have) until its diagnostics; one of the edits makes the job a duplicate of
-another file's (QS601), the next undoes it. Prints each round and the medians, and the
+another file's (QS601), the next undoes it. A CI workflow (YAML that is no definition) is
+open beside it, as in an editor's other tab. Prints each round and the medians, and the
 server's CPU time per change (from /proc: what the machine's load does not inflate). With
 ``--placeholders``, the project also holds a fan-out template over a 200-row CSV: it opens
 the template and, ``--changes`` times, types `${` in it (with an editor's debounce) and
@@ -78,6 +79,12 @@ class Session:
         codes = await self.diagnostics_of(uri)
         return uri, time.perf_counter() - started, codes
 
+    def open_beside(self, path: Path) -> None:
+        """Open a document that gets no diagnostics (it is no definition)."""
+        uri = from_fs_path(str(path.absolute()))
+        item = types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=path.read_text())
+        self.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
+
     async def change(
         self, uri: str, version: int, change: types.TextDocumentContentChangePartial
     ) -> tuple[float, list[str]]:
@@ -133,6 +140,8 @@ async def change_round(
     session = Session()
     await session.start(folder)
     uri, opened, _ = await session.open(path)
+    session.open_beside(folder / WORKFLOW)
+    await session.diagnostics_of(uri)  # every open document is linted again
     own = next(
         line.split(":", 1)[1].strip()
         for line in path.read_text().splitlines()
@@ -209,11 +218,17 @@ async def placeholder_round(
     return hovers, completions, cpu / requests, shown
 
 
+WORKFLOW = "ci.yaml"  # beside the definitions, as a CI configuration may be
+
+
 def workspace(folder: Path, count: int) -> tuple[Path, str]:
     """A project of ``count`` definitions with a warm cache: one file to edit, and the job
     id of another of the same account and dashboard (to make a duplicate of)."""
     paths = write_corpus(folder / "jobs", count)
     (folder / ".qslint.toml").write_text('region = "eu-west-1"\n')
+    (folder / WORKFLOW).write_text(
+        "name: ci\non: [push]\njobs:\n  lint: {runs-on: ubuntu-latest}\n"
+    )
     edited, twin_id = duplicable(paths)
     command = [sys.executable, "-m", "qslint", "check", "-q", "jobs"]
     subprocess.run(command, cwd=folder, check=False, stdout=subprocess.DEVNULL)

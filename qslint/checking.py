@@ -83,6 +83,9 @@ def source_reader(limits: LoadLimits, overlay: Mapping[str, bytes]) -> Callable[
 
 
 PARALLEL_MIN_FILES = 128  # below this, starting processes costs more than it saves
+# The smallest chunk a worker is handed: a few milliseconds of work, against a fraction of
+# a millisecond to send it and its results.
+MIN_CHUNK_FILES = 8
 _worker_checkers: Sequence[Checker] = ()  # what a forked worker process checks with
 
 
@@ -145,6 +148,26 @@ def check_files(
     return [check_file(checkers[file.checker], file) for file in files]
 
 
+def chunk_bounds(count: int, workers: int) -> list[tuple[int, int]]:
+    """Where each chunk of ``count`` files starts and ends: each takes a share of the files
+    left, so that chunks shrink as the run nears its end (guided scheduling, as OpenMP's).
+
+    Equal chunks left a core idle for up to one chunk's time at the end, while the other
+    finished its last: with 1,000 files on two cores, a chunk was ~0.1 s. The last chunks
+    here take a few milliseconds. None holds more than a quarter of a worker's share, so
+    that a worker never holds many files' results at once (a large run's memory).
+    """
+    largest = max(MIN_CHUNK_FILES, count // (4 * workers))
+    bounds = []
+    start = 0
+    while start < count:
+        share = -(-(count - start) // (2 * workers))  # rounded up
+        size = min(largest, max(MIN_CHUNK_FILES, share))
+        bounds.append((start, min(count, start + size)))
+        start += size
+    return bounds
+
+
 def _check_in_processes(
     checkers: Sequence[Checker], files: list[FileToCheck], workers: int, context: BaseContext
 ) -> list[Checked]:
@@ -160,8 +183,7 @@ def _check_in_processes(
     service_sensitivity()
     importlib.import_module("qslint.validation")
     importlib.import_module("qslint.fanout.expansion")  # for the tasks of templates
-    size = max(1, len(files) // (workers * 4))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    chunks = [files[start:end] for start, end in chunk_bounds(len(files), workers)]
     # As the gc module's documentation advises before forking: what the workers inherit
     # (modules, the models' schemas, the files to check) is frozen, so that their
     # collections neither scan it nor write to its memory pages, which then stay shared.

@@ -105,6 +105,9 @@ class SentTimestamp(NamedTuple):
     meant: str | None = None
 
 
+# Three rules ask about each DateTime value, and a project's files repeat them. Typed: `1`
+# and `True` are sent differently, though equal.
+@functools.lru_cache(maxsize=1024, typed=True)
 def sent_timestamp(value: object) -> SentTimestamp:
     """What botocore's serializer sends for ``value`` in a timestamp member."""
     try:

@@ -47,14 +47,13 @@ def duplicate_parameter(job: Job, context: RuleContext) -> Iterator[Violation]:
     first: dict[str, str] = {}
     in_file_order = sorted(job.parameters(), key=lambda item: context.position(item[0]))
     for path, parameter in in_file_order:
-        where = format_json_path(path[2:])
         if parameter.Name in first:
             yield Violation(
                 f"parameter `{parameter.Name}` is already given in {first[parameter.Name]}",
                 path=(*path, "Name"),
             )
         else:
-            first[parameter.Name] = where
+            first[parameter.Name] = format_json_path(path[2:])
 
 
 @job_rule("QS402", "A parameter has no values")
@@ -149,12 +148,14 @@ def number_out_of_range(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     for path, parameter in job.parameters():
         for i, value in enumerate(parameter.Values):
-            at = (*path, "Values", i)
-            name = f"value {i + 1} of parameter `{parameter.Name}`"
             if path[2] == "IntegerParameters" and not INT64_MIN <= value <= INT64_MAX:
-                yield Violation(f"{name} is outside the signed 64-bit range", path=at)
+                problem = "is outside the signed 64-bit range"
             elif path[2] == "DecimalParameters" and not math.isfinite(value):
-                yield Violation(f"{name} is not a finite number", path=at)
+                problem = "is not a finite number"
+            else:
+                continue
+            name = f"value {i + 1} of parameter `{parameter.Name}`"
+            yield Violation(f"{name} {problem}", path=(*path, "Values", i))
 
 
 @job_rule("QS405", "A parameter name no dashboard parameter can have")

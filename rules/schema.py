@@ -407,12 +407,11 @@ def yaml11_reads_differently(document: DocumentInput, context: RuleContext) -> I
     reported = {error.path for error in document.errors}
     data = document.document.data
     for path, text in document.document.plain_scalars.items():
-        if any(path[:n] in reported for n in range(len(path) + 1)):
+        if reported and any(path[:n] in reported for n in range(len(path) + 1)):
             continue
         value = _value_at(data, path)
-        shown = not is_sensitive(path)
         if isinstance(value, date) and not isinstance(value, datetime):
-            subject = f"`{text}`" if shown else "this value"
+            subject = "this value" if is_sensitive(path) else f"`{text}`"
             yield Violation(
                 f"the AWS CLI and PyYAML read {subject} as a date, which botocore refuses "
                 "(only `qslint apply` sends it); quote it or give it a time",
@@ -420,8 +419,9 @@ def yaml11_reads_differently(document: DocumentInput, context: RuleContext) -> I
                 fix=Fix("quote the date", (replace_value(path, value.isoformat()),)),
             )
             continue
-        if read_alike(text, value):
+        if read_alike(text, value):  # as nearly all are: no need to know if it may be shown
             continue
+        shown = not is_sensitive(path)
         message = _yaml11_message(yaml11_reading(text), text if shown else None, value)
         fix = None
         if isinstance(value, str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import time
@@ -251,3 +252,19 @@ def test_worker_processes_read_the_files_they_check(corpus, monkeypatch):
     )
     assert outcome(run(corpus, workers=2)) == outcome(serial)
     assert read_here == []
+
+
+@pytest.mark.parametrize("count", [1, 7, 128, 300, 1000, 50_000])
+@pytest.mark.parametrize("workers", [2, 3, 8])
+def test_chunks_cover_every_file_once_and_shrink_towards_the_end(count, workers):
+    bounds = checking.chunk_bounds(count, workers)
+    assert [index for start, end in bounds for index in range(start, end)] == list(range(count))
+    sizes = [end - start for start, end in bounds]
+    body = sizes[:-1]  # the last chunk holds what is left: it may be smaller still
+    assert all(size >= following for size, following in itertools.pairwise(body))
+    largest = max(checking.MIN_CHUNK_FILES, count // (4 * workers))
+    assert max(sizes) <= largest  # no worker holds more results than before, at once
+    assert all(size >= checking.MIN_CHUNK_FILES for size in sizes[:-1])
+    if count >= 1000:
+        # What the last chunks leave a core idle for: a few files, not a quarter of a share.
+        assert sizes[-2] <= checking.MIN_CHUNK_FILES < largest

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
+from ruamel.yaml.error import YAMLError
 
+from qslint.findings import JsonPath
 from qslint.loader import LoadLimits, Mark, load_source
+from qslint.loader.building import DocumentBuilder, Invalid
+from qslint.loader.composing import NodeComposer
+from qslint.loader.documents import Document, service_sensitivity
 
 
 def test_positions_of_values_and_keys() -> None:
@@ -213,3 +220,56 @@ def test_merges_within_a_merged_mapping_are_expanded_where_they_stand() -> None:
     (document,) = load_source("job.yaml", text).documents
     assert document.data["job"] == {"x": 1, "y": 2, "z": 3, "q": 1}
     assert document.locate(("job", "y"), key=True) == Mark(2, 17)
+
+
+def _built(text: str, *, aliases: bool) -> list[tuple[object, ...]] | tuple[str, Mark]:
+    """What the builder makes of ``text`` (its parser's marks as (line, column)), or the
+    node it refuses."""
+    parser = NodeComposer(text)
+    documents: list[Document] = []
+    try:
+        DocumentBuilder(parser, LoadLimits(), service_sensitivity(), aliases=aliases).build(
+            documents
+        )
+    except Invalid as refused:
+        return refused.message, refused.mark
+    finally:
+        parser.dispose()
+
+    def marks(found: dict[JsonPath, Any]) -> dict[JsonPath, tuple[int, int]]:
+        return {path: (mark.line, mark.column) for path, mark in found.items()}
+
+    return [
+        (d.data, marks(d.values), marks(d.keys), d.plain_scalars, d.hidden, d.yaml11)
+        for d in documents
+    ]
+
+
+_ROOT = Path(__file__).parent.parent
+_WITHOUT_ANCHORS = sorted(
+    path
+    for folder in (_ROOT / "examples", _ROOT / "tests" / "fixtures")
+    for path in folder.rglob("*.yaml")
+    if not {"&", "*"} & set(path.read_text(encoding="utf-8", errors="replace"))
+)
+
+
+@pytest.mark.parametrize("path", _WITHOUT_ANCHORS, ids=lambda path: path.name)
+def test_a_text_without_anchors_builds_alike_without_their_bookkeeping(path: Path) -> None:
+    """A text with no `&` nor `*` is read straight from the parser: the same documents, or
+    the same node refused."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        expected = _built(text, aliases=True)
+    except YAMLError:
+        pytest.skip("libyaml refuses it")
+    assert _built(text, aliases=False) == expected
+
+
+def test_a_yaml_1_1_file_leaves_the_next_files_numbers_as_yaml_1_2_reads_them() -> None:
+    """A run constructs each number once for all its files, but per YAML version: libyaml
+    refuses this 1.1 file (a timestamp in a flow sequence), and ruamel.yaml's parser then
+    reads `012` as octal there."""
+    yaml11 = b"%YAML 1.1\n---\nT: [2026-01-05T00:00:00Z]\nA: 012\n"
+    assert load_source("old.yaml", yaml11).documents[0].data["A"] == 10
+    assert load_source("job.yaml", b"A: 012\nB: [012]\n").documents[0].data == {"A": 12, "B": [12]}

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from conftest import VALID_JOB
+from test_server import FAN_OUT
 
 from qslint.config import LoadLimits
+from qslint.engine import CheckResult
 from qslint.fanout.rows import Rows
 from qslint.findings import Mark
 from qslint.runner import RuleSets, lint
 from qslint.server.debounce import Debouncer
+from qslint.server.documents import DefinitionLinter
 from qslint.server.fields import completion_at, hover_text, key_at
 from qslint.server.placeholders import Placeholders
 from qslint.server.project import ProjectIndex
@@ -219,3 +222,36 @@ def test_hover_on_inline_rows_in_a_folded_value_and_on_a_rows_file_elsewhere(tmp
     assert hover.markdown == (
         "**`${tenant}`**: `for-each` names a file beside this one or below it, not `../tenants.csv`"
     )
+
+
+def test_a_keystroke_checks_the_open_definitions_and_the_templates_of_an_open_rows_file(
+    tmp_path, monkeypatch
+):
+    """Never the whole workspace: another YAML file open beside (a workflow) changes nothing,
+    and an open rows file brings the templates that read it, as the index knows them."""
+    (tmp_path / ".qslint.toml").write_text('region = "eu-west-1"\n', encoding="utf-8")
+    (tmp_path / "weekly.yaml").write_text(FAN_OUT, encoding="utf-8")
+    (tmp_path / "tenants.csv").write_text("tenant,tenant_id\nacme,t-1\n", encoding="utf-8")
+    for number in range(3):
+        job = VALID_JOB.replace("weekly-sales", f"job-{number}")
+        (tmp_path / f"job-{number}.yaml").write_text(job, encoding="utf-8")
+    workflow = "name: ci\non: [push]\njobs:\n  lint: {runs-on: ubuntu-latest}\n"
+    (tmp_path / "ci.yaml").write_text(workflow, encoding="utf-8")
+    linted: list[list[str]] = []
+
+    def recording(paths: Sequence[Path], *args: object, **kwargs: object) -> CheckResult:
+        linted.append(sorted(str(path) for path in paths))
+        return lint(paths, *args, **kwargs)
+
+    linter = DefinitionLinter([tmp_path])
+    linter.refresh()
+    monkeypatch.setattr("qslint.server.documents.lint", recording)
+    edited = str(tmp_path / "job-0.yaml")
+    opened = {edited: (tmp_path / "job-0.yaml").read_text(), str(tmp_path / "ci.yaml"): workflow}
+    assert linter.lint(opened).findings == {edited: []}
+    assert linted == [[edited]]
+
+    rows = str(tmp_path / "tenants.csv")
+    result = linter.lint({**opened, rows: "tenant,tenant_id\nacme,t-1\nglobex corp,t-2\n"})
+    assert linted[-1] == [edited, str(tmp_path / "weekly.yaml")]
+    assert [finding.code for finding in result.findings[rows]] == ["QS105"]

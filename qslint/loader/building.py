@@ -9,7 +9,7 @@ definition never needs (custom tags, duplicate keys, non-string keys) is refused
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ruamel.yaml.composer import ComposerError
@@ -38,8 +38,12 @@ from qslint.wire import aws_cli_yaml11_value
 
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_MEMO_SIZE = 1024
+# Non-string scalars' values by tag, text and the YAML version the constructor reads them
+# as: shared by every file, as a project's definitions repeat their numbers and timestamps.
+_constructed: dict[tuple[str, str, Any], Any] = {}
 _TAGS = {name: Tag(suffix=name) for name in SCALAR_TAGS}
 _Entry = tuple[str, Any, list[Any]]  # a mapping entry: its key, the key's event, the value's events
+NextEvent = Callable[[], Any]  # the next event of the node being read
 
 
 class Invalid(Exception):
@@ -121,14 +125,9 @@ _ENDS = frozenset({MappingEndEvent, SequenceEndEvent})
 _ANCHORABLE = frozenset({ScalarEvent, MappingStartEvent, SequenceStartEvent})
 
 
-class _Replay:
-    """The kept events of an anchored node, read again where an alias names it."""
-
-    def __init__(self, events: list[Any], start: int = 0) -> None:
-        self._events = iter(events[start:]) if start else iter(events)
-
-    def next(self) -> Any:
-        return next(self._events)
+def _replay(events: list[Any]) -> NextEvent:
+    """After its first, the kept events of an anchored node that an alias names."""
+    return iter(events[1:]).__next__
 
 
 def _children(events: list[Any]) -> Iterator[list[Any]]:
@@ -178,15 +177,18 @@ class DocumentBuilder:
     constructor (for the scalars that are not strings).
 
     The node budget is the file's, shared by its documents: many small documents cost as
-    much as one big one.
+    much as one big one. Without ``aliases`` (a text with no `&` nor `*` has no anchor nor
+    alias), the events come straight from the parser, with no bookkeeping per event.
     """
 
-    def __init__(self, parser: Any, limits: LoadLimits, sensitivity: Sensitivity) -> None:
+    def __init__(
+        self, parser: Any, limits: LoadLimits, sensitivity: Sensitivity, *, aliases: bool = True
+    ) -> None:
         self._parser = parser
+        self._aliases = aliases
         self._limits = limits
         self._sensitivity = sensitivity
         self._nodes = 0
-        self._constructed: dict[tuple[str, str], Any] = {}
         # The entries of each mapping a merge named in this document, by the id of its first
         # event (the same object wherever its events are read again; the events are kept
         # beside the entries, so that the id names them while they are kept).
@@ -196,25 +198,27 @@ class DocumentBuilder:
         """Append each document of the file to ``documents``, up to the first that breaks a
         limit, whose problem is returned (a syntax error raises ``YAMLError``)."""
         parser = self._parser
-        events = _Events(parser)
+        events = _Events(parser) if self._aliases else None
+        next_event: NextEvent = events.next if events else parser.get_event
         parser.get_event()  # the stream's start
         empty_at_end = 0  # documents that hold nothing, since the last one that does
         while not parser.check_event(StreamEndEvent):
             if len(documents) == self._limits.max_documents:
                 return too_many_documents(parser.peek_event(), self._limits)
             start = parser.get_event()
-            events.new_document()
+            if events:
+                events.new_document()
             self._merged.clear()
-            root = events.next()
+            root = next_event()
             # The AWS CLI reads a document under a `%YAML 1.1` directive as YAML 1.1.
             yaml11 = tuple(start.version or ())[:2] == (1, 1)
             document = Document(data=None, start=one_based(root.start_mark), yaml11=yaml11)
             try:
-                document.data = self._value(root, events, (), document, hidden=False)
+                document.data = self._value(root, next_event, (), document, hidden=False)
             except TooDeep:
                 raise
             except Invalid:
-                _read_document(events)  # a syntax error anywhere in it comes first
+                _read_document(next_event)  # a syntax error anywhere in it comes first
                 raise
             parser.get_event()  # the document's end
             documents.append(document)
@@ -225,14 +229,14 @@ class DocumentBuilder:
         return None
 
     def _value(
-        self, event: Any, events: Any, path: JsonPath, document: Document, *, hidden: bool
+        self, event: Any, next_event: NextEvent, path: JsonPath, document: Document, *, hidden: bool
     ) -> Any:
         if type(event) is _Alias:
             if event.open:
                 mark = one_based(event.events[0].start_mark)
                 raise Invalid("recursive alias: a node that contains itself", mark)
             return self._value(
-                event.events[0], _Replay(event.events, 1), path, document, hidden=hidden
+                event.events[0], _replay(event.events), path, document, hidden=hidden
             )
         self._nodes += 1
         if self._nodes > self._limits.max_nodes:
@@ -251,17 +255,22 @@ class DocumentBuilder:
                 if read:
                     return yaml11_value
             return value
+        if event.ctag is not None:  # untagged, as nearly all are, it needs no check
+            _expect_tag(event, SEQ_TAG if type(event) is SequenceStartEvent else MAP_TAG)
         if type(event) is SequenceStartEvent:
-            _expect_tag(event, SEQ_TAG)
-            items = []
-            item = events.next()
-            while type(item) is not SequenceEndEvent:
-                child = (*path, len(items))
-                items.append(self._value(item, events, child, document, hidden=hidden))
-                item = events.next()
-            return items
-        _expect_tag(event, MAP_TAG)
-        return self._mapping(events, path, document, hidden=hidden)
+            return self._sequence(next_event, path, document, hidden=hidden)
+        return self._mapping(next_event, path, document, hidden=hidden)
+
+    def _sequence(
+        self, next_event: NextEvent, path: JsonPath, document: Document, *, hidden: bool
+    ) -> list[Any]:
+        items: list[Any] = []
+        item = next_event()
+        while type(item) is not SequenceEndEvent:
+            child = (*path, len(items))
+            items.append(self._value(item, next_event, child, document, hidden=hidden))
+            item = next_event()
+        return items
 
     def _scalar(self, event: ScalarEvent) -> tuple[Any, bool]:
         """The value of a scalar, and whether it is a plain one whose YAML 1.1 reading may
@@ -283,8 +292,9 @@ class DocumentBuilder:
         return self._construct(tag, event), differs
 
     def _construct(self, name: str, event: ScalarEvent) -> Any:
-        key = (name, event.value)
-        constructed = self._constructed.get(key, self)
+        # Under `%YAML 1.1`, ruamel.yaml's pure parser constructs `012` as 10, not 12.
+        key = (name, event.value, self._parser.resolver.processing_version)
+        constructed = _constructed.get(key, self)
         if constructed is self:
             node = ScalarNode(_TAGS[name], event.value, event.start_mark, event.end_mark)
             try:
@@ -292,30 +302,40 @@ class DocumentBuilder:
             except (ConstructorError, ValueError, OverflowError, IndexError) as error:
                 short = name.removeprefix(_YAML)
                 raise Invalid(f"invalid {short} value", one_based(event.start_mark)) from error
-            if len(self._constructed) >= _SCALAR_MEMO_SIZE:
-                self._constructed.clear()
-            self._constructed[key] = constructed  # scalars are immutable: shared safely
+            if len(_constructed) >= _SCALAR_MEMO_SIZE:
+                _constructed.clear()
+            _constructed[key] = constructed  # scalars are immutable: shared safely
         return constructed
 
     def _mapping(
-        self, events: Any, path: JsonPath, document: Document, *, hidden: bool
+        self, next_event: NextEvent, path: JsonPath, document: Document, *, hidden: bool
     ) -> dict[str, Any]:
         result: dict[str, Any] = {}
         merged: list[_Entry] = []
-        key_event = events.next()
+        key_event = next_event()
         while type(key_event) is not MappingEndEvent:
-            if self._is_merge(key_event):
-                merged.extend(self._merge_sources(_capture(events.next(), events)))
+            # Most keys are untagged strings, quoted or plain: taken as they are, without the
+            # calls that a merge, a tag or a key of another type needs.
+            if (
+                type(key_event) is ScalarEvent
+                and key_event.ctag is None
+                and (not key_event.implicit[0] or plain_tag(key_event.value)[0] == STR_TAG)
+            ):
+                key = key_event.value
+            elif self._is_merge(key_event):
+                merged.extend(self._merge_sources(_capture(next_event(), next_event)))
+                key_event = next_event()
+                continue
             else:
                 key, key_event = self._key(key_event)
-                if key in result:
-                    raise Invalid(f"duplicate key {key!r}", one_based(key_event.start_mark))
-                value = events.next()
-                result[key] = self._entry(key, key_event, value, events, path, document, hidden)
-            key_event = events.next()
+            if key in result:
+                raise Invalid(f"duplicate key {key!r}", one_based(key_event.start_mark))
+            value = next_event()
+            result[key] = self._entry(key, key_event, value, next_event, path, document, hidden)
+            key_event = next_event()
         for key, key_event, value_events in merged:
             if key not in result:
-                replay = _Replay(value_events, 1)
+                replay = _replay(value_events)
                 value = value_events[0]
                 result[key] = self._entry(key, key_event, value, replay, path, document, hidden)
         return result
@@ -325,7 +345,7 @@ class DocumentBuilder:
         key: str,
         key_event: ScalarEvent,
         value: Any,
-        events: Any,
+        next_event: NextEvent,
         path: JsonPath,
         document: Document,
         hidden: bool,
@@ -336,7 +356,7 @@ class DocumentBuilder:
             _hide(key_event, document)
         sensitivity = self._sensitivity
         hidden = hidden or (key in sensitivity.names and sensitivity.applies(child))
-        return self._value(value, events, child, document, hidden=hidden)
+        return self._value(value, next_event, child, document, hidden=hidden)
 
     def _is_merge(self, event: Any) -> bool:
         if type(event) is not ScalarEvent:
@@ -444,12 +464,12 @@ def _merge_source_events(events: list[Any]) -> list[list[Any]]:
     return sources
 
 
-def _capture(first: Any, events: Any) -> list[Any]:
+def _capture(first: Any, next_event: NextEvent) -> list[Any]:
     """The events of the node that starts with ``first``, read to its end."""
     captured = [first]
     depth = 1 if isinstance(first, CollectionStartEvent) else 0
     while depth:
-        item = events.next()
+        item = next_event()
         captured.append(item)
         if isinstance(item, CollectionStartEvent):
             depth += 1
@@ -458,9 +478,9 @@ def _capture(first: Any, events: Any) -> list[Any]:
     return captured
 
 
-def _read_document(events: _Events) -> None:
+def _read_document(next_event: NextEvent) -> None:
     """Read the rest of the document, so that a syntax error in it is raised."""
-    while type(events.next()) is not DocumentEndEvent:
+    while type(next_event()) is not DocumentEndEvent:
         pass
 
 

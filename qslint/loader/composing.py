@@ -149,7 +149,9 @@ def _compose(
         except YAMLError as error:  # the pure-Python reader checks every character up front
             return documents, syntax_problem(error, text)
         try:
-            return documents, DocumentBuilder(parser, limits, sensitivity).build(documents)
+            aliases = "&" in text or "*" in text
+            builder = DocumentBuilder(parser, limits, sensitivity, aliases=aliases)
+            return documents, builder.build(documents)
         except YAMLError as error:
             return documents, syntax_problem(error, text)
         except Invalid as error:

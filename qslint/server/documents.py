@@ -26,9 +26,6 @@ from qslint.server.project import ProjectIndex
 from qslint.settings import Settings
 from qslint.sources import Selectors, SourceError
 
-# What a fan-out's rows file may be: an open one is linted with the workspace's templates.
-ROWS_SUFFIXES = (".csv", ".yaml", ".yml", ".json")
-
 
 class LintError(Exception):
     """What stops every lint until the user fixes it: a configuration, a rule plugin."""
@@ -50,10 +47,9 @@ class DefinitionLinter:
         self._rules = rules
         self._loaded: list[Rule] | None = None
         self.project = ProjectIndex()
-        # Each open document's text, limits, whether it is clearly something else and whether
-        # it reads as a fan-out's rows (a list of mappings, and no job): a keystroke lints
-        # every open document, and only the edited one changed.
-        self._verdicts: dict[str, tuple[str, LoadLimits, bool, bool]] = {}
+        # Each open document's text, limits and whether it is clearly something else: a
+        # keystroke lints every open document, and only the edited one changed.
+        self._verdicts: dict[str, tuple[str, LoadLimits, bool]] = {}
 
     def _settings(self) -> Settings:
         return Settings(cwd=self.folders[0] if self.folders else Path.cwd())
@@ -119,23 +115,14 @@ class DefinitionLinter:
             from qslint.validation import unrelated_documents
 
             source = load_source(path, text.encode("utf-8"), limits)
-            something_else = unrelated_documents(source).something_else
-            rows = not source.documents and _reads_as_rows(path, text, limits)
-            known = (text, limits, something_else, rows)
+            known = (text, limits, unrelated_documents(source).something_else)
             self._verdicts[path] = known
         return not known[2]
 
-    def _maybe_rows(self, path: str, held: Mapping[str, str]) -> bool:
-        """Whether an open document may be a fan-out's rows file: one with a rows file's
-        suffix that is no definition, or that reads as rows and holds no job."""
-        if not path.lower().endswith(ROWS_SUFFIXES):
-            return False
-        known = self._verdicts.get(path)
-        return path not in held or (known is not None and known[3])
-
     def lint(self, documents: Mapping[str, str], *, workspace: bool = True) -> LintResult:
-        """The findings of each definition among ``documents`` (text by absolute path); with
-        ``workspace``, checked together with the definitions of the workspace's folders."""
+        """The findings of each definition among ``documents`` (text by absolute path) and of
+        each rows file among them; with ``workspace``, checked together with the definitions of
+        the workspace's folders as the index holds them."""
         try:
             settings = self._settings()
             held = {
@@ -146,16 +133,14 @@ class DefinitionLinter:
             for closed in self._verdicts.keys() - documents.keys():
                 del self._verdicts[closed]
             result = LintResult({path: [] for path in held})
-            # An open document that is no definition may be a fan-out's rows file: then the
-            # workspace's templates are checked with it (a keystroke in a definition is not).
-            maybe_rows = workspace and any(self._maybe_rows(path, held) for path in documents)
-            if not held and not maybe_rows:
-                return result
             if workspace and not self.project.built:
                 self.refresh()
-            paths = [Path(path) for path in held]
-            if maybe_rows:
-                paths += [folder for folder in self.folders if folder.is_dir()]
+            # An open document may be a fan-out's rows file: then the templates that read it
+            # are checked with it, so that its rows' findings show in it.
+            templates = self.project.templates_reading(documents) if workspace else []
+            paths = [Path(path) for path in dict.fromkeys([*held, *templates])]
+            if not paths:
+                return result
             checked = lint(
                 paths,
                 settings,
@@ -163,7 +148,7 @@ class DefinitionLinter:
                 workers=1,  # the server's own process: no workers forked under its event loop
                 # Every open document: a fan-out reads its rows file as the editor has it.
                 overlay={path: text.encode("utf-8") for path, text in documents.items()},
-                compared=self.project.compared() if workspace and not maybe_rows else [],
+                compared=self.project.compared() if workspace else [],
             )
         except (ConfigError, SourceError) as error:
             raise LintError(str(error)) from error
@@ -175,13 +160,3 @@ class DefinitionLinter:
             if path in result.findings:
                 result.findings[path].append(finding)
         return result
-
-
-def _reads_as_rows(path: str, text: str, limits: LoadLimits) -> bool:
-    from qslint.fanout.rows import RowsError, rows_from_bytes
-
-    try:
-        rows_from_bytes(path, text.encode("utf-8"), limits)
-    except RowsError:
-        return False
-    return True

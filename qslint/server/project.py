@@ -7,11 +7,14 @@ is idle after a save, a close or a change on disk. The index holds what the runn
 back (:attr:`CheckResult.compared`), whatever the cache file's format, with each job slimmed
 to the fields the repository rules read when every one of them declares them
 (:attr:`Rule.reads`): a job's whole values cost ~40 µs to unpickle, thousands per keystroke.
+It also knows which templates read which rows files: an open rows file is checked with its
+templates alone, not by walking the workspace.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from qslint.engine import FileResult
@@ -34,6 +37,7 @@ class ProjectIndex:
 
     def __init__(self) -> None:
         self._files: list[FileResult] | None = None
+        self._templates: dict[str, list[str]] = {}  # by rows file: the templates naming it
 
     @property
     def built(self) -> bool:
@@ -42,9 +46,20 @@ class ProjectIndex:
     def compared(self) -> list[FileResult]:
         return self._files or []
 
+    def templates_reading(self, paths: Iterable[str]) -> list[str]:
+        """The templates whose fan-outs name one of ``paths`` (absolute) as their rows file."""
+        found = (template for path in paths for template in self._templates.get(path, ()))
+        return list(dict.fromkeys(found))
+
     def update(self, compared: Sequence[FileResult], rules: Sequence[Rule]) -> None:
         """Keep ``compared`` (a refresh's :attr:`CheckResult.compared`), with its jobs slimmed
-        for ``rules``; only the jobs are kept, for the rest is never reported."""
+        for ``rules``; only the jobs are kept, for the rest is never reported, and the rows
+        files each template names, read or not (an editor may be creating one)."""
+        self._templates = {}
+        for file in compared:
+            for rows_file in file.rows_files:
+                named = self._templates.setdefault(os.path.abspath(rows_file), [])  # noqa: PTH100
+                named.append(os.path.abspath(file.path))  # noqa: PTH100
         fields = fields_read(rules)
         self._files = [
             FileResult(
