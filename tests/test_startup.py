@@ -127,3 +127,41 @@ def test_worker_processes_import_nothing_more(tmp_path):
     needed = ("qslint", "pydantic_core", "ruamel")
     again = {n for n, count in parallel.items() if count > serial[n] and n.startswith(needed)}
     assert again == set()
+
+
+# Python 3.11 compiles a dataclass's generated methods when its module is imported (~5 M
+# instructions for a frozen one, ~1 M for a named tuple): the records a check imports are
+# named tuples or plain classes, but for these.
+CHECK_DATACLASSES = {
+    "qslint.config.LoadLimits",  # read at every value: an attribute is quicker than a field
+    "qslint.findings.Finding",  # its excerpt and fix are left out of equality
+    "qslint.rule.CheckedJob",  # copied with dataclasses.replace
+    "qslint.rule.RuleContext",  # a default factory, and a field left out of equality
+    "qslint.loader.documents.Document",  # mutable, copied with dataclasses.replace
+    "qslint.loader.documents.SourceFile",
+    "qslint.engine.FileResult",
+    "qslint.engine.CheckResult",
+}
+
+
+def test_a_check_makes_dataclasses_only_of_records_that_need_one(lone_file):
+    probe = textwrap.dedent(
+        """
+        import dataclasses, inspect, sys
+        from qslint.cli import main
+        try:
+            main(['check', '--no-cache', 'job.yaml'])
+        except SystemExit:
+            made = {
+                f"{name}.{value.__name__}"
+                for name, module in list(sys.modules.items())
+                if name.partition(".")[0] in ("qslint", "qslint_rules")
+                for value in vars(module).values()
+                if inspect.isclass(value) and value.__module__ == name
+                and dataclasses.is_dataclass(value)
+            }
+            print('dataclasses:', *sorted(made))
+        """
+    )
+    made = python(lone_file, "-c", probe).stdout.splitlines()[-1].split()[1:]
+    assert set(made) == CHECK_DATACLASSES
