@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.cache import content_digest
 from qslint.engine import Checker, FileResult
+from qslint.fanout import has_template
 from qslint.files import read_held
 from qslint.sources import display_path
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
     from qslint.config import LoadLimits
+    from qslint.fanout.expansion import ReadRows
     from qslint.loader import SourceFile
 
 
@@ -68,15 +70,14 @@ def held_reader(
 def source_reader(limits: LoadLimits, overlay: Mapping[str, bytes]) -> Callable[[str], SourceFile]:
     """What reads a file again (to locate a repository rule's findings): from ``overlay``
     when it holds the file, else from disk."""
-    # Imported here, not at the top: a run served from the cache never needs them.
-    from qslint.fanout.expansion import expand_source
+    # Imported here, not at the top: a run served from the cache never needs it.
     from qslint.loader import parse_file
 
     read_bytes_of = held_reader(limits, overlay)
 
     def read(path: str) -> SourceFile:
         source = parse_file(display_path(path), *read_bytes_of(path), limits)
-        return expand_source(source, read_bytes_of, limits)
+        return expanded(source, read_bytes_of, limits)
 
     return read
 
@@ -91,12 +92,22 @@ _worker_checkers: Sequence[Checker] = ()  # what a forked worker process checks 
 def check_task(checker: Checker, task: Task) -> FileResult:
     # The loader (and ruamel.yaml) is imported with the first file to parse: a run served
     # from the cache never pays for it.
-    from qslint.fanout.expansion import expand_source
     from qslint.loader import parse_file
 
     source = parse_file(task.path, task.raw, task.unreadable, checker.limits)
-    source = expand_source(source, held_reader(checker.limits, task.overlay), checker.limits)
+    source = expanded(source, held_reader(checker.limits, task.overlay), checker.limits)
     return checker.check_source(source, task.relative)
+
+
+def expanded(source: SourceFile, read_rows: ReadRows, limits: LoadLimits) -> SourceFile:
+    """``source`` with each of its templates expanded into one document per row."""
+    if not has_template(source):
+        return source
+    # Only a file with a template loads the fan-out machinery (its rows readers, ~3 ms):
+    # most files have none.
+    from qslint.fanout.expansion import expand_source
+
+    return expand_source(source, read_rows, limits)
 
 
 def check_file(checker: Checker, file: FileToCheck) -> Checked:
@@ -171,7 +182,7 @@ def _check_in_processes(
 
     service_sensitivity()
     importlib.import_module("qslint.validation")
-    importlib.import_module("qslint.fanout.expansion")  # every task expands its fan-outs
+    importlib.import_module("qslint.fanout.expansion")  # for the tasks of templates
     chunks = [files[start:end] for start, end in chunk_bounds(len(files), workers)]
     # As the gc module's documentation advises before forking: what the workers inherit
     # (modules, the models' schemas, the files to check) is frozen, so that their

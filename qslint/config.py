@@ -30,9 +30,10 @@ An unknown key, a wrong type or an unknown rule is a :class:`ConfigError` naming
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from qslint.files import read_regular
 from qslint.findings import Severity
@@ -71,6 +72,8 @@ class ConfigError(Exception):
 MAX_DEPTH_CEILING = 200  # the loader walks nesting recursively: Python's stack bounds it
 
 
+# A dataclass, not a named tuple: the loader reads its bounds at every value, and an
+# instance's attribute is quicker to read than a named tuple's field.
 @dataclass(frozen=True)
 class LoadLimits:
     """Bounds that keep hostile files cheap to answer; each one broken is a QS100 finding."""
@@ -81,8 +84,7 @@ class LoadLimits:
     max_documents: int = 1000  # YAML documents in one file
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """Where jobs are submitted and dashboards described: exactly what boto3 is given."""
 
     region: str | None
@@ -90,8 +92,10 @@ class Target:
     endpoint_url: str | None = None
 
 
-@dataclass(frozen=True)
-class Config:
+NO_ENTRIES: Mapping[str, Any] = MappingProxyType({})  # the default of a mapping setting
+
+
+class Config(NamedTuple):
     root: Path
     file: Path | None = None
     region: str | None = None  # once resolved (qslint.settings): the region in force
@@ -106,17 +110,17 @@ class Config:
     ignore: tuple[str, ...] = ()
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
-    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    severity: Mapping[str, Severity] = field(default_factory=dict)
-    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    limits: LoadLimits = field(default_factory=LoadLimits)
+    per_file_ignores: Mapping[str, tuple[str, ...]] = NO_ENTRIES
+    severity: Mapping[str, Severity] = NO_ENTRIES
+    options: Mapping[str, Mapping[str, Any]] = NO_ENTRIES
+    limits: LoadLimits = LoadLimits()
 
     @property
     def target(self) -> Target:
         return Target(self.region, self.profile, self.endpoint_url)
 
     def with_overrides(self, **changes: Any) -> Config:
-        return replace(self, **{key: value for key, value in changes.items() if value is not None})
+        return self._replace(**{key: value for key, value in changes.items() if value is not None})
 
 
 MAX_CONFIG_SIZE = 1024 * 1024  # bytes: a configuration is a few hundred

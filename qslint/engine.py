@@ -20,7 +20,6 @@ are kept for the repository rules (QS601) and for ``plan``/``apply``.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -56,13 +55,20 @@ class SelectedRule(NamedTuple):
     context: RuleContext
 
 
-@dataclass(frozen=True)
 class RuleSet:
     """The rules of a run, each with its severity and context, grouped by scope."""
 
-    by_scope: Mapping[Scope, tuple[SelectedRule, ...]]
-    current: CurrentDocument = field(default_factory=CurrentDocument)
-    known: frozenset[str] = frozenset()  # every installed rule's code, selected or not
+    __slots__ = ("by_scope", "current", "known")
+
+    def __init__(
+        self,
+        by_scope: Mapping[Scope, tuple[SelectedRule, ...]],
+        current: CurrentDocument,  # the document being checked, which each context shows
+        known: frozenset[str] = frozenset(),  # every installed rule's code, selected or not
+    ) -> None:
+        self.by_scope = by_scope
+        self.current = current
+        self.known = known
 
     def __getitem__(self, scope: Scope) -> tuple[SelectedRule, ...]:
         return self.by_scope.get(scope, ())
@@ -87,7 +93,7 @@ class InternalError(NamedTuple):
     details: str
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: no generated __eq__ to compile at start-up
 class FileResult:
     """What the rules of one file found: cacheable, and sent back by worker processes."""
 
@@ -108,7 +114,7 @@ class FileResult:
     rows_read: tuple[str, ...] = ()  # of those, the ones that read as rows: no definitions
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: no generated __eq__ to compile at start-up
 class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     internal_errors: list[InternalError] = field(default_factory=list)
@@ -363,7 +369,7 @@ class Checker:
             # Lines of a file that did not parse may hold sensitive values nobody located.
             excerpt=source.excerpt(mark.line) if self._excerpts and document else None,
             # The fixer must know which document of the file the fix's paths are in.
-            fix=replace(violation.fix, document=source.written_index(index))
+            fix=violation.fix._replace(document=source.written_index(index))
             if violation.fix and index is not None
             else None,
         )
@@ -425,6 +431,8 @@ def _job_data(document: Document, index: tuple[str, ...] | None) -> bytes | dict
     """A valid job's values for :class:`CheckedJob`: all of them pickled, or the fields of
     ``index`` alone."""
     if index is None:
+        import pickle  # whole jobs only: a run with a project index keeps a few fields
+
         return pickle.dumps(document.data, pickle.HIGHEST_PROTOCOL)
     return {name: document.data[name] for name in index if name in document.data}
 

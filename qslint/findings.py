@@ -60,8 +60,7 @@ class Mark(NamedTuple):
     column: int
 
 
-@dataclass(frozen=True, order=True)
-class Location:
+class Location(NamedTuple):
     """A 1-based position in a file, and the JSON path of the node there."""
 
     file: str
@@ -73,8 +72,7 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace the value at ``path`` with the string ``value``, or delete it (``delete``);
     or, with ``span``, replace the text between two marks (a comment, which no path names)."""
 
@@ -98,8 +96,7 @@ def delete_node(path: JsonPath) -> Edit:
     return Edit(path, delete=True)
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     """A safe change a rule offers; ``document`` (which document of the file) is the engine's."""
 
     description: str

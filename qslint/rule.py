@@ -18,14 +18,14 @@ from __future__ import annotations
 import enum
 import importlib
 import inspect
-import pickle
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from qslint.findings import (
     Edit,
@@ -95,8 +95,7 @@ class Scope(enum.StrEnum):
     SUPPRESSIONS = "suppressions"  # a file's suppression comments, once every rule has run
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """What a rule reports: a message at the node of ``path`` (at its key with ``key``)."""
 
     message: str
@@ -108,8 +107,7 @@ class Violation:
     fix: Fix | None = None  # a safe change that removes the problem (``qslint check --fix``)
 
 
-@dataclass(frozen=True)
-class SchemaError:
+class SchemaError(NamedTuple):
     """A validation error of the request model, reduced to what rules need."""
 
     type: str
@@ -118,8 +116,7 @@ class SchemaError:
     context: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class DocumentInput:
+class DocumentInput(NamedTuple):
     """One document of a file with the result of validating it."""
 
     source: SourceFile
@@ -160,6 +157,8 @@ class CheckedJob:
         """The job's values as written (``job`` is these, validated), without validating."""
         if not isinstance(self.data, bytes):
             return dict(self.data)
+        import pickle  # loaded already by whoever pickled the values
+
         values: dict[str, Any] = pickle.loads(self.data)
         return values
 
@@ -177,8 +176,7 @@ class CheckedJob:
         return Location(self.file, mark.line, mark.column, field_path)
 
 
-@dataclass(frozen=True)
-class SuppressionUse:
+class SuppressionUse(NamedTuple):
     """A file's suppression comments, and the codes of the findings each one suppressed."""
 
     file: str
@@ -223,8 +221,7 @@ class RuleContext:
         return document.literals.get(path, frozenset()) if document is not None else frozenset()
 
 
-@dataclass(frozen=True)
-class RuleOption:
+class RuleOption(NamedTuple):
     """A setting of a rule, set in ``[tool.qslint.options.CODE]``."""
 
     name: str
@@ -233,14 +230,13 @@ class RuleOption:
     minimum: int = 0  # the least an integer option may be set to: counts are never negative
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     summary: str
     severity: Severity
     scope: Scope
     check: Callable[..., Iterable[Any]]
-    options: tuple[RuleOption, ...] = field(default=())
+    options: tuple[RuleOption, ...] = ()
     module: str = ""
     fixable: bool = False
     url: str = ""  # where a plugin documents the rule
@@ -292,11 +288,13 @@ SuppressionsCheck = Callable[[SuppressionUse, RuleContext], Iterable[Violation]]
 CheckT = TypeVar("CheckT", bound=Callable[..., Iterable[Any]])
 
 
-@dataclass(frozen=True)
 class RuleDeclarer(Generic[CheckT]):
     """A decorator factory: ``@job_rule("QS201", "summary", severity=..., options=...)``."""
 
-    scope: Scope
+    __slots__ = ("scope",)
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
 
     def __call__(
         self,
@@ -374,7 +372,8 @@ def plugin_entry_points(group: str = ENTRY_POINT_GROUP) -> list[tuple[str, str]]
     seen: set[str] = set()
     for folder in sys.path:
         try:
-            names = sorted(entry.name for entry in Path(folder or ".").iterdir())
+            # Names, not a Path per entry: the standard library's folders hold hundreds.
+            names = sorted(os.listdir(folder or "."))  # noqa: PTH208
         except OSError:  # a zip file or a folder that does not exist
             continue
         for name in names:

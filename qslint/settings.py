@@ -18,16 +18,14 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from qslint.config import CONFIG_FILES, Config, ConfigError, parse_config, read_toml
 from qslint.findings import closest, did_you_mean
 
 
-@dataclass(frozen=True)
-class Overrides:
+class Overrides(NamedTuple):
     """What the command line says on top of every configuration."""
 
     config: Path | None = None  # --config: this file for every file

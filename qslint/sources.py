@@ -13,7 +13,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
@@ -130,8 +129,7 @@ def _names_selected(config: Config, selector: FileSelector, folder: str) -> Matc
     return lambda name: include(name) and not exclude(name)
 
 
-@dataclass(frozen=True)
-class FileSelector:
+class FileSelector(NamedTuple):
     root: Path
     include: Matcher
     exclude: Matcher

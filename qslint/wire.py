@@ -22,28 +22,28 @@ import math
 import re
 import warnings
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 # The scalars the AWS CLI's YAML 1.1 reading gives (ruamel.yaml's constructors build no others).
 Yaml11Value = str | int | float | bool | date | None
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The patterns of timestamps are compiled (and cached by `re`) with the first timestamp
+# value: most definitions have none.
 # What botocore's parser always reads as written, decided without it.
-PLAIN_ISO_8601 = re.compile(
+PLAIN_ISO_8601 = (
     r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
     r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 )
 # Digits that spell a date or a date and time: `2026`, `202601`, `20260131`, `202601310800`.
-_DATE_DIGITS = re.compile(
+_DATE_DIGITS = (
     r"^(?P<year>(?:19|20|21)\d\d)(?:(?P<month>0[1-9]|1[0-2])(?:(?P<day>0[1-9]|[12]\d|3[01])"
     r"(?:(?P<hour>[01]\d|2[0-3])(?P<minute>[0-5]\d)(?P<second>[0-5]\d)?)?)?)?$"
 )
 # A four-digit year written first is followed by its month in every order in use (ISO 8601,
 # year/month/day), although dateutil could read the day next when asked to.
-_YEAR_FIRST = re.compile(r"^\s*\d{4}\s*[-/.]")
+_YEAR_FIRST = r"^\s*\d{4}\s*[-/.]"
 # dateutil fills a part the text leaves out from its default (botocore passes none: today at
 # midnight). Two defaults that differ in year, month and day tell which parts are missing;
 # both are early in their month, so that any day the text names exists in both.
@@ -95,8 +95,7 @@ class Sent(enum.StrEnum):
     REFUSED = "refused"  # botocore refuses it before anything is sent
 
 
-@dataclass(frozen=True)
-class SentTimestamp:
+class SentTimestamp(NamedTuple):
     """What botocore makes of a DateTime value: how, the instant it sends (unless that
     depends on the day it runs or is refused), and the ISO text the value spells, when one
     form is clear."""
@@ -122,7 +121,7 @@ def _sent_timestamp(value: object) -> SentTimestamp:
         return _sent_date(value)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return SentTimestamp(Sent.REFUSED)
-    if isinstance(value, str) and PLAIN_ISO_8601.match(value):
+    if isinstance(value, str) and re.match(PLAIN_ISO_8601, value):
         try:
             return SentTimestamp(Sent.EXACT, _aware(datetime.fromisoformat(value)))
         except ValueError:  # February 31st
@@ -146,7 +145,7 @@ def _sent_epoch(value: int | float | str, seconds: float) -> SentTimestamp | Non
     instant = _epoch_instant(seconds)
     if instant is None:
         return None
-    digits = _DATE_DIGITS.match(str(value).strip())
+    digits = re.match(_DATE_DIGITS, str(value).strip())
     if digits is not None and not isinstance(value, float):
         return SentTimestamp(Sent.DATE_DIGITS, instant, _spelt(digits))
     return SentTimestamp(Sent.EXACT, instant)
@@ -216,7 +215,7 @@ def _parsed_text(text: str) -> SentTimestamp:
     if any(issubclass(warning.category, parser.UnknownTimezoneWarning) for warning in caught):
         return SentTimestamp(Sent.ZONE_IGNORED, _aware(readings[0]))
     botocore_reading = readings[0]
-    if _YEAR_FIRST.match(text):
+    if re.match(_YEAR_FIRST, text):
         return SentTimestamp(Sent.EXACT, _aware(botocore_reading))
     try:
         others = {
@@ -244,6 +243,8 @@ def double_rounds(text: str | None, value: float) -> bool:
         return math.isfinite(sent_double(value)) and int(sent_double(value)) != value
     if text is None or not math.isfinite(value):
         return False
+    from decimal import Decimal, InvalidOperation  # for a decimal parameter's value only
+
     try:
         written = Decimal(text.replace("_", ""))
     except InvalidOperation:  # a YAML spelling Decimal does not take: `.5e3` is fine, `0x`
@@ -253,7 +254,7 @@ def double_rounds(text: str | None, value: float) -> bool:
 
 # Java's and ECMAScript's `\w` and `\d` are ASCII; Python's and pydantic's are Unicode.
 _ASCII_CLASSES = {r"\w": "A-Za-z0-9_", r"\d": "0-9"}
-_ESCAPE_OR_BRACKET = re.compile(r"\\.|\[|\]")
+_ESCAPE_OR_BRACKET = r"\\.|\[|\]"  # compiled (and cached by `re`) on first use
 
 
 def service_regex(pattern: str) -> str:
@@ -262,7 +263,7 @@ def service_regex(pattern: str) -> str:
     out: list[str] = []
     inside = False
     position = 0
-    for token in _ESCAPE_OR_BRACKET.finditer(pattern):
+    for token in re.finditer(_ESCAPE_OR_BRACKET, pattern):
         out.append(pattern[position : token.start()])
         position = token.end()
         text = token.group()

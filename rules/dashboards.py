@@ -8,8 +8,7 @@ exported definitions (``--dashboards DIR``, ``dashboards = "DIR"``) or QuickSigh
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from qslint_rules.parameters import can_name_a_dashboard_parameter
 
@@ -38,16 +37,14 @@ def _suggestion(word: str, candidates: list[str]) -> str:
     return did_you_mean(match)
 
 
-@dataclass(frozen=True)
-class _Selection:
+class _Selection(NamedTuple):
     path: JsonPath  # of the sheet selection
     format_type: str  # of its file
     selection: SnapshotFileSheetSelection
     sheet: Sheet | None  # the dashboard's sheet of that id, if it has one
 
 
-@dataclass(frozen=True)
-class _SelectedVisual:
+class _SelectedVisual(NamedTuple):
     path: JsonPath  # of the `VisualIds` entry
     format_type: str
     visual_id: str

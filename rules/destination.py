@@ -27,7 +27,8 @@ BUCKET_CHARACTERS = re.compile(r"^[a-z0-9.-]+$")
 RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 # A bucket of S3's account regional namespace: `prefix-<account id>-<region>-an`.
-ACCOUNT_REGIONAL_BUCKET = re.compile(r"^.+-[0-9]{12}-(?P<region>[a-z0-9-]+?)-an$")
+# Compiled (and cached by `re`) on first use: only a run with a region needs it.
+ACCOUNT_REGIONAL_BUCKET = r"^.+-[0-9]{12}-(?P<region>[a-z0-9-]+?)-an$"
 # A bucket's virtual-hosted endpoint, as a host name or a URL: `acme.s3.eu-west-1.amazonaws.com`.
 VIRTUAL_HOSTED_ENDPOINT = re.compile(
     r"^(?:https?://)?(?P<bucket>[^/]+?)\.s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?"
@@ -75,7 +76,7 @@ def bucket_in_submission_region(job: Job, context: RuleContext) -> Iterator[Viol
         return
     for path, bucket in job.buckets():
         region = bucket.BucketRegion
-        named = ACCOUNT_REGIONAL_BUCKET.match(bucket.BucketName)
+        named = re.match(ACCOUNT_REGIONAL_BUCKET, bucket.BucketName)
         if region != context.region and _is_known_region(region):
             yield Violation(
                 f"bucket region `{region}` differs from the region jobs are submitted in "

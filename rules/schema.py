@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.findings import JsonPath, Mark, Severity, describe_type, format_json_path
 from qslint.rule import (
@@ -54,8 +53,7 @@ def field_label(path: JsonPath) -> str:
     return format_json_path(path[names[-1] :]) if names else "document"
 
 
-@dataclass(frozen=True)
-class _Meaning:
+class _Meaning(NamedTuple):
     """The known field an unknown key most likely is, and the mapping it belongs in."""
 
     field: str | None

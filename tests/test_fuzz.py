@@ -111,7 +111,7 @@ def check(name: str, raw: bytes) -> CheckResult:
         line, column = finding.location.line, finding.location.column
         assert 1 <= line <= len(lines), (finding, len(lines))
         assert 1 <= column <= len(lines[line - 1]) + 1, (finding, lines[line - 1])
-    report = Report(findings=result.findings, files=result.files, rules=result.rules)
+    report = Report(result.findings, result.files, Path.cwd(), rules=result.rules)
     for output_format in FORMATS:
         render(output_format, report)  # every format renders whatever was found
     return result

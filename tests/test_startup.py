@@ -19,6 +19,12 @@ CONFIGURATION = ("tomllib",)  # a configuration file to read
 # A file the cache cannot answer for: parsed, and validated with pydantic-core alone.
 PARSING = ("ruamel.yaml", "pydantic_core", "qslint.compiled_model")
 PARALLEL = ("multiprocessing", "concurrent.futures")  # more than 128 files
+FAN_OUT = ("qslint.fanout.expansion", "qslint.fanout.rows")  # a template to expand
+# Jobs kept whole, for a repository rule that does not say which fields it `reads`.
+WHOLE_JOBS = ("pickle",)
+# A decimal parameter's value, compared with the double the service reads (pydantic-core
+# imports it too).
+DECIMALS = ("decimal",)
 # Other commands; the pydantic models (`qslint schema`), and pydantic's plugin loader.
 ELSEWHERE = ("boto3", "botocore", "pygls", "pydantic", "qslint.model", "importlib.metadata")
 
@@ -27,7 +33,16 @@ def imported_by_check(folder: Path, *args: str) -> set[str]:
     """The modules (among those named above) that ``qslint check ARGS`` run in ``folder``
     imports. Every file counts as settled for the cache (``SETTLED_NS``): the runs follow
     one another within seconds of the files' writes."""
-    names = (*WRITING, *CONFIGURATION, *PARSING, *PARALLEL, *ELSEWHERE)
+    names = (
+        *WRITING,
+        *CONFIGURATION,
+        *PARSING,
+        *PARALLEL,
+        *FAN_OUT,
+        *WHOLE_JOBS,
+        *DECIMALS,
+        *ELSEWHERE,
+    )
     probe = textwrap.dedent(
         f"""
         import sys
@@ -69,7 +84,13 @@ def lone_file(tmp_path: Path) -> Path:
 def test_a_lone_file_imports_no_configuration_reader_nor_pool(lone_file):
     imported = imported_by_check(lone_file, "check", "job.yaml")
     assert "qslint.compiled_model" in imported  # the file was parsed and validated
-    assert not imported & {*CONFIGURATION, *PARALLEL, *ELSEWHERE}
+    assert not imported & {*CONFIGURATION, *PARALLEL, *FAN_OUT, *WHOLE_JOBS, *ELSEWHERE}
+
+
+def test_the_fan_out_machinery_is_imported_for_a_template_only(lone_file):
+    template = ROOT / "tests" / "fixtures" / "QS113" / "good-every-cell.yaml"
+    shutil.copy(template, lone_file / "template.yaml")
+    assert set(FAN_OUT) <= imported_by_check(lone_file, "check", "template.yaml")
 
 
 def test_a_run_that_writes_its_cache_imports_no_temporary_file_module(lone_file):
@@ -98,9 +119,11 @@ def import_counts(folder: Path, *args: str) -> Counter[str]:
 
 def test_worker_processes_import_nothing_more(tmp_path):
     # Workers are forked once the parent has imported what checking needs (the loader, the
-    # models, the validation): a module a worker imports is imported once per worker.
-    for index in range(4):
+    # models, the validation, the fan-out): a module a worker imports is imported once per
+    # worker.
+    for index in range(3):
         shutil.copy(ROOT / "examples" / "weekly-sales-pdf.yaml", tmp_path / f"job-{index}.yaml")
+    shutil.copy(ROOT / "tests" / "fixtures" / "QS113" / "good-every-cell.yaml", tmp_path)
     check = ("check", "--no-cache", "--quiet", ".")
     serial = import_counts(tmp_path, *check, "--jobs", "1")
     parallel = import_counts(tmp_path, *check, "--jobs", "2")
@@ -110,3 +133,41 @@ def test_worker_processes_import_nothing_more(tmp_path):
     needed = ("qslint", "pydantic_core", "ruamel")
     again = {n for n, count in parallel.items() if count > serial[n] and n.startswith(needed)}
     assert again == set()
+
+
+# Python 3.11 compiles a dataclass's generated methods when its module is imported (~5 M
+# instructions for a frozen one, ~1 M for a named tuple): the records a check imports are
+# named tuples or plain classes, but for these.
+CHECK_DATACLASSES = {
+    "qslint.config.LoadLimits",  # read at every value: an attribute is quicker than a field
+    "qslint.findings.Finding",  # its excerpt and fix are left out of equality
+    "qslint.rule.CheckedJob",  # copied with dataclasses.replace
+    "qslint.rule.RuleContext",  # a default factory, and a field left out of equality
+    "qslint.loader.documents.Document",  # mutable, copied with dataclasses.replace
+    "qslint.loader.documents.SourceFile",
+    "qslint.engine.FileResult",
+    "qslint.engine.CheckResult",
+}
+
+
+def test_a_check_makes_dataclasses_only_of_records_that_need_one(lone_file):
+    probe = textwrap.dedent(
+        """
+        import dataclasses, inspect, sys
+        from qslint.cli import main
+        try:
+            main(['check', '--no-cache', 'job.yaml'])
+        except SystemExit:
+            made = {
+                f"{name}.{value.__name__}"
+                for name, module in list(sys.modules.items())
+                if name.partition(".")[0] in ("qslint", "qslint_rules")
+                for value in vars(module).values()
+                if inspect.isclass(value) and value.__module__ == name
+                and dataclasses.is_dataclass(value)
+            }
+            print('dataclasses:', *sorted(made))
+        """
+    )
+    made = python(lone_file, "-c", probe).stdout.splitlines()[-1].split()[1:]
+    assert set(made) == CHECK_DATACLASSES

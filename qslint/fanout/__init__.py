@@ -6,6 +6,21 @@ each cell, :mod:`~qslint.fanout.expansion` fills the template once per row, and
 by its own name: the engine needs the merging only, and not the loader the others import.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qslint.loader import SourceFile
+
+FAN_OUT_KEY = "x-qslint"  # a document whose top level holds it is a template
+
+
+def has_template(source: SourceFile) -> bool:
+    """Whether a document of ``source`` is a template: only then is the expansion needed."""
+    return any(FAN_OUT_KEY in document.data for document in source.documents)
+
+
 # Kinds of problem, each reported by one rule (rules/fanout.py), which a run served from the
 # cache loads without the loader: they are named here, where nothing is imported.
 CANNOT_EXPAND = "cannot-expand"

@@ -25,10 +25,12 @@ from qslint.config import LoadLimits
 from qslint.fanout import (
     CANNOT_EXPAND,
     DUPLICATE_ROW,
+    FAN_OUT_KEY,
     MISSING_CELL,
     SENSITIVE_SHOWN,
     UNKNOWN_COLUMN,
     UNUSED_COLUMN,
+    has_template,
 )
 from qslint.fanout.rows import Row, Rows, RowsError, rows_from_bytes, rows_from_values
 from qslint.findings import JsonPath, Location, Mark
@@ -40,7 +42,6 @@ from qslint.loader.documents import (
     service_sensitivity,
 )
 
-FAN_OUT_KEY = "x-qslint"
 FOR_EACH = "for-each"
 ROW_NAME = "row-name"
 _SETTINGS = (FOR_EACH, ROW_NAME)
@@ -76,7 +77,7 @@ class _Slot:
 
 def expand_source(source: SourceFile, read_rows: ReadRows, limits: LoadLimits) -> SourceFile:
     """``source`` with each template document replaced by one document per row."""
-    if not any(FAN_OUT_KEY in document.data for document in source.documents):
+    if not has_template(source):
         return source
     documents: list[Document] = []
     written: list[int] = []

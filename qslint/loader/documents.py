@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from qslint.findings import JsonPath, Location, Mark
 from qslint.suppressions import Suppression
@@ -13,7 +13,7 @@ from qslint.suppressions import Suppression
 PathPredicate = Callable[[JsonPath], bool]
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: no generated __eq__ to compile at start-up
 class Document:
     """One parsed job document: plain values plus where each of them starts."""
 
@@ -59,8 +59,7 @@ def one_based(mark: Any) -> Mark:
     return Mark(mark.line + 1, mark.column + 1)
 
 
-@dataclass(frozen=True)
-class FanOutRow:
+class FanOutRow(NamedTuple):
     """Which row of a fan-out a document is: its number in the rows (1-based), its name when
     the template names rows by a column, and how many rows the template expands to."""
 
@@ -73,8 +72,7 @@ class FanOutRow:
         return self.name if self.name is not None else str(self.number)
 
 
-@dataclass(frozen=True)
-class FanOutProblem:
+class FanOutProblem(NamedTuple):
     """Why a fan-out cannot expand (a part of) its template: ``kind`` is what the rules of
     fan-outs tell apart, ``file`` where the problem is (the template or its rows file)."""
 
@@ -84,15 +82,14 @@ class FanOutProblem:
     mark: Mark
 
 
-@dataclass(frozen=True)
-class LoadProblem:
+class LoadProblem(NamedTuple):
     """Why (part of) a file could not be read; QS100 material."""
 
     message: str
     mark: Mark
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: no generated __eq__ to compile at start-up
 class SourceFile:
     """A file as the checks see it."""
 
@@ -146,15 +143,19 @@ class SourceFile:
         return text
 
 
-@dataclass(frozen=True)
 class Sensitivity:
     """Which values are sensitive: under a field in ``names`` for which ``applies(path)``.
 
     The name check is the cheap filter run for every mapping key; the predicate decides.
     """
 
-    names: frozenset[str]
-    applies: PathPredicate
+    # Slots, not a named tuple: the loader reads ``names`` at every mapping key, and a
+    # slot is the quickest attribute to read.
+    __slots__ = ("applies", "names")
+
+    def __init__(self, names: frozenset[str], applies: PathPredicate) -> None:
+        self.names = names
+        self.applies = applies
 
 
 NOTHING_SENSITIVE = Sensitivity(frozenset(), lambda path: False)

@@ -51,18 +51,19 @@ def _error_message(error: YAMLError) -> str:
 
 
 # The line breaks libyaml counts (YAML 1.1's): its marks and displayed lines agree on them.
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# Compiled (and cached by `re`) with the first offset to locate: most runs have none.
+_LINE_BREAK = "\r\n|[\r\n\x85\u2028\u2029]"
 
 
 def line_starts(text: str) -> list[int]:
     """The character offset where each line of ``text`` starts, lines as libyaml counts them."""
-    return [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+    return [0, *(match.end() for match in re.finditer(_LINE_BREAK, text))]
 
 
 def offset_mark(text: str, offset: int) -> Mark:
     """The line and column of a character offset in ``text``, lines as libyaml counts them."""
     offset = min(max(offset, 0), len(text))
-    starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text, 0, offset))]
+    starts = [0, *(match.end() for match in re.compile(_LINE_BREAK).finditer(text, 0, offset))]
     return Mark(len(starts), offset - starts[-1] + 1)
 
 

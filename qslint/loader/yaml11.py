@@ -15,9 +15,8 @@ import functools
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 _BOOL = re.compile(
     r"""^(?:yes|Yes|YES|no|No|NO
@@ -68,8 +67,7 @@ _TIMESTAMP_PARTS = re.compile(
 _RESOLVED_STARTS = frozenset("yYnNtTfFoO-+0123456789.~")
 
 
-@dataclass(frozen=True)
-class Yaml11Reading:
+class Yaml11Reading(NamedTuple):
     """What PyYAML makes of a plain scalar: a ``kind`` and its value.
 
     ``kind`` is ``string``, ``boolean``, ``integer``, ``number``, ``null``, ``timestamp`` or

@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.findings import Finding
@@ -23,16 +23,15 @@ HOMEPAGE = PROJECT_URL  # where reports say the tool is documented
 FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "rdjson")
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """Everything a format may show about one run."""
 
     findings: Sequence[Finding]
     files: Sequence[str]  # every file checked, as displayed, in the order checked
+    root: Path  # the configuration's folder
     # YAML/JSON files passed over as clearly no definition (their findings are not in it)
     other_files: Sequence[str] = ()
-    rules: Sequence[Rule] = field(default=())  # the rules that ran
-    root: Path = field(default_factory=Path.cwd)  # the configuration's folder
+    rules: Sequence[Rule] = ()  # the rules that ran
     quiet: bool = False  # findings only, no summary
     statistics: bool = False  # counts per code instead of findings (text, json)
     color: bool = False  # ANSI colour (text)
@@ -40,8 +39,8 @@ class Report:
     show_fixes: bool = False  # list the fixes applied, or else the fixes available (text)
     # Each fixable finding's change, and each file's text: for formats that carry the change
     # or count columns in bytes (rdjson). Only filled when such a format is asked for.
-    changes: Mapping[Finding, Change] = field(default_factory=dict)
-    texts: Mapping[str, str] = field(default_factory=dict)
+    changes: Mapping[Finding, Change] = MappingProxyType({})
+    texts: Mapping[str, str] = MappingProxyType({})
 
     @property
     def fixable(self) -> list[Finding]:
