@@ -21,11 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
-import pydantic_core
-from pydantic_core import SchemaValidator, ValidationError
-
 from qslint.findings import JsonPath, MissingPart
 from qslint.model_parts import RequestParts, refuse_null, timestamp_like
+from qslint.pydantic_extension import VERSION, SchemaValidator, ValidationError
 
 if TYPE_CHECKING:
     from qslint.model import StartDashboardSnapshotJobRequest
@@ -79,7 +77,7 @@ class CompiledModel:
         return f"{type(self).__name__}({fields})"
 
 
-def load(installed: str = pydantic_core.__version__) -> dict[str, Any]:
+def load(installed: str = VERSION) -> dict[str, Any]:
     """The compiled models: the shipped file when it was compiled for the ``installed``
     pydantic-core, else compiled now from :mod:`qslint.model` (pydantic's import and schema
     generation, the cost the file saves)."""

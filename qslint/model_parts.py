@@ -9,9 +9,8 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic_core import PydanticCustomError
-
 from qslint.findings import JsonPath
+from qslint.pydantic_extension import PydanticCustomError
 
 # The fields of `Parameters`, in the model's order (tests/test_compiled_model.py pins it).
 PARAMETER_KINDS = (

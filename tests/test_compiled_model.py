@@ -4,6 +4,9 @@ compiled from: the same data, the same errors, the same answers about shapes."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +216,33 @@ def test_a_field_is_validated_in_place_and_left_as_it_was_when_invalid():
         validate_field(selection, "SelectionScope", "SOME")
     assert [e["type"] for e in error.value.errors()] == ["literal_error"]
     assert selection.SelectionScope == "ALL_VISUALS"
+
+
+def test_the_extension_loaded_alone_is_the_one_the_package_imports_later():
+    """A check loads pydantic-core's extension without its package; pydantic, imported
+    afterwards in the same process (``qslint schema``, a compile), gets the same classes."""
+    probe = textwrap.dedent(
+        """
+        import sys
+        from qslint import pydantic_extension
+        assert "pydantic_core" not in sys.modules
+        import pydantic_core
+        assert pydantic_core.SchemaValidator is pydantic_extension.SchemaValidator
+        assert pydantic_core.ValidationError is pydantic_extension.ValidationError
+        assert pydantic_core.__version__ == pydantic_extension.VERSION
+        validator = pydantic_extension.SchemaValidator({"type": "int"})
+        try:
+            validator.validate_python("x")
+        except pydantic_core.ValidationError as error:
+            print(error.errors()[0]["type"])
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=Path(__file__).resolve().parents[1],  # this checkout's qslint
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "int_parsing\n", "")
