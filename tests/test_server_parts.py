@@ -254,3 +254,6 @@ def test_a_keystroke_checks_the_open_definitions_and_the_templates_of_an_open_ro
     result = linter.lint({**opened, rows: "tenant,tenant_id\nacme,t-1\nglobex corp,t-2\n"})
     assert linted[-1] == [edited, str(tmp_path / "weekly.yaml")]
     assert [finding.code for finding in result.findings[rows]] == ["QS105"]
+
+    (tmp_path / "weekly.yaml").unlink()  # a checkout, before the refresh it causes
+    assert linter.lint({**opened, rows: "tenant,tenant_id\n"}).findings == {edited: []}

@@ -137,7 +137,11 @@ class DefinitionLinter:
                 self.refresh()
             # An open document may be a fan-out's rows file: then the templates that read it
             # are checked with it, so that its rows' findings show in it.
-            templates = self.project.templates_reading(documents) if workspace else []
+            templates = [  # as the last refresh found them: one may be gone since
+                template
+                for template in (self.project.templates_reading(documents) if workspace else ())
+                if template in documents or os.path.isfile(template)  # noqa: PTH113
+            ]
             paths = [Path(path) for path in dict.fromkeys([*held, *templates])]
             if not paths:
                 return result
