@@ -21,8 +21,8 @@ file is read and compared by digest.
 Each fingerprint has its own file, so switching settings back and forth keeps both caches; a
 file no run has used for ``UNUSED_DAYS`` days (an old qslint version, a setting since changed)
 is removed when another is written. The cache lives in ``.qslint_cache/`` beside the
-configuration (or in the working directory),
-with a ``.gitignore`` of its own; ``--no-cache`` bypasses it. A cache that cannot be read is
+configuration (or in the working directory), with a ``.gitignore`` of its own (a link in its
+place is not followed: no cache); ``--no-cache`` bypasses it. A cache that cannot be read is
 ignored, and one that cannot be written is skipped: it is an optimisation, never an error.
 
 **The project index.** When every repository rule declares the fields it reads (QS601: the
@@ -101,13 +101,15 @@ def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
     """A digest of everything besides a file's bytes that its result depends on."""
     parts: list[object] = [FORMAT, __version__, sys.version, excerpts]
     parts.append(config)  # every setting, including ones that only some results depend on
-    # The code that produces results: the rules' modules, and qslint's own (an editable
-    # install changes them without a new version).
+    # The code of results: the rules' modules, and qslint's own (an editable install changes
+    # them without a new version).
     sources = [
         Path(getattr(sys.modules.get(rule.module), "__file__", "") or "") for rule in rules.rules
     ]
-    sources += sorted(Path(__file__).parent.glob("*.py"))
-    sources.append(Path(__file__).with_name("compiled_model.json"))
+    package = Path(__file__).parent
+    folders = ("", "loader/", "fanout/", "dashboards/")  # where qslint's results come from
+    sources += sorted(p for folder in folders for p in package.glob(f"{folder}*.py"))
+    sources.append(package / "compiled_model.json")
     for source in sources:
         stat = source.stat() if source.is_file() else None
         parts += [str(source), stat and (stat.st_mtime_ns, stat.st_size)]
@@ -176,12 +178,13 @@ class ResultCache:
         self._updated: dict[str, _Entry] = {}
         self._repository: dict[str, object] = {}  # by the hex digest of a run's files
         self._changed = False
+        self._refused = folder.is_symlink()  # a run would write, and prune, where it points
         self._read()
 
     # Reading
 
     def _read(self) -> None:
-        raw, _ = read_bytes(str(self._file), MAX_CACHE_BYTES)
+        raw = None if self._refused else read_bytes(str(self._file), MAX_CACHE_BYTES)[0]
         if raw is None:  # none yet, or not a regular file, or too large
             return
         try:
@@ -194,11 +197,9 @@ class ResultCache:
     def _mark_used(self) -> None:
         """Date the cache file as used today (a run served from it does not write it), at
         most once a day: the pruning of unused caches goes by that date."""
-        try:
+        with contextlib.suppress(OSError):  # a read-only cache is still read
             if time.time() - self._file.stat().st_mtime > _DAY:
                 os.utime(self._file)
-        except OSError:
-            return  # a read-only cache is still read
 
     def _entry(self, path: str, *, jobs: bool = False) -> _Entry | None:
         """The entry of ``path``; a stored one with its jobs only if asked (they cost)."""
@@ -409,7 +410,7 @@ class ResultCache:
     # Writing
 
     def save(self) -> None:
-        if not self._changed:
+        if not self._changed or self._refused:
             return
         merged, changed = self._merged()
         unchanged = {name: text for name, text in self._texts.items() if name not in changed}

@@ -313,7 +313,7 @@ class RuleDeclarer(Generic[CheckT]):
             raise ValueError(f"rule code {code!r} must be letters then digits, like QS201")
         if reads is not None and self.scope is not Scope.REPOSITORY:
             raise ValueError(f"rule {code}: only a repository rule declares the fields it reads")
-        if keyed and reads is None:
+        if keyed and not reads:  # no field to be equal in: every job would be related
             raise ValueError(f"rule {code}: a keyed rule declares the fields it reads")
 
         def declare(check: CheckT) -> Rule:

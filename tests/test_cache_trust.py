@@ -14,6 +14,7 @@ import string
 import struct
 import subprocess
 import sys
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -421,6 +422,27 @@ def test_a_keyed_rule_gets_the_jobs_equal_in_its_own_key(
 def test_a_keyed_rule_declares_its_key():
     with pytest.raises(ValueError, match="declares the fields it reads"):
         repository_rule("ACME603", "summary", keyed=True)
+    with pytest.raises(ValueError, match="declares the fields it reads"):
+        repository_rule("ACME603", "summary", reads=(), keyed=True)  # related to every job
+
+
+def test_a_cache_folder_that_is_a_link_is_neither_followed_nor_pruned(tmp_path):
+    """A repository could commit `.qslint_cache` as a link: runs would write where it
+    points, and delete that folder's old `*.cache` and `*.tmp` files."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    precious = elsewhere / "precious.cache"
+    precious.write_bytes(b"not qslint's")
+    long_ago = time.time() - 365 * 24 * 3600
+    os.utime(precious, (long_ago, long_ago))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".qslint_cache").symlink_to(elsewhere, target_is_directory=True)
+    (project / "job.yaml").write_text(VALID_JOB, encoding="utf-8")
+    for _ in range(2):
+        result = lint([project], Settings(cwd=project), RuleSets(), use_cache=True)
+        assert not result.findings
+    assert [path.name for path in elsewhere.iterdir()] == ["precious.cache"]
 
 
 _RUN_FILE = st.tuples(
