@@ -231,7 +231,9 @@ def test_a_walk_selects_by_name_what_the_default_globs_select_by_path(
     )
     folder = "".join(f"{part}/" for part in folders)
     by_name = sources._names_selected(defaults, selector, folder)  # type: ignore[arg-type]
-    if by_name is not None:  # None: a newline or an empty first name, matched whole
+    # Matched whole: a folder with a newline, or `/` alone (an empty first name).
+    assert (by_name is None) == ("\n" in folder[:-1] or folder == "/")
+    if by_name is not None:
         assert by_name(name) == selector.selects(folder + name)
 
 
