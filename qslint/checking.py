@@ -201,48 +201,21 @@ def rows_as_rows(results: list[FileResult | None]) -> None:
     its rows (a YAML or JSON rows file a walk also found) by the templates' findings at its
     lines, instead of its own as a definition: it has no job, and is no QS100. A file a
     template names but cannot read as rows keeps its own findings: it may be a definition."""
-    templates_of = _templates_of(results, read=True)
-    if not templates_of:
+    rows_of: dict[str, list[FileResult]] = {}
+    for file in results:
+        for rows_file in file.rows_read if file else ():
+            rows_of.setdefault(os.path.abspath(rows_file), []).append(file)  # noqa: PTH100
+    if not rows_of:
         return
     for index, file in enumerate(results):
-        templates = templates_of.get(os.path.abspath(file.path)) if file else None  # noqa: PTH100
-        if file is not None and templates and not any(t is file for t in templates):
-            results[index] = _as_rows(file.path, templates)
-
-
-def only_as_rows(results: list[FileResult | None], rows_only: Sequence[bool]) -> None:
-    """Replace in ``results`` each file that is to count only as a fan-out's rows (see
-    :attr:`~qslint.sources.Candidate.rows_only`) by the findings at its lines of the
-    templates that name it, read or not; one that no template names is passed over: what it
-    holds is no business of the run's, not even its jobs."""
-    templates_of = _templates_of(results, read=False)
-    for index, (file, only) in enumerate(zip(results, rows_only, strict=False)):
-        if only and file:
-            templates = templates_of.get(os.path.abspath(file.path))  # noqa: PTH100
-            results[index] = (
-                _as_rows(file.path, templates)
-                if templates
-                else FileResult(path=file.path, something_else=True)
-            )
-
-
-def _templates_of(results: list[FileResult | None], *, read: bool) -> dict[str, list[FileResult]]:
-    """The results of the templates naming each rows file (absolute): those that read it
-    as rows, with ``read``, else every one that names it."""
-    templates_of: dict[str, list[FileResult]] = {}
-    for file in results:
-        for rows_file in (file.rows_read if read else file.rows_files) if file else ():
-            templates_of.setdefault(os.path.abspath(rows_file), []).append(file)  # noqa: PTH100
-    return templates_of
-
-
-def _as_rows(path: str, templates: list[FileResult]) -> FileResult:
-    """The rows file ``path``'s result: its templates' findings at its lines."""
-    here = os.path.abspath(path)  # noqa: PTH100
-    found = [
-        finding
-        for template in templates
-        for finding in template.findings
-        if os.path.abspath(finding.location.file) == here  # noqa: PTH100
-    ]
-    return FileResult(path=path, findings=list(dict.fromkeys(found)))
+        here = os.path.abspath(file.path) if file else ""  # noqa: PTH100
+        templates = rows_of.get(here)
+        if file is None or templates is None or any(t is file for t in templates):
+            continue
+        found = [
+            finding
+            for template in templates
+            for finding in template.findings
+            if os.path.abspath(finding.location.file) == here  # noqa: PTH100
+        ]
+        results[index] = FileResult(path=file.path, findings=list(dict.fromkeys(found)))

@@ -15,7 +15,6 @@ from qslint.checking import (
     FileToCheck,
     check_file,
     check_files,
-    only_as_rows,
     rows_as_rows,
     source_reader,
 )
@@ -196,16 +195,11 @@ def _check(
     checkers = [group.checker for group in groups]
     everything = [*candidates, *others]
     numbers = [index_of[id(candidate.config)] for candidate in everything]  # each one's group
-    rows_only = {os.path.abspath(c.path) for c in candidates if c.rows_only}  # noqa: PTH100
-    # A staged rows file's jobs are its templates': every job is compared with them.
-    keyed = (
-        None if keep_compared or compared or rows_only else keyed_reads([g.rules for g in groups])
-    )
+    keyed = None if keep_compared or compared else keyed_reads([g.rules for g in groups])
     results, run, pending = _known(groups, everything, numbers, len(candidates), overlay, keyed)
     checked = check_files(checkers, [file for _, file, _ in pending], workers)
     fresh = _take_checked(pending, checked, checkers, everything, results, run)
     rows_as_rows(results)
-    only_as_rows(results, [candidate.rows_only for candidate in everything])
     del pending, checked  # held through the repository rules, where a large run peaks
 
     def with_jobs() -> list[FileResult]:
@@ -226,7 +220,7 @@ def _check(
                 file.path
                 for file, candidate in zip(every, candidates, strict=False)
                 if candidate.config is group.config
-            } | _reading(every, rows_only)
+            }
             reader = functools.cache(source_reader(group.checker.limits, overlay))
             found = group.checker.check_repository([*every, *compared], own, reader)
             if group.cache and not compared:
@@ -247,18 +241,6 @@ def _check(
     result.digests = {shown: digest for shown, digest, own in run if own and digest}
     result.compared = _all_compared(every, len(candidates)) if keep_compared else []
     return result
-
-
-def _reading(files: Sequence[FileResult], rows_files: Collection[str]) -> set[str]:
-    """The templates among ``files`` that name one of ``rows_files`` (absolute): their jobs
-    are what a run's rows file holds."""
-    if not rows_files:
-        return set()
-    return {
-        file.path
-        for file in files
-        if any(os.path.abspath(name) in rows_files for name in file.rows_files)  # noqa: PTH100
-    }
 
 
 _Pending = tuple[int, FileToCheck, ResultCache | None]  # a file to check, and its cache
@@ -363,8 +345,7 @@ def _finished(
     files: Sequence[FileResult], candidates: Sequence[Candidate], repository: FileResult
 ) -> CheckResult:
     """The run's result: a file that is clearly something else is reported only where it
-    was named on purpose; one named only as a possible rows file that no template reads is
-    not even counted among the others (the globs leave it out)."""
+    was named on purpose."""
     passed_over = [
         file.something_else and not candidate.named
         for file, candidate in zip(files, candidates, strict=True)
@@ -373,9 +354,7 @@ def _finished(
         [file for file, other in zip(files, passed_over, strict=True) if not other], repository
     )
     result.other_files = [
-        file.path
-        for file, other, candidate in zip(files, passed_over, candidates, strict=True)
-        if other and not candidate.rows_only
+        file.path for file, other in zip(files, passed_over, strict=True) if other
     ]
     return result
 

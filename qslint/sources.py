@@ -186,9 +186,6 @@ class Candidate(NamedTuple):
     # Named on the command line, and not subject to the globs (no --force-exclude): checked
     # even when it is clearly no definition, which then is QS100's finding.
     named: bool = False
-    # A CSV named with --force-exclude (which the globs do not select): a fan-out's rows file
-    # a commit changed is checked with the templates that read it; another is passed over.
-    rows_only: bool = False
 
 
 class Discovered(NamedTuple):
@@ -244,8 +241,7 @@ def discover(
 
     Directories are walked for included, not excluded files. A file named on the command line
     is always checked, unless ``force_exclude`` (as pre-commit passes every staged file):
-    then the globs apply to it too, and it is found as a walk finds its files (a CSV they
-    do not select, only as the rows file of a fan-out: :attr:`Candidate.rows_only`). A path in
+    then the globs apply to it too, and it is found as a walk finds its files. A path in
     ``in_memory`` (absolute: an editor's buffer, standard input) is a file whether or not it
     is on disk. A walk does not enter the folders in ``walked`` (absolute: an earlier walk
     has their files).
@@ -261,18 +257,15 @@ def discover(
             name = str(path)
             config = settings.for_file(name)
             selector = selectors.of(config)
-            selected = not force_exclude or selectors.selects_file(name)
-            if not selected and not name.lower().endswith(".csv"):
-                continue  # a CSV is never a definition, but may be a fan-out's rows
-            found[os.path.abspath(name)] = Candidate(  # noqa: PTH100
-                name,
-                selector.relative(name),
-                display_path(name),
-                _status(name),
-                config,
-                named=not force_exclude,
-                rows_only=not selected,
-            )
+            if not force_exclude or selectors.selects_file(name):
+                found[os.path.abspath(name)] = Candidate(  # noqa: PTH100
+                    name,
+                    selector.relative(name),
+                    display_path(name),
+                    _status(name),
+                    config,
+                    named=not force_exclude,
+                )
         else:
             raise SourceError(f"no such file or directory: {path}")
     return Discovered(list(found.values()), skipped)

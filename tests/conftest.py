@@ -184,29 +184,3 @@ def emulator(fast_clock: FastClock) -> Iterator[Emulator]:
 def qslint(fast_clock: FastClock) -> RunQslint:
     """Run ``qslint ARGS`` in-process on ``fast_clock``."""
     return lambda *args: qslint_on(fast_clock, *args)
-
-
-# A fan-out template over `tenants.csv` beside it (columns tenant, tenant_id).
-FAN_OUT = """\
-x-qslint:
-  for-each: tenants.csv
-AwsAccountId: "111122223333"
-DashboardId: sales-overview
-SnapshotJobId: weekly-sales-${tenant}
-UserConfiguration:
-  AnonymousUsers:
-    - RowLevelPermissionTags:
-        - {Key: tenant_id, Value: "${tenant_id}"}
-SnapshotConfiguration:
-  FileGroups:
-    - Files:
-        - FormatType: PDF
-          SheetSelections:
-            - {SheetId: sheet-summary, SelectionScope: ALL_VISUALS}
-  DestinationConfiguration:
-    S3Destinations:
-      - BucketConfiguration:
-          BucketName: acme-bi-snapshots
-          BucketPrefix: tenants/${tenant}/
-          BucketRegion: eu-west-1
-"""

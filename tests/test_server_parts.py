@@ -8,7 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from conftest import FAN_OUT, VALID_JOB
+from conftest import VALID_JOB
+from test_server import FAN_OUT
 
 from qslint.config import LoadLimits
 from qslint.engine import CheckResult
