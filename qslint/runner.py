@@ -209,11 +209,14 @@ def _check(
 
     every = with_jobs() if keep_compared else None  # else made when needed
     repository = FileResult(path="<repository>")
-    key = run_digest(run) if not compared and any(group.cache for group in groups) else ""
+    # A fan-out's jobs come from its rows file too, which the run's digest does not cover.
+    fan_out = any(file is not None and file.rows_files for file in results)
+    reusable = not compared and not fan_out and any(group.cache for group in groups)
+    key = run_digest(run) if reusable else ""
     for group in groups:
         # Findings are reused only when every file of the run is the same as in the run
         # that computed them.
-        found = group.cache.get_repository(key) if group.cache and not compared else None
+        found = group.cache.get_repository(key) if group.cache and key else None
         if found is None:
             every = with_jobs() if every is None else every
             own = {
@@ -223,7 +226,7 @@ def _check(
             }
             reader = functools.cache(source_reader(group.checker.limits, overlay))
             found = group.checker.check_repository([*every, *compared], own, reader)
-            if group.cache and not compared:
+            if group.cache and key:
                 group.cache.put_repository(key, found)
         repository.findings += found.findings
         repository.internal_errors += found.internal_errors

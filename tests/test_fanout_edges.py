@@ -238,3 +238,27 @@ def test_an_unclosed_placeholder_is_text_and_no_crash(yaml_rows, qslint):
     rendered = qslint("render", "jobs/weekly.yaml", "--output-format", "json")
     documents = [json.loads(line) for line in rendered.output.splitlines()]
     assert _prefixes(documents) == ["acme/${ten", "globex/${ten"]
+
+
+def test_a_row_added_to_a_rows_file_is_compared_anew_though_no_definition_changed(
+    aws_workspace, qslint
+):
+    """The cache reuses the repository rules' findings for a run whose files are unchanged,
+    but a fan-out's jobs come from its rows file too (a CSV: no file of the walk): a new
+    row's job is compared."""
+    jobs = aws_workspace / "jobs"
+    (jobs / "weekly.yaml").write_text(FAN_OUT_TEMPLATE)
+    rows = "tenant,tenant_id,top\nacme,t-1,3\nglobex,t-2,4\n"
+    (jobs / "tenants.csv").write_text(rows)
+    lines = FAN_OUT_TEMPLATE.splitlines()[3:]  # the request, without `x-qslint`
+    concrete = {"${tenant}": "initech", "${tenant_id}": "t-9", '"${top}"': "5"}
+    by_hand = "\n".join(lines) + "\n"
+    for placeholder, value in concrete.items():
+        by_hand = by_hand.replace(placeholder, value)
+    (jobs / "initech.yaml").write_text(by_hand)
+    assert check_json(qslint, "jobs/initech.yaml") == (0, [])
+
+    (jobs / "tenants.csv").write_text(rows + "initech,t-3,5\n")
+    code, findings = check_json(qslint, "jobs/initech.yaml")
+    assert code == 1
+    assert [(f["code"], f["file"]) for f in findings] == [("QS601", "jobs/initech.yaml")]
