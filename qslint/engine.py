@@ -5,17 +5,17 @@ Nothing here knows a specific rule: rules are chosen by code prefix, fed by scop
 violations located, re-levelled, filtered by suppressions and sorted.
 
 Every part of a job that validates is checked, whatever is wrong elsewhere in it. A valid
-document is validated once into its job model, as ever: the hot path. A document with schema
-errors (which the document rules, QS101–QS105, report) gives the job rules a partial job
-instead (:func:`qslint.validation.partial_job`): the same model, holding what is valid and
-leaving out each field that is not. A rule that reads a field the partial job lacks raises
+document is validated once into its job model: the hot path. A document with schema errors
+(which the document rules, QS101–QS105, report) gives the job rules a partial job instead
+(:func:`qslint.validation.partial_job`): the same model, holding what is valid and leaving
+out each field that is not. A rule that reads a field the partial job lacks raises
 :class:`~qslint.findings.MissingPart`: it cannot check the item holding that field (a sheet
 selection, a file, a parameter), so it runs again without that item, and all it found counts
 (:meth:`~qslint.validation.PartialJob.check_valid_parts`); a field missing outside any item
-ends that rule's check of that job, with no error. Then, for one problem to give one
-finding, a job rule's finding at a node that has a schema error at it or under it is dropped:
-a misspelt `Files` is QS101, not also QS208's "this file group has no files". Only valid jobs
-are kept for the repository rules (QS601) and for ``plan``/``apply``.
+ends that rule's check of that job, with no error. Then, for one problem to give one finding,
+a job rule's finding at a node with a schema error at or under it is dropped: a misspelt
+`Files` is QS101, not also QS208's "this file group has no files". Only valid jobs are kept
+for the repository rules (QS601) and for ``plan``/``apply``.
 """
 
 from __future__ import annotations
@@ -239,7 +239,8 @@ class Checker:
         repository = FileResult(path="<repository>")
         used: set[Used] = set()
         for selected in self._rules[Scope.REPOSITORY]:
-            for job, violation in self._run(selected, repository, jobs):
+            seen = [job for job in jobs if job.holds(selected.rule.reads or ())]
+            for job, violation in self._run(selected, repository, seen):
                 if job.file not in own:
                     continue
                 source = read(job.file)

@@ -162,6 +162,11 @@ class CheckedJob:
         values: dict[str, Any] = pickle.loads(self.data)
         return values
 
+    def holds(self, fields: Iterable[str]) -> bool:
+        """Whether the job keeps a value of each of ``fields``: a job of a configuration whose
+        repository rules read fewer fields keeps only those (a pickled one keeps them all)."""
+        return isinstance(self.data, bytes) or all(name in self.data for name in fields)
+
     @property
     def job(self) -> StartDashboardSnapshotJobRequest:
         from qslint.compiled_model import Request, validate

@@ -113,3 +113,18 @@ def test_a_suppressed_duplicate_is_suppressed_whichever_copy_a_run_reports(run_q
     for arguments in (("jobs/a.yaml",), (".",)):
         result = run_qslint("check", "--output-format", "json", *arguments)
         assert findings(result) == [], arguments
+
+
+def test_a_configuration_that_ignores_qs601_beside_one_that_does_not(run_qslint, write):
+    """The ignoring one keeps none of its jobs' values (no repository rule reads them): the
+    other's QS601 compares the jobs that hold its fields, and raises nothing."""
+    write(".qslint.toml", CONFIG + 'ignore = ["QS601"]\n')
+    write("a.yaml", VALID_JOB)
+    write("other/.qslint.toml", CONFIG)
+    write("other/x.yaml", VALID_JOB)
+    write("other/y.yaml", VALID_JOB)
+
+    result = run_qslint("check", "--output-format", "json", ".")
+
+    assert result.exit_code == 1, result.output
+    assert findings(result) == [("other/y.yaml", "QS601", 3)]
