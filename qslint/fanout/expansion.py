@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -145,7 +145,7 @@ class _Expansion:
                 self._problem(
                     UNUSED_COLUMN, f"column `{column}` fills no placeholder", mark, rows.file
                 )
-        hidden = _sensitive_columns(slots)
+        hidden = sensitive_columns((slot.path, slot.text) for slot in slots)
         self._shown_sensitive(slots, hidden)
         if row_name in hidden:
             self._problem(
@@ -368,10 +368,17 @@ def lacks_value(row: Row, column: str) -> bool:
     return cell is None or cell.value == ""
 
 
-def _sensitive_columns(slots: list[_Slot]) -> set[str]:
-    """The columns that fill a value the service model marks sensitive."""
+def sensitive_columns(values: Iterable[tuple[JsonPath, str]]) -> frozenset[str]:
+    """The columns whose placeholders, in ``values`` (a template's strings by path), fill a
+    value the service model marks sensitive."""
     sensitive = service_sensitivity().applies
-    return {column for slot in slots if sensitive(slot.path) for column in slot.columns}
+    return frozenset(
+        column
+        for path, text in values
+        if sensitive(path)
+        for match in PLACEHOLDER.finditer(text)
+        if (column := column_of(match)) is not None  # not an escape, `$${...}`
+    )
 
 
 def _count(value: Any) -> int:

@@ -14,7 +14,6 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from qslint.config import LoadLimits
 from qslint.fanout.expansion import (
@@ -25,12 +24,13 @@ from qslint.fanout.expansion import (
     lacks_value,
     outside_folder,
     rows_file_beside,
+    sensitive_columns,
     string_values,
     unknown_column,
 )
 from qslint.fanout.rows import Rows, RowsError, rows_from_values
 from qslint.findings import plural
-from qslint.loader import Document, SourceFile, load_source, service_sensitivity
+from qslint.loader import Document, SourceFile, load_source
 from qslint.loader.documents import one_based
 from qslint.server.ranges import NodeRanges, Range
 from qslint.server.rows import RowsFiles
@@ -146,7 +146,7 @@ class Placeholders:
         given = settings[FOR_EACH]
         shown = given if isinstance(given, str) else INLINE
         body = {key: value for key, value in template.data.items() if key != FAN_OUT_KEY}
-        hidden = _sensitive_columns(body)
+        hidden = sensitive_columns(string_values(body, ()))
         if isinstance(given, str):
             elsewhere = outside_folder(given)
             if elsewhere is not None:
@@ -173,17 +173,6 @@ def template_at(source: SourceFile, line: int) -> Document | None:
     if holding is None or not isinstance(holding.data, dict) or FAN_OUT_KEY not in holding.data:
         return None
     return holding
-
-
-def _sensitive_columns(body: dict[str, Any]) -> frozenset[str]:
-    sensitive = service_sensitivity().applies
-    return frozenset(
-        column
-        for path, text in string_values(body, ())
-        if sensitive(path)
-        for match in PLACEHOLDER.finditer(text)
-        if (column := column_of(match)) is not None  # not an escape, `$${...}`
-    )
 
 
 def _placeholder_at(
