@@ -31,7 +31,8 @@ PY
   mkdir -p "$work/lone"
   cp "$work/hook/jobs/team-000/job-00000.yaml" "$work/original.yaml"
   cp "$work/original.yaml" "$work/lone/job.yaml"
-  sleep 2.1  # settled, as a repository's files are when a commit changes one
+  # Settled (qslint.cache.SETTLED_NS), as a repository's files are when a commit changes one.
+  sleep "$("$venv/bin/python" -c 'from qslint.cache import SETTLED_NS; print(SETTLED_NS / 1e9 + 0.1)')"
 fi
 count() {  # millions of instructions, over every process of the run
   valgrind --tool=callgrind --trace-children=yes --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null \
