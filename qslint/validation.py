@@ -277,7 +277,9 @@ def _valid_parts(
     model = model_at(path)
     if model is None:
         return _LEFT_OUT
-    at_field = {detail["type"] for detail in error.errors() if len(detail["loc"]) == 1}
+    at_field = {
+        detail["type"] for detail in error.errors(include_url=False) if len(detail["loc"]) == 1
+    }
     if isinstance(value, dict) and not at_field:
         return _partial_instance(model, value, path, paths)
     if isinstance(value, list) and at_field <= {"too_long"}:

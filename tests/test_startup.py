@@ -97,6 +97,16 @@ def test_a_lone_file_imports_no_configuration_reader_nor_pool(lone_file):
     }
 
 
+def test_invalid_definitions_are_checked_without_pydantic(tmp_path):
+    # A validation error's details name no documentation address: asked for one, pydantic-core
+    # imports pydantic (~30 ms) to learn its version.
+    for fixture in (ROOT / "tests" / "fixtures").glob("QS1*/bad-*.yaml"):
+        shutil.copy(fixture, tmp_path / f"{fixture.parent.name}-{fixture.name}")
+    imported = imported_by_check(tmp_path, "check", "--no-cache", "--jobs", "1", ".")
+    assert "qslint.compiled_model" in imported
+    assert not imported & {*SCHEMAS, *ELSEWHERE}
+
+
 def test_the_fan_out_machinery_is_imported_for_a_template_only(lone_file):
     template = ROOT / "tests" / "fixtures" / "QS113" / "good-every-cell.yaml"
     shutil.copy(template, lone_file / "template.yaml")
