@@ -417,14 +417,13 @@ def identical_files(job: Job, context: RuleContext) -> Iterator[Violation]:
     ## Fix
     Remove the second group or change it to the export that was meant.
     """
-    seen: dict[str, int] = {}
+    earlier: list[tuple[object, int]] = []  # each distinct file, and its group
     for path, file in job.files():
-        key = repr(file)  # every field, nested ones too
-        group = int(path[2])
-        if key in seen:
+        # Files compare by every field, nested ones too; a job holds a few.
+        same = next((group for other, group in earlier if other == file), None)
+        if same is not None:
             yield Violation(
-                f"this file group requests the same file as FileGroups[{seen[key]}]",
-                path=path[:3],
+                f"this file group requests the same file as FileGroups[{same}]", path=path[:3]
             )
         else:
-            seen[key] = group
+            earlier.append((file, int(path[2])))
