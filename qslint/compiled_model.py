@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
@@ -77,6 +77,40 @@ class CompiledModel:
         return f"{type(self).__name__}({fields})"
 
 
+class ReadOnceParts(RequestParts):
+    """The iterations of a valid job, each walked once and kept: about ten rules read each,
+    and walking them again for every rule cost a job more than validating it.
+
+    A valid job is read-only, so what an iteration yields cannot change. A partial job's
+    parts are walked afresh each time, as a rule reads them: one may be missing.
+    """
+
+    __slots__ = ()
+
+    def files(self) -> Iterator[tuple[JsonPath, Any]]:
+        return iter(self._walked_once("files", RequestParts.files))
+
+    def selections(self) -> Iterator[tuple[JsonPath, Any, Any]]:
+        return iter(self._walked_once("selections", RequestParts.selections))
+
+    def parameters(self) -> Iterator[tuple[JsonPath, Any]]:
+        return iter(self._walked_once("parameters", RequestParts.parameters))
+
+    def buckets(self) -> Iterator[tuple[JsonPath, Any]]:
+        return iter(self._walked_once("buckets", RequestParts.buckets))
+
+    def _walked_once(self, name: str, iteration: Callable[[Any], Iterator[Any]]) -> tuple[Any, ...]:
+        try:
+            kept: dict[str, tuple[Any, ...]] = self._iterations  # type: ignore[attr-defined]
+        except AttributeError:  # the job's first iteration; validation made no place for it
+            kept = {}
+            object.__setattr__(self, "_iterations", kept)
+        found = kept.get(name)
+        if found is None:
+            found = kept[name] = tuple(iteration(self))
+        return found
+
+
 def load(installed: str = VERSION) -> dict[str, Any]:
     """The compiled models: the shipped file when it was compiled for the ``installed``
     pydantic-core, else compiled now from :mod:`qslint.model` (pydantic's import and schema
@@ -110,8 +144,11 @@ def _class(name: str, entry: Mapping[str, Any]) -> type[CompiledModel]:
             if _optional(schema)
         },
     }
-    bases = (RequestParts, CompiledModel) if name == _COMPILED["root"] else (CompiledModel,)
-    return type(name, bases, namespace)
+    if name != _COMPILED["root"]:
+        return type(name, (CompiledModel,), namespace)
+    # Kept beside the fields, out of the values that equality and repr compare.
+    namespace["__slots__"] = ("_iterations",)
+    return type(name, (ReadOnceParts, CompiledModel), namespace)
 
 
 CLASSES: dict[str, type[CompiledModel]] = {

@@ -43,6 +43,7 @@ from qslint.compiled_model import (
 )
 from qslint.findings import JsonPath, MissingPart, closest
 from qslint.loader.documents import LoadProblem
+from qslint.model_parts import RequestParts
 from qslint.rule import SchemaError
 
 if TYPE_CHECKING:
@@ -204,13 +205,13 @@ class PartialJob(Request):  # type: ignore[valid-type,misc]
         return False
 
     def files(self) -> Iterator[tuple[JsonPath, SnapshotFile]]:
-        return self._kept(super().files())
+        return self._kept(RequestParts.files(self))
 
     def selections(self) -> Iterator[tuple[JsonPath, SnapshotFile, SnapshotFileSheetSelection]]:
-        return self._kept(super().selections())
+        return self._kept(RequestParts.selections(self))
 
     def parameters(self) -> Iterator[tuple[JsonPath, Parameter]]:
-        return self._kept(super().parameters())
+        return self._kept(RequestParts.parameters(self))
 
     def buckets(self) -> Iterator[tuple[JsonPath, S3BucketConfiguration]]:
         destination = self.SnapshotConfiguration.DestinationConfiguration
