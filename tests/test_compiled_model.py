@@ -199,6 +199,28 @@ def test_instances_are_read_only_and_compare_by_their_values():
     ).model_dump(exclude_unset=True)
 
 
+@pytest.mark.parametrize("path", DEFINITIONS, ids=lambda path: str(path.relative_to(ROOT)))
+def test_a_jobs_iterations_are_the_models_and_leave_its_values_alone(path: Path):
+    source = load_source(str(path), path.read_bytes())
+    for document in source.documents:
+        try:
+            job = validate(Request, document.data)
+        except ValidationError:
+            continue
+        fresh = validate(Request, document.data)
+        pydantic_job = model.StartDashboardSnapshotJobRequest.model_validate(document.data)
+        for name in ("files", "selections", "parameters", "buckets"):
+            for _ in range(2):  # walked, then kept
+                entries = getattr(job, name)()
+                assert iter(entries) is entries  # an iterator, as the models' are
+                expected = list(getattr(pydantic_job, name)())
+                assert [(e[0], *map(values_set, e[1:])) for e in entries] == [
+                    (e[0], *(item.model_dump(exclude_unset=True) for item in e[1:]))
+                    for e in expected
+                ]
+        assert job == fresh and repr(job) == repr(fresh)
+
+
 def test_an_empty_instance_holds_defaults_and_its_required_fields_are_missing_parts():
     tag = empty(CLASSES["SnapshotAnonymousUser"])
     assert tag.RowLevelPermissionTags is None
