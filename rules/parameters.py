@@ -44,8 +44,11 @@ def duplicate_parameter(job: Job, context: RuleContext) -> Iterator[Violation]:
     ## Fix
     Give each parameter once; put several values into its `Values` list.
     """
+    parameters = list(job.parameters())
+    if len({parameter.Name for _, parameter in parameters}) == len(parameters):
+        return  # as nearly always: no name to place in the file
     first: dict[str, str] = {}
-    in_file_order = sorted(job.parameters(), key=lambda item: context.position(item[0]))
+    in_file_order = sorted(parameters, key=lambda item: context.position(item[0]))
     for path, parameter in in_file_order:
         if parameter.Name in first:
             yield Violation(
@@ -147,15 +150,21 @@ def number_out_of_range(job: Job, context: RuleContext) -> Iterator[Violation]:
     Use a value within range.
     """
     for path, parameter in job.parameters():
-        for i, value in enumerate(parameter.Values):
-            if path[2] == "IntegerParameters" and not INT64_MIN <= value <= INT64_MAX:
-                problem = "is outside the signed 64-bit range"
-            elif path[2] == "DecimalParameters" and not math.isfinite(value):
-                problem = "is not a finite number"
-            else:
-                continue
+        if path[2] == "IntegerParameters":
+            problem = "is outside the signed 64-bit range"
+            wrong = [i for i, value in enumerate(parameter.Values) if not in_int64(value)]
+        elif path[2] == "DecimalParameters":
+            problem = "is not a finite number"
+            wrong = [i for i, value in enumerate(parameter.Values) if not math.isfinite(value)]
+        else:
+            continue
+        for i in wrong:
             name = f"value {i + 1} of parameter `{parameter.Name}`"
             yield Violation(f"{name} {problem}", path=(*path, "Values", i))
+
+
+def in_int64(value: int) -> bool:
+    return INT64_MIN <= value <= INT64_MAX
 
 
 @job_rule("QS405", "A parameter name no dashboard parameter can have")
