@@ -3,8 +3,9 @@
 An entry is keyed by the file's path and the SHA-256 of its bytes; the whole cache file is
 keyed by everything else a result depends on (qslint's version, Python's, the configuration,
 the selected rules with their severities and options, the code of the modules that define
-them, the content of the dashboards jobs are cross-checked with, and whether excerpts are
-kept). Change any of these and the run starts from an empty cache.
+them, the libraries that read a file (ruamel.yaml, libyaml's extension, pydantic-core), the
+content of the dashboards jobs are cross-checked with, and whether excerpts are kept: see
+:mod:`qslint.cache_key`). Change any of these and the run starts from an empty cache.
 
 The repository rules' findings are reused only when every file of the run, path and bytes,
 is the same as in a recent run that computed them, and so is which of them the run checks
@@ -56,18 +57,15 @@ import contextlib
 import hashlib
 import itertools
 import os
-import sys
 import time
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from qslint import __version__
 from qslint.cache_codec import (
     ABSENT,
     DIGEST,
     FILE_ROW,
-    FORMAT,
     JOB_ROW,
     REPOSITORY_RUNS,
     Columns,
@@ -82,8 +80,7 @@ from qslint.cache_codec import (
     sharing_a_value,
     written_alike,
 )
-from qslint.config import Config
-from qslint.engine import FileResult, RuleSet
+from qslint.engine import FileResult
 from qslint.files import create_temporary, read_bytes
 from qslint.findings import Mark
 from qslint.rule import CheckedJob
@@ -95,31 +92,6 @@ UNUSED_DAYS = 30
 _DAY = 24 * 3600
 _CHANGE_TIMES = os.name == "posix"  # st_ctime is the time of the last change
 SETTLED_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT's are 2 s)
-
-
-def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
-    """A digest of everything besides a file's bytes that its result depends on."""
-    parts: list[object] = [FORMAT, __version__, sys.version, excerpts]
-    parts.append(config)  # every setting, including ones that only some results depend on
-    # The code of results: the rules' modules, and qslint's own (an editable install changes
-    # them without a new version).
-    sources = [
-        Path(getattr(sys.modules.get(rule.module), "__file__", "") or "") for rule in rules.rules
-    ]
-    package = Path(__file__).parent
-    folders = ("", "loader/", "fanout/", "dashboards/")  # where qslint's results come from
-    sources += sorted(p for folder in folders for p in package.glob(f"{folder}*.py"))
-    sources.append(package / "compiled_model.json")
-    for source in sources:
-        stat = source.stat() if source.is_file() else None
-        parts += [str(source), stat and (stat.st_mtime_ns, stat.st_size)]
-    parts += [rule.code for rule in rules.rules]
-    for selected in (s for group in rules.by_scope.values() for s in group):
-        context = selected.context
-        parts += [selected.rule.code, selected.severity, context.region]
-        parts += [context.dashboards and context.dashboards.digest]
-        parts += [sorted(context.options.items())]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 def content_digest(raw: bytes) -> bytes:

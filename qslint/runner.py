@@ -9,7 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from qslint.cache import CACHE_FOLDER, ResultCache, fingerprint, run_digest
+from qslint.cache import CACHE_FOLDER, ResultCache, run_digest
+from qslint.cache_key import fingerprint
 from qslint.checking import (
     Checked,
     FileToCheck,

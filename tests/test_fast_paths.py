@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from corpus import write_corpus  # the benchmark corpus
 
-from qslint import cache, checking, files
+from qslint import cache, cache_key, checking, files
 from qslint.engine import CheckResult
 from qslint.rule import CheckedJob
 from qslint.runner import RuleSets, lint
@@ -141,6 +141,23 @@ def test_a_setting_change_is_not_served_from_the_cache(corpus):
     (corpus / ".qslint.toml").write_text('region = "eu-west-1"\n[severity]\nQS305 = "error"\n')
     severities = {f.severity for f in run(corpus, use_cache=True).findings if f.code == "QS305"}
     assert severities == {"error"}
+
+
+def test_the_cache_key_holds_the_libraries_that_read_a_file(tmp_path, monkeypatch):
+    import _ruamel_yaml
+    import ruamel.yaml
+    from pydantic_core import _pydantic_core
+
+    readers = {Path(module.__file__) for module in (_ruamel_yaml, ruamel.yaml, _pydantic_core)}
+    assert set(cache_key.reader_files()) == readers
+    library = tmp_path / "library.so"
+    library.write_bytes(b"one version")
+    monkeypatch.setattr(cache_key, "reader_files", lambda: [library])
+    config = Settings(cwd=tmp_path).for_folder(tmp_path)
+    rules = RuleSets().for_config(config, [])
+    before = cache_key.fingerprint(config, rules, excerpts=False)
+    library.write_bytes(b"another version")
+    assert cache_key.fingerprint(config, rules, excerpts=False) != before
 
 
 def test_an_unreadable_cache_is_ignored(corpus):
