@@ -21,6 +21,7 @@ from qslint.checking import (
 )
 from qslint.config import Config, ConfigError
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, keyed_reads, related_jobs
+from qslint.rows_templates import is_rows_file, templates_reading
 from qslint.rule import Rule, load_rules
 from qslint.selection import select_rules
 from qslint.settings import Settings
@@ -126,10 +127,16 @@ def lint(
     in the same order, as a serial run.
     """
     overlay = overlay or {}
+    rows_files = [path for path in paths if is_rows_file(path)]
+    paths = [path for path in paths if path not in rows_files]
     discovered = discover(paths, settings, force_exclude=force_exclude, in_memory=overlay)
+    found = discovered.candidates
+    if rows_files:  # checked as the templates that read them
+        templates = templates_reading(rows_files, settings, overlay)
+        found += discover(templates, settings, force_exclude=True, in_memory=overlay).candidates
     # A file named twice (a link to it, a second path) is checked once, by its first name:
     # otherwise it is its own duplicate (QS601) and its fixes are applied twice.
-    candidates = each_once(discovered.candidates)
+    candidates = each_once(found)
     groups: dict[int, list[Candidate]] = {}
     for candidate in candidates:
         groups.setdefault(id(candidate.config), []).append(candidate)

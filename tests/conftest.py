@@ -43,6 +43,31 @@ SnapshotConfiguration:
           BucketRegion: eu-west-1
 """
 
+# A fan-out template over `tenants.csv` beside it (columns tenant, tenant_id).
+FAN_OUT = """\
+x-qslint:
+  for-each: tenants.csv
+AwsAccountId: "111122223333"
+DashboardId: sales-overview
+SnapshotJobId: weekly-sales-${tenant}
+UserConfiguration:
+  AnonymousUsers:
+    - RowLevelPermissionTags:
+        - {Key: tenant_id, Value: "${tenant_id}"}
+SnapshotConfiguration:
+  FileGroups:
+    - Files:
+        - FormatType: PDF
+          SheetSelections:
+            - {SheetId: sheet-summary, SelectionScope: ALL_VISUALS}
+  DestinationConfiguration:
+    S3Destinations:
+      - BucketConfiguration:
+          BucketName: acme-bi-snapshots
+          BucketPrefix: tenants/${tenant}/
+          BucketRegion: eu-west-1
+"""
+
 # A file a walk meets among the definitions that is no definition at all.
 GITHUB_WORKFLOW = """\
 name: ci

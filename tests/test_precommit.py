@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import GITHUB_WORKFLOW
+from conftest import FAN_OUT, GITHUB_WORKFLOW
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
@@ -424,3 +424,43 @@ def test_the_readme_snippet_works_as_written(
     assert failed.returncode == 1, failed.output
     assert "snapshots/top-customers.yaml:15:" in failed.output
     assert "QS201" in failed.output
+
+
+def test_a_staged_rows_file_alone_is_checked_with_its_templates(
+    repo: Path, hook_env: dict[str, str], commit_hook: Callable[[], HookRun], add: AddFile
+) -> None:
+    """A commit that changes only a fan-out's rows (a CSV) is gated as its templates are,
+    findings at the template included; a CSV no template reads is none of qslint's business."""
+    add("snapshots/weekly.yaml", FAN_OUT)
+    add("snapshots/tenants.csv", "tenant,tenant_id\nacme,t-1\n")
+    add("reports/export.csv", 'name,"value: with a colon"\n"a, b",1\n')
+    _git(repo, hook_env, "commit", "--quiet", "--no-verify", "-m", "a fan-out")
+
+    add("snapshots/tenants.csv", "tenant,tenant_id\nacme,t-1\nglobex corp,t-2\n")
+    failed = commit_hook()
+    assert failed.returncode == 1, failed.output
+    assert "snapshots/tenants.csv:3:1: QS105" in failed.output
+
+    add("snapshots/tenants.csv", "tenant\nacme\n")  # a column the template reads, deleted
+    failed = commit_hook()
+    assert failed.returncode == 1, failed.output
+    assert "snapshots/weekly.yaml:9:36: QS111" in failed.output
+
+    add("snapshots/tenants.csv", "tenant,tenant_id\nacme,t-1\nglobex,t-2\n")
+    add("reports/export.csv", 'name,"value: with a colon"\n"a, b",2\n')
+    passed = commit_hook()
+    assert passed.returncode == 0, passed.output
+    assert "export.csv" not in passed.output
+    _git(repo, hook_env, "commit", "--quiet", "--no-verify", "-m", "globex")
+
+    # A row whose job is another file's: QS601, though no definition was staged.
+    by_hand = GOOD_DEFINITION.replace("sales-overview-2024", "sales-overview")
+    add(
+        "snapshots/initech.yaml",
+        by_hand.replace("weekly-sales-pdf-2026-w01", "weekly-sales-initech"),
+    )
+    _git(repo, hook_env, "commit", "--quiet", "--no-verify", "-m", "initech, by hand")
+    add("snapshots/tenants.csv", "tenant,tenant_id\nacme,t-1\nglobex,t-2\ninitech,t-3\n")
+    duplicated = commit_hook()
+    assert duplicated.returncode == 1, duplicated.output
+    assert duplicated.output.count("QS601") == 1, duplicated.output

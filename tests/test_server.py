@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from conftest import VALID_JOB
+from conftest import FAN_OUT, VALID_JOB
 from lsprotocol import types
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient
@@ -338,31 +338,6 @@ async def test_a_definition_changed_on_disk_is_compared_once_the_editor_says_so(
     # The server walks the workspace again once the editor is quiet, and lints.
     (diagnostic,) = await _diagnostics(client, path)
     assert diagnostic.code == "QS601"
-
-
-FAN_OUT = """\
-x-qslint:
-  for-each: tenants.csv
-AwsAccountId: "111122223333"
-DashboardId: sales-overview
-SnapshotJobId: weekly-sales-${tenant}
-UserConfiguration:
-  AnonymousUsers:
-    - RowLevelPermissionTags:
-        - {Key: tenant_id, Value: "${tenant_id}"}
-SnapshotConfiguration:
-  FileGroups:
-    - Files:
-        - FormatType: PDF
-          SheetSelections:
-            - {SheetId: sheet-summary, SelectionScope: ALL_VISUALS}
-  DestinationConfiguration:
-    S3Destinations:
-      - BucketConfiguration:
-          BucketName: acme-bi-snapshots
-          BucketPrefix: tenants/${tenant}/
-          BucketRegion: eu-west-1
-"""
 
 
 @pytest.mark.asyncio
