@@ -29,6 +29,7 @@ the first document to check.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -282,7 +283,7 @@ def _valid_parts(
         detail["type"] for detail in error.errors(include_url=False) if len(detail["loc"]) == 1
     }
     if isinstance(value, dict) and not at_field:
-        return _partial_instance(model, value, path, paths)
+        return _partial_instance(_part_class(model), value, path, paths)
     if isinstance(value, list) and at_field <= {"too_long"}:
         return [_item(model, item, (*path, index), paths) for index, item in enumerate(value)]
     return _LEFT_OUT
@@ -293,7 +294,15 @@ def _item(model: type[ModelT], item: Any, path: JsonPath, paths: dict[int, JsonP
         try:
             return validate(model, item)
         except ValidationError:
-            return _partial_instance(model, item, path, paths)
-    instance = empty(model)
+            return _partial_instance(_part_class(model), item, path, paths)
+    instance = empty(_part_class(model))
     paths[id(instance)] = path
     return instance
+
+
+@functools.cache
+def _part_class(model: type[ModelT]) -> type[ModelT]:
+    """The class of ``model``'s partial parts: they hold the valid fields only, so they never
+    compare equal to a whole part (of another class), which may hold what they left out."""
+    namespace = {"__slots__": (), "__module__": __name__, "__qualname__": model.__name__}
+    return type(model.__name__, (model,), namespace)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from typing import TYPE_CHECKING
 
 from qslint.findings import Severity
@@ -19,6 +19,7 @@ from qslint.rule import (
 )
 
 if TYPE_CHECKING:
+    from qslint.model import SnapshotFile
     from qslint.model import StartDashboardSnapshotJobRequest as Job
 
 FILES_PER_FORMAT = {"PDF": 1, "EXCEL": 1, "CSV": 5}
@@ -417,13 +418,25 @@ def identical_files(job: Job, context: RuleContext) -> Iterator[Violation]:
     ## Fix
     Remove the second group or change it to the export that was meant.
     """
-    earlier: list[tuple[object, int]] = []  # each distinct file, and its group
+    first: dict[Hashable, int] = {}  # the group of each distinct file
     for path, file in job.files():
-        # Files compare by every field, nested ones too; a job holds a few.
-        same = next((group for other, group in earlier if other == file), None)
-        if same is not None:
+        key = file_key(file)
+        if key in first:
             yield Violation(
-                f"this file group requests the same file as FileGroups[{same}]", path=path[:3]
+                f"this file group requests the same file as FileGroups[{first[key]}]",
+                path=path[:3],
             )
         else:
-            earlier.append((file, int(path[2])))
+            first[key] = int(path[2])
+
+
+def file_key(file: SnapshotFile) -> Hashable:
+    """Every field of ``file``, nested ones too (tests/test_rules.py pins the list), as one
+    hashable value: equal for files that request the same export. Its class is part of it:
+    a part of a partial job, which left out what was not valid, is never equal to a whole
+    one, which may hold what it left out."""
+    selections = tuple(
+        (s.SheetId, s.SelectionScope, None if s.VisualIds is None else tuple(s.VisualIds))
+        for s in file.SheetSelections
+    )
+    return (type(file), file.FormatType, selections)

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from qslint.compiled_model import is_sensitive
+from qslint.compiled_model import CLASSES, is_sensitive, validate
 from qslint.config import LoadLimits
 from qslint.dashboards.folder import load_folder
 from qslint.dashboards.index import Dashboards
@@ -244,3 +244,30 @@ def test_every_fixture_folder_is_a_rule() -> None:
     codes = {rule.code for rule in all_rules()}
     folders = {p.name for p in FIXTURES.iterdir() if p.is_dir() and p != DASHBOARDS}
     assert folders <= codes, sorted(folders - codes)
+
+
+def test_qs211_compares_files_by_every_field() -> None:
+    """QS211's key names the fields of a file and of its sheet selections one by one: a field
+    the request model gains must join it, or files that differ by it would be "identical"."""
+    from qslint_rules.formats import file_key
+
+    assert set(CLASSES["SnapshotFile"].field_names) == {"FormatType", "SheetSelections"}
+    selection = CLASSES["SnapshotFileSheetSelection"]
+    assert set(selection.field_names) == {"SheetId", "SelectionScope", "VisualIds"}
+    file = {
+        "FormatType": "CSV",
+        "SheetSelections": [{"SheetId": "s", "SelectionScope": "ALL_VISUALS"}],
+    }
+    others = [
+        {**file, "FormatType": "PDF"},
+        {**file, "SheetSelections": [{"SheetId": "t", "SelectionScope": "ALL_VISUALS"}]},
+        {**file, "SheetSelections": [{"SheetId": "s", "SelectionScope": "SELECTED_VISUALS"}]},
+        {
+            **file,
+            "SheetSelections": [{"SheetId": "s", "SelectionScope": "ALL_VISUALS", "VisualIds": []}],
+        },
+        {**file, "SheetSelections": [file["SheetSelections"][0]] * 2},
+    ]
+    keys = [file_key(validate(CLASSES["SnapshotFile"], data)) for data in (file, *others)]
+    assert len(set(keys)) == len(keys)
+    assert file_key(validate(CLASSES["SnapshotFile"], file)) == keys[0]
