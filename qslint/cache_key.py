@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.machinery
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from qslint import __version__
 from qslint.cache_codec import FORMAT
 from qslint.config import Config
 from qslint.engine import RuleSet
+from qslint.pydantic_extension import extension_file
 
 
 def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
@@ -41,23 +42,22 @@ def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
 
 def reader_files() -> list[Path]:
     """The files of the libraries that read a definition: ruamel.yaml (its version is in its
-    ``__init__``), its libyaml extension, and pydantic-core's extension. Upgrading one may
-    change what a file reads as. Found, not imported: a cached run imports none of them."""
-    found = (
-        _found("_ruamel_yaml"),
-        _found("yaml", within="ruamel"),
-        _found("_pydantic_core", within="pydantic_core"),
-    )
-    return [path for path in found if path is not None]
+    ``__init__``), its libyaml extension, pydantic-core's extension, and dateutil (which
+    reads timestamps as botocore sends them). Upgrading one may change what a file reads as.
+    Found as the import system finds them, not imported: a cached run imports none."""
+    found = [_module_file(name) for name in ("ruamel.yaml", "_ruamel_yaml", "dateutil")]
+    found.append(extension_file())
+    return [Path(file) for file in found if file is not None]
 
 
-def _found(name: str, within: str | None = None) -> Path | None:
-    """Where the import system would load the module ``name`` (of package ``within``) from."""
-    folders = None
-    if within is not None:
-        package = importlib.machinery.PathFinder.find_spec(within)
-        if package is None or not package.submodule_search_locations:
-            return None
-        folders = list(package.submodule_search_locations)
-    spec = importlib.machinery.PathFinder.find_spec(name, folders)
-    return Path(spec.origin) if spec and spec.has_location and spec.origin else None
+def _module_file(name: str) -> str | None:
+    """The file the module ``name`` is (or would be) loaded from; finding a submodule imports
+    its package (``ruamel``, a namespace: nothing to run)."""
+    loaded = sys.modules.get(name)
+    if loaded is not None:
+        return getattr(loaded, "__file__", None)
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return spec.origin if spec is not None and spec.has_location else None

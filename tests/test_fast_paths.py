@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -145,11 +146,18 @@ def test_a_setting_change_is_not_served_from_the_cache(corpus):
 
 def test_the_cache_key_holds_the_libraries_that_read_a_file(tmp_path, monkeypatch):
     import _ruamel_yaml
+    import dateutil
     import ruamel.yaml
     from pydantic_core import _pydantic_core
 
-    readers = {Path(module.__file__) for module in (_ruamel_yaml, ruamel.yaml, _pydantic_core)}
-    assert set(cache_key.reader_files()) == readers
+    libraries = (_ruamel_yaml, ruamel.yaml, _pydantic_core, dateutil)
+    readers = {Path(module.__file__) for module in libraries}
+    assert set(cache_key.reader_files()) == readers  # here, where they are imported
+    probe = "from qslint.cache_key import reader_files; print(*reader_files(), sep='\\n')"
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert set(map(Path, found.stdout.splitlines())) == readers  # found, not imported
     library = tmp_path / "library.so"
     library.write_bytes(b"one version")
     monkeypatch.setattr(cache_key, "reader_files", lambda: [library])
