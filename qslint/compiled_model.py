@@ -55,7 +55,7 @@ class CompiledModel:
 
         def __getattr__(self, name: str) -> Any:
             # Reached only for a name that is not set: of the fields, only in a partial job
-            # (qslint.validation), for one whose value is not valid.
+            # (qslint.validation), for one whose value is not valid; else a slot not yet set.
             if name in type(self).field_names:
                 message = f"`{name}` of this {type(self).__name__} is not valid"
                 raise MissingPart(message, name=name, obj=self)
@@ -102,7 +102,7 @@ class ReadOnceParts(RequestParts):
     def _walked_once(self, name: str, iteration: Callable[[Any], Iterator[Any]]) -> tuple[Any, ...]:
         try:
             kept: dict[str, tuple[Any, ...]] = self._iterations  # type: ignore[attr-defined]
-        except AttributeError:  # the job's first iteration; validation made no place for it
+        except AttributeError:  # the job's first iteration: validation leaves the slot unset
             kept = {}
             object.__setattr__(self, "_iterations", kept)
         found = kept.get(name)

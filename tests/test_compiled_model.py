@@ -218,6 +218,8 @@ def test_a_jobs_iterations_are_the_models_and_leave_its_values_alone(path: Path)
                     (e[0], *(item.model_dump(exclude_unset=True) for item in e[1:]))
                     for e in expected
                 ]
+            walked, kept = list(getattr(job, name)()), list(getattr(job, name)())
+            assert all(entry is again for entry, again in zip(walked, kept, strict=True))
         assert job == fresh and repr(job) == repr(fresh)
 
 
