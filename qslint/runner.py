@@ -21,7 +21,7 @@ from qslint.checking import (
 )
 from qslint.config import Config, ConfigError
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, keyed_reads, related_jobs
-from qslint.rows_templates import is_rows_file, templates_reading
+from qslint.rows_templates import is_csv, may_be_rows, templates_reading
 from qslint.rule import Rule, load_rules
 from qslint.selection import select_rules
 from qslint.settings import Settings
@@ -127,12 +127,13 @@ def lint(
     in the same order, as a serial run.
     """
     overlay = overlay or {}
-    rows_files = [path for path in paths if is_rows_file(path)]
-    paths = [path for path in paths if path not in rows_files]
+    # A rows file named (the hook's staged one) is checked as the templates that read it.
+    readers = templates_reading([p for p in paths if may_be_rows(p, overlay)], settings, overlay)
+    paths = [p for p in paths if not is_csv(p) and os.path.abspath(p) not in readers]  # noqa: PTH100
     discovered = discover(paths, settings, force_exclude=force_exclude, in_memory=overlay)
     found = discovered.candidates
-    if rows_files:  # checked as the templates that read them
-        templates = templates_reading(rows_files, settings, overlay)
+    if readers:
+        templates = list(dict.fromkeys(t for named in readers.values() for t in named))
         found += discover(templates, settings, force_exclude=True, in_memory=overlay).candidates
     # A file named twice (a link to it, a second path) is checked once, by its first name:
     # otherwise it is its own duplicate (QS601) and its fixes are applied twice.
