@@ -8,18 +8,17 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from conftest import VALID_JOB
-from test_server import FAN_OUT
+from conftest import FAN_OUT, VALID_JOB
 
 from qslint.config import LoadLimits
 from qslint.engine import CheckResult
-from qslint.fanout.rows import Rows
+from qslint.fanout.rows import Rows, rows_from_bytes
 from qslint.findings import Mark
 from qslint.runner import RuleSets, lint
 from qslint.server.debounce import Debouncer
 from qslint.server.documents import DefinitionLinter
 from qslint.server.fields import completion_at, hover_text, key_at
-from qslint.server.placeholders import Placeholders
+from qslint.server.placeholders import FanOutRows, Placeholders, describe
 from qslint.server.project import ProjectIndex
 from qslint.server.ranges import NodeRanges
 from qslint.server.rows import MAX_FILES, RowsFiles
@@ -258,3 +257,11 @@ def test_a_keystroke_checks_the_open_definitions_and_the_templates_of_an_open_ro
 
     (tmp_path / "weekly.yaml").unlink()  # a checkout, before the refresh it causes
     assert linter.lint({**opened, rows: "tenant,tenant_id\n"}).findings == {edited: []}
+
+
+def test_a_hover_shows_a_rows_value_as_the_placeholder_writes_it():
+    raw = b"- {tenant: acme, live: true}\n- {tenant: globex, live: false}\n"
+    rows = rows_from_bytes("tenants.yaml", raw, LoadLimits())
+    assert isinstance(rows, Rows)
+    text = describe("live", FanOutRows("tenants.yaml", rows, None, frozenset()))
+    assert text.endswith("Values: `true`, `false`")

@@ -389,7 +389,8 @@ def _count(value: Any) -> int:
     return 1
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell's value as a placeholder within text writes it (a boolean as YAML writes it)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
@@ -406,7 +407,7 @@ def _filled(slot: _Slot, row: Row) -> Any:
 
     def text(match: re.Match[str]) -> str:
         column = column_of(match)
-        return _unescaped(match) if column is None else _text(row.cells[column].value)
+        return _unescaped(match) if column is None else cell_text(row.cells[column].value)
 
     return PLACEHOLDER.sub(text, slot.text)
 
@@ -421,7 +422,7 @@ def _typed(value: Any, wanted: Any) -> Any:
     """A cell's value as the request needs it (``wanted``): a number where a number goes; a
     cell that is not one stays as written, for the type rule to report at the cell."""
     if wanted is str or not isinstance(value, str):
-        return _text(value) if wanted is str else value
+        return cell_text(value) if wanted is str else value
     converters: Mapping[Any, Callable[[str], Any]] = {int: int, float: float, bool: _boolean}
     convert = converters.get(wanted)
     if convert is None:

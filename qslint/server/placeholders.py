@@ -20,6 +20,7 @@ from qslint.fanout.expansion import (
     FAN_OUT_KEY,
     FOR_EACH,
     PLACEHOLDER,
+    cell_text,
     column_of,
     lacks_value,
     outside_folder,
@@ -227,7 +228,7 @@ def describe(column: str, rows: FanOutRows, *, with_values: bool = True) -> str:
         return f"{text}\n\nIt fills a value the service marks sensitive: its values are not shown."
     if not with_values:
         return text
-    values = list(dict.fromkeys(str(row.cells[column].value) for row in filled))
+    values = list(dict.fromkeys(cell_text(row.cells[column].value) for row in filled))
     if values:
         shown = ", ".join(_code(value) for value in values[:MAX_SAMPLES])
         more = f", … ({len(values)} distinct)" if len(values) > MAX_SAMPLES else ""
