@@ -18,6 +18,7 @@ from applying import git, job_yaml, submitted_names
 from clocks import FastClock
 from ruamel.yaml import YAML
 
+from qslint import __version__
 from qslint.emulator.server import Emulator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,6 +106,22 @@ def _uploaded(workflow: dict, runner: Path) -> Path:
 def _edit(repository: Path, name: str) -> None:
     (repository / "jobs" / f"{name}.yaml").write_text(job_yaml(name, prefix="edited"))
     git("commit", "-q", "-am", f"edit {name}")
+
+
+def test_every_recipe_installs_this_qslint_pinned():
+    """A CI recipe that installs whatever qslint is newest changes its gate, and what its
+    deploy submits, on a release day; each pins this checkout's version."""
+    texts = [ROOT / "README.md", *(p for p in RECIPES.rglob("*") if p.suffix in (".yml", ".yaml"))]
+    # By name, from the package index: not this checkout (`.`), nor the editor's extra.
+    by_name = re.compile(r"""pip install (?:-\S+ )*["']?qslint(?![\[\w-])""")
+    installs = [
+        line.strip()
+        for path in texts
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if by_name.search(line)
+    ]
+    assert len(installs) >= 6, installs  # the README's recipes and the deploy examples
+    assert [line for line in installs if f'"qslint=={__version__}"' not in line] == []
 
 
 def test_the_github_deploy_workflow_is_a_push_deploy_with_a_role_and_one_run_at_a_time():
