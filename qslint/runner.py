@@ -21,7 +21,7 @@ from qslint.checking import (
 )
 from qslint.config import Config, ConfigError
 from qslint.engine import Checker, CheckResult, FileResult, RuleSet, keyed_reads, related_jobs
-from qslint.rows_templates import is_csv, may_be_rows, templates_reading
+from qslint.rows_templates import rows_named
 from qslint.rule import Rule, load_rules
 from qslint.selection import select_rules
 from qslint.settings import Settings
@@ -99,6 +99,7 @@ def lint(
     whole_projects: bool = True,
     compared: Sequence[FileResult] | None = None,
     keep_compared: bool = False,
+    rows_as_templates: bool = False,
 ) -> CheckResult:
     """Check every selected file under ``paths``, each with the rules of its configuration.
 
@@ -107,6 +108,9 @@ def lint(
     alone, as the pre-commit hook names the staged ones, is still compared with the others.
     Without ``whole_projects`` they compare the files of ``paths`` only (for folders of cases
     that are each a project of their own, such as test fixtures).
+
+    With ``rows_as_templates`` (``qslint check``, the hook), a rows file among ``paths`` is
+    checked as the templates that read it (see :mod:`qslint.rows_templates`).
 
     ``overlay`` holds the bytes of files as an editor or standard input has them, by
     absolute path: they are checked instead of what is on disk (if anything), and their
@@ -127,13 +131,12 @@ def lint(
     in the same order, as a serial run.
     """
     overlay = overlay or {}
-    # A rows file named (the hook's staged one) is checked as the templates that read it.
-    readers = templates_reading([p for p in paths if may_be_rows(p, overlay)], settings, overlay)
-    paths = [p for p in paths if not is_csv(p) and os.path.abspath(p) not in readers]  # noqa: PTH100
+    templates: list[Path] = []
+    if rows_as_templates:
+        paths, templates = rows_named(paths, settings, overlay)
     discovered = discover(paths, settings, force_exclude=force_exclude, in_memory=overlay)
     found = discovered.candidates
-    if readers:
-        templates = list(dict.fromkeys(t for named in readers.values() for t in named))
+    if templates:
         found += discover(templates, settings, force_exclude=True, in_memory=overlay).candidates
     # A file named twice (a link to it, a second path) is checked once, by its first name:
     # otherwise it is its own duplicate (QS601) and its fixes are applied twice.

@@ -6,6 +6,7 @@ no template reads stays one to check."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,7 @@ def test_a_list_no_template_reads_is_still_no_definition(run_qslint, write):
         (b"# - a comment, not an item\nAwsAccountId: '1'\nTags:\n  - a\n", False),
         (b"-tenant: acme\n", False),
         (b"", False),
+        (b"- {tenant: acme}\n" * 400, True),  # past the bytes read: the start says
     ],
 )
 def test_a_yaml_file_may_be_rows_only_when_it_opens_with_a_list(tmp_path, text, rows):
@@ -133,3 +135,88 @@ def test_a_yaml_file_may_be_rows_only_when_it_opens_with_a_list(tmp_path, text, 
     path.write_bytes(text)
     assert may_be_rows(path, {}) is rows
     assert may_be_rows(Path("unsaved.yaml"), {str(Path("unsaved.yaml").absolute()): text}) is rows
+
+
+def test_a_yaml_rows_file_past_the_sniffed_bytes_is_still_rows(run_qslint, write):
+    write("weekly.yaml", YAML_TEMPLATE)
+    many = "".join(f"- {{tenant: t{n:04d}, tenant_id: id-{n}}}\n" for n in range(300))
+    write("tenants.yaml", many)
+    assert len(many) > 4096
+
+    assert check(run_qslint, "--force-exclude", "tenants.yaml") == (0, [])
+    write("tenants.yaml", many.replace(", tenant_id: id-0}", "}"))  # a row lost its cell
+    code, found = check(run_qslint, "--force-exclude", "tenants.yaml")
+    assert (code, {c for c, *_ in found}) == (1, {"QS113"})
+
+
+def test_a_list_a_template_names_but_cannot_read_gets_the_templates_finding(run_qslint, write):
+    write("weekly.yaml", YAML_TEMPLATE)
+    write("tenants.yaml", "- acme\n")  # rows are mappings
+
+    assert check(run_qslint, "--force-exclude", "tenants.yaml") == (
+        1,
+        [("QS110", "tenants.yaml", 1, 3)],
+    )
+
+
+def test_a_rows_file_a_template_reads_through_a_link_is_found_by_its_target(
+    run_qslint, write, tmp_path
+):
+    write("weekly.yaml", FAN_OUT.replace("tenants.csv", "current.csv"))
+    write("tenants-2026.csv", BAD_ROW)
+    (tmp_path / "current.csv").symlink_to("tenants-2026.csv")
+
+    code, found = check(run_qslint, "--force-exclude", "tenants-2026.csv")
+
+    assert (code, [c for c, *_ in found]) == (1, ["QS105"])
+
+
+def test_from_a_subfolder_templates_up_to_the_configuration_are_found(
+    run_qslint, write, tmp_path, monkeypatch
+):
+    write(".qslint.toml", 'region = "eu-west-1"\n')
+    write("weekly.yaml", FAN_OUT.replace("tenants.csv", "rows/tenants.csv"))
+    write("rows/tenants.csv", BAD_ROW)
+    monkeypatch.chdir(tmp_path / "rows")
+
+    code, found = check(run_qslint, "--force-exclude", "tenants.csv")
+
+    assert (code, [(c, file.endswith("rows/tenants.csv")) for c, file, *_ in found]) == (
+        1,
+        [("QS105", True)],
+    )
+
+
+def test_a_rows_file_that_is_not_there_is_an_error_not_a_pass(run_qslint, write):
+    write("weekly.yaml", FAN_OUT)
+    write("tenants.csv", GOOD_ROWS)
+
+    result = run_qslint("check", "tenant.csv")  # a typo
+
+    assert result.exit_code == 2
+    assert "no such file or directory: tenant.csv" in result.output
+
+
+def test_odd_rows_file_names_get_a_finding_or_nothing_never_an_internal_error(
+    run_qslint, write, tmp_path
+):
+    write("weekly.yaml", FAN_OUT)
+    write("tenants.csv", GOOD_ROWS)
+    undecodable = os.fsdecode(b"t\xe9nants.csv")  # not UTF-8: surrogate-escaped
+    (tmp_path / undecodable).write_text(GOOD_ROWS)
+    assert run_qslint("check", "--force-exclude", undecodable).exit_code == 0
+
+    too_long = "a" * 300 + ".csv"  # its status cannot be read
+    code, found = check(run_qslint, too_long)
+    assert (code, [c for c, *_ in found]) == (1, ["QS100"])
+
+
+def test_plan_reads_no_rows_file_as_its_templates(run_qslint, write):
+    """Only check stands a rows file for its templates: plan and apply act on what is named."""
+    write(".qslint.toml", 'region = "eu-west-1"\n')
+    write("weekly.yaml", FAN_OUT)
+    write("tenants.csv", GOOD_ROWS)
+
+    result = run_qslint("plan", "--all", "tenants.csv")
+
+    assert "Jobs to submit: 0" in result.output, result.output

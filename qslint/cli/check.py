@@ -191,6 +191,7 @@ def check(
             whole_jobs=False,  # findings are all it reports
             workers=jobs,
             overlay=overlay,
+            rows_as_templates=True,  # the hook's staged rows file: its templates' findings
         )
 
     def limits_of(path: str) -> LoadLimits:

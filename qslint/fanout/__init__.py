@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from qslint.loader import SourceFile
 
 FAN_OUT_KEY = "x-qslint"  # a document whose top level holds it is a template
+CSV_SUFFIXES = (".csv",)  # a rows file's, never a definition's
 
 
 def has_template(source: SourceFile) -> bool:

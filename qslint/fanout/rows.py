@@ -16,13 +16,13 @@ from datetime import date
 from typing import Any
 
 from qslint.config import LoadLimits
+from qslint.fanout import CSV_SUFFIXES
 from qslint.findings import JsonPath, Mark, describe_type
 from qslint.loader.composing import compose_documents
 from qslint.loader.decoding import decode
 from qslint.loader.documents import NOTHING_SENSITIVE, one_based
 from qslint.loader.problems import json_problem
 
-CSV_SUFFIXES = (".csv",)
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 Scalar = str | int | float | bool
 
