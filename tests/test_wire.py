@@ -112,6 +112,12 @@ TIMESTAMPS: list[tuple[Any, Sent]] = [
 ]
 
 
+# botocore hands an unknown zone name (PST) to dateutil, which warns as it drops it: what the
+# serializer does, pinned here; qslint's own reading records the warning (a finding) instead.
+BOTOCORE_DROPS_A_ZONE = pytest.mark.filterwarnings("ignore::dateutil.parser.UnknownTimezoneWarning")
+
+
+@BOTOCORE_DROPS_A_ZONE
 @pytest.mark.parametrize(("value", "sent"), TIMESTAMPS, ids=repr)
 def test_timestamps_are_sent_as_the_model_says(value: Any, sent: Sent) -> None:
     model = sent_timestamp(value)
@@ -136,6 +142,7 @@ def test_day_month_ambiguity_is_read_month_first_by_botocore():
     assert sent_instant("01/02/2026") == datetime(2026, 1, 2, tzinfo=UTC)
 
 
+@BOTOCORE_DROPS_A_ZONE
 def test_a_time_zone_botocore_does_not_know_is_dropped_and_the_time_sent_as_utc():
     assert sent_instant("2026-01-31T08:00:00 PST") == datetime(2026, 1, 31, 8, tzinfo=UTC)
     assert sent_instant("2026-01-31T08:00:00 GMT") == datetime(2026, 1, 31, 8, tzinfo=UTC)
