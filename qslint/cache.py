@@ -4,9 +4,9 @@ An entry is keyed by the file's path and the SHA-256 of its bytes; the whole cac
 keyed by everything else a result depends on (qslint's version, Python's, the configuration,
 the selected rules with their severities and options, the code of the modules that define
 them, the libraries that read a file (ruamel.yaml, libyaml's extension, pydantic-core,
-dateutil), the content of the dashboards jobs are cross-checked with, and whether excerpts
-are kept: see :mod:`qslint.cache_key`). Change any of these and the run starts from an
-empty cache.
+dateutil) and botocore's list of regions, the content of the dashboards jobs are
+cross-checked with, and whether excerpts are kept: see :mod:`qslint.cache_key`). Change any
+of these and the run starts from an empty cache.
 
 The repository rules' findings are reused only when every file of the run, path and bytes,
 is the same as in a recent run that computed them, and so is which of them the run checks

@@ -12,6 +12,7 @@ from qslint.cache_codec import FORMAT
 from qslint.config import Config
 from qslint.engine import RuleSet
 from qslint.pydantic_extension import extension_file
+from qslint.settings import regions_file
 
 
 def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
@@ -42,11 +43,12 @@ def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
 
 def reader_files() -> list[Path]:
     """The files of the libraries that read a definition: ruamel.yaml (its version is in its
-    ``__init__``), its libyaml extension, pydantic-core's extension, and dateutil (which
-    reads timestamps as botocore sends them). Upgrading one may change what a file reads as.
-    Found as the import system finds them, not imported: a cached run imports none."""
+    ``__init__``), its libyaml extension, pydantic-core's extension, dateutil (which reads
+    timestamps as botocore sends them) and botocore's list of regions (QS301, QS304).
+    Upgrading one may change what a file reads as, or its findings. Found as the import
+    system finds them, not imported: a cached run imports none."""
     found = [_module_file(name) for name in ("ruamel.yaml", "_ruamel_yaml", "dateutil")]
-    found.append(extension_file())
+    found += [extension_file(), regions_file()]
     return [Path(file) for file in found if file is not None]
 
 

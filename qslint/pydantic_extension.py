@@ -66,7 +66,7 @@ else:
         # system asks for others, such as `__path__`): the cache's key finds its file
         # (extension_file) without loading it.
         if name not in _LOADED_NAMES:
-            raise AttributeError(name)
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         core = _extension()
         globals().update(
             SchemaValidator=core.SchemaValidator,

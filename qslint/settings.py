@@ -207,12 +207,10 @@ def known_regions() -> frozenset[str]:
     free of importing botocore.
     """
     import json
-    from importlib.util import find_spec
 
-    spec = find_spec("botocore")
-    if spec is None or not spec.submodule_search_locations:
+    data = regions_file()
+    if data is None:
         return frozenset()
-    data = Path(next(iter(spec.submodule_search_locations))) / "data" / "partitions.json"
     partitions = json.loads(data.read_text(encoding="utf-8"))["partitions"]
     return frozenset(
         region
@@ -220,6 +218,16 @@ def known_regions() -> frozenset[str]:
         for region in partition["regions"]
         if not region.endswith("-global")
     )
+
+
+def regions_file() -> Path | None:
+    """botocore's endpoint data, found (botocore is not imported); None without botocore."""
+    from importlib.util import find_spec
+
+    spec = find_spec("botocore")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "partitions.json"
 
 
 def profile_region(profile: str, environ: Mapping[str, str]) -> str | None:

@@ -146,12 +146,14 @@ def test_a_setting_change_is_not_served_from_the_cache(corpus):
 
 def test_the_cache_key_holds_the_libraries_that_read_a_file(tmp_path, monkeypatch):
     import _ruamel_yaml
+    import botocore
     import dateutil
     import ruamel.yaml
     from pydantic_core import _pydantic_core
 
     libraries = (_ruamel_yaml, ruamel.yaml, _pydantic_core, dateutil)
     readers = {Path(module.__file__) for module in libraries}
+    readers.add(Path(botocore.__file__).parent / "data" / "partitions.json")
     assert set(cache_key.reader_files()) == readers  # here, where they are imported
     probe = "from qslint.cache_key import reader_files; print(*reader_files(), sep='\\n')"
     found = subprocess.run(
