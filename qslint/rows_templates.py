@@ -15,9 +15,9 @@ to the hook: CI's whole check finds the templates left without rows.
 A template names its rows beside it or below it (``for-each: tenants.csv``,
 ``for-each: rows/tenants.csv``), so the templates that may read a file are the definitions
 in its folder and in the folders above it, up to its configuration's folder or the working
-directory, whichever is higher. Each of those is read; only those that mention the rows
-file's name are parsed and expanded. Files are compared by what they are: a rows file named
-through a link, or read through a linked folder, is the same file.
+directory, whichever is higher. Each of those is read; only templates are parsed (to read
+the name their ``for-each`` gives), never expanded. Files are compared by what they are: a
+rows file named through a link, or read through one, is the same file.
 """
 
 from __future__ import annotations
@@ -27,9 +27,8 @@ import stat
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from qslint.checking import source_reader
-from qslint.config import DEFINITION_SUFFIXES
-from qslint.fanout import CSV_SUFFIXES
+from qslint.config import DEFINITION_SUFFIXES, LoadLimits
+from qslint.fanout import CSV_SUFFIXES, FAN_OUT_KEY
 from qslint.files import read_bytes, read_regular
 from qslint.settings import Settings
 from qslint.sources import Selectors
@@ -97,26 +96,38 @@ def templates_reading(
     """Each of ``rows_files`` (by its real path) that a template names as its rows, with the
     templates that do, in folder order. ``overlay`` holds the bytes of files an editor or
     standard input has."""
+    from qslint.loader.decoding import decode  # with a rows file named only
+
     wanted = {os.path.realpath(path) for path in rows_files}
-    listings = {folder: _listing(folder) for folder in _folders_above(rows_files, settings)}
-    # What a template may call a rows file: its name, or a link's to it (`current.csv`).
-    names = {os.fsencode(os.path.basename(path)) for path in rows_files}  # noqa: PTH119
-    names |= {name for entries in listings.values() for name in _links_to(wanted, entries)}
+    # Where each is named, and where it is: a link's folder, and its target's.
+    places = [*rows_files, *map(Path, wanted)]
     selectors = Selectors(settings)
     found: dict[str, list[Path]] = {}
-    for folder, entries in listings.items():
+    for folder in _folders_above(places, settings):
         limits = settings.for_folder(Path(folder)).limits
-        read_source = source_reader(limits, overlay)
-        for path in _selected_files(entries, selectors):
+        for path in _selected_files(folder, selectors):
             held = overlay.get(path)
             raw = held if held is not None else read_bytes(path, limits.max_file_size)[0]
-            # Most definitions name no rows file: only those that mention one are parsed.
-            if raw is None or not any(name in raw for name in names):
+            # Only a template is parsed; most definitions are none.
+            if raw is None or FAN_OUT_KEY not in decode(path, raw).text:
                 continue
-            named = {os.path.realpath(name) for name in read_source(path).rows_files}
-            for rows_file in wanted & named:
-                found.setdefault(rows_file, []).append(Path(path))
+            for rows_file in _rows_files_named(path, raw, limits):
+                if os.path.realpath(rows_file) in wanted:
+                    found.setdefault(os.path.realpath(rows_file), []).append(Path(path))
     return found
+
+
+def _rows_files_named(path: str, raw: bytes, limits: LoadLimits) -> Iterator[str]:
+    """The rows files that the templates of the file at ``path`` (holding ``raw``) name, as
+    the expansion finds them (read or not)."""
+    from qslint.fanout.expansion import FOR_EACH, outside_folder, rows_file_beside
+    from qslint.loader import load_source
+
+    for document in load_source(path, raw, limits).documents:
+        fan_out = document.data.get(FAN_OUT_KEY)
+        named = fan_out.get(FOR_EACH) if isinstance(fan_out, dict) else None
+        if isinstance(named, str) and outside_folder(named) is None:
+            yield rows_file_beside(path, named)
 
 
 def _folders_above(files: Sequence[Path], settings: Settings) -> list[str]:
@@ -144,28 +155,13 @@ def _within(folder: str, top: str) -> bool:
     return folder == top or folder.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def _listing(folder: str) -> list[os.DirEntry[str]]:
-    """The entries of ``folder`` by name; none when it cannot be listed."""
+def _selected_files(folder: str, selectors: Selectors) -> Iterator[str]:
+    """The files of ``folder`` (not below it) that a walk would check."""
     try:
         with os.scandir(folder) as listing:
-            return sorted(listing, key=lambda entry: entry.name)
+            entries = sorted(listing, key=lambda entry: entry.name)
     except OSError:
-        return []
-
-
-def _links_to(files: set[str], entries: list[os.DirEntry[str]]) -> Iterator[bytes]:
-    """The names of the links among ``entries`` to one of ``files`` (real paths)."""
-    for entry in entries:
-        try:
-            link = entry.is_symlink()
-        except OSError:
-            continue
-        if link and os.path.realpath(entry.path) in files:
-            yield os.fsencode(entry.name)
-
-
-def _selected_files(entries: list[os.DirEntry[str]], selectors: Selectors) -> Iterator[str]:
-    """The files among ``entries`` that a walk would check."""
+        return
     for entry in entries:
         try:
             regular = entry.is_file()

@@ -171,6 +171,34 @@ def test_a_rows_file_a_template_reads_through_a_link_is_found_by_its_target(
     assert (code, [c for c, *_ in found]) == (1, ["QS105"])
 
 
+def test_a_rows_file_named_through_a_link_is_its_target(run_qslint, write, tmp_path):
+    write("weekly.yaml", FAN_OUT.replace("tenants.csv", "tenants-2026.csv"))
+    write("tenants-2026.csv", BAD_ROW)
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "current.csv").symlink_to("../tenants-2026.csv")
+
+    code, found = check(run_qslint, "--force-exclude", "links/current.csv")
+
+    assert (code, [c for c, *_ in found]) == (1, ["QS105"])
+
+
+def test_a_template_that_escapes_the_rows_files_name_is_found(run_qslint, write):
+    template = json.dumps(_as_json(FAN_OUT.replace("tenants.csv", "t\u00e9nants.csv")))
+    assert "\\u00e9" in template  # JSON's ASCII escape: the name's bytes are not in the file
+    write("weekly.json", template)
+    write("t\u00e9nants.csv", BAD_ROW)
+
+    code, found = check(run_qslint, "--force-exclude", "t\u00e9nants.csv")
+
+    assert (code, [c for c, *_ in found]) == (1, ["QS105"])
+
+
+def _as_json(yaml_text: str) -> object:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe").load(yaml_text)
+
+
 def test_from_a_subfolder_templates_up_to_the_configuration_are_found(
     run_qslint, write, tmp_path, monkeypatch
 ):
