@@ -162,6 +162,22 @@ def test_an_endpoint_that_never_answers_fails_each_job_clearly_in_bounded_time(
     assert {entry["state"] for entry in journal["jobs"].values()} == {"submitting"}
 
 
+def test_an_endpoint_that_refuses_connections_submitted_nothing_and_says_so(aws_workspace, qslint):
+    with socket.create_server(("127.0.0.1", 0)) as closed:  # a port nothing listens on
+        endpoint = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    write_jobs(aws_workspace / "jobs", 2)
+    args = ["apply", "jobs", "--all", "--region", REGION, "--endpoint-url", endpoint]
+    result = qslint(*args, "--run-key", "k", "--report", "r.json")
+    assert result.exit_code == 1
+    report = json.loads(Path("r.json").read_text())
+    assert report["counts"] == {"error": 2}  # not unknown: no request reached a service
+    for job in report["jobs"]:
+        assert "Could not connect to the endpoint URL" in job["error"]
+        assert "nothing was submitted: check --endpoint-url" in job["error"]
+        assert "may have started" not in job["error"]
+    assert not JOURNAL.exists()  # no job of the run may exist: nothing to find out later
+
+
 def _burn(stop: threading.Event) -> None:
     while not stop.is_set():
         pass

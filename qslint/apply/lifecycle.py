@@ -193,6 +193,7 @@ class JobLifecycle:
         started it. With ``probe``, the service is asked first whether it has the job."""
         job, policy = outcome.job, self.limits.retry
         tries, maybe_started = 0, False
+        earlier = probe  # an earlier run may have started it
         while True:
             starting = False
             try:
@@ -223,10 +224,12 @@ class JobLifecycle:
             except ServiceFailure as failure:
                 if failure.code != RESOURCE_EXISTS and not failure.transient:
                     raise
-                maybe_started = maybe_started or (starting and failure.transient)
+                maybe_started = maybe_started or (starting and failure.transient and failure.sent)
                 probe = True
                 tries += 1
                 if tries > policy.transient_retries:
+                    if not (earlier or maybe_started or failure.sent):
+                        raise _never_reached(failure) from failure
                     raise Unresolved(failure) from failure
                 if failure.transient:
                     self.caller.back_off(outcome, failure, tries, policy.transient_retries)
@@ -289,4 +292,13 @@ def _conflict(outcome: Outcome) -> ServiceFailure:
         "Conflict",
         f"{outcome.job_id} already exists on dashboard {outcome.job.dashboard} with another "
         "definition; it is not followed (pass another --run-key, or rename the SnapshotJobId)",
+    )
+
+
+def _never_reached(failure: ServiceFailure) -> ServiceFailure:
+    """No call reached the service: the job was not started, and the endpoint is the suspect."""
+    reason = failure.message.rstrip(".")
+    return ServiceFailure(
+        failure.code,
+        f"{reason}; nothing was submitted: check --endpoint-url and that the service is reachable",
     )

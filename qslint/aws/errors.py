@@ -22,7 +22,13 @@ class ServiceFailure(Exception):
     and the HTTP status of the answer, when there was one."""
 
     def __init__(
-        self, code: str, message: str, status: int | None = None, *, unanswered: bool = False
+        self,
+        code: str,
+        message: str,
+        status: int | None = None,
+        *,
+        unanswered: bool = False,
+        sent: bool = True,
     ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
@@ -31,6 +37,9 @@ class ServiceFailure(Exception):
         # The request left and no answer came in time (a read timeout): the service may
         # still be working on it, and counting it.
         self.unanswered = unanswered
+        # False when no connection was made (refused, or none in time): the request never
+        # reached the service, so it took no effect.
+        self.sent = sent
 
     @property
     def transient(self) -> bool:
@@ -48,6 +57,8 @@ def call_service(call: Callable[[], T]) -> T:
     from botocore.exceptions import (
         ClientError,
         ConnectionError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
         HTTPClientError,
         ParamValidationError,
         ReadTimeoutError,
@@ -64,7 +75,10 @@ def call_service(call: Callable[[], T]) -> T:
         raise ServiceFailure(code, message, status) from error
     except (ConnectionError, HTTPClientError) as error:
         unanswered = isinstance(error, ReadTimeoutError)
-        raise ServiceFailure(CONNECTION_ERROR, str(error), unanswered=unanswered) from error
+        sent = not isinstance(error, EndpointConnectionError | ConnectTimeoutError)
+        raise ServiceFailure(
+            CONNECTION_ERROR, str(error), unanswered=unanswered, sent=sent
+        ) from error
     except ParamValidationError as error:
         # botocore's message repeats the offending value, which may be sensitive.
         raise ServiceFailure(
