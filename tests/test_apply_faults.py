@@ -178,6 +178,14 @@ def test_an_endpoint_that_refuses_connections_submitted_nothing_and_says_so(aws_
     assert not JOURNAL.exists()  # no job of the run may exist: nothing to find out later
 
 
+def test_apply_without_a_run_key_refuses_before_it_says_it_submits(aws_workspace, qslint):
+    write_jobs(aws_workspace / "jobs", 1)  # in no git repository: no commit to key the run
+    result = qslint("apply", "jobs", "--all", "--region", REGION, "--endpoint-url", "http://x")
+    assert result.exit_code == 2
+    assert "no run key" in result.output
+    assert "Submitting" not in result.output
+
+
 def _burn(stop: threading.Event) -> None:
     while not stop.is_set():
         pass

@@ -393,9 +393,10 @@ def apply(
         sys.exit(EXIT_OK)
     if report_file is not None:
         check_writable(report_file)
+    key = _run_key(run_key, paths)  # refused before "Submitting": nothing would be
     click.echo(regions_line(jobs), err=True)
     options = RunOptions(
-        run_key=_run_key(run_key, paths),
+        run_key=key,
         exact_job_ids=exact_job_ids,
         wait=not no_wait,
         limits=Limits(max_rps=max_rps, max_concurrent=max_concurrent, poll_interval=poll_interval),
