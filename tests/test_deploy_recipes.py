@@ -112,8 +112,9 @@ def test_every_recipe_installs_this_qslint_pinned():
     """A CI recipe that installs whatever qslint is newest changes its gate, and what its
     deploy submits, on a release day; each pins this checkout's version."""
     texts = [ROOT / "README.md", *(p for p in RECIPES.rglob("*") if p.suffix in (".yml", ".yaml"))]
-    # By name, from the package index: not this checkout (`.`), nor the editor's extra.
-    by_name = re.compile(r"""pip install (?:-\S+ )*["']?qslint(?![\[\w-])""")
+    # By name, from the package index: not this checkout (`.`), the editor's extra, nor a
+    # commit (`qslint @ git+...`).
+    by_name = re.compile(r"""pip install (?:-\S+ )*["']?qslint(?![\[\w-]| @)""")
     installs = [
         line.strip()
         for path in texts

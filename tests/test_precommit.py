@@ -409,6 +409,10 @@ def test_the_readme_snippet_works_as_written(
     snippet = readme_block("# .pre-commit-config.yaml")
     pinned = PINNED_REV.search(snippet)
     assert pinned, "the README pins a full commit SHA (there are no release tags yet)"
+    # The hook as this checkout defines it (the files it takes: CSV rows too), not an older one.
+    hooks_then = _git(CHECKOUT, hook_env, "show", f"{pinned[1]}:.pre-commit-hooks.yaml")
+    hooks_now = (CHECKOUT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert _hook_lines(hooks_then) == _hook_lines(hooks_now), "pin a newer commit in the README"
     add(
         ".pre-commit-config.yaml",
         snippet.replace("https://github.com/qslint/qslint", str(CHECKOUT)),
@@ -424,6 +428,10 @@ def test_the_readme_snippet_works_as_written(
     assert failed.returncode == 1, failed.output
     assert "snapshots/top-customers.yaml:15:" in failed.output
     assert "QS201" in failed.output
+
+
+def _hook_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if not line.startswith("#")]
 
 
 def test_a_staged_rows_file_alone_is_checked_with_its_templates(
