@@ -11,6 +11,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import socket
@@ -26,6 +27,8 @@ import pytest
 from applying import QUICK, apply_args, git, git_repository, job_yaml, statuses, write_jobs
 
 from qslint.apply.journal import Journal
+from qslint.aws.client import quicksight_client
+from qslint.config import Target
 from qslint.emulator.routes import error_status
 from qslint.emulator.server import Emulator
 from qslint.emulator.service import Faults, max_in_window
@@ -173,9 +176,68 @@ def test_an_endpoint_that_refuses_connections_submitted_nothing_and_says_so(aws_
     assert report["counts"] == {"error": 2}  # not unknown: no request reached a service
     for job in report["jobs"]:
         assert "Could not connect to the endpoint URL" in job["error"]
-        assert "nothing was submitted: check --endpoint-url" in job["error"]
+        assert "this run submitted nothing: check the endpoint (--endpoint-url" in job["error"]
         assert "may have started" not in job["error"]
     assert not JOURNAL.exists()  # no job of the run may exist: nothing to find out later
+
+
+@pytest.fixture
+def exists_then_gone() -> Iterator[str]:
+    """An endpoint that answers one call (the start) with ResourceExistsException, then goes
+    away: every later connection is refused."""
+    server = socket.create_server(("127.0.0.1", 0))
+    body = b'{"Message": "the job exists", "__type": "ResourceExistsException"}'
+    answer = (
+        b"HTTP/1.1 409 Conflict\r\nContent-Type: application/json\r\n"
+        b"x-amzn-ErrorType: ResourceExistsException\r\nConnection: close\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+
+    def answer_once() -> None:
+        connection, _ = server.accept()
+        with connection:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += connection.recv(65536)
+            head, _, sent = request.partition(b"\r\n\r\n")
+            length = re.search(rb"content-length: (\d+)", head, re.IGNORECASE)
+            while length and len(sent) < int(length[1]):
+                sent += connection.recv(65536)
+            connection.sendall(answer)
+        server.close()
+
+    thread = threading.Thread(target=answer_once, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    thread.join(timeout=5)
+    server.close()
+
+
+def test_a_job_the_service_said_exists_stays_unknown_when_the_endpoint_goes(
+    aws_workspace, qslint, exists_then_gone
+):
+    write_jobs(aws_workspace / "jobs", 1)
+    args = ["apply", "jobs", "--all", "--region", REGION, "--endpoint-url", exists_then_gone]
+    result = qslint(*args, "--run-key", "k", "--report", "r.json")
+    assert result.exit_code == 1
+    report = json.loads(Path("r.json").read_text())
+    assert report["counts"] == {"unknown": 1}  # it exists: the next run finds out
+    (job,) = report["jobs"]
+    assert "running apply again finds out" in job["error"]
+    assert "submitted nothing" not in job["error"]
+    journal = json.loads(JOURNAL.read_text())
+    assert {entry["state"] for entry in journal["jobs"].values()} == {"submitting"}
+
+
+def test_the_client_makes_one_attempt_per_call_whatever_the_environment(monkeypatch):
+    """A failure's `sent` speaks of the call's one attempt: were botocore to retry inside a
+    call, an attempt that reached the service could hide behind a refused one."""
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "7")
+    monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "k")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s")
+    client = quicksight_client(Target(REGION, endpoint_url="http://127.0.0.1:9"))
+    assert client.meta.config.retries["total_max_attempts"] == 1
 
 
 def test_apply_without_a_run_key_refuses_before_it_says_it_submits(aws_workspace, qslint):

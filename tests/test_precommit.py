@@ -410,6 +410,10 @@ def test_the_readme_snippet_works_as_written(
     pinned = PINNED_REV.search(snippet)
     assert pinned, "the README pins a full commit SHA (there are no release tags yet)"
     # The hook as this checkout defines it (the files it takes: CSV rows too), not an older one.
+    known = subprocess.run(
+        ["git", "cat-file", "-e", f"{pinned[1]}^{{commit}}"], cwd=CHECKOUT, check=False
+    )
+    assert known.returncode == 0, "the README pins a commit this clone lacks (shallow? rebased?)"
     hooks_then = _git(CHECKOUT, hook_env, "show", f"{pinned[1]}:.pre-commit-hooks.yaml")
     hooks_now = (CHECKOUT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     assert _hook_lines(hooks_then) == _hook_lines(hooks_now), "pin a newer commit in the README"

@@ -193,7 +193,7 @@ class JobLifecycle:
         started it. With ``probe``, the service is asked first whether it has the job."""
         job, policy = outcome.job, self.limits.retry
         tries, maybe_started = 0, False
-        earlier = probe  # an earlier run may have started it
+        may_exist = probe  # an earlier run may have started it
         while True:
             starting = False
             try:
@@ -225,10 +225,11 @@ class JobLifecycle:
                 if failure.code != RESOURCE_EXISTS and not failure.transient:
                     raise
                 maybe_started = maybe_started or (starting and failure.transient and failure.sent)
+                may_exist = may_exist or maybe_started or failure.code == RESOURCE_EXISTS
                 probe = True
                 tries += 1
                 if tries > policy.transient_retries:
-                    if not (earlier or maybe_started or failure.sent):
+                    if not (may_exist or failure.sent):
                         raise _never_reached(failure) from failure
                     raise Unresolved(failure) from failure
                 if failure.transient:
@@ -296,9 +297,11 @@ def _conflict(outcome: Outcome) -> ServiceFailure:
 
 
 def _never_reached(failure: ServiceFailure) -> ServiceFailure:
-    """No call reached the service: the job was not started, and the endpoint is the suspect."""
+    """No start reached the service, and no run may have started the job: it does not exist,
+    and the endpoint is the suspect."""
     reason = failure.message.rstrip(".")
     return ServiceFailure(
         failure.code,
-        f"{reason}; nothing was submitted: check --endpoint-url and that the service is reachable",
+        f"{reason}; this run submitted nothing: check the endpoint (--endpoint-url, the "
+        "network, the credentials' endpoints)",
     )

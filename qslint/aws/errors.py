@@ -38,7 +38,8 @@ class ServiceFailure(Exception):
         # still be working on it, and counting it.
         self.unanswered = unanswered
         # False when no connection was made (refused, or none in time): the request never
-        # reached the service, so it took no effect.
+        # reached the service, so it took no effect. That holds of a call's one attempt: the
+        # client makes no retries of its own (qslint.aws.client), which could have sent one.
         self.sent = sent
 
     @property
