@@ -147,15 +147,21 @@ def silent_endpoint() -> Iterator[str]:
     server.close()
 
 
+def failed_report(qslint, endpoint: str, *options: str) -> dict:
+    """The report of ``apply --all`` of ``jobs`` against ``endpoint``, which fails (exit 1)."""
+    args = ["apply", "jobs", "--all", "--region", REGION, "--endpoint-url", endpoint]
+    result = qslint(*args, "--run-key", "k", *options, "--report", "r.json")
+    assert result.exit_code == 1, result.output
+    report: dict = json.loads(Path("r.json").read_text())
+    return report
+
+
 def test_an_endpoint_that_never_answers_fails_each_job_clearly_in_bounded_time(
     aws_workspace, qslint, silent_endpoint
 ):
     write_jobs(aws_workspace / "jobs", 3)
-    args = ["apply", "jobs", "--all", "--region", REGION, "--endpoint-url", silent_endpoint]
-    timeouts = ["--connect-timeout", "0.1", "--read-timeout", "0.1", "--run-key", "k"]
-    result = qslint(*args, *timeouts, "--report", "r.json")
-    assert result.exit_code == 1
-    report = json.loads(Path("r.json").read_text())
+    timeouts = ["--connect-timeout", "0.1", "--read-timeout", "0.1"]
+    report = failed_report(qslint, silent_endpoint, *timeouts)
     assert report["counts"] == {"unknown": 3}
     for job in report["jobs"]:
         assert "Read timeout" in job["error"]
@@ -169,10 +175,7 @@ def test_an_endpoint_that_refuses_connections_submitted_nothing_and_says_so(aws_
     with socket.create_server(("127.0.0.1", 0)) as closed:  # a port nothing listens on
         endpoint = f"http://127.0.0.1:{closed.getsockname()[1]}"
     write_jobs(aws_workspace / "jobs", 2)
-    args = ["apply", "jobs", "--all", "--region", REGION, "--endpoint-url", endpoint]
-    result = qslint(*args, "--run-key", "k", "--report", "r.json")
-    assert result.exit_code == 1
-    report = json.loads(Path("r.json").read_text())
+    report = failed_report(qslint, endpoint)
     assert report["counts"] == {"error": 2}  # not unknown: no request reached a service
     for job in report["jobs"]:
         assert "Could not connect to the endpoint URL" in job["error"]
@@ -217,10 +220,7 @@ def test_a_job_the_service_said_exists_stays_unknown_when_the_endpoint_goes(
     aws_workspace, qslint, exists_then_gone
 ):
     write_jobs(aws_workspace / "jobs", 1)
-    args = ["apply", "jobs", "--all", "--region", REGION, "--endpoint-url", exists_then_gone]
-    result = qslint(*args, "--run-key", "k", "--report", "r.json")
-    assert result.exit_code == 1
-    report = json.loads(Path("r.json").read_text())
+    report = failed_report(qslint, exists_then_gone)
     assert report["counts"] == {"unknown": 1}  # it exists: the next run finds out
     (job,) = report["jobs"]
     assert "running apply again finds out" in job["error"]
