@@ -18,6 +18,7 @@ from qslint.emulator.server import Emulator
 
 # Tests that share the benchmarks' realistic definitions import them as `corpus`.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from corpus import FAN_OUT_TEMPLATE  # found through the path above
 
 VALID_JOB = """\
 AwsAccountId: "111122223333"
@@ -43,30 +44,9 @@ SnapshotConfiguration:
           BucketRegion: eu-west-1
 """
 
-# A fan-out template over `tenants.csv` beside it (columns tenant, tenant_id).
-FAN_OUT = """\
-x-qslint:
-  for-each: tenants.csv
-AwsAccountId: "111122223333"
-DashboardId: sales-overview
-SnapshotJobId: weekly-sales-${tenant}
-UserConfiguration:
-  AnonymousUsers:
-    - RowLevelPermissionTags:
-        - {Key: tenant_id, Value: "${tenant_id}"}
-SnapshotConfiguration:
-  FileGroups:
-    - Files:
-        - FormatType: PDF
-          SheetSelections:
-            - {SheetId: sheet-summary, SelectionScope: ALL_VISUALS}
-  DestinationConfiguration:
-    S3Destinations:
-      - BucketConfiguration:
-          BucketName: acme-bi-snapshots
-          BucketPrefix: tenants/${tenant}/
-          BucketRegion: eu-west-1
-"""
+# A fan-out template over `tenants.csv` beside it (columns tenant, tenant_id): the
+# benchmark's, without its row names and the TopN parameter its `top` column fills.
+FAN_OUT = FAN_OUT_TEMPLATE.replace("  row-name: tenant\n", "").partition("  Parameters:\n")[0]
 
 # A file a walk meets among the definitions that is no definition at all.
 GITHUB_WORKFLOW = """\
