@@ -29,7 +29,7 @@ from pathlib import Path
 
 from qslint.config import DEFINITION_SUFFIXES, LoadLimits
 from qslint.fanout import CSV_SUFFIXES, FAN_OUT_KEY
-from qslint.files import read_bytes, read_regular
+from qslint.files import read_held, read_regular
 from qslint.settings import Settings
 from qslint.sources import Selectors
 
@@ -106,14 +106,13 @@ def templates_reading(
     for folder in _folders_above(places, settings):
         limits = settings.for_folder(Path(folder)).limits
         for path in _selected_files(folder, selectors):
-            held = overlay.get(path)
-            raw = held if held is not None else read_bytes(path, limits.max_file_size)[0]
+            raw, _ = read_held(path, overlay.get(path), limits.max_file_size)
             # Only a template is parsed; most definitions are none.
             if raw is None or FAN_OUT_KEY not in decode(path, raw).text:
                 continue
-            for rows_file in _rows_files_named(path, raw, limits):
-                if os.path.realpath(rows_file) in wanted:
-                    found.setdefault(os.path.realpath(rows_file), []).append(Path(path))
+            for rows_file in map(os.path.realpath, _rows_files_named(path, raw, limits)):
+                if rows_file in wanted:
+                    found.setdefault(rows_file, []).append(Path(path))
     return found
 
 
