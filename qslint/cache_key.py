@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import stat
 import sys
 from pathlib import Path
 
@@ -30,8 +31,7 @@ def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
     sources.append(package / "compiled_model.json")
     sources += reader_files()
     for source in sources:
-        stat = source.stat() if source.is_file() else None
-        parts += [str(source), stat and (stat.st_mtime_ns, stat.st_size)]
+        parts += [str(source), _file_status(source)]
     parts += [rule.code for rule in rules.rules]
     for selected in (s for group in rules.by_scope.values() for s in group):
         context = selected.context
@@ -39,6 +39,15 @@ def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
         parts += [context.dashboards and context.dashboards.digest]
         parts += [sorted(context.options.items())]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def _file_status(path: Path) -> tuple[int, int] | None:
+    """A regular file's modification time and size (one stat), None for anything else."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size) if stat.S_ISREG(status.st_mode) else None
 
 
 def reader_files() -> list[Path]:
