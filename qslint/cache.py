@@ -418,7 +418,8 @@ class ResultCache:
         dropped: list[int] = []
         appended: list[tuple[int, list[IndexedJob]]] = []
         replaced = [rows[path] for path in self._updated if path in rows]
-        few = len(replaced) <= 8  # a one-file run's: their jobs found one by one
+        # A one-file run's few rows: their jobs found one by one, unless all are known.
+        few = len(replaced) <= 8 and self._jobs_of is None
         jobs_of = self._jobs_of_rows(replaced) if few else self._jobs_by_file()
         for path, entry in self._updated.items():
             row = rows.get(path, len(paths))

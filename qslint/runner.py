@@ -314,8 +314,11 @@ def _served_by_index(
     """For each of ``everything``, the digest its group's index serves it by, else None:
     a file the run compares with (past the first ``checked``), unchanged, not in ``overlay``."""
     served: list[bytes | None] = [None] * len(everything)
-    for number, cache in enumerate(group.cache for group in groups):
-        picked = [i for i in range(checked, len(everything)) if numbers[i] == number]
+    picked_by_group: dict[int, list[int]] = {}
+    for index in range(checked, len(everything)):
+        picked_by_group.setdefault(numbers[index], []).append(index)
+    for number, picked in picked_by_group.items():
+        cache = groups[number].cache
         files = [everything[i] for i in picked]
         # A file an editor holds has no status on disk: never served.
         held = [bool(overlay) and os.path.abspath(f.path) in overlay for f in files]  # noqa: PTH100
@@ -417,13 +420,12 @@ def _related(
     files (the first ``checked``) and the others it read; of the unchanged others (None in
     ``results``), only the jobs related to the run's own, from each group's index."""
     every = _every(groups, everything, numbers, results, fresh, checked)
-    served = [index for index, file in enumerate(results) if file is None]
-    if not served:  # nothing served from an index: no keys to compare with
+    indexed: dict[int, set[str]] = {}  # by group, the files its index serves
+    for index, file in enumerate(results):
+        if file is None:
+            indexed.setdefault(numbers[index], set()).add(everything[index].shown)
+    if not indexed:  # nothing served from an index: no keys to compare with
         return every
-    indexed = {
-        number: {everything[index].shown for index in served if numbers[index] == number}
-        for number in {numbers[index] for index in served}
-    }
     own = [
         [job.values.get(name) for name in reads] for file in every[:checked] for job in file.jobs
     ]
