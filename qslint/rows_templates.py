@@ -63,12 +63,11 @@ def may_be_rows(path: Path, overlay: Mapping[str, bytes]) -> bool:
     """Whether ``path`` names a CSV file, or a YAML or JSON file whose first node is a list
     (as ``overlay`` holds it, else as the disk does)."""
     held = overlay.get(os.path.abspath(path))  # noqa: PTH100
-    if held is None and not _is_file(path):
-        return False  # a folder is walked; what is not there, the run reports
-    if _is_csv(path):
-        return True
+    if _is_csv(path):  # a folder is walked; what is not there, the run reports
+        return held is not None or _is_file(path)
     if not path.name.lower().endswith(DEFINITION_SUFFIXES):
         return False
+    # Anything but a regular file reads as nothing.
     raw = held if held is not None else read_regular(path, _SNIFFED_BYTES)[0]
     return raw is not None and _opens_with_a_list(raw[:_SNIFFED_BYTES].removeprefix(_BOM))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -240,7 +241,7 @@ class _Expansion:
             literals = frozenset(_unescaped(m) for m in found if column_of(m) is None)
             yield _Slot(at, text, columns, whole, mark, wanted, literals)
 
-    def _shown_sensitive(self, slots: list[_Slot], hidden: set[str]) -> None:
+    def _shown_sensitive(self, slots: list[_Slot], hidden: AbstractSet[str]) -> None:
         """A problem at each placeholder that writes a sensitive column into a value that
         is not sensitive: a job id, a prefix, which plans, logs and reports show."""
         sensitive = service_sensitivity().applies

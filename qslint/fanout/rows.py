@@ -23,7 +23,6 @@ from qslint.loader.decoding import decode
 from qslint.loader.documents import NOTHING_SENSITIVE, one_based
 from qslint.loader.problems import json_problem
 
-YAML_SUFFIXES = (".yaml", ".yml", ".json")
 Scalar = str | int | float | bool
 
 
