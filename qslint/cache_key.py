@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import importlib.util
 import stat
 import sys
 from pathlib import Path
@@ -12,8 +12,7 @@ from qslint import __version__
 from qslint.cache_codec import FORMAT
 from qslint.config import Config
 from qslint.engine import RuleSet
-from qslint.pydantic_extension import extension_file
-from qslint.settings import regions_file
+from qslint.installed import botocore_regions, module_file, pydantic_core_extension
 
 
 def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
@@ -30,8 +29,9 @@ def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
     sources += sorted(p for folder in folders for p in package.glob(f"{folder}*.py"))
     sources.append(package / "compiled_model.json")
     sources += reader_files()
+    status_of = functools.cache(_file_status)  # a module of many rules is stat'ed once
     for source in sources:
-        parts += [str(source), _file_status(source)]
+        parts += [str(source), status_of(source)]
     parts += [rule.code for rule in rules.rules]
     for selected in (s for group in rules.by_scope.values() for s in group):
         context = selected.context
@@ -56,19 +56,6 @@ def reader_files() -> list[Path]:
     timestamps as botocore sends them) and botocore's list of regions (QS301, QS304).
     Upgrading one may change what a file reads as, or its findings. Found as the import
     system finds them, not imported: a cached run imports none."""
-    found = [_module_file(name) for name in ("ruamel.yaml", "_ruamel_yaml", "dateutil")]
-    found += [extension_file(), regions_file()]
+    found = [module_file(name) for name in ("ruamel.yaml", "_ruamel_yaml", "dateutil")]
+    found += [pydantic_core_extension(), botocore_regions()]
     return [Path(file) for file in found if file is not None]
-
-
-def _module_file(name: str) -> str | None:
-    """The file the module ``name`` is (or would be) loaded from; finding a submodule imports
-    its package (``ruamel``, a namespace: nothing to run)."""
-    loaded = sys.modules.get(name)
-    if loaded is not None:
-        return getattr(loaded, "__file__", None)
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return None
-    return spec.origin if spec is not None and spec.has_location else None

@@ -13,34 +13,20 @@ from __future__ import annotations
 
 import importlib.machinery
 import importlib.util
-import os
 import sys
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-__all__ = ["VERSION", "PydanticCustomError", "SchemaValidator", "ValidationError", "extension_file"]
+from qslint.installed import PYDANTIC_CORE, pydantic_core_extension
 
-_PACKAGE = "pydantic_core"
-_EXTENSION = f"{_PACKAGE}._pydantic_core"
-
-
-def extension_file() -> str | None:
-    """The file of pydantic-core's extension beside the package's ``__init__``, found (the
-    package is not imported); None in another layout."""
-    package = importlib.util.find_spec(_PACKAGE)
-    for folder in (package and package.submodule_search_locations) or ():
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            path = os.path.join(folder, f"_pydantic_core{suffix}")  # noqa: PTH118
-            if os.path.isfile(path):  # noqa: PTH113
-                return path
-    return None
+_EXTENSION = f"{PYDANTIC_CORE}._pydantic_core"
 
 
 def _extension() -> ModuleType:
     loaded = sys.modules.get(_EXTENSION)
     if loaded is not None:
         return loaded
-    path = extension_file()
+    path = pydantic_core_extension()
     if path is not None:
         loader = importlib.machinery.ExtensionFileLoader(_EXTENSION, path)
         spec = importlib.util.spec_from_file_location(_EXTENSION, path, loader=loader)
@@ -60,21 +46,8 @@ if TYPE_CHECKING:
 
     VERSION: str
 else:
-
-    def __getattr__(name: str) -> object:
-        # The extension is loaded when one of its names is first asked for (the import
-        # system asks for others, such as `__path__`): the cache's key finds its file
-        # (extension_file) without loading it.
-        if name not in _LOADED_NAMES:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        core = _extension()
-        globals().update(
-            SchemaValidator=core.SchemaValidator,
-            ValidationError=core.ValidationError,
-            PydanticCustomError=core.PydanticCustomError,
-            VERSION=core.__version__,
-        )
-        return globals()[name]
-
-
-_LOADED_NAMES = frozenset({"SchemaValidator", "ValidationError", "PydanticCustomError", "VERSION"})
+    _core = _extension()
+    SchemaValidator = _core.SchemaValidator
+    ValidationError = _core.ValidationError
+    PydanticCustomError = _core.PydanticCustomError
+    VERSION = _core.__version__

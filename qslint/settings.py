@@ -208,7 +208,9 @@ def known_regions() -> frozenset[str]:
     """
     import json
 
-    data = regions_file()
+    from qslint.installed import botocore_regions
+
+    data = botocore_regions()
     if data is None:
         return frozenset()
     partitions = json.loads(data.read_text(encoding="utf-8"))["partitions"]
@@ -218,16 +220,6 @@ def known_regions() -> frozenset[str]:
         for region in partition["regions"]
         if not region.endswith("-global")
     )
-
-
-def regions_file() -> Path | None:
-    """botocore's endpoint data, found (botocore is not imported); None without botocore."""
-    from importlib.util import find_spec
-
-    spec = find_spec("botocore")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "data" / "partitions.json"
 
 
 def profile_region(profile: str, environ: Mapping[str, str]) -> str | None:
