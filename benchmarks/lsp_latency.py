@@ -71,18 +71,15 @@ class Session:
                 return [f"{d.code}@{d.range.start.line + 1}" for d in params.diagnostics]
 
     async def open(self, path: Path) -> tuple[str, float, list[str]]:
-        uri = from_fs_path(str(path.absolute()))
-        assert uri is not None
-        item = types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=path.read_text())
+        item = _opened(path)
         started = time.perf_counter()
         self.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
-        codes = await self.diagnostics_of(uri)
-        return uri, time.perf_counter() - started, codes
+        codes = await self.diagnostics_of(item.uri)
+        return item.uri, time.perf_counter() - started, codes
 
     def open_beside(self, path: Path) -> None:
         """Open a document that gets no diagnostics (it is no definition)."""
-        uri = from_fs_path(str(path.absolute()))
-        item = types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=path.read_text())
+        item = _opened(path)
         self.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
 
     async def change(
@@ -321,6 +318,13 @@ def placeholders(folder: Path, definitions: int, rounds: int, requests: int) -> 
         f"{statistics.median(completions) * 1000:.1f} ms (medians; server CPU "
         f"{statistics.median(cpus) * 1000:.1f} ms per hover and completion)"
     )
+
+
+def _opened(path: Path) -> types.TextDocumentItem:
+    """``path`` as the client opens it."""
+    uri = from_fs_path(str(path.absolute()))
+    assert uri is not None
+    return types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=path.read_text())
 
 
 if __name__ == "__main__":
