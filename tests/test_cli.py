@@ -321,3 +321,17 @@ def test_the_command_exits_with_the_run_codes_and_flushes_everything(tmp_path, w
     assert len(json.loads(bad.stdout)) == 300
     usage = _command("check", "missing", cwd=tmp_path)
     assert (usage.returncode, usage.stderr) == (2, "qslint: no such file or directory: missing\n")
+
+
+def test_the_command_collects_garbage_while_it_runs(tmp_path):
+    # The collector is idle only while the CLI imports; a run of many files needs it after.
+    probe = (
+        "import gc, qslint.cli\n"
+        "qslint.cli.main = lambda: print(gc.isenabled(), gc.get_freeze_count() > 0)\n"
+        "from qslint.__main__ import console\n"
+        "console()\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert (ran.returncode, ran.stdout, ran.stderr) == (0, "True True\n", "")

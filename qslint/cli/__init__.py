@@ -6,12 +6,9 @@ internal error, or a fix that could not be written. Nothing below this package i
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
 import click
 
@@ -20,7 +17,7 @@ from qslint.cli.check import check
 from qslint.cli.options import BUG_REPORTS, EXIT_USAGE
 from qslint.cli.rules import list_rules, schema, show_rule
 
-__all__ = ["cli", "console", "main"]
+__all__ = ["cli", "main"]
 
 # Commands whose modules load only when they run: `qslint check` stays free of their imports.
 LAZY_COMMANDS = {
@@ -56,28 +53,6 @@ def cli() -> None:
 
 for command in (check, list_rules, show_rule, schema):
     cli.add_command(command)
-
-
-def console() -> NoReturn:
-    """The ``qslint`` command: :func:`main`, then an exit that skips the interpreter's teardown.
-
-    A run leaves many objects behind (pydantic's schemas, thousands of results), which Python
-    would free one by one before exiting: ~10 ms of a cached run, ~30 ms of a one-file run.
-    The process ends as soon as its output is flushed instead, as mypy's does. Nothing is
-    left to clean up by then: files are written and closed, worker processes joined.
-    """
-    try:
-        main()
-    except SystemExit as stop:
-        if stop.code is not None and not isinstance(stop.code, int):
-            raise  # a message: Python's own exit prints it
-        code = stop.code or 0
-    else:
-        code = 0
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a reader that went away, or closed
-            stream.flush()
-    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
