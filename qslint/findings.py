@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
@@ -43,6 +43,28 @@ def describe_type(value: object) -> str:
         if isinstance(value, kind):
             return name
     return f"a {type(value).__name__}"
+
+
+def first_refused(value: object, allowed: Callable[[str], bool]) -> str | None:
+    """The first character of a string that ``allowed`` refuses, named, and where it is:
+    ``a space (character 18)``; a trailing space or a no-break space is otherwise unseen."""
+    if not isinstance(value, str):
+        return None
+    for number, character in enumerate(value, 1):
+        if not allowed(character):
+            return f"{_character_name(character)} (character {number})"
+    return None
+
+
+def _character_name(character: str) -> str:
+    if character == " ":
+        return "a space"
+    if character.isascii() and character.isprintable() and character != "`":
+        return f"`{character}`"
+    import unicodedata  # only for a finding's message
+
+    name = unicodedata.name(character, "")
+    return f"U+{ord(character):04X}" + (f" ({name})" if name else "")
 
 
 def format_json_path(path: JsonPath) -> str:

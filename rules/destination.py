@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from qslint.findings import Severity
+from qslint.findings import Severity, first_refused
 from qslint.rule import (
     Fix,
     RuleContext,
@@ -116,6 +116,10 @@ def single_destination(job: Job, context: RuleContext) -> Iterator[Violation]:
         )
 
 
+def _in_a_bucket_name(character: str) -> bool:
+    return character in "abcdefghijklmnopqrstuvwxyz0123456789.-"
+
+
 def bucket_name_problem(name: str) -> str | None:
     """Which S3 bucket naming rule ``name`` breaks, if any."""
     problem = None
@@ -123,6 +127,8 @@ def bucket_name_problem(name: str) -> str | None:
         problem = f"must be 3 to 63 characters long, not {len(name)}"
     elif not BUCKET_CHARACTERS.match(name):
         problem = "may hold only lowercase letters, digits, dots and hyphens"
+        refused = first_refused(name, _in_a_bucket_name)
+        problem += f", not {refused}" if refused else ""
     elif not (name[0].isalnum() and name[-1].isalnum()):
         problem = "must begin and end with a letter or digit"
     elif ".." in name:

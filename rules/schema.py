@@ -8,7 +8,14 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from qslint.findings import JsonPath, Mark, Severity, describe_type, format_json_path
+from qslint.findings import (
+    JsonPath,
+    Mark,
+    Severity,
+    describe_type,
+    first_refused,
+    format_json_path,
+)
 from qslint.rule import (
     DocumentInput,
     Fix,
@@ -40,8 +47,9 @@ TYPE_ERRORS = {
 }
 # Errors the other schema rules report; QS105 reports every remaining one.
 OTHER_ERRORS = {"extra_forbidden", "missing", "literal_error", "null_value", *TYPE_ERRORS}
+ID_PATTERN = r"^(?:[A-Za-z0-9_\-]+)$"
 PATTERN_MEANINGS = {
-    r"^(?:[A-Za-z0-9_\-]+)$": "may hold only ASCII letters, digits, `_` and `-`",
+    ID_PATTERN: "may hold only ASCII letters, digits, `_` and `-`",
     r"^(?:.*\S.*)$": "must not be empty or blank",
     r"^[0-9]{12}$": "must be 12 digits",
 }
@@ -333,11 +341,17 @@ def _constraint_path(error: SchemaError) -> JsonPath:
     return (*error.path, error.context["max_length"]) if error.type == "too_long" else error.path
 
 
+def _in_an_id(character: str) -> bool:
+    return character.isascii() and (character.isalnum() or character in "_-")
+
+
 def _constraint_message(error: SchemaError) -> str:
     label, limits = field_label(error.path), error.context
     if error.type == "string_pattern_mismatch" or error.path == ("AwsAccountId",):
         pattern = str(limits.get("pattern", r"^[0-9]{12}$"))
-        return f"`{label}` {PATTERN_MEANINGS.get(pattern, f'must match `{pattern}`')}"
+        meaning = PATTERN_MEANINGS.get(pattern, f"must match `{pattern}`")
+        refused = first_refused(error.input, _in_an_id) if pattern == ID_PATTERN else None
+        return f"`{label}` {meaning}" + (f", not {refused}" if refused else "")
     if error.type == "too_long":
         most = plural(limits["max_length"], "item")
         return f"`{label}` holds at most {most}, not {limits['actual_length']}"

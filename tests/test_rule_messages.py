@@ -45,7 +45,26 @@ def test_a_bucket_url_or_arn_names_the_bare_bucket(run_qslint, write, bucket, ex
 def test_a_bare_name_that_breaks_the_rules_keeps_the_naming_message(run_qslint, write):
     job = VALID_JOB.replace("BucketName: acme-reports", "BucketName: Acme_Reports")
     assert messages(run_qslint, write, job) == [
-        "QS303 bucket name may hold only lowercase letters, digits, dots and hyphens"
+        "QS303 bucket name may hold only lowercase letters, digits, dots and hyphens, "
+        "not `A` (character 1)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "refused"),
+    [
+        ('"sales overview"', "a space (character 6)"),
+        ('"sales-overview "', "a space (character 15)"),  # invisible at the end of a line
+        ('"sales\\u00a0overview"', "U+00A0 (NO-BREAK SPACE) (character 6)"),
+        ('"sales`overview"', "U+0060 (GRAVE ACCENT) (character 6)"),  # a backtick quotes
+        ('"ventes-aperçu"', "U+00E7 (LATIN SMALL LETTER C WITH CEDILLA) (character 12)"),
+        ('"a\\u200b"', "U+200B (ZERO WIDTH SPACE) (character 2)"),
+    ],
+)
+def test_an_id_s_message_names_its_first_refused_character(run_qslint, write, value, refused):
+    job = VALID_JOB.replace("DashboardId: sales-overview", f"DashboardId: {value}")
+    assert messages(run_qslint, write, job) == [
+        f"QS105 `DashboardId` may hold only ASCII letters, digits, `_` and `-`, not {refused}"
     ]
 
 
@@ -80,7 +99,8 @@ def with_parameters(parameters: str) -> str:
         ),
         (
             "DashboardId: 12:30",  # not an id either: QS105 speaks for the value
-            "QS105 `DashboardId` may hold only ASCII letters, digits, `_` and `-`",
+            "QS105 `DashboardId` may hold only ASCII letters, digits, `_` and `-`, not `:` "
+            "(character 3)",
         ),
     ],
 )
