@@ -89,6 +89,26 @@ def test_a_template_error_is_one_finding_at_the_template_naming_the_row_count(fa
     assert finding["message"].endswith("(in all 200 rows)")
 
 
+def test_a_finding_at_a_cell_names_the_columns_that_fill_the_value(fan_out, qslint):
+    # The message speaks of the request's field; the rows file shows only its columns.
+    template = fan_out / "jobs" / "weekly.yaml"
+    two = TEMPLATE.replace("weekly-sales-${tenant}", "weekly-${tenant}-${top}")
+    template.write_text(two.replace('Values: ["${top}"]', "Values: [5]"))
+    rows = tenants_csv().replace("tenant-004,EMEA-SECRET-4,14", "tenant 004,EMEA-SECRET-4,14")
+    (fan_out / "jobs" / "tenants.csv").write_text(rows)
+    code, findings = check_json(qslint, "jobs")
+    assert code == 1
+    assert [(f["code"], f["line"], f["column"], f["message"]) for f in findings] == [
+        (
+            "QS105",
+            6,
+            1,
+            "`SnapshotJobId` may hold only ASCII letters, digits, `_` and `-`, not a space "
+            "(character 14) (from columns `tenant`, `top`)",
+        )
+    ]
+
+
 def test_rows_are_named_by_the_row_name_column_never_by_a_sensitive_value(fan_out, qslint):
     template = fan_out / "jobs" / "weekly.yaml"
     bad_top = tenants_csv().replace("tenant-004,EMEA-SECRET-4,14", "tenant-004,EMEA-SECRET-4,x")

@@ -310,10 +310,10 @@ class _Expansion:
         total: int,
         literals: dict[JsonPath, frozenset[str]],
     ) -> Document:
-        origins: dict[JsonPath, Location] = {}
+        origins: dict[JsonPath, tuple[Location, tuple[str, ...]]] = {}
         for slot in slots:
-            cell = row.cells[slot.columns[0]]
-            origins[slot.path] = Location(file, cell.mark.line, cell.mark.column, slot.path)
+            mark = row.cells[slot.columns[0]].mark
+            origins[slot.path] = (Location(file, mark.line, mark.column, slot.path), slot.columns)
         name = str(row.cells[row_name].value) if row_name in row.cells else None
         return replace(
             self.template,

@@ -33,18 +33,19 @@ def merge_row_findings(found: Sequence[tuple[Finding, Document]]) -> list[Findin
         rows = [document.row for _, document in members if document.row is not None]
         total = rows[0].total if rows else 0
         every = len({row.number for row in rows}) == total
-        at_cells = [document.origins.get(location.path) for _, document in members]
-        if all(at_cells) and not (every and total > 1):
+        origins = [document.origins.get(location.path) for _, document in members]
+        if all(origins) and not (every and total > 1):
             merged += [
                 replace(
                     finding,
-                    location=cell,
+                    message=f"{finding.message} ({_from_columns(origin[1])})",
+                    location=origin[0],
                     fix=None,
                     excerpt=None,
                     unapplied_fix=_row_fix_note(finding, document.row),
                 )
-                for (finding, document), cell in zip(members, at_cells, strict=True)
-                if cell is not None
+                for (finding, document), origin in zip(members, origins, strict=True)
+                if origin is not None
             ]
             continue
         first = members[0][0]
@@ -52,6 +53,13 @@ def merge_row_findings(found: Sequence[tuple[Finding, Document]]) -> list[Findin
         message = f"{first.message} ({_which(rows)})"
         merged.append(replace(first, message=message, fix=fix, unapplied_fix=unapplied))
     return merged
+
+
+def _from_columns(columns: Sequence[str]) -> str:
+    """``from column `top```: a cell's finding speaks of the request's field, which the
+    rows file does not show; its columns do."""
+    word = "column" if len(columns) == 1 else "columns"
+    return f"from {word} " + ", ".join(f"`{column}`" for column in columns)
 
 
 def _row_fix_note(finding: Finding, row: FanOutRow | None) -> str | None:

@@ -29,9 +29,9 @@ class Document:
     # string, or YAML 1.1 does: where the two readers may disagree.
     plain_scalars: dict[JsonPath, str] = field(default_factory=dict)
     # A fan-out's row (None for a plain document) and, for each value a row's cell filled,
-    # where that cell is in the rows file.
+    # where that cell is in the rows file and the columns the value's placeholders name.
     row: FanOutRow | None = None
-    origins: dict[JsonPath, Location] = field(default_factory=dict)
+    origins: dict[JsonPath, tuple[Location, tuple[str, ...]]] = field(default_factory=dict)
     # For each value a fan-out's template wrote escaped (`$${X}`), the `${X}` it holds on
     # purpose: no placeholder left unrendered.
     literals: Mapping[JsonPath, frozenset[str]] = field(default_factory=dict)
