@@ -262,3 +262,50 @@ def test_a_row_added_to_a_rows_file_is_compared_anew_though_no_definition_change
     code, findings = check_json(qslint, "jobs/initech.yaml")
     assert code == 1
     assert [(f["code"], f["file"]) for f in findings] == [("QS601", "jobs/initech.yaml")]
+
+
+NO_ROW_NAME = FAN_OUT_TEMPLATE.replace("  row-name: tenant\n", "")
+
+
+@pytest.mark.parametrize(
+    ("template", "header", "expected"),
+    [
+        (
+            FAN_OUT_TEMPLATE,
+            "tenant;tenant_id;top",
+            "`row-name` names no column of the rows: `tenant` (`tenant;tenant_id;top`, its "
+            "only column: a CSV separates its cells by commas, not `;`)",
+        ),
+        (
+            NO_ROW_NAME,
+            "tenant\ttenant_id\ttop",
+            "placeholder `${tenant}` names no column of the rows (`tenant\ttenant_id\ttop`, "
+            "its only column: a CSV separates its cells by commas, not tabs)",
+        ),
+        (  # a header of one column, separated as it should be: nothing to explain
+            NO_ROW_NAME,
+            "name",
+            "placeholder `${tenant}` names no column of the rows (`name`)",
+        ),
+    ],
+)
+def test_a_csv_separated_by_another_character_says_so(
+    aws_workspace, qslint, template, header, expected
+):
+    (aws_workspace / "jobs" / "weekly.yaml").write_text(template)
+    separator = header[6] if len(header) > 6 else None  # as the header is separated
+    row = separator.join(["acme", "t-1", "3"]) if separator else "acme"
+    (aws_workspace / "jobs" / "tenants.csv").write_text(f"{header}\n{row}\n")
+    code, findings = check_json(qslint, "jobs")
+    assert code == 1
+    assert next(f["message"] for f in findings if f["code"] == "QS111") == expected
+
+
+def test_a_row_longer_than_the_header_counts_its_columns(aws_workspace, qslint):
+    (aws_workspace / "jobs" / "weekly.yaml").write_text(NO_ROW_NAME)
+    (aws_workspace / "jobs" / "tenants.csv").write_text("tenant\nacme,t-1,3\n")
+    code, findings = check_json(qslint, "jobs")
+    assert code == 1
+    assert [(f["code"], f["message"]) for f in findings] == [
+        ("QS110", "row 1 has 3 cells; the header names 1 column")
+    ]

@@ -25,6 +25,7 @@ from typing import Any
 from qslint.config import LoadLimits
 from qslint.fanout import (
     CANNOT_EXPAND,
+    CSV_SUFFIXES,
     DUPLICATE_ROW,
     FAN_OUT_KEY,
     MISSING_CELL,
@@ -208,7 +209,7 @@ class _Expansion:
         if isinstance(row_name, str) and row_name not in rows.columns:
             self._problem(
                 UNKNOWN_COLUMN,
-                f"`{ROW_NAME}` names no column of the rows: `{row_name}`",
+                f"`{ROW_NAME}` names no column of the rows: `{row_name}` ({columns_of(rows)})",
                 self._at((FAN_OUT_KEY, ROW_NAME)),
             )
         if not rows.rows:
@@ -347,8 +348,23 @@ def read_rows_file(file: str, read_rows: ReadRows, limits: LoadLimits) -> Rows |
 
 def unknown_column(column: str, rows: Rows) -> str:
     """What is wrong with a placeholder that names no column of ``rows``."""
+    return f"placeholder `${{{column}}}` names no column of the rows ({columns_of(rows)})"
+
+
+# What a CSV's one column holds when its cells were separated by something else.
+_OTHER_SEPARATORS = {";": "`;`", "\t": "tabs", "|": "`|`"}
+
+
+def columns_of(rows: Rows) -> str:
+    """The columns of ``rows`` as a message lists them; for a CSV whose header is one
+    column holding `;`, a tab or `|`, why: its cells are separated by commas only."""
     known = ", ".join(f"`{name}`" for name in rows.columns)
-    return f"placeholder `${{{column}}}` names no column of the rows ({known})"
+    if len(rows.columns) == 1 and rows.file.lower().endswith(CSV_SUFFIXES):
+        (header,) = rows.columns
+        for separator, name in _OTHER_SEPARATORS.items():
+            if separator in header:
+                return f"{known}, its only column: a CSV separates its cells by commas, not {name}"
+    return known
 
 
 def string_values(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from qslint.config import LoadLimits
 from qslint.fanout import CSV_SUFFIXES
-from qslint.findings import JsonPath, Mark, describe_type
+from qslint.findings import JsonPath, Mark, describe_type, plural
 from qslint.loader.composing import compose_documents
 from qslint.loader.decoding import decode
 from qslint.loader.documents import NOTHING_SENSITIVE, one_based
@@ -131,7 +131,8 @@ def _csv_rows(file: str, text: str, limits: LoadLimits) -> Rows:
         if len(record) > len(names):
             _, mark = record[len(names)]
             raise RowsError(
-                f"row {number} has {len(record)} cells; the header names {len(names)} columns",
+                f"row {number} has {len(record)} cells; the header names "
+                f"{plural(len(names), 'column')}",
                 mark,
             )
         cells = {
