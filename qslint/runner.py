@@ -138,8 +138,9 @@ def lint(
     found = discovered.candidates
     if templates:
         found += discover(templates, settings, force_exclude=True, in_memory=overlay).candidates
-    # A file named twice (a link to it, a second path) is checked once, by its first name:
-    # otherwise it is its own duplicate (QS601) and its fixes are applied twice.
+    # A file named twice (a link to it, a second path) is checked once, by a name that is no
+    # link where it has one: otherwise it is its own duplicate (QS601) and its fixes are
+    # applied twice.
     candidates = each_once(found)
     groups: dict[int, list[Candidate]] = {}
     for candidate in candidates:

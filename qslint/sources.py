@@ -305,7 +305,7 @@ def rest_of_projects(
                 checked.add(identity)
                 unnamed = None  # one file is where it came from; others are duplicates
                 continue
-            others.setdefault(identity, candidate)
+            others[identity] = _named_by(others.get(identity), candidate)
     return list(others.values())
 
 
@@ -325,11 +325,22 @@ def _holds(candidate: Candidate, content: bytes) -> bool:
 
 
 def each_once(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """``candidates`` less any that names a file an earlier one names."""
+    """``candidates`` less any that names a file another one names (see :func:`_named_by`)."""
     first: dict[object, Candidate] = {}
     for candidate in candidates:
-        first.setdefault(_identity(candidate), candidate)
+        identity = _identity(candidate)
+        first[identity] = _named_by(first.get(identity), candidate)
     return list(first.values())
+
+
+def _named_by(kept: Candidate | None, other: Candidate) -> Candidate:
+    """Which of two names of one file it is checked by: the one that is no link, where the
+    other is, else the first. A fan-out template's rows are beside it, so a link elsewhere
+    (``alias.yaml -> sub/weekly.yaml``) finds none; the walk meets the link first."""
+    if kept is None:
+        return other
+    linked = kept.path != other.path and Path(kept.path).is_symlink()
+    return other if linked and not Path(other.path).is_symlink() else kept
 
 
 def _identity(candidate: Candidate) -> object:

@@ -309,3 +309,22 @@ def test_a_row_longer_than_the_header_counts_its_columns(aws_workspace, qslint):
     assert [(f["code"], f["message"]) for f in findings] == [
         ("QS110", "row 1 has 3 cells; the header names 1 column")
     ]
+
+
+def test_a_template_reached_through_a_link_is_checked_by_its_own_name(aws_workspace, qslint):
+    # The walk meets `alias.yaml` first; beside it is no rows file. Checked by its own name,
+    # the template finds its rows, and plan and the apply gate see its jobs.
+    sub = aws_workspace / "jobs" / "sub"
+    sub.mkdir()
+    (sub / "weekly.yaml").write_text(FAN_OUT_TEMPLATE)
+    (sub / "tenants.csv").write_text("tenant,tenant_id,top\nacme,t-1,3\nglobex,t-2,4\n")
+    (aws_workspace / "jobs" / "alias.yaml").symlink_to("sub/weekly.yaml")
+    assert check_json(qslint, "jobs") == (0, [])
+    (sub / "weekly.yaml").write_text(FAN_OUT_TEMPLATE.replace("eu-west-1", "eu-west-9"))
+    code, findings = check_json(qslint, "jobs")
+    assert code == 1
+    assert places(findings) == [("QS304", "jobs/sub/weekly.yaml", 22, 25)]
+    (sub / "weekly.yaml").write_text(FAN_OUT_TEMPLATE)
+    plan = qslint("plan", "jobs", "--run-key", "r1")
+    assert plan.exit_code == 0, plan.output
+    assert "  jobs/sub/weekly.yaml:1  fan-out, 2 of 2 rows" in plan.stdout.splitlines()
