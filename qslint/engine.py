@@ -37,7 +37,6 @@ from qslint.rule import (
     Scope,
     SuppressionUse,
     Violation,
-    fields_read,
 )
 from qslint.sources import glob_matcher
 
@@ -58,17 +57,22 @@ class SelectedRule(NamedTuple):
 class RuleSet:
     """The rules of a run, each with its severity and context, grouped by scope."""
 
-    __slots__ = ("by_scope", "current", "known")
+    __slots__ = ("by_scope", "compared", "current", "known")
 
     def __init__(
         self,
         by_scope: Mapping[Scope, tuple[SelectedRule, ...]],
         current: CurrentDocument,  # the document being checked, which each context shows
-        known: frozenset[str] = frozenset(),  # every installed rule's code, selected or not
+        known: frozenset[str],  # every installed rule's code, selected or not
+        # The top-level fields a job keeps to be compared (None: it is kept whole): those
+        # every installed repository rule reads, selected or not, as another configuration
+        # of the run compares this one's jobs (QS601 of a folder under one that ignores it).
+        compared: tuple[str, ...] | None,
     ) -> None:
         self.by_scope = by_scope
         self.current = current
         self.known = known
+        self.compared = compared
 
     def __getitem__(self, scope: Scope) -> tuple[SelectedRule, ...]:
         return self.by_scope.get(scope, ())
@@ -151,7 +155,7 @@ class Checker:
         every one of them declares it (see :attr:`CheckedJob.data`): what a cache keeps."""
         self._rules = rules
         self._excerpts = excerpts
-        self.reads = repository_reads(rules)
+        self.reads = rules.compared
         self._index = self.reads if indexed else None
         self.limits = config.limits  # how files are read, here and when a job is read again
         self._region = config.region
@@ -376,17 +380,11 @@ class Checker:
         )
 
 
-def repository_reads(rules: RuleSet) -> tuple[str, ...] | None:
-    """The top-level fields the repository rules of ``rules`` read, in order; None when one
-    of them reads whole jobs."""
-    return fields_read([selected.rule for selected in rules[Scope.REPOSITORY]])
-
-
 def keyed_reads(rule_sets: Sequence[RuleSet]) -> tuple[str, ...] | None:
     """The fields the project index keeps, when every repository rule of ``rule_sets`` is
     keyed by some of them (and all read the same): a run then needs only the jobs of the
     rest of the project that are equal to one of its own in a rule's key. None otherwise."""
-    reads = {repository_reads(rules) for rules in rule_sets}
+    reads = {rules.compared for rules in rule_sets}
     every = [selected.rule for rules in rule_sets for selected in rules[Scope.REPOSITORY]]
     if len(reads) != 1 or not all(rule.keyed for rule in every):
         return None

@@ -163,8 +163,8 @@ class CheckedJob:
         return values
 
     def holds(self, fields: Iterable[str]) -> bool:
-        """Whether the job keeps a value of each of ``fields``: a job of a configuration whose
-        repository rules read fewer fields keeps only those (a pickled one keeps them all)."""
+        """Whether the job keeps a value of each of ``fields``: a slim one keeps those of the
+        fields the repository rules read that the job has (a pickled one keeps them all)."""
         return isinstance(self.data, bytes) or all(name in self.data for name in fields)
 
     @property

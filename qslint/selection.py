@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from qslint.config import Config, ConfigError
 from qslint.engine import RuleSet, SelectedRule, code_prefix
-from qslint.rule import CurrentDocument, Rule, RuleContext, Scope
+from qslint.rule import CurrentDocument, Rule, RuleContext, Scope, fields_read
 
 if TYPE_CHECKING:
     from qslint.dashboards.index import Dashboards
@@ -50,7 +50,7 @@ def select_rules(
         )
         by_scope.setdefault(rule.scope, []).append(selected)
     groups = {scope: tuple(group) for scope, group in by_scope.items()}
-    return RuleSet(groups, current, frozenset(codes))
+    return RuleSet(groups, current, frozenset(codes), fields_read(rules))
 
 
 def _where(config: Config, key: str) -> str:

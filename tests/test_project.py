@@ -116,15 +116,26 @@ def test_a_suppressed_duplicate_is_suppressed_whichever_copy_a_run_reports(run_q
 
 
 def test_a_configuration_that_ignores_qs601_beside_one_that_does_not(run_qslint, write):
-    """The ignoring one keeps none of its jobs' values (no repository rule reads them): the
-    other's QS601 compares the jobs that hold its fields, and raises nothing."""
+    """The other's QS601 compares its jobs with every job of the run, the ignoring one's
+    too, as the apply gate does: the service would get `a.yaml`'s job and `x.yaml`'s. Only
+    the other's files are reported."""
     write(".qslint.toml", CONFIG + 'ignore = ["QS601"]\n')
     write("a.yaml", VALID_JOB)
     write("other/.qslint.toml", CONFIG)
     write("other/x.yaml", VALID_JOB)
     write("other/y.yaml", VALID_JOB)
+    expected = [("other/x.yaml", "QS601", 3), ("other/y.yaml", "QS601", 3)]
 
-    result = run_qslint("check", "--output-format", "json", ".")
-
-    assert result.exit_code == 1, result.output
-    assert findings(result) == [("other/y.yaml", "QS601", 3)]
+    for cache in (["--no-cache"], [], []):  # the second is served from the cache
+        result = run_qslint("check", "--output-format", "json", *cache, ".")
+        assert result.exit_code == 1, result.output
+        assert findings(result) == expected
+    alone = run_qslint("check", "--output-format", "json", "other/x.yaml")
+    (finding,) = json.loads(alone.stdout)  # compared with its project, `other/`, only
+    assert finding["message"].endswith("is also defined at other/y.yaml:3:16")
+    gate = run_qslint("plan", ".", "--run-key", "r1")
+    assert gate.exit_code == 1
+    assert [line.split()[:2] for line in gate.stderr.splitlines()[:2]] == [
+        ["other/x.yaml:3:16:", "QS601"],
+        ["other/y.yaml:3:16:", "QS601"],
+    ]
