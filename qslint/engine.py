@@ -128,6 +128,7 @@ class CheckResult:
     # Passed over as clearly no definition (FileResult.something_else), not named on purpose.
     other_files: list[str] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)  # every rule that ran, by code
+    without_region: list[str] = field(default_factory=list)  # regional rules that did not run
     # The digest of the bytes each file's findings are about: a fix is made only to them.
     digests: dict[str, bytes] = field(default_factory=dict)
     # Asked for (``keep_compared``): every file of the run and the rest of its projects,
@@ -269,7 +270,7 @@ class Checker:
             selected.rule.code
             for group in self._rules.by_scope.values()
             for selected in group
-            if not (selected.rule.cross_checks and selected.context.dashboards is None)
+            if selected.rule.judges(selected.context)
             and not any(selected.rule.code.startswith(code) for code in result.ignored)
         )
         use = SuppressionUse(

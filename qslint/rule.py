@@ -246,6 +246,7 @@ class Rule(NamedTuple):
     fixable: bool = False
     url: str = ""  # where a plugin documents the rule
     cross_checks: bool = False  # reads the run's dashboards, and is silent without them
+    regional: bool = False  # reads the region jobs are submitted in, and is silent without one
     # A repository rule's top-level fields of each job that it reads (``values[name]``):
     # what the cache's project index keeps. None: the rule reads whole jobs.
     reads: tuple[str, ...] | None = None
@@ -257,6 +258,13 @@ class Rule(NamedTuple):
     @property
     def name(self) -> str:
         return self.check.__name__.replace("_", "-")
+
+    def judges(self, context: RuleContext) -> bool:
+        """Whether the rule can find anything in ``context``: a cross-check needs the run's
+        dashboards, a regional rule its region. Silent without, it is not said to pass."""
+        return not (self.cross_checks and context.dashboards is None) and not (
+            self.regional and context.region is None
+        )
 
     @property
     def doc(self) -> str:
@@ -311,6 +319,7 @@ class RuleDeclarer(Generic[CheckT]):
         fixable: bool = False,
         url: str = "",
         cross_checks: bool = False,
+        regional: bool = False,
         reads: Sequence[str] | None = None,
         keyed: bool = False,
     ) -> Callable[[CheckT], Rule]:
@@ -333,6 +342,7 @@ class RuleDeclarer(Generic[CheckT]):
                 fixable=fixable,
                 url=url,
                 cross_checks=cross_checks,
+                regional=regional,
                 reads=None if reads is None else tuple(reads),
                 keyed=keyed,
             )

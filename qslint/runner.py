@@ -155,6 +155,8 @@ def lint(
     result.skipped = discovered.skipped
     ran = {rule.code: rule for group in runs for rule in group.rules.rules}
     result.rules = [ran[code] for code in sorted(ran)]
+    regionless = (group.rules.rules for group in runs if group.config.region is None)
+    result.without_region = sorted({r.code for rules in regionless for r in rules if r.regional})
     return result
 
 

@@ -48,14 +48,15 @@ def _is_known_region(region: str) -> bool:
     return not regions or region in regions
 
 
-@job_rule("QS301", "The bucket is not in the region the job is submitted in")
+@job_rule("QS301", "The bucket is not in the region the job is submitted in", regional=True)
 def bucket_in_submission_region(job: Job, context: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
     Reports a `BucketRegion` that differs from the region the file's jobs are submitted in
     (`--region`, else `region` in the file's configuration, else `AWS_REGION`, else
-    `AWS_DEFAULT_REGION`, else the AWS profile's region). It is silent when no region is
-    known, and when QS304 already reports the region.
+    `AWS_DEFAULT_REGION`, else the AWS profile's region). It does not run when no region is
+    known (`check` warns that it did not), and is silent when QS304 already reports the
+    region.
 
     ## Why is this bad?
     The bucket must be in the region of the StartDashboardSnapshotJob call; the job fails

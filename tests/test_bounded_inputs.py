@@ -25,6 +25,7 @@ def _bounded_memory() -> None:
 
 
 def test_standard_input_is_read_no_further_than_max_file_size(tmp_path):
+    (tmp_path / ".qslint.toml").write_text(f'region = "{REGION}"\n')  # QS301 runs
     with Path("/dev/zero").open("rb") as endless:
         done = subprocess.run(
             [sys.executable, "-m", "qslint", "check", "-"],
@@ -259,6 +260,7 @@ PATHOLOGICAL_VALUES = {
 @pytest.mark.parametrize("name", PATHOLOGICAL_VALUES)
 def test_placeholder_patterns_stay_linear_on_pathological_values(tmp_path, name):
     (tmp_path / "job.yaml").write_text(PATHOLOGICAL_VALUES[name])
+    (tmp_path / ".qslint.toml").write_text(f'region = "{REGION}"\n')  # QS301 runs
     done = subprocess.run(
         [sys.executable, "-m", "qslint", "check", "--no-cache", "job.yaml"],
         capture_output=True,

@@ -171,6 +171,7 @@ def crashing_rule(job, context):
 
 def test_a_crashing_rule_is_one_line_and_exit_2(run_qslint, write, monkeypatch):
     monkeypatch.setattr(runner, "load_rules", lambda: [*load_rules(), crashing_rule])
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")  # else a warning says QS301 did not run
     write("weekly.yaml", PDF_WITH_VISUALS)
     result = run_qslint("check")
     assert result.exit_code == 2

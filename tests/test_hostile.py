@@ -172,6 +172,7 @@ def test_special_files_named_on_the_command_line_are_findings(run_qslint, write,
 
 
 def test_a_walk_passes_over_what_is_not_a_regular_file(run_qslint, write, tmp_path):
+    write(".qslint.toml", 'region = "eu-west-1"\n')  # else a warning says QS301 did not run
     write("jobs/weekly.yaml", VALID_JOB)
     jobs = tmp_path / "jobs"
     os.mkfifo(jobs / "pipe.yaml")
@@ -213,6 +214,7 @@ def test_a_file_in_a_folder_that_cannot_be_entered_is_a_finding_in_every_format(
     (folder / "locked").chmod(0)
     monkeypatch.chdir(folder)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(folder / "no-aws-config"))
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")  # else a warning says QS301 did not run
     runner = CliRunner()
 
     def check(output_format: str, name: str) -> Result:
@@ -267,7 +269,7 @@ def test_repository_rules_read_files_again_with_the_runs_limits(run_qslint, writ
     # 1,001 documents, the last a copy of the first: QS601 must find the copy again with the
     # configured max-documents, not the default 1,000.
     jobs = [VALID_JOB.replace("weekly-sales", f"weekly-{n}") for n in range(1000)]
-    write(".qslint.toml", "max-documents = 2000\n")
+    write(".qslint.toml", 'max-documents = 2000\nregion = "eu-west-1"\n')
     write("jobs.yaml", "---\n".join([*jobs, jobs[0]]))
     result = run_qslint("check", "--output-format", "json")
     assert [f["code"] for f in json.loads(result.stdout)] == ["QS601"]

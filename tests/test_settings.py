@@ -201,3 +201,24 @@ def test_the_profile_is_found_in_botocores_order(tmp_path: Path) -> None:
         "AWS_PROFILE": "b",
     }
     assert Settings(cwd=tmp_path, environ=environ).for_folder(tmp_path).region == "eu-west-1"
+
+
+NO_REGION = (
+    "qslint: warning: QS301 did not run: no region is known (set `region` in the "
+    "configuration or AWS_REGION, or ignore QS301)\n"
+)
+
+
+def test_a_run_without_a_region_says_qs301_did_not_run(run_qslint, monorepo, write):
+    # Silent, QS301 would seem to have found every bucket in the right region.
+    write("repo/global/weekly.yaml", US_BUCKET)
+    for output_format in ("text", "json"):
+        result = run_qslint("check", "--output-format", output_format, "repo/global")
+        assert (result.exit_code, result.stderr) == (0, NO_REGION)
+    both = run_qslint("check", "--output-format", "json", "repo")  # one folder has none
+    assert (findings(both), both.stderr) == ([("repo/eu/weekly.yaml", "QS301")], NO_REGION)
+    for arguments in (["--region", "us-east-1"], ["--ignore", "QS301"], ["--select", "QS1"]):
+        result = run_qslint("check", *arguments, "repo/global")
+        assert (result.exit_code, result.stderr) == (0, ""), arguments
+    configured = run_qslint("check", "repo/eu", "repo/us")
+    assert configured.stderr == ""

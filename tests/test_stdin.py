@@ -42,6 +42,7 @@ def test_stdin_without_a_name_is_named_dash(run_qslint):
 
 
 def test_stdin_fix_prints_the_fixed_text_and_reports_on_stderr(run_qslint, write):
+    write(".qslint.toml", 'region = "eu-west-1"\n')  # else a warning says QS301 did not run
     path = write("weekly.yaml", TYPO)
     result = _stdin(TYPO, "-", "--fix", "--stdin-filename", "weekly.yaml")
     assert result.exit_code == 0

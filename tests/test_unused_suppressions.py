@@ -77,6 +77,8 @@ def test_per_file_ignores_and_ignore_drop_qs901(run_qslint, write):
     [
         # QS7xx cross-check with dashboards: without them, no run can tell.
         ("# qslint: ignore[QS701]", ()),
+        # QS301 compares with the region jobs are submitted in: this run knows none.
+        ("# qslint: ignore[QS301]", ()),
         # A rule this run does not select might still need it in a run that does.
         ("# qslint: ignore[QS305]", ("--select", "QS2")),
         ("# qslint: ignore[QS3]", ("--ignore", "QS3")),
@@ -96,3 +98,13 @@ def test_a_misspelt_code_is_always_reported(run_qslint, write):
     write("weekly.yaml", _with(PREFIX, f"{PREFIX}  # qslint: ignore[QS3O5]"))
     result = run_qslint("check", "--output-format", "json", "--select", "QS2,QS9")
     assert codes_and_lines(result) == [("QS901", 20)]
+
+
+def test_a_qs301_suppression_is_judged_where_the_region_is_known(run_qslint, write):
+    # In the bucket's region it suppresses nothing; elsewhere it hides a QS301.
+    region = "BucketRegion: eu-west-1"  # line 21
+    write("weekly.yaml", _with(region, f"{region}  # qslint: ignore[QS301]"))
+    in_the_region = run_qslint("check", "--output-format", "json", "--region", "eu-west-1")
+    assert codes_and_lines(in_the_region) == [("QS901", 21)]
+    elsewhere = run_qslint("check", "--output-format", "json", "--region", "us-east-1")
+    assert codes_and_lines(elsewhere) == []

@@ -250,6 +250,12 @@ def _exit(result: CheckResult, not_fixed: Sequence[NotFixed], *, exit_zero: bool
     report_on_stderr(result, debug=debugging())
     for left in not_fixed:
         click.echo(f"qslint: not fixed {left.file}: {left.reason}", err=True)
+    for code in result.without_region:  # silent, it would seem to pass
+        click.echo(
+            f"qslint: warning: {code} did not run: no region is known (set `region` in the "
+            f"configuration or AWS_REGION, or ignore {code})",
+            err=True,
+        )
     if result.internal_errors or any(left.failed for left in not_fixed):
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if result.has_errors and not exit_zero else EXIT_OK)
