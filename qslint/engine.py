@@ -266,19 +266,19 @@ class Checker:
         for file, line, code in used:
             if file == result.path:
                 by_line.setdefault(line, set()).add(code)
-        judged = frozenset(
-            selected.rule.code
+        selected = [
+            s
             for group in self._rules.by_scope.values()
-            for selected in group
-            if selected.rule.judges(selected.context)
-            and not any(selected.rule.code.startswith(code) for code in result.ignored)
-        )
+            for s in group
+            if not any(s.rule.code.startswith(code) for code in result.ignored)
+        ]
         use = SuppressionUse(
             result.path,
             result.suppressions,
             {line: frozenset(codes) for line, codes in by_line.items()},
-            judged,
+            frozenset(s.rule.code for s in selected if s.rule.judges(s.context)),
             self._rules.known,
+            frozenset(s.rule.code for s in selected if s.rule.regional and not s.context.region),
         )
         checked = replace(result, findings=list(result.findings))
         for selected in rules:

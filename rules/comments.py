@@ -24,7 +24,10 @@ def unused_suppression(use: SuppressionUse, context: RuleContext) -> Iterator[Vi
     ## What it does
     Reports a `# qslint: ignore[...]` comment that suppresses no finding on its line, or
     the codes of one that suppress none: the problem was fixed, the code is misspelt, or
-    the comment sits on another line than the finding.
+    the comment sits on another line than the finding. A comment is not judged by a run
+    where a rule it names could not run: one that was not selected, a cross-check without
+    dashboards, and QS301 without a region (then a bare `# qslint: ignore` is not judged
+    either, as the region comes from each machine's environment).
 
     ## Why is this bad?
     A stale suppression hides the next problem of that kind on its line without anyone
@@ -43,7 +46,7 @@ def unused_suppression(use: SuppressionUse, context: RuleContext) -> Iterator[Vi
         suppressed = use.used.get(suppression.line, frozenset())
         where = Mark(suppression.line, suppression.column)
         if suppression.codes is None:
-            if not suppressed:
+            if not suppressed and not use.idle:
                 yield Violation(
                     "`# qslint: ignore` suppresses nothing on this line",
                     mark=where,
@@ -70,8 +73,10 @@ def unused_suppression(use: SuppressionUse, context: RuleContext) -> Iterator[Vi
 
 
 def _judged(prefix: str, use: SuppressionUse) -> bool:
-    """Whether a rule of ``prefix`` could have reported here: a misspelt code always is, one
-    whose rules are not selected, or lack the dashboards they cross-check with, is not."""
+    """Whether a rule of ``prefix`` could have reported here: a misspelt code always is; one
+    whose rules are not selected, or lack the dashboards or the region they read, is not."""
     if not any(code.startswith(prefix) for code in use.known):
         return True
+    if any(code.startswith(prefix) for code in use.idle):
+        return False
     return any(code.startswith(prefix) for code in use.judged)

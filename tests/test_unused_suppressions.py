@@ -9,6 +9,8 @@ from conftest import VALID_JOB, codes_and_lines
 
 PREFIX = "BucketPrefix: sales/weekly"  # line 20 of VALID_JOB
 SLASHED = "BucketPrefix: /sales/weekly"  # QS305 there
+# A region: without one QS301 cannot run, and a bare `# qslint: ignore` is not judged.
+CONFIG = 'region = "eu-west-1"\n'
 
 
 def _with(line: str, replacement: str, text: str = VALID_JOB) -> str:
@@ -30,6 +32,7 @@ def _with(line: str, replacement: str, text: str = VALID_JOB) -> str:
     ],
 )
 def test_unused_suppression_is_reported_and_fixed(run_qslint, write, tmp_path, before, after):
+    write(".qslint.toml", CONFIG)
     write("weekly.yaml", _with(PREFIX, before))
     result = run_qslint("check", "--output-format", "json")
     (finding,) = json.loads(result.stdout)
@@ -57,6 +60,7 @@ def test_a_comment_that_suppresses_a_repository_finding_is_in_use(run_qslint, wr
 
 
 def test_the_finding_stays_when_the_duplicate_goes(run_qslint, write, tmp_path):
+    write(".qslint.toml", CONFIG)
     write("a.yaml", VALID_JOB)
     copy = _with("SnapshotJobId: weekly-sales", "SnapshotJobId: weekly-sales  # qslint: ignore")
     write("b.yaml", copy)
@@ -108,3 +112,19 @@ def test_a_qs301_suppression_is_judged_where_the_region_is_known(run_qslint, wri
     assert codes_and_lines(in_the_region) == [("QS901", 21)]
     elsewhere = run_qslint("check", "--output-format", "json", "--region", "us-east-1")
     assert codes_and_lines(elsewhere) == []
+
+
+@pytest.mark.parametrize(
+    "comment", ["# qslint: ignore[QS30]", "# qslint: ignore[QS3]", "# qslint: ignore"]
+)
+def test_without_a_region_a_comment_that_may_hide_qs301_is_kept(
+    run_qslint, write, tmp_path, comment
+):
+    # It covers QS301, which runs where a region is known: --fix must not take it away.
+    region = "BucketRegion: eu-west-1"  # line 21
+    write("weekly.yaml", _with(region, f"{region}  {comment}"))
+    assert run_qslint("check", "--output-format", "json").stdout == "[]\n"
+    run_qslint("check", "--fix")
+    assert comment in (tmp_path / "weekly.yaml").read_text(encoding="utf-8")
+    elsewhere = run_qslint("check", "--output-format", "json", "--region", "us-east-1")
+    assert codes_and_lines(elsewhere) == []  # it hides the QS301 of that region
