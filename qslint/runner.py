@@ -155,8 +155,6 @@ def lint(
     result.skipped = discovered.skipped
     ran = {rule.code: rule for group in runs for rule in group.rules.rules}
     result.rules = [ran[code] for code in sorted(ran)]
-    regionless = (group.rules.rules for group in runs if group.config.region is None)
-    result.without_region = sorted({r.code for rules in regionless for r in rules if r.regional})
     return result
 
 
@@ -256,9 +254,28 @@ def _check(
         if file is not None  # never: an own file was checked or cached
     ]
     result = _finished(files, candidates, repository)
+    result.without_region = _without_region(groups, numbers, files)
     result.digests = {shown: digest for shown, digest, own in run if own and digest}
     result.compared = _all_compared(every, len(candidates)) if keep_compared else []
     return result
+
+
+def _without_region(
+    groups: Sequence[_Group], numbers: Sequence[int], files: Sequence[FileResult]
+) -> list[str]:
+    """The selected rules that need a region and did not run on a definition of the run
+    (``files``, each of the group of its number) whose configuration knows none, and that
+    does not ignore them: silent, they would seem to have passed."""
+    idle: set[str] = set()
+    for number, file in zip(numbers, files, strict=False):
+        config, rules = groups[number].config, groups[number].rules
+        if config.region is None and not file.something_else:
+            idle.update(
+                rule.code
+                for rule in rules.rules
+                if rule.regional and not any(rule.code.startswith(c) for c in file.ignored)
+            )
+    return sorted(idle)
 
 
 _Pending = tuple[int, FileToCheck, ResultCache | None]  # a file to check, and its cache

@@ -222,3 +222,8 @@ def test_a_run_without_a_region_says_qs301_did_not_run(run_qslint, monorepo, wri
         assert (result.exit_code, result.stderr) == (0, ""), arguments
     configured = run_qslint("check", "repo/eu", "repo/us")
     assert configured.stderr == ""
+    write("repo/global/ci.yaml", "on: push\njobs: {build: {runs-on: ubuntu-latest}}\n")
+    workflow = run_qslint("check", "--force-exclude", "repo/global/ci.yaml")  # no definition
+    assert workflow.stderr == "qslint: warning: no job definition files under the given paths\n"
+    write("repo/global/.qslint.toml", '[per-file-ignores]\n"*.yaml" = ["QS3"]\n')
+    assert run_qslint("check", "repo/global").stderr == ""  # ignored for every file
