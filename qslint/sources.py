@@ -251,8 +251,9 @@ def discover(
     skipped: list[str] = []
     for path in paths:
         kind = _named_kind(path, in_memory)
-        if kind == "folder":
-            found.update({c.path: c for c in _walk(str(path), selectors, skipped, walked)})
+        if kind == "folder":  # a file also named on its own keeps that name
+            for candidate in _walk(str(path), selectors, skipped, walked):
+                found.setdefault(candidate.path, candidate)
         elif kind == "file":
             name = str(path)
             config = settings.for_file(name)
@@ -340,7 +341,9 @@ def _named_by(kept: Candidate | None, other: Candidate) -> Candidate:
     if kept is None:
         return other
     linked = kept.path != other.path and Path(kept.path).is_symlink()
-    return other if linked and not Path(other.path).is_symlink() else kept
+    chosen = other if linked and not Path(other.path).is_symlink() else kept
+    named = kept.named or other.named  # a file named on purpose is reported as such
+    return chosen if chosen.named == named else chosen._replace(named=named)
 
 
 def _identity(candidate: Candidate) -> object:

@@ -328,3 +328,20 @@ def test_a_template_reached_through_a_link_is_checked_by_its_own_name(aws_worksp
     plan = qslint("plan", "jobs", "--run-key", "r1")
     assert plan.exit_code == 0, plan.output
     assert "  jobs/sub/weekly.yaml:1  fan-out, 2 of 2 rows" in plan.stdout.splitlines()
+
+
+def test_a_one_file_run_compares_with_a_linked_template_by_its_own_name(aws_workspace, qslint):
+    # The hook's run: the rest of the project holds the template under two names.
+    sub = aws_workspace / "jobs" / "sub"
+    sub.mkdir()
+    (sub / "weekly.yaml").write_text(FAN_OUT_TEMPLATE)
+    (sub / "tenants.csv").write_text("tenant,tenant_id,top\nacme,t-1,3\nglobex,t-2,4\n")
+    (aws_workspace / "jobs" / "alias.yaml").symlink_to("sub/weekly.yaml")
+    acme = FAN_OUT_TEMPLATE.split("AwsAccountId:", 1)[1].replace('["${top}"]', "[3]")
+    acme = acme.replace("${tenant}", "acme").replace("${tenant_id}", "t-1")
+    (aws_workspace / "jobs" / "other.yaml").write_text("AwsAccountId:" + acme)  # its row
+    code, findings = check_json(qslint, "--no-cache", "jobs/other.yaml")
+    assert code == 1
+    assert [(f["code"], f["message"].rpartition(" at ")[2]) for f in findings] == [
+        ("QS601", "jobs/sub/weekly.yaml:6:16")
+    ]

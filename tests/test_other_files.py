@@ -152,3 +152,22 @@ def test_a_walk_still_checks_a_definition_with_misspelt_or_camel_case_fields(run
     result = run_qslint("check", "--output-format", "json")
 
     assert codes_and_lines(result) == [("QS101", 1), ("QS101", 2), ("QS101", 3), ("QS101", 9)]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ("jobs", "jobs/compose.yaml"),
+        ("jobs/compose.yaml", "jobs"),
+        ("jobs", "jobs/alias.yaml"),  # a link the walk meets, to a file it meets too
+        ("jobs/alias.yaml", "jobs"),
+    ],
+)
+def test_a_file_named_on_purpose_is_reported_whatever_else_finds_it(
+    run_qslint, write, tmp_path, arguments
+):
+    write("jobs/weekly.yaml", VALID_JOB)
+    write("jobs/compose.yaml", COMPOSE_FILE)
+    (tmp_path / "jobs" / "alias.yaml").symlink_to("compose.yaml")
+    result = run_qslint("check", "--output-format", "json", *arguments)
+    assert codes_and_lines(result) == [("QS100", 1)]
