@@ -46,19 +46,23 @@ def describe_type(value: object) -> str:
 
 
 def first_refused(value: object, allowed: Callable[[str], bool]) -> str | None:
-    """The first character of a string that ``allowed`` refuses, named, and where it is:
-    ``a space (character 18)``; a trailing space or a no-break space is otherwise unseen."""
+    """Where a string first holds a character that ``allowed`` refuses, and which one:
+    ``character 18 of the value is a space``; a trailing space or a no-break space is
+    otherwise unseen."""
     if not isinstance(value, str):
         return None
     for number, character in enumerate(value, 1):
         if not allowed(character):
-            return f"{_character_name(character)} (character {number})"
+            return f"character {number} of the value is {_character_name(character)}"
     return None
 
 
+_CHARACTER_NAMES = {" ": "a space", "\t": "a tab", "\n": "a line break", "\r": "a carriage return"}
+
+
 def _character_name(character: str) -> str:
-    if character == " ":
-        return "a space"
+    if character in _CHARACTER_NAMES:
+        return _CHARACTER_NAMES[character]
     if character.isascii() and character.isprintable() and character != "`":
         return f"`{character}`"
     import unicodedata  # only for a finding's message

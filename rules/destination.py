@@ -129,7 +129,7 @@ def bucket_name_problem(name: str) -> str | None:
     elif not BUCKET_CHARACTERS.match(name):
         problem = "may hold only lowercase letters, digits, dots and hyphens"
         refused = first_refused(name, _in_a_bucket_name)
-        problem += f", not {refused}" if refused else ""
+        problem += f"; {refused}" if refused else ""
     elif not (name[0].isalnum() and name[-1].isalnum()):
         problem = "must begin and end with a letter or digit"
     elif ".." in name:

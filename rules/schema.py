@@ -351,7 +351,7 @@ def _constraint_message(error: SchemaError) -> str:
         pattern = str(limits.get("pattern", r"^[0-9]{12}$"))
         meaning = PATTERN_MEANINGS.get(pattern, f"must match `{pattern}`")
         refused = first_refused(error.input, _in_an_id) if pattern == ID_PATTERN else None
-        return f"`{label}` {meaning}" + (f", not {refused}" if refused else "")
+        return f"`{label}` {meaning}" + (f"; {refused}" if refused else "")
     if error.type == "too_long":
         most = plural(limits["max_length"], "item")
         return f"`{label}` holds at most {most}, not {limits['actual_length']}"

@@ -103,8 +103,8 @@ def test_a_finding_at_a_cell_names_the_columns_that_fill_the_value(fan_out, qsli
             "QS105",
             6,
             1,
-            "`SnapshotJobId` may hold only ASCII letters, digits, `_` and `-`, not a space "
-            "(character 14) (from columns `tenant`, `top`)",
+            "`SnapshotJobId` may hold only ASCII letters, digits, `_` and `-`; character 14 of "
+            "the value is a space (from columns `tenant`, `top`)",
         )
     ]
 

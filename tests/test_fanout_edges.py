@@ -279,7 +279,7 @@ NO_ROW_NAME = FAN_OUT_TEMPLATE.replace("  row-name: tenant\n", "")
         (
             NO_ROW_NAME,
             "tenant\ttenant_id\ttop",
-            "placeholder `${tenant}` names no column of the rows (`tenant\ttenant_id\ttop`, "
+            "placeholder `${tenant}` names no column of the rows (`tenant\\ttenant_id\\ttop`, "
             "its only column: a CSV separates its cells by commas, not tabs)",
         ),
         (  # a header of one column, separated as it should be: nothing to explain

@@ -45,26 +45,31 @@ def test_a_bucket_url_or_arn_names_the_bare_bucket(run_qslint, write, bucket, ex
 def test_a_bare_name_that_breaks_the_rules_keeps_the_naming_message(run_qslint, write):
     job = VALID_JOB.replace("BucketName: acme-reports", "BucketName: Acme_Reports")
     assert messages(run_qslint, write, job) == [
-        "QS303 bucket name may hold only lowercase letters, digits, dots and hyphens, "
-        "not `A` (character 1)"
+        "QS303 bucket name may hold only lowercase letters, digits, dots and hyphens; "
+        "character 1 of the value is `A`"
     ]
 
 
 @pytest.mark.parametrize(
     ("value", "refused"),
     [
-        ('"sales overview"', "a space (character 6)"),
-        ('"sales-overview "', "a space (character 15)"),  # invisible at the end of a line
-        ('"sales\\u00a0overview"', "U+00A0 (NO-BREAK SPACE) (character 6)"),
-        ('"sales`overview"', "U+0060 (GRAVE ACCENT) (character 6)"),  # a backtick quotes
-        ('"ventes-aperçu"', "U+00E7 (LATIN SMALL LETTER C WITH CEDILLA) (character 12)"),
-        ('"a\\u200b"', "U+200B (ZERO WIDTH SPACE) (character 2)"),
+        ('"sales overview"', "character 6 of the value is a space"),
+        ('"sales-overview "', "character 15 of the value is a space"),  # unseen at a line end
+        ('"sales\\toverview"', "character 6 of the value is a tab"),
+        ('"sales\\noverview"', "character 6 of the value is a line break"),
+        ('"sales\\u00a0overview"', "character 6 of the value is U+00A0 (NO-BREAK SPACE)"),
+        ('"sales`overview"', "character 6 of the value is U+0060 (GRAVE ACCENT)"),  # quotes
+        (
+            '"ventes-aperçu"',
+            "character 12 of the value is U+00E7 (LATIN SMALL LETTER C WITH CEDILLA)",
+        ),
+        ('"a\\u200b"', "character 2 of the value is U+200B (ZERO WIDTH SPACE)"),
     ],
 )
 def test_an_id_s_message_names_its_first_refused_character(run_qslint, write, value, refused):
     job = VALID_JOB.replace("DashboardId: sales-overview", f"DashboardId: {value}")
     assert messages(run_qslint, write, job) == [
-        f"QS105 `DashboardId` may hold only ASCII letters, digits, `_` and `-`, not {refused}"
+        f"QS105 `DashboardId` may hold only ASCII letters, digits, `_` and `-`; {refused}"
     ]
 
 
@@ -99,8 +104,8 @@ def with_parameters(parameters: str) -> str:
         ),
         (
             "DashboardId: 12:30",  # not an id either: QS105 speaks for the value
-            "QS105 `DashboardId` may hold only ASCII letters, digits, `_` and `-`, not `:` "
-            "(character 3)",
+            "QS105 `DashboardId` may hold only ASCII letters, digits, `_` and `-`; character 3 "
+            "of the value is `:`",
         ),
     ],
 )

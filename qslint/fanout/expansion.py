@@ -358,7 +358,7 @@ _OTHER_SEPARATORS = {";": "`;`", "\t": "tabs", "|": "`|`"}
 def columns_of(rows: Rows) -> str:
     """The columns of ``rows`` as a message lists them; for a CSV whose header is one
     column holding `;`, a tab or `|`, why: its cells are separated by commas only."""
-    known = ", ".join(f"`{name}`" for name in rows.columns)
+    known = ", ".join(f"`{name}`".replace("\t", "\\t") for name in rows.columns)  # seen
     if len(rows.columns) == 1 and rows.file.lower().endswith(CSV_SUFFIXES):
         (header,) = rows.columns
         for separator, name in _OTHER_SEPARATORS.items():
