@@ -15,8 +15,9 @@ def console() -> NoReturn:
     exit that skips the interpreter's teardown.
 
     Importing the CLI leaves ~25,000 objects that live as long as the process, so a
-    collection during it frees nothing; they are then frozen, out of every later
-    collection's way (~2% of the instructions of a one-file run).
+    collection during it frees nothing; they are then frozen, out of the way of later
+    collections (~2% of the instructions of a one-file run), until a check in worker
+    processes, which freezes what they inherit, unfreezes everything after them.
 
     A run leaves many objects behind (pydantic's schemas, thousands of results), which Python
     would free one by one before exiting: ~10 ms of a cached run, ~30 ms of a one-file run.
