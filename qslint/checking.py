@@ -196,17 +196,19 @@ def _check_in_processes(
         _worker_checkers = ()
 
 
-def rows_as_rows(results: list[FileResult | None]) -> None:
+def rows_as_rows(results: list[FileResult | None]) -> set[int]:
     """Replace in ``results`` each file that a template of the run or its projects reads as
     its rows (a YAML or JSON rows file a walk also found) by the templates' findings at its
     lines, instead of its own as a definition: it has no job, and is no QS100. A file a
-    template names but cannot read as rows keeps its own findings: it may be a definition."""
+    template names but cannot read as rows keeps its own findings: it may be a definition.
+    The indexes of the files replaced."""
     rows_of: dict[str, list[FileResult]] = {}
     for file in results:
         for rows_file in file.rows_read if file else ():
             rows_of.setdefault(os.path.abspath(rows_file), []).append(file)  # noqa: PTH100
+    replaced: set[int] = set()
     if not rows_of:
-        return
+        return replaced
     for index, file in enumerate(results):
         here = os.path.abspath(file.path) if file else ""  # noqa: PTH100
         templates = rows_of.get(here)
@@ -219,3 +221,5 @@ def rows_as_rows(results: list[FileResult | None]) -> None:
             if os.path.abspath(finding.location.file) == here  # noqa: PTH100
         ]
         results[index] = FileResult(path=file.path, findings=list(dict.fromkeys(found)))
+        replaced.add(index)
+    return replaced

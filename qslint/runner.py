@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -212,7 +212,7 @@ def _check(
     results, run, pending = _known(groups, everything, numbers, len(candidates), overlay, keyed)
     checked = check_files(checkers, [file for _, file, _ in pending], workers)
     fresh = _take_checked(pending, checked, checkers, everything, results, run)
-    rows_as_rows(results)
+    rows = rows_as_rows(results)
     del pending, checked  # held through the repository rules, where a large run peaks
 
     def with_jobs() -> list[FileResult]:
@@ -254,25 +254,29 @@ def _check(
         if file is not None  # never: an own file was checked or cached
     ]
     result = _finished(files, candidates, repository)
-    result.without_region = _without_region(groups, numbers, files)
+    definitions = [n for n, file in enumerate(files) if n not in rows and not file.something_else]
+    result.without_region = _without_region(groups, numbers, files, definitions)
     result.digests = {shown: digest for shown, digest, own in run if own and digest}
     result.compared = _all_compared(every, len(candidates)) if keep_compared else []
     return result
 
 
 def _without_region(
-    groups: Sequence[_Group], numbers: Sequence[int], files: Sequence[FileResult]
+    groups: Sequence[_Group],
+    numbers: Sequence[int],
+    files: Sequence[FileResult],
+    definitions: Iterable[int],
 ) -> list[str]:
-    """The selected rules that need a region and did not run on a definition of the run
-    (``files``, each of the group of its number) whose configuration knows none, and that
+    """The selected rules that need a region and did not run on a definition of the run (of
+    ``files``, each of the group of its number) whose configuration knows none, and that
     does not ignore them: silent, they would seem to have passed."""
     idle: set[str] = set()
-    for number, file in zip(numbers, files, strict=False):
-        config, rules = groups[number].config, groups[number].rules
-        if config.region is None and not file.something_else:
+    for index in definitions:
+        file, group = files[index], groups[numbers[index]]
+        if group.config.region is None:
             idle.update(
                 rule.code
-                for rule in rules.rules
+                for rule in group.rules.rules
                 if rule.regional and not any(rule.code.startswith(c) for c in file.ignored)
             )
     return sorted(idle)

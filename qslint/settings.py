@@ -120,9 +120,9 @@ class Settings:
 
     def _region(self, config: Config) -> str | None:
         """The region ``--region`` or the configuration names, checked; else None."""
-        if config.region:  # a misspelt region is wrong even where --region overrides it
+        if config.region is not None:  # a misspelt region is wrong even under --region
             checked_region(config.region, f"{config.file}: `region`")
-        if self.overrides.region:
+        if self.overrides.region is not None:
             return checked_region(self.overrides.region, "--region")
         return config.region
 

@@ -227,3 +227,25 @@ def test_a_run_without_a_region_says_qs301_did_not_run(run_qslint, monorepo, wri
     assert workflow.stderr == "qslint: warning: no job definition files under the given paths\n"
     write("repo/global/.qslint.toml", '[per-file-ignores]\n"*.yaml" = ["QS3"]\n')
     assert run_qslint("check", "repo/global").stderr == ""  # ignored for every file
+
+
+def test_a_yaml_rows_file_is_no_definition_that_qs301_skipped(run_qslint, write):
+    # Walked, it is the template's rows: only the template could have lost QS301.
+    from corpus import FAN_OUT_TEMPLATE
+
+    write("jobs/weekly.yaml", FAN_OUT_TEMPLATE.replace("tenants.csv", "tenants.yaml"))
+    write("jobs/tenants.yaml", "- {tenant: acme, tenant_id: t-1, top: 3}\n")
+    write(".qslint.toml", '[per-file-ignores]\n"jobs/weekly.yaml" = ["QS301"]\n')
+    result = run_qslint("check", "--no-cache", "jobs")
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_an_empty_region_is_a_configuration_error(run_qslint, write):
+    write("weekly.yaml", VALID_JOB)
+    configuration = write(".qslint.toml", 'region = ""\n')
+    configured = run_qslint("check", "weekly.yaml")
+    expected = f"qslint: {configuration}: `region`: unknown AWS region ``\n"
+    assert (configured.exit_code, configured.stderr) == (2, expected)
+    configuration.write_text("")
+    given = run_qslint("check", "--region", "", "weekly.yaml")
+    assert (given.exit_code, given.stderr) == (2, "qslint: --region: unknown AWS region ``\n")
