@@ -345,3 +345,14 @@ def test_a_one_file_run_compares_with_a_linked_template_by_its_own_name(aws_work
     assert [(f["code"], f["message"].rpartition(" at ")[2]) for f in findings] == [
         ("QS601", "jobs/sub/weekly.yaml:6:16")
     ]
+
+
+def test_a_tab_in_a_column_name_is_shown_escaped_in_every_message(aws_workspace, qslint):
+    (aws_workspace / "jobs" / "weekly.yaml").write_text(NO_ROW_NAME)
+    (aws_workspace / "jobs" / "tenants.csv").write_text("tenant\ttenant_id\ttop\nacme\tt-1\t3\n")
+    code, findings = check_json(qslint, "jobs")
+    assert code == 1
+    assert all("\t" not in f["message"] for f in findings)
+    assert [f["message"] for f in findings if f["code"] == "QS112"] == [
+        "column `tenant\\ttenant_id\\ttop` fills no placeholder"
+    ]

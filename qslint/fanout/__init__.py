@@ -17,6 +17,15 @@ FAN_OUT_KEY = "x-qslint"  # a document whose top level holds it is a template
 CSV_SUFFIXES = (".csv",)  # a rows file's, never a definition's
 
 
+def quoted_column(name: str) -> str:
+    """A column's name as a message shows it: in backticks, with a tab or a line break in
+    it escaped, which would otherwise be unseen or break the message's line."""
+    return f"`{name.translate(_ESCAPES)}`"
+
+
+_ESCAPES = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def has_template(source: SourceFile) -> bool:
     """Whether a document of ``source`` is a template: only then is the expansion needed."""
     return any(FAN_OUT_KEY in document.data for document in source.documents)

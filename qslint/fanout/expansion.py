@@ -33,6 +33,7 @@ from qslint.fanout import (
     UNKNOWN_COLUMN,
     UNUSED_COLUMN,
     has_template,
+    quoted_column,
 )
 from qslint.fanout.rows import Row, Rows, RowsError, rows_from_bytes, rows_from_values
 from qslint.findings import JsonPath, Location, Mark
@@ -144,16 +145,15 @@ class _Expansion:
                     self._problem(UNKNOWN_COLUMN, unknown_column(column, rows), slot.mark)
         for column, mark in rows.columns.items():
             if column not in used and column != row_name:
-                self._problem(
-                    UNUSED_COLUMN, f"column `{column}` fills no placeholder", mark, rows.file
-                )
+                unused = f"column {quoted_column(column)} fills no placeholder"
+                self._problem(UNUSED_COLUMN, unused, mark, rows.file)
         hidden = sensitive_columns((slot.path, slot.text) for slot in slots)
         self._shown_sensitive(slots, hidden)
         if row_name in hidden:
             self._problem(
                 CANNOT_EXPAND,
-                f"`{ROW_NAME}` column `{row_name}` fills a sensitive value, which no report "
-                "may show: name rows by another column",
+                f"`{ROW_NAME}` column {quoted_column(row_name)} fills a sensitive value, which no "
+                "report may show: name rows by another column",
                 self._at((FAN_OUT_KEY, ROW_NAME)),
             )
             row_name = None
@@ -209,7 +209,8 @@ class _Expansion:
         if isinstance(row_name, str) and row_name not in rows.columns:
             self._problem(
                 UNKNOWN_COLUMN,
-                f"`{ROW_NAME}` names no column of the rows: `{row_name}` ({columns_of(rows)})",
+                f"`{ROW_NAME}` names no column of the rows: {quoted_column(row_name)} "
+                f"({columns_of(rows)})",
                 self._at((FAN_OUT_KEY, ROW_NAME)),
             )
         if not rows.rows:
@@ -255,7 +256,7 @@ class _Expansion:
                     field = next(p for p in reversed(slot.path) if isinstance(p, str))
                     self._problem(
                         SENSITIVE_SHOWN,
-                        f"column `{column}` fills a value the service marks "
+                        f"column {quoted_column(column)} fills a value the service marks "
                         f"sensitive, and here `{field}`, which plans, logs and reports show",
                         self._placeholder_mark(slot.path, slot.text, match.start()),
                     )
@@ -282,7 +283,7 @@ class _Expansion:
                 column for column in rows.columns if column in used and lacks_value(row, column)
             ]
             if missing:
-                names = ", ".join(f"`{column}`" for column in missing)
+                names = ", ".join(map(quoted_column, missing))
                 self._problem(
                     MISSING_CELL, f"row {row.number} has no value for {names}", row.mark, rows.file
                 )
@@ -358,7 +359,7 @@ _OTHER_SEPARATORS = {";": "`;`", "\t": "tabs", "|": "`|`"}
 def columns_of(rows: Rows) -> str:
     """The columns of ``rows`` as a message lists them; for a CSV whose header is one
     column holding `;`, a tab or `|`, why: its cells are separated by commas only."""
-    known = ", ".join(f"`{name}`".replace("\t", "\\t") for name in rows.columns)  # seen
+    known = ", ".join(map(quoted_column, rows.columns))
     if len(rows.columns) == 1 and rows.file.lower().endswith(CSV_SUFFIXES):
         (header,) = rows.columns
         for separator, name in _OTHER_SEPARATORS.items():

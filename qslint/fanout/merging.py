@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from qslint.fanout import quoted_column
 from qslint.findings import Finding, Fix, Location, plural
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def _from_columns(columns: Sequence[str]) -> str:
     """``from column `top```: a cell's finding speaks of the request's field, which the
     rows file does not show; its columns do."""
     word = "column" if len(columns) == 1 else "columns"
-    return f"from {word} " + ", ".join(f"`{column}`" for column in columns)
+    return f"from {word} " + ", ".join(map(quoted_column, columns))
 
 
 def _row_fix_note(finding: Finding, row: FanOutRow | None) -> str | None:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from qslint.config import LoadLimits
-from qslint.fanout import CSV_SUFFIXES
+from qslint.fanout import CSV_SUFFIXES, quoted_column
 from qslint.findings import JsonPath, Mark, describe_type, plural
 from qslint.loader.composing import compose_documents
 from qslint.loader.decoding import decode
@@ -124,7 +124,7 @@ def _csv_rows(file: str, text: str, limits: LoadLimits) -> Rows:
         if not name.strip():
             raise RowsError("a column of the header row has no name", mark)
         if name in rows.columns:
-            raise RowsError(f"column `{name}` is named twice in the header row", mark)
+            raise RowsError(f"column {quoted_column(name)} is named twice in the header row", mark)
         rows.columns[name] = mark
     names = list(rows.columns)
     for number, record in enumerate(records, start=1):
