@@ -266,19 +266,16 @@ class Checker:
         for file, line, code in used:
             if file == result.path:
                 by_line.setdefault(line, set()).add(code)
-        selected = [
-            s
-            for group in self._rules.by_scope.values()
-            for s in group
-            if not any(s.rule.code.startswith(code) for code in result.ignored)
-        ]
+        scopes = self._rules.by_scope.values()
+        in_force = [s for g in scopes for s in g if not s.rule.code.startswith(result.ignored)]
+        unable = {s.rule for s in in_force if not s.rule.judges(s.context)}
         use = SuppressionUse(
             result.path,
             result.suppressions,
             {line: frozenset(codes) for line, codes in by_line.items()},
-            frozenset(s.rule.code for s in selected if s.rule.judges(s.context)),
+            frozenset(s.rule.code for s in in_force if s.rule not in unable),
             self._rules.known,
-            frozenset(s.rule.code for s in selected if s.rule.regional and not s.context.region),
+            frozenset(rule.code for rule in unable if rule.regional),
         )
         checked = replace(result, findings=list(result.findings))
         for selected in rules:
@@ -486,14 +483,16 @@ def _suppressed_elsewhere(
 def _kept(
     findings: Iterable[Finding], source: SourceFile, ignored: Sequence[str], used: set[Used]
 ) -> list[Finding]:
-    """``findings`` less those suppressed by a comment or by per-file-ignores; what a comment
-    suppressed is added to ``used``."""
+    """``findings`` less those dropped by per-file-ignores or suppressed by a comment; what a
+    comment suppressed is added to ``used`` (what per-file-ignores drop reaches no comment)."""
     kept = []
     for finding in findings:
         line = finding.location.line
+        if finding.code.startswith(tuple(ignored)):
+            continue
         # A finding in a fan-out's rows file is suppressed by no comment of the template.
         if finding.location.file == source.path and source.is_suppressed(finding.code, line):
             used.add((source.path, line, finding.code))
-        elif not any(finding.code.startswith(code) for code in ignored):
+        else:
             kept.append(finding)
     return kept

@@ -128,3 +128,14 @@ def test_without_a_region_a_comment_that_may_hide_qs301_is_kept(
     assert comment in (tmp_path / "weekly.yaml").read_text(encoding="utf-8")
     elsewhere = run_qslint("check", "--output-format", "json", "--region", "us-east-1")
     assert codes_and_lines(elsewhere) == []  # it hides the QS301 of that region
+
+
+@pytest.mark.parametrize("region", [[], ["--region", "eu-west-1"], ["--region", "us-east-1"]])
+def test_a_finding_per_file_ignores_drop_uses_no_comment(run_qslint, write, region):
+    # QS301 never reaches this file, so a comment on its bucket's region hides nothing:
+    # every run says so, whatever its region.
+    write(".qslint.toml", '[per-file-ignores]\n"weekly.yaml" = ["QS301"]\n')
+    line = "BucketRegion: eu-west-1"  # line 21
+    write("weekly.yaml", _with(line, f"{line}  # qslint: ignore"))
+    result = run_qslint("check", "--output-format", "json", *region)
+    assert codes_and_lines(result) == [("QS901", 21)]
