@@ -251,9 +251,9 @@ def discover(
     skipped: list[str] = []
     for path in paths:
         kind = _named_kind(path, in_memory)
-        if kind == "folder":  # a file also named on its own keeps that name
+        if kind == "folder":
             for candidate in _walk(str(path), selectors, skipped, walked):
-                found.setdefault(candidate.path, candidate)
+                found[candidate.path] = _named_by(found.get(candidate.path), candidate)
         elif kind == "file":
             name = str(path)
             config = settings.for_file(name)
