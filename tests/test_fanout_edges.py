@@ -311,14 +311,22 @@ def test_a_row_longer_than_the_header_counts_its_columns(aws_workspace, qslint):
     ]
 
 
-def test_a_template_reached_through_a_link_is_checked_by_its_own_name(aws_workspace, qslint):
-    # The walk meets `alias.yaml` first; beside it is no rows file. Checked by its own name,
-    # the template finds its rows, and plan and the apply gate see its jobs.
+@pytest.fixture
+def linked_template(aws_workspace: Path) -> Path:
+    """`jobs/sub/weekly.yaml` over two rows beside it, and `jobs/alias.yaml` a link to it,
+    which a walk meets first; the folder of the template."""
     sub = aws_workspace / "jobs" / "sub"
     sub.mkdir()
     (sub / "weekly.yaml").write_text(FAN_OUT_TEMPLATE)
     (sub / "tenants.csv").write_text("tenant,tenant_id,top\nacme,t-1,3\nglobex,t-2,4\n")
     (aws_workspace / "jobs" / "alias.yaml").symlink_to("sub/weekly.yaml")
+    return sub
+
+
+def test_a_template_reached_through_a_link_is_checked_by_its_own_name(linked_template, qslint):
+    # Beside the link is no rows file. Checked by its own name, the template finds its
+    # rows, and plan and the apply gate see its jobs.
+    sub = linked_template
     assert check_json(qslint, "jobs") == (0, [])
     (sub / "weekly.yaml").write_text(FAN_OUT_TEMPLATE.replace("eu-west-1", "eu-west-9"))
     code, findings = check_json(qslint, "jobs")
@@ -330,13 +338,10 @@ def test_a_template_reached_through_a_link_is_checked_by_its_own_name(aws_worksp
     assert "  jobs/sub/weekly.yaml:1  fan-out, 2 of 2 rows" in plan.stdout.splitlines()
 
 
-def test_a_one_file_run_compares_with_a_linked_template_by_its_own_name(aws_workspace, qslint):
+def test_a_one_file_run_compares_with_a_linked_template_by_its_own_name(
+    aws_workspace, linked_template, qslint
+):
     # The hook's run: the rest of the project holds the template under two names.
-    sub = aws_workspace / "jobs" / "sub"
-    sub.mkdir()
-    (sub / "weekly.yaml").write_text(FAN_OUT_TEMPLATE)
-    (sub / "tenants.csv").write_text("tenant,tenant_id,top\nacme,t-1,3\nglobex,t-2,4\n")
-    (aws_workspace / "jobs" / "alias.yaml").symlink_to("sub/weekly.yaml")
     acme = FAN_OUT_TEMPLATE.split("AwsAccountId:", 1)[1].replace('["${top}"]', "[3]")
     acme = acme.replace("${tenant}", "acme").replace("${tenant_id}", "t-1")
     (aws_workspace / "jobs" / "other.yaml").write_text("AwsAccountId:" + acme)  # its row
