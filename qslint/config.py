@@ -108,6 +108,9 @@ class Config(NamedTuple):
     unreadable_dashboards: str = "error"  # one of UNREADABLE_DASHBOARDS
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    # ``select`` and ``ignore`` as the configuration file has them, before the command line's
+    # (None: as they are): what every run of the project selects.
+    own_selection: tuple[tuple[str, ...], tuple[str, ...]] | None = None
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     per_file_ignores: Mapping[str, tuple[str, ...]] = NO_ENTRIES

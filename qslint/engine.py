@@ -57,22 +57,23 @@ class SelectedRule(NamedTuple):
 class RuleSet:
     """The rules of a run, each with its severity and context, grouped by scope."""
 
-    __slots__ = ("by_scope", "compared", "current", "known")
+    __slots__ = ("by_scope", "compared", "current", "deselected", "known")
 
     def __init__(
         self,
         by_scope: Mapping[Scope, tuple[SelectedRule, ...]],
         current: CurrentDocument,  # the document being checked, which each context shows
         known: frozenset[str],  # every installed rule's code, selected or not
-        # The top-level fields a job keeps to be compared (None: it is kept whole): those
-        # every installed repository rule reads, selected or not, as another configuration
-        # of the run compares this one's jobs (QS601 of a folder under one that ignores it).
+        # The top-level fields a job keeps to be compared (None: whole): what every installed
+        # repository rule reads, selected or not; another configuration's rules compare it.
         compared: tuple[str, ...] | None,
+        deselected: frozenset[str],  # the configuration selects them, the command line not
     ) -> None:
         self.by_scope = by_scope
         self.current = current
         self.known = known
         self.compared = compared
+        self.deselected = deselected
 
     def __getitem__(self, scope: Scope) -> tuple[SelectedRule, ...]:
         return self.by_scope.get(scope, ())
@@ -269,13 +270,14 @@ class Checker:
         scopes = self._rules.by_scope.values()
         in_force = [s for g in scopes for s in g if not s.rule.code.startswith(result.ignored)]
         unable = {s.rule for s in in_force if not s.rule.judges(s.context)}
+        idle = {rule.code for rule in unable if rule.regional} | self._rules.deselected
         use = SuppressionUse(
             result.path,
             result.suppressions,
             {line: frozenset(codes) for line, codes in by_line.items()},
             frozenset(s.rule.code for s in in_force if s.rule not in unable),
             self._rules.known,
-            frozenset(rule.code for rule in unable if rule.regional),
+            frozenset(code for code in idle if not code.startswith(result.ignored)),
         )
         checked = replace(result, findings=list(result.findings))
         for selected in rules:

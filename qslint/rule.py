@@ -192,9 +192,10 @@ class SuppressionUse(NamedTuple):
     # a known code no rule could report here is not judged.
     judged: frozenset[str] = frozenset()
     known: frozenset[str] = frozenset()
-    # Selected rules that lack what another run of the project has: the region, which each
-    # machine's environment gives or not. A suppression that covers one, bare or by a
-    # prefix, is not judged: here it may look unused, and be needed where they run.
+    # Rules that another run of the project runs and this one cannot: without the region
+    # (each machine's environment gives it, or not), or dropped by the command line's
+    # --select or --ignore. A suppression that covers one, bare or by a prefix, is not
+    # judged: here it may look unused, and be needed where they run.
     idle: frozenset[str] = frozenset()
 
 

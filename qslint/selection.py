@@ -50,7 +50,12 @@ def select_rules(
         )
         by_scope.setdefault(rule.scope, []).append(selected)
     groups = {scope: tuple(group) for scope, group in by_scope.items()}
-    return RuleSet(groups, current, frozenset(codes), fields_read(rules))
+    # What the configuration selects and this command line does not: a suppression that
+    # covers it is not judged (rule.SuppressionUse.idle).
+    own = config.own_selection or (config.select, config.ignore)
+    in_run = {s.rule.code for group in groups.values() for s in group}
+    deselected = frozenset(code for code in codes if is_selected(code, *own)) - in_run
+    return RuleSet(groups, current, frozenset(codes), fields_read(rules), deselected)
 
 
 def _where(config: Config, key: str) -> str:

@@ -107,6 +107,7 @@ class Settings:
         if region is None:
             region, problem = self._ambient_region()
         config = config.with_overrides(
+            own_selection=(config.select, config.ignore),
             select=overrides.select,
             ignore=config.ignore + overrides.ignore,
             dashboards=dashboards,

@@ -26,8 +26,10 @@ def unused_suppression(use: SuppressionUse, context: RuleContext) -> Iterator[Vi
     the codes of one that suppress none: the problem was fixed, the code is misspelt, or
     the comment sits on another line than the finding. A comment is not judged by a run
     where a rule it names could not run: one that was not selected, a cross-check without
-    dashboards, and QS301 without a region (then a bare `# qslint: ignore` is not judged
-    either, as the region comes from each machine's environment).
+    dashboards, QS301 without a region. Nor is a comment, even a bare `# qslint: ignore`,
+    that covers a rule another run of the project runs: QS301 where no region is known (it
+    comes from each machine's environment), a rule the configuration selects and the
+    command line's `--select` or `--ignore` drops.
 
     ## Why is this bad?
     A stale suppression hides the next problem of that kind on its line without anyone

@@ -139,3 +139,32 @@ def test_a_finding_per_file_ignores_drop_uses_no_comment(run_qslint, write, regi
     write("weekly.yaml", _with(line, f"{line}  # qslint: ignore"))
     result = run_qslint("check", "--output-format", "json", *region)
     assert codes_and_lines(result) == [("QS901", 21)]
+
+
+@pytest.mark.parametrize(
+    ("line", "comment", "arguments"),
+    [
+        (SLASHED, "# qslint: ignore", ["--ignore", "QS305"]),
+        (SLASHED, "# qslint: ignore[QS30]", ["--ignore", "QS305"]),
+        ("BucketRegion: us-east-1", "# qslint: ignore[QS3]", ["--ignore", "QS301"]),
+        ("BucketRegion: us-east-1", "# qslint: ignore", ["--select", "QS1,QS9"]),
+    ],
+)
+def test_a_comment_for_a_rule_the_command_line_drops_is_kept(
+    run_qslint, write, tmp_path, line, comment, arguments
+):
+    # The configuration's runs need it: a run with other flags must not --fix it away.
+    write(".qslint.toml", CONFIG)
+    text = _with("BucketRegion: eu-west-1", line) if "Region" in line else _with(PREFIX, line)
+    write("weekly.yaml", text.replace(line, f"{line}  {comment}"))
+    assert json.loads(run_qslint("check", "--output-format", "json", *arguments).stdout) == []
+    run_qslint("check", "--fix", *arguments)
+    assert comment in (tmp_path / "weekly.yaml").read_text(encoding="utf-8")
+    assert json.loads(run_qslint("check", "--output-format", "json").stdout) == []
+
+
+def test_a_bare_comment_is_judged_by_what_the_configuration_drops(run_qslint, write):
+    # Every run of the project shares the configuration's `ignore`: nothing to keep it for.
+    write(".qslint.toml", CONFIG + 'ignore = ["QS305"]\n')
+    write("weekly.yaml", _with(PREFIX, f"{SLASHED}  # qslint: ignore"))
+    assert codes_and_lines(run_qslint("check", "--output-format", "json")) == [("QS901", 20)]
