@@ -357,7 +357,15 @@ def test_a_tab_in_a_column_name_is_shown_escaped_in_every_message(aws_workspace,
     (aws_workspace / "jobs" / "tenants.csv").write_text("tenant\ttenant_id\ttop\nacme\tt-1\t3\n")
     code, findings = check_json(qslint, "jobs")
     assert code == 1
-    assert all("\t" not in f["message"] for f in findings)
+    assert all(f["message"].isprintable() for f in findings)
     assert [f["message"] for f in findings if f["code"] == "QS112"] == [
         "column `tenant\\ttenant_id\\ttop` fills no placeholder"
+    ]
+    yaml_rows = YAML_TEMPLATE.replace("  row-name: tenant\n", "")
+    (aws_workspace / "jobs" / "weekly.yaml").write_text(yaml_rows)
+    rows = '- {tenant: acme, tenant_id: t-1, top: 3, "no\\u2028te": [1]}\n'
+    (aws_workspace / "jobs" / "tenants.yaml").write_text(rows)
+    code, findings = check_json(qslint, "jobs")
+    assert [f["message"] for f in findings if f["code"] == "QS110"] == [
+        "cell `no\\u2028te` is a list: a cell is a string or a number"
     ]

@@ -18,12 +18,12 @@ CSV_SUFFIXES = (".csv",)  # a rows file's, never a definition's
 
 
 def quoted_column(name: str) -> str:
-    """A column's name as a message shows it: in backticks, with a tab or a line break in
-    it escaped, which would otherwise be unseen or break the message's line."""
-    return f"`{name.translate(_ESCAPES)}`"
-
-
-_ESCAPES = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
+    """A column's name as a message shows it: in backticks, each character that does not
+    print (a tab, a line break) escaped as Python writes it, else unseen or breaking the
+    message's line."""
+    if name.isprintable():
+        return f"`{name}`"
+    return "`" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in name) + "`"
 
 
 def has_template(source: SourceFile) -> bool:

@@ -104,7 +104,7 @@ def rows_from_values(
             if isinstance(value, list | dict | date):
                 kind = describe_type(value)
                 raise RowsError(
-                    f"cell `{column}` is {kind}: a cell is a string or a number",
+                    f"cell {quoted_column(str(column))} is {kind}: a cell is a string or a number",
                     mark((*where, column)),
                 )
             rows.columns.setdefault(column, mark((*where, column), keys))
