@@ -193,6 +193,8 @@ def _without_definitions(config: Config) -> Config:
 
 def checked_region(region: str, source: str) -> str:
     """``region``, or a :class:`ConfigError` naming ``source`` when botocore does not know it."""
+    if not region:
+        raise ConfigError(f"{source}: empty; name the AWS region jobs are submitted in")
     regions = known_regions()
     if regions and region not in regions:
         suggestion = did_you_mean(closest(region, sorted(regions)))

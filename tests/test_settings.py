@@ -240,12 +240,15 @@ def test_a_yaml_rows_file_is_no_definition_that_qs301_skipped(run_qslint, write)
     assert (result.exit_code, result.stderr) == (0, "")
 
 
+EMPTY_REGION = "empty; name the AWS region jobs are submitted in"
+
+
 def test_an_empty_region_is_a_configuration_error(run_qslint, write):
     write("weekly.yaml", VALID_JOB)
     configuration = write(".qslint.toml", 'region = ""\n')
     configured = run_qslint("check", "weekly.yaml")
-    expected = f"qslint: {configuration}: `region`: unknown AWS region ``\n"
+    expected = f"qslint: {configuration}: `region`: {EMPTY_REGION}\n"
     assert (configured.exit_code, configured.stderr) == (2, expected)
     configuration.write_text("")
     given = run_qslint("check", "--region", "", "weekly.yaml")
-    assert (given.exit_code, given.stderr) == (2, "qslint: --region: unknown AWS region ``\n")
+    assert (given.exit_code, given.stderr) == (2, f"qslint: --region: {EMPTY_REGION}\n")
