@@ -29,7 +29,8 @@ def unused_suppression(use: SuppressionUse, context: RuleContext) -> Iterator[Vi
     dashboards, QS301 without a region. Nor is a comment, even a bare `# qslint: ignore`,
     that covers a rule another run of the project runs: QS301 where no region is known (it
     comes from each machine's environment), a rule the configuration selects and the
-    command line's `--select` or `--ignore` drops.
+    command line's `--select` or `--ignore` drops. A bare comment is judged without
+    dashboards: a comment for a cross-check names its code.
 
     ## Why is this bad?
     A stale suppression hides the next problem of that kind on its line without anyone
