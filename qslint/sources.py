@@ -253,7 +253,8 @@ def discover(
         kind = _named_kind(path, in_memory)
         if kind == "folder":
             for candidate in _walk(str(path), selectors, skipped, walked):
-                found[candidate.path] = _named_by(found.get(candidate.path), candidate)
+                kept = found.get(candidate.path)
+                found[candidate.path] = candidate if kept is None else _named_by(kept, candidate)
         elif kind == "file":
             name = str(path)
             config = settings.for_file(name)
@@ -306,7 +307,8 @@ def rest_of_projects(
                 checked.add(identity)
                 unnamed = None  # one file is where it came from; others are duplicates
                 continue
-            others[identity] = _named_by(others.get(identity), candidate)
+            kept = others.get(identity)
+            others[identity] = candidate if kept is None else _named_by(kept, candidate)
     return list(others.values())
 
 
@@ -330,16 +332,16 @@ def each_once(candidates: Sequence[Candidate]) -> list[Candidate]:
     first: dict[object, Candidate] = {}
     for candidate in candidates:
         identity = _identity(candidate)
-        first[identity] = _named_by(first.get(identity), candidate)
+        kept = first.get(identity)
+        first[identity] = candidate if kept is None else _named_by(kept, candidate)
     return list(first.values())
 
 
-def _named_by(kept: Candidate | None, other: Candidate) -> Candidate:
+def _named_by(kept: Candidate, other: Candidate) -> Candidate:
     """Which of two names of one file it is checked by: the one that is no link, where the
     other is, else the first. A fan-out template's rows are beside it, so a link elsewhere
-    (``alias.yaml -> sub/weekly.yaml``) finds none; the walk meets the link first."""
-    if kept is None:
-        return other
+    (``alias.yaml -> sub/weekly.yaml``) finds none; the walk meets the link first. Called
+    only for a file met twice: a walk meets thousands once."""
     linked = kept.path != other.path and Path(kept.path).is_symlink()
     chosen = other if linked and not Path(other.path).is_symlink() else kept
     named = kept.named or other.named  # a file named on purpose is reported as such
