@@ -269,13 +269,13 @@ class Checker:
                 by_line.setdefault(line, set()).add(code)
         scopes = self._rules.by_scope.values()
         in_force = [s for g in scopes for s in g if not s.rule.code.startswith(result.ignored)]
-        unable = {s.rule for s in in_force if not s.rule.judges(s.context)}
+        unable = [s.rule for s in in_force if not s.rule.judges(s.context)]
         idle = {rule.code for rule in unable if rule.regional} | self._rules.deselected
         use = SuppressionUse(
             result.path,
             result.suppressions,
             {line: frozenset(codes) for line, codes in by_line.items()},
-            frozenset(s.rule.code for s in in_force if s.rule not in unable),
+            frozenset(s.rule.code for s in in_force) - {rule.code for rule in unable},
             self._rules.known,
             frozenset(code for code in idle if not code.startswith(result.ignored)),
         )

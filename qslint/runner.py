@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -254,8 +254,7 @@ def _check(
         if file is not None  # never: an own file was checked or cached
     ]
     result = _finished(files, candidates, repository)
-    definitions = [n for n, file in enumerate(files) if n not in rows and not file.something_else]
-    result.without_region = _without_region(groups, numbers, files, definitions)
+    result.without_region = _without_region(groups, numbers, files, rows)
     result.digests = {shown: digest for shown, digest, own in run if own and digest}
     result.compared = _all_compared(every, len(candidates)) if keep_compared else []
     return result
@@ -265,19 +264,19 @@ def _without_region(
     groups: Sequence[_Group],
     numbers: Sequence[int],
     files: Sequence[FileResult],
-    definitions: Iterable[int],
+    rows: Collection[int],
 ) -> list[str]:
     """The selected rules that need a region and did not run on a definition of the run (of
-    ``files``, each of the group of its number) whose configuration knows none, and that
-    does not ignore them: silent, they would seem to have passed."""
+    ``files``, each of the group of its number, less the ``rows`` files) whose configuration
+    knows none, and that does not ignore them: silent, they would seem to have passed."""
     idle: set[str] = set()
-    for index in definitions:
-        file, group = files[index], groups[numbers[index]]
-        if group.config.region is None:
+    for index, (number, file) in enumerate(zip(numbers, files, strict=False)):
+        group = groups[number]
+        if group.config.region is None and index not in rows and not file.something_else:
             idle.update(
                 rule.code
                 for rule in group.rules.rules
-                if rule.regional and not any(rule.code.startswith(c) for c in file.ignored)
+                if rule.regional and not rule.code.startswith(file.ignored)
             )
     return sorted(idle)
 
