@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
@@ -45,14 +45,14 @@ def describe_type(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def first_refused(value: object, allowed: Callable[[str], bool]) -> str | None:
-    """Where a string first holds a character that ``allowed`` refuses, and which one:
+def first_refused(value: object, allowed: Collection[str]) -> str | None:
+    """Where a string first holds a character not among ``allowed``, and which one:
     ``character 18 of the value is a space``; a trailing space or a no-break space is
     otherwise unseen."""
     if not isinstance(value, str):
         return None
     for number, character in enumerate(value, 1):
-        if not allowed(character):
+        if character not in allowed:
             return f"character {number} of the value is {_character_name(character)}"
     return None
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from qslint.model import StartDashboardSnapshotJobRequest as Job
 
 BUCKET_CHARACTERS = re.compile(r"^[a-z0-9.-]+$")
+BUCKET_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")  # those it allows
 RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 # A bucket of S3's account regional namespace: `prefix-<account id>-<region>-an`.
@@ -117,10 +118,6 @@ def single_destination(job: Job, context: RuleContext) -> Iterator[Violation]:
         )
 
 
-def _in_a_bucket_name(character: str) -> bool:
-    return character in "abcdefghijklmnopqrstuvwxyz0123456789.-"
-
-
 def bucket_name_problem(name: str) -> str | None:
     """Which S3 bucket naming rule ``name`` breaks, if any."""
     problem = None
@@ -128,7 +125,7 @@ def bucket_name_problem(name: str) -> str | None:
         problem = f"must be 3 to 63 characters long, not {len(name)}"
     elif not BUCKET_CHARACTERS.match(name):
         problem = "may hold only lowercase letters, digits, dots and hyphens"
-        refused = first_refused(name, _in_a_bucket_name)
+        refused = first_refused(name, BUCKET_NAME_CHARACTERS)
         problem += f"; {refused}" if refused else ""
     elif not (name[0].isalnum() and name[-1].isalnum()):
         problem = "must begin and end with a letter or digit"

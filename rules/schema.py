@@ -4,6 +4,7 @@ read alike by every YAML reader."""
 from __future__ import annotations
 
 import json
+import string
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple
@@ -48,6 +49,7 @@ TYPE_ERRORS = {
 # Errors the other schema rules report; QS105 reports every remaining one.
 OTHER_ERRORS = {"extra_forbidden", "missing", "literal_error", "null_value", *TYPE_ERRORS}
 ID_PATTERN = r"^(?:[A-Za-z0-9_\-]+)$"
+ID_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_-")  # what it allows
 PATTERN_MEANINGS = {
     ID_PATTERN: "may hold only ASCII letters, digits, `_` and `-`",
     r"^(?:.*\S.*)$": "must not be empty or blank",
@@ -341,16 +343,12 @@ def _constraint_path(error: SchemaError) -> JsonPath:
     return (*error.path, error.context["max_length"]) if error.type == "too_long" else error.path
 
 
-def _in_an_id(character: str) -> bool:
-    return character.isascii() and (character.isalnum() or character in "_-")
-
-
 def _constraint_message(error: SchemaError) -> str:
     label, limits = field_label(error.path), error.context
     if error.type == "string_pattern_mismatch" or error.path == ("AwsAccountId",):
         pattern = str(limits.get("pattern", r"^[0-9]{12}$"))
         meaning = PATTERN_MEANINGS.get(pattern, f"must match `{pattern}`")
-        refused = first_refused(error.input, _in_an_id) if pattern == ID_PATTERN else None
+        refused = first_refused(error.input, ID_CHARACTERS) if pattern == ID_PATTERN else None
         return f"`{label}` {meaning}" + (f"; {refused}" if refused else "")
     if error.type == "too_long":
         most = plural(limits["max_length"], "item")
