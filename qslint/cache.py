@@ -1,6 +1,6 @@
 """A content-hash cache of per-file results, like ruff's: unchanged files are not checked again.
 
-An entry is keyed by the file's path and the SHA-256 of its bytes; the whole cache file is
+An entry is keyed by the file's path and the BLAKE2b digest of its bytes; the whole cache file is
 keyed by everything else a result depends on (qslint's version, Python's, the configuration,
 the selected rules with their severities and options, the code of the modules that define
 them, the libraries that read a file (ruamel.yaml, libyaml's extension, pydantic-core,
@@ -36,7 +36,7 @@ them again for the repository rules.
 **Data only.** A cache file is a fixed header (a magic string, the format's version, the
 lengths of the three parts and a CRC-32 of them), then a JSON text (the paths, the results
 with findings, the indexed values, the repository findings) and two binary columns: the
-SHA-256 digests, and 64-bit integers (each file's status and whether its jobs are indexed,
+BLAKE2b digests, and 64-bit integers (each file's status and whether its jobs are indexed,
 each job's file and positions). Columns load as a few large objects instead of one per
 entry, so a run over a few files of a large project loads them in milliseconds. It is
 read only from a regular file (a FIFO, a device or a folder in its place is skipped without
@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import array
 import contextlib
-import hashlib
 import itertools
 import os
 import time
@@ -81,6 +80,7 @@ from qslint.cache_codec import (
     sharing_a_value,
     written_alike,
 )
+from qslint.digest import hasher
 from qslint.engine import FileResult
 from qslint.files import create_temporary, read_bytes
 from qslint.findings import Mark
@@ -96,7 +96,7 @@ SETTLED_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT's a
 
 
 def content_digest(raw: bytes) -> bytes:
-    return hashlib.sha256(raw).digest()
+    return hasher(raw).digest()
 
 
 # Every file of a run: path, content digest, and whether the run checks it (the repository
@@ -119,9 +119,7 @@ def run_digest(run: RunFiles) -> str:
     (paths hold no NUL; the digests' lengths say where each ends), which costs a fifth of
     hashing their ``repr``."""
     ordered = sorted(run)
-    digest = hashlib.sha256(
-        "\0".join([path for path, _, _ in ordered]).encode(errors="surrogatepass")
-    )
+    digest = hasher("\0".join([path for path, _, _ in ordered]).encode(errors="surrogatepass"))
     digest.update(bytes([len(known) for _, known, _ in ordered]))
     digest.update(b"".join([known for _, known, _ in ordered]))
     digest.update(bytes([own for _, _, own in ordered]))

@@ -18,18 +18,19 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, NoReturn
 
+from qslint.digest import SIZE
 from qslint.engine import FileResult, InternalError
 from qslint.findings import Edit, Finding, Fix, JsonPath, Location, Mark, Severity
 from qslint.rule import CheckedJob
 from qslint.suppressions import Suppression
 
-FORMAT = 8  # bump when what a cache file holds changes shape
+FORMAT = 9  # bump when what a cache file holds changes shape
 MAGIC = b"qslint-cache\n"
 HEADER = struct.Struct("<13sHBIQQQ")  # magic, format, byte order, CRC-32, three lengths
 BYTE_ORDER = sys.byteorder == "little"  # the integer column is in the machine's order
 REPOSITORY_RUNS = 4  # the runs whose repository findings are kept, each for its files
 
-DIGEST = 32  # bytes of a SHA-256 digest
+DIGEST = SIZE  # bytes of a file's digest
 # Integers per file: its status (a size of -1: none kept) and whether its jobs are indexed.
 FILE_ROW = 6
 # Integers per job, before 4 per indexed field (its key's and its value's line and column, a

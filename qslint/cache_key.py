@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import stat
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from qslint import __version__
 from qslint.cache_codec import FORMAT
 from qslint.config import Config
+from qslint.digest import hasher
 from qslint.engine import RuleSet
 from qslint.installed import botocore_regions, module_file, pydantic_core_extension
 
@@ -38,7 +38,7 @@ def fingerprint(config: Config, rules: RuleSet, *, excerpts: bool) -> str:
         parts += [selected.rule.code, selected.severity, context.region]
         parts += [context.dashboards and context.dashboards.digest]
         parts += [sorted(context.options.items())]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return hasher(repr(parts).encode()).hexdigest()[:32]
 
 
 def _file_status(path: Path) -> tuple[int, int] | None:
