@@ -81,9 +81,9 @@ from qslint.cache_codec import (
     written_alike,
 )
 from qslint.digest import hasher
-from qslint.engine import FileResult
 from qslint.files import create_temporary, read_bytes
 from qslint.findings import Mark
+from qslint.results import FileResult
 from qslint.rule import CheckedJob
 
 CACHE_FOLDER = ".qslint_cache"

@@ -19,8 +19,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, NoReturn
 
 from qslint.digest import SIZE
-from qslint.engine import FileResult, InternalError
 from qslint.findings import Edit, Finding, Fix, JsonPath, Location, Mark, Severity
+from qslint.results import FileResult, InternalError
 from qslint.rule import CheckedJob
 from qslint.suppressions import Suppression
 

@@ -10,9 +10,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.cache import content_digest
-from qslint.engine import Checker, FileResult
+from qslint.engine import Checker
 from qslint.fanout import has_template
 from qslint.files import read_held
+from qslint.results import FileResult
 from qslint.sources import display_path
 
 if TYPE_CHECKING:

@@ -30,7 +30,6 @@ An unknown key, a wrong type or an unknown rule is a :class:`ConfigError` naming
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -72,10 +71,7 @@ class ConfigError(Exception):
 MAX_DEPTH_CEILING = 200  # the loader walks nesting recursively: Python's stack bounds it
 
 
-# A dataclass, not a named tuple: the loader reads its bounds at every value, and an
-# instance's attribute is quicker to read than a named tuple's field.
-@dataclass(frozen=True)
-class LoadLimits:
+class LoadLimits(NamedTuple):
     """Bounds that keep hostile files cheap to answer; each one broken is a QS100 finding."""
 
     max_file_size: int = 5 * 1024 * 1024  # bytes, checked before the file is read

@@ -21,12 +21,12 @@ for the repository rules (QS601) and for ``plan``/``apply``.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from qslint.config import Config
 from qslint.fanout.merging import merge_row_findings
 from qslint.findings import Finding, Location, Mark, MissingPart, Severity
+from qslint.results import CheckResult, FileResult, InternalError, Used
 from qslint.rule import (
     CheckedJob,
     CurrentDocument,
@@ -42,10 +42,6 @@ from qslint.sources import glob_matcher
 
 if TYPE_CHECKING:
     from qslint.loader import Document, SourceFile
-    from qslint.suppressions import Suppression
-
-
-Used = tuple[str, int, str]  # a finding a comment suppressed: its file, line and code
 
 
 class SelectedRule(NamedTuple):
@@ -83,63 +79,6 @@ class RuleSet:
         """Every selected rule, by code."""
         selected = (s.rule for group in self.by_scope.values() for s in group)
         return sorted(selected, key=lambda rule: rule.code)
-
-
-class InternalError(NamedTuple):
-    """A rule that raised: a bug in qslint or a plugin, reported without a traceback.
-
-    Kept as text (the exception's type, and its traceback for ``--debug``) so that it can be
-    cached and sent between processes like any other result.
-    """
-
-    file: str
-    code: str
-    kind: str
-    details: str
-
-
-@dataclass(eq=False)  # compared by identity: no generated __eq__ to compile at start-up
-class FileResult:
-    """What the rules of one file found: cacheable, and sent back by worker processes."""
-
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    jobs: list[CheckedJob] = field(default_factory=list)
-    internal_errors: list[InternalError] = field(default_factory=list)
-    ignored: tuple[str, ...] = ()  # the code prefixes per-file-ignores drop for this file
-    suppressions: tuple[Suppression, ...] = ()  # the file's suppression comments
-    # (file, line, code) of each finding a comment suppressed: for a repository result, in
-    # the files of its jobs.
-    suppressed: frozenset[Used] = frozenset()
-    # Read whole, and no document is a job (a compose file, a workflow): QS100's one finding
-    # when the file was named, passed over when a walk or the pre-commit hook found it.
-    something_else: bool = False
-    # The rows files of its fan-outs: the result depends on them too, so it is never cached.
-    rows_files: tuple[str, ...] = ()
-    rows_read: tuple[str, ...] = ()  # of those, the ones that read as rows: no definitions
-
-
-@dataclass(eq=False)  # compared by identity: no generated __eq__ to compile at start-up
-class CheckResult:
-    findings: list[Finding] = field(default_factory=list)
-    internal_errors: list[InternalError] = field(default_factory=list)
-    jobs: list[CheckedJob] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # passed over by a walk: not regular files
-    # Passed over as clearly no definition (FileResult.something_else), not named on purpose.
-    other_files: list[str] = field(default_factory=list)
-    rules: list[Rule] = field(default_factory=list)  # every rule that ran, by code
-    without_region: list[str] = field(default_factory=list)  # regional rules that did not run
-    # The digest of the bytes each file's findings are about: a fix is made only to them.
-    digests: dict[str, bytes] = field(default_factory=dict)
-    # Asked for (``keep_compared``): every file of the run and the rest of its projects,
-    # with its jobs, compared only: what a later run of the project compares with.
-    compared: list[FileResult] = field(default_factory=list)
-    rows_files: list[str] = field(default_factory=list)  # the rows files of fan-outs checked
-
-    @property
-    def has_errors(self) -> bool:
-        return any(finding.severity is Severity.ERROR for finding in self.findings)
 
 
 def code_prefix(selector: str) -> str:
@@ -279,7 +218,7 @@ class Checker:
             self._rules.known,
             frozenset(code for code in idle if not code.startswith(result.ignored)),
         )
-        checked = replace(result, findings=list(result.findings))
+        checked = result.replace(findings=list(result.findings))
         for selected in rules:
             for violation in self._run(selected, checked, use):
                 mark = violation.mark or Mark(1, 1)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from qslint.engine import CheckResult
+    from qslint.results import CheckResult
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 

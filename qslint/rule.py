@@ -22,9 +22,8 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from qslint.findings import (
@@ -124,8 +123,7 @@ class DocumentInput(NamedTuple):
     errors: Sequence[SchemaError]
 
 
-@dataclass(frozen=True)
-class CheckedJob:
+class CheckedJob(NamedTuple):
     """A valid job and where it came from, for rules that look across files.
 
     A run keeps one per job, thousands of them, so it holds the job's values pickled (about
@@ -145,7 +143,7 @@ class CheckedJob:
     file: str  # as displayed, relative to the working directory where possible
     document: int  # which document of the file
     start: Mark  # where that document starts, to order jobs as their files do
-    fields: Mapping[tuple[str, bool], Mark] = field(default_factory=dict)  # (name, key?) -> mark
+    fields: Mapping[tuple[str, bool], Mark] = MappingProxyType({})  # (name, key?) -> mark
     # False for a job of the project whose file the run does not check (the pre-commit hook
     # names the staged files only): it is compared with, and its findings are not reported.
     checked: bool = True
@@ -205,16 +203,24 @@ class CurrentDocument:
     document: Document | None = None
 
 
-@dataclass(frozen=True)
 class RuleContext:
     """What a rule may know besides its input: the run's region, its own options, the
     dashboards the jobs export when cross-checking was asked for (``None`` otherwise), and
     where the nodes of the document being checked are (to order findings as the file does)."""
 
-    region: str | None
-    options: Mapping[str, Any]
-    dashboards: Dashboards | None = None
-    current: CurrentDocument = field(default_factory=CurrentDocument, compare=False)
+    __slots__ = ("current", "dashboards", "options", "region")
+
+    def __init__(
+        self,
+        region: str | None,
+        options: Mapping[str, Any],
+        dashboards: Dashboards | None = None,
+        current: CurrentDocument | None = None,
+    ) -> None:
+        self.region = region
+        self.options = options
+        self.dashboards = dashboards
+        self.current = CurrentDocument() if current is None else current
 
     def position(self, path: JsonPath) -> tuple[int, int]:
         """``(line, column)`` of the node at ``path`` in the document being checked."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -20,7 +19,8 @@ from qslint.checking import (
     source_reader,
 )
 from qslint.config import Config, ConfigError
-from qslint.engine import Checker, CheckResult, FileResult, RuleSet, keyed_reads, related_jobs
+from qslint.engine import Checker, RuleSet, keyed_reads, related_jobs
+from qslint.results import CheckResult, FileResult
 from qslint.rows_templates import rows_named
 from qslint.rule import Rule, load_rules
 from qslint.selection import select_rules
@@ -464,7 +464,7 @@ def _related(
 
 def _compared_only(result: FileResult) -> FileResult:
     """A file of the project that the run does not check: its jobs, for comparison."""
-    return replace(result, jobs=[replace(job, checked=False) for job in result.jobs])
+    return result.replace(jobs=[job._replace(checked=False) for job in result.jobs])
 
 
 def _to_check(
@@ -487,4 +487,4 @@ def _with_jobs(group: _Group, candidate: Candidate, number: int, result: FileRes
         checked = check_file(checker, _to_check(candidate, number)).result
         assert checked is not None, "a file known to no cache is checked"
         return checked
-    return replace(result, jobs=jobs)
+    return result.replace(jobs=jobs)

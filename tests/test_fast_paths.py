@@ -13,7 +13,7 @@ import pytest
 from corpus import write_corpus  # the benchmark corpus
 
 from qslint import cache, cache_key, checking, files
-from qslint.engine import CheckResult
+from qslint.results import CheckResult
 from qslint.rule import CheckedJob
 from qslint.runner import RuleSets, lint
 from qslint.settings import Settings

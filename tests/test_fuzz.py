@@ -28,8 +28,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from qslint.engine import CheckResult
 from qslint.report import FORMATS, Report, render
+from qslint.results import CheckResult
 from qslint.rule import load_rules
 from qslint.runner import RuleSets, lint
 from qslint.settings import Overrides, Settings

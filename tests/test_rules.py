@@ -32,9 +32,9 @@ from qslint.compiled_model import CLASSES, is_sensitive, validate
 from qslint.config import LoadLimits
 from qslint.dashboards.folder import load_folder
 from qslint.dashboards.index import Dashboards
-from qslint.engine import CheckResult
 from qslint.findings import Finding
 from qslint.loader import load_source
+from qslint.results import CheckResult
 from qslint.rule import Rule, load_rules
 from qslint.runner import RuleSets, lint
 from qslint.settings import Overrides, Settings

@@ -11,9 +11,9 @@ from pathlib import Path
 from conftest import FAN_OUT, VALID_JOB
 
 from qslint.config import LoadLimits
-from qslint.engine import CheckResult
 from qslint.fanout.rows import Rows, rows_from_bytes
 from qslint.findings import Mark
+from qslint.results import CheckResult
 from qslint.runner import RuleSets, lint
 from qslint.server.debounce import Debouncer
 from qslint.server.documents import DefinitionLinter

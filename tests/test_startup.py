@@ -29,6 +29,10 @@ WHOLE_JOBS = ("pickle",)
 DECIMALS = ("decimal",)
 # OpenSSL, which hashlib loads for any hash: the cache's digests are BLAKE2b, built into Python.
 OPENSSL = ("_hashlib",)
+# Python 3.11 compiles a dataclass's generated methods when its module is imported (~5M
+# instructions for a frozen one, ~1M for a named tuple): a check's records are named tuples
+# and plain classes (qslint.records), and the built-in rules make none.
+DATACLASSES = ("dataclasses",)
 # Other commands; the pydantic models (`qslint schema`), and pydantic's plugin loader.
 ELSEWHERE = ("boto3", "botocore", "pygls", "pydantic", "qslint.model", "importlib.metadata")
 
@@ -47,6 +51,7 @@ def imported_by_check(folder: Path, *args: str) -> set[str]:
         *WHOLE_JOBS,
         *DECIMALS,
         *OPENSSL,
+        *DATACLASSES,
         *ELSEWHERE,
     )
     probe = textwrap.dedent(
@@ -97,6 +102,7 @@ def test_a_lone_file_imports_no_configuration_reader_nor_pool(lone_file):
         *FAN_OUT,
         *WHOLE_JOBS,
         *OPENSSL,
+        *DATACLASSES,
         *ELSEWHERE,
     }
 
@@ -157,41 +163,3 @@ def test_worker_processes_import_nothing_more(tmp_path):
     needed = ("qslint", "pydantic_core", "ruamel")
     again = {n for n, count in parallel.items() if count > serial[n] and n.startswith(needed)}
     assert again == set()
-
-
-# Python 3.11 compiles a dataclass's generated methods when its module is imported (~5 M
-# instructions for a frozen one, ~1 M for a named tuple): the records a check imports are
-# named tuples or plain classes, but for these.
-CHECK_DATACLASSES = {
-    "qslint.config.LoadLimits",  # read at every value: an attribute is quicker than a field
-    "qslint.findings.Finding",  # its excerpt and fix are left out of equality
-    "qslint.rule.CheckedJob",  # copied with dataclasses.replace
-    "qslint.rule.RuleContext",  # a default factory, and a field left out of equality
-    "qslint.loader.documents.Document",  # mutable, copied with dataclasses.replace
-    "qslint.loader.documents.SourceFile",
-    "qslint.engine.FileResult",
-    "qslint.engine.CheckResult",
-}
-
-
-def test_a_check_makes_dataclasses_only_of_records_that_need_one(lone_file):
-    probe = textwrap.dedent(
-        """
-        import dataclasses, inspect, sys
-        from qslint.cli import main
-        try:
-            main(['check', '--no-cache', 'job.yaml'])
-        except SystemExit:
-            made = {
-                f"{name}.{value.__name__}"
-                for name, module in list(sys.modules.items())
-                if name.partition(".")[0] in ("qslint", "qslint_rules")
-                for value in vars(module).values()
-                if inspect.isclass(value) and value.__module__ == name
-                and dataclasses.is_dataclass(value)
-            }
-            print('dataclasses:', *sorted(made))
-        """
-    )
-    made = python(lone_file, "-c", probe).stdout.splitlines()[-1].split()[1:]
-    assert set(made) == CHECK_DATACLASSES

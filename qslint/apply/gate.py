@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qslint.apply.plan import Plan, planned_jobs, select_changed
-from qslint.engine import CheckResult
+from qslint.results import CheckResult
 from qslint.runner import RuleSets, lint
 from qslint.settings import Settings
 from qslint.sources import Selectors

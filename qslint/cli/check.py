@@ -26,10 +26,10 @@ from qslint.cli.options import (
 from qslint.cli.wiring import checking, report_on_stderr
 from qslint.config import UNREADABLE_DASHBOARDS, ConfigError, LoadLimits
 from qslint.dashboards import DashboardSourceError
-from qslint.engine import CheckResult
 from qslint.files import read_limited, read_overlaid, within_limit
 from qslint.findings import Finding
 from qslint.report import FORMATS, STATISTICS_FORMATS, Report, render
+from qslint.results import CheckResult
 from qslint.rule import RuleLoadError
 from qslint.sources import SourceError
 

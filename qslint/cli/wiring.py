@@ -9,7 +9,7 @@ import click
 from qslint.cli.options import BUG_REPORTS, UsageError
 from qslint.clock import Clock
 from qslint.config import ConfigError
-from qslint.engine import CheckResult
+from qslint.results import CheckResult
 from qslint.rule import RuleLoadError
 from qslint.runner import RuleSets
 from qslint.settings import Overrides, Settings

@@ -19,7 +19,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from qslint.config import LoadLimits
@@ -99,8 +99,7 @@ def expand_source(source: SourceFile, read_rows: ReadRows, limits: LoadLimits) -
         problems += expansion.problems
         rows_files += expansion.rows_files
         rows_read += expansion.rows_read
-    return replace(
-        source,
+    return source.replace(
         documents=documents,
         fan_out_problems=source.fan_out_problems + problems,
         rows_files=(*source.rows_files, *rows_files),
@@ -317,8 +316,7 @@ class _Expansion:
             mark = row.cells[slot.columns[0]].mark
             origins[slot.path] = (Location(file, mark.line, mark.column, slot.path), slot.columns)
         name = str(row.cells[row_name].value) if row_name in row.cells else None
-        return replace(
-            self.template,
+        return self.template.replace(
             data=_fill(body, filled, row),
             row=FanOutRow(row.number, name, total),
             origins=origins,

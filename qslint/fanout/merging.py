@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qslint.fanout import quoted_column
@@ -37,8 +36,7 @@ def merge_row_findings(found: Sequence[tuple[Finding, Document]]) -> list[Findin
         origins = [document.origins.get(location.path) for _, document in members]
         if all(origins) and not (every and total > 1):
             merged += [
-                replace(
-                    finding,
+                finding.replace(
                     message=f"{finding.message} ({_from_columns(origin[1])})",
                     location=origin[0],
                     fix=None,
@@ -52,7 +50,7 @@ def merge_row_findings(found: Sequence[tuple[Finding, Document]]) -> list[Findin
         first = members[0][0]
         fix, unapplied = _template_fix(members, every=every)
         message = f"{first.message} ({_which(rows)})"
-        merged.append(replace(first, message=message, fix=fix, unapplied_fix=unapplied))
+        merged.append(first.replace(message=message, fix=fix, unapplied_fix=unapplied))
     return merged
 
 

@@ -187,11 +187,11 @@ class DocumentBuilder:
         self._parser = parser
         self._aliases = aliases
         self._limits = limits
+        self._max_nodes, self._max_depth = limits.max_nodes, limits.max_depth  # read per value
         self._sensitivity = sensitivity
         self._nodes = 0
-        # The entries of each mapping a merge named in this document, by the id of its first
-        # event (the same object wherever its events are read again; the events are kept
-        # beside the entries, so that the id names them while they are kept).
+        # Each mapping a merge named in this document: its events and entries, by the id of its
+        # first event (the same object wherever read again, and kept, so its id stays its own).
         self._merged: dict[int, tuple[list[Any], list[_Entry]]] = {}
 
     def build(self, documents: list[Document]) -> LoadProblem | None:
@@ -239,9 +239,9 @@ class DocumentBuilder:
                 event.events[0], _replay(event.events), path, document, hidden=hidden
             )
         self._nodes += 1
-        if self._nodes > self._limits.max_nodes:
+        if self._nodes > self._max_nodes:
             raise Invalid(too_many_values_message(self._limits), one_based(event.start_mark))
-        if len(path) > self._limits.max_depth:
+        if len(path) > self._max_depth:
             raise TooDeep(too_deep_message(self._limits), one_based(event.start_mark))
         document.values[path] = event.start_mark
         if type(event) is ScalarEvent:
@@ -417,7 +417,7 @@ class DocumentBuilder:
 
         expanded = _first_each(entry for pair in entries for entry in merged(*pair))
         self._nodes += len(expanded)
-        if self._nodes > self._limits.max_nodes and entries:
+        if self._nodes > self._max_nodes and entries:
             mark = one_based(entries[0][0][0].start_mark)
             raise Invalid(too_many_values_message(self._limits), mark)
         return expanded

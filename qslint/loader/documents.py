@@ -4,37 +4,39 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from qslint.findings import JsonPath, Location, Mark
+from qslint.records import Record
 from qslint.suppressions import Suppression
 
 PathPredicate = Callable[[JsonPath], bool]
 
 
-@dataclass(eq=False)  # compared by identity: no generated __eq__ to compile at start-up
-class Document:
+class Document(Record):
     """One parsed job document: plain values plus where each of them starts."""
 
-    data: Any
-    start: Mark
-    yaml11: bool = False  # opened by a `%YAML 1.1` directive: read as YAML 1.1
-    # Where each value and each mapping key starts, as the parser's own 0-based marks: every
-    # node of every file gets one, and only the few a finding names are ever converted.
-    values: dict[JsonPath, Any] = field(default_factory=dict)
-    keys: dict[JsonPath, Any] = field(default_factory=dict)
-    hidden: list[tuple[Mark, Mark]] = field(default_factory=list)  # spans of sensitive scalars
-    # The text of each plain (unquoted) scalar value that YAML 1.2 reads as other than a
-    # string, or YAML 1.1 does: where the two readers may disagree.
-    plain_scalars: dict[JsonPath, str] = field(default_factory=dict)
-    # A fan-out's row (None for a plain document) and, for each value a row's cell filled,
-    # where that cell is in the rows file and the columns the value's placeholders name.
-    row: FanOutRow | None = None
-    origins: dict[JsonPath, tuple[Location, tuple[str, ...]]] = field(default_factory=dict)
-    # For each value a fan-out's template wrote escaped (`$${X}`), the `${X}` it holds on
-    # purpose: no placeholder left unrendered.
-    literals: Mapping[JsonPath, frozenset[str]] = field(default_factory=dict)
+    def __init__(self, data: Any, start: Mark, *, yaml11: bool = False) -> None:
+        self.data = data
+        self.start = start
+        self.yaml11 = yaml11  # opened by a `%YAML 1.1` directive: read as YAML 1.1
+        # Where each value and each mapping key starts, as the parser's own 0-based marks:
+        # every node of every file gets one, and only the few a finding names are ever
+        # converted.
+        self.values: dict[JsonPath, Any] = {}
+        self.keys: dict[JsonPath, Any] = {}
+        self.hidden: list[tuple[Mark, Mark]] = []  # spans of sensitive scalars
+        # The text of each plain (unquoted) scalar value that YAML 1.2 reads as other than a
+        # string, or YAML 1.1 does: where the two readers may disagree.
+        self.plain_scalars: dict[JsonPath, str] = {}
+        # A fan-out's row (None for a plain document) and, for each value a row's cell
+        # filled, where that cell is in the rows file and the columns the value's
+        # placeholders name.
+        self.row: FanOutRow | None = None
+        self.origins: dict[JsonPath, tuple[Location, tuple[str, ...]]] = {}
+        # For each value a fan-out's template wrote escaped (`$${X}`), the `${X}` it holds on
+        # purpose: no placeholder left unrendered.
+        self.literals: Mapping[JsonPath, frozenset[str]] = {}
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Mark:
         """The 1-based position of the node at ``path`` (its key with ``key=True``).
@@ -89,22 +91,31 @@ class LoadProblem(NamedTuple):
     mark: Mark
 
 
-@dataclass(eq=False)  # compared by identity: no generated __eq__ to compile at start-up
-class SourceFile:
+class SourceFile(Record):
     """A file as the checks see it."""
 
-    path: str
-    text: str
-    documents: list[Document] = field(default_factory=list)
-    problems: list[LoadProblem] = field(default_factory=list)
-    suppressions: dict[int, Suppression] = field(default_factory=dict)  # by line
-    byte_order_mark: bool = False  # the bytes started with a UTF-8 BOM (not in ``text``)
-    fan_out_problems: list[FanOutProblem] = field(default_factory=list)
-    rows_files: tuple[str, ...] = ()  # the rows files its fan-outs read: its result depends on them
-    rows_read: tuple[str, ...] = ()  # those of them that read as rows (and so are no definition)
-    # Once fan-outs are expanded: for each document, the index of the one written in the
-    # file that gave it (a row's template), which is where a fix edits.
-    written: tuple[int, ...] = ()
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        *,
+        problems: list[LoadProblem] | None = None,
+        byte_order_mark: bool = False,  # the bytes started with a UTF-8 BOM (not in ``text``)
+    ) -> None:
+        self.path = path
+        self.text = text
+        self.problems = [] if problems is None else problems
+        self.byte_order_mark = byte_order_mark
+        self.documents: list[Document] = []
+        self.suppressions: dict[int, Suppression] = {}  # by line
+        self.fan_out_problems: list[FanOutProblem] = []
+        # The rows files its fan-outs read (its result depends on them), and those of them
+        # that read as rows (and so are no definition).
+        self.rows_files: tuple[str, ...] = ()
+        self.rows_read: tuple[str, ...] = ()
+        # Once fan-outs are expanded: for each document, the index of the one written in the
+        # file that gave it (a row's template), which is where a fix edits.
+        self.written: tuple[int, ...] = ()
 
     def written_index(self, index: int) -> int:
         """The index among the file's written documents of document ``index``."""

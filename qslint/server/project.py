@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
-from qslint.engine import FileResult
+from qslint.results import FileResult
 from qslint.rule import CheckedJob, Rule, fields_read
 
 
@@ -25,8 +24,7 @@ def _slimmed(job: CheckedJob, fields: tuple[str, ...]) -> CheckedJob:
     if not isinstance(job.data, bytes):
         return job  # holds only what is read already
     values = job.values
-    return replace(
-        job,
+    return job._replace(
         data={name: values[name] for name in fields if name in values},
         fields={mark: at for mark, at in job.fields.items() if mark[0] in fields},
     )
