@@ -126,7 +126,22 @@ def _names_selected(config: Config, selector: FileSelector, folder: str) -> Matc
         return _nothing
     if selector.include(folder):
         return lambda name: not exclude(name)
-    return lambda name: include(name) and not exclude(name)
+    return _definition_name
+
+
+def _definition_name(name: str) -> bool:
+    """``include(name) and not exclude(name)`` for the default globs, in one call: a walk
+    asks it of a project's every file. A name with a definition's suffix ends with no
+    newline."""
+    if name.endswith(DEFINITION_SUFFIXES):
+        return name not in _EXCLUDED
+    stem = name[:-1]
+    return (
+        name.endswith("\n")
+        and stem.endswith(DEFINITION_SUFFIXES)
+        and name not in _EXCLUDED
+        and stem not in _EXCLUDED
+    )
 
 
 class FileSelector(NamedTuple):

@@ -214,7 +214,10 @@ def test_default_globs_are_translated_as_pathspec_translates_them(patterns):
 
 
 _PARTS = st.sampled_from(
-    ["a", "x.yaml", "x.yml", "b.json", ".git", ".github", "venv", "node_modules", "\n", ""]
+    [
+        *("a", "x.yaml", "x.yml", "b.json", ".git", ".github", "venv", "node_modules", "\n", ""),
+        *(".pre-commit-config.yaml", ".gitlab-ci.yml"),  # excluded, with a definition's suffix
+    ]
 )
 _NAMES = st.lists(_PARTS, min_size=1, max_size=3).map("".join)
 
