@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
+
+from qslint.records import FrozenRecord
 
 JsonPath = tuple[str | int, ...]
 
@@ -129,13 +131,11 @@ class Fix(NamedTuple):
     document: int = 0
 
 
-class Finding:
+class Finding(FrozenRecord):
     """A problem a rule found, where it is. Two findings are equal when they say the same of
     the same place: whether the run asked for excerpts, or a fix is offered, does not count.
     """
 
-    # The fields in order, as a dataclass has them (a class, not a dataclass: a check's
-    # start-up would compile a dataclass's methods, ~1 ms).
     __match_args__ = (
         "code",
         "severity",
@@ -161,34 +161,27 @@ class Finding:
         # Why the fix its rule offers is not applied (a fan-out's row gave the value it edits).
         unapplied_fix: str | None = None,
     ) -> None:
-        self.code = code
-        self.severity = severity
-        self.message = message
-        self.location = location
-        self.related = related
-        self.excerpt = excerpt
-        self.fix = fix
-        self.unapplied_fix = unapplied_fix
+        self._set(
+            code=code,
+            severity=severity,
+            message=message,
+            location=location,
+            related=related,
+            excerpt=excerpt,
+            fix=fix,
+            unapplied_fix=unapplied_fix,
+        )
 
     def _compared(self) -> tuple[object, ...]:
         return (self.code, self.severity, self.message, self.location, self.related)
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not Finding:
+        if not isinstance(other, Finding) or type(other) is not type(self):
             return NotImplemented
         return self._compared() == other._compared()
 
     def __hash__(self) -> int:
         return hash(self._compared())
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__match_args__)
-        return f"Finding({fields})"
-
-    def replace(self, **changes: Any) -> Finding:
-        """A copy of the finding with the fields named in ``changes`` changed."""
-        values = {name: getattr(self, name) for name in self.__match_args__}
-        return Finding(**{**values, **changes})
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location

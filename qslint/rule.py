@@ -23,7 +23,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from types import MappingProxyType, ModuleType
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from qslint.findings import (
@@ -41,6 +41,7 @@ from qslint.findings import (
     replace_text,
     replace_value,
 )
+from qslint.records import FrozenRecord
 
 if TYPE_CHECKING:
     from qslint.dashboards.index import Dashboards
@@ -143,7 +144,8 @@ class CheckedJob(NamedTuple):
     file: str  # as displayed, relative to the working directory where possible
     document: int  # which document of the file
     start: Mark  # where that document starts, to order jobs as their files do
-    fields: Mapping[tuple[str, bool], Mark] = MappingProxyType({})  # (name, key?) -> mark
+    # (name, key?) -> mark; a job made without them shares this empty one: never changed.
+    fields: Mapping[tuple[str, bool], Mark] = {}
     # False for a job of the project whose file the run does not check (the pre-commit hook
     # names the staged files only): it is compared with, and its findings are not reported.
     checked: bool = True
@@ -203,12 +205,13 @@ class CurrentDocument:
     document: Document | None = None
 
 
-class RuleContext:
+class RuleContext(FrozenRecord):
     """What a rule may know besides its input: the run's region, its own options, the
     dashboards the jobs export when cross-checking was asked for (``None`` otherwise), and
     where the nodes of the document being checked are (to order findings as the file does)."""
 
-    __slots__ = ("current", "dashboards", "options", "region")
+    __match_args__ = ("region", "options", "dashboards", "current")
+    __slots__ = __match_args__
 
     def __init__(
         self,
@@ -217,10 +220,16 @@ class RuleContext:
         dashboards: Dashboards | None = None,
         current: CurrentDocument | None = None,
     ) -> None:
-        self.region = region
-        self.options = options
-        self.dashboards = dashboards
-        self.current = CurrentDocument() if current is None else current
+        current = CurrentDocument() if current is None else current
+        self._set(region=region, options=options, dashboards=dashboards, current=current)
+
+    def __eq__(self, other: object) -> bool:  # where the run is (``current``) does not count
+        if not isinstance(other, RuleContext) or type(other) is not type(self):
+            return NotImplemented
+        compared = (self.region, self.options, self.dashboards)
+        return compared == (other.region, other.options, other.dashboards)
+
+    __hash__ = None  # type: ignore[assignment]  # its options are a mapping
 
     def position(self, path: JsonPath) -> tuple[int, int]:
         """``(line, column)`` of the node at ``path`` in the document being checked."""
