@@ -12,9 +12,10 @@ import jsonschema
 import pytest
 from conftest import VALID_JOB
 
-from qslint import __version__
+from qslint import __version__, runner
+from qslint.findings import Severity
 from qslint.report import FORMATS
-from qslint.rule import job_rule, load_rules
+from qslint.rule import Violation, job_rule, load_rules
 
 # The OASIS schema, kept in the tests with its licence (tests/schemas/LICENSES.md).
 SARIF_SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
@@ -218,6 +219,79 @@ def test_sarif_of_a_clean_run_is_valid_and_empty(run_qslint, write):
     assert log["runs"][0]["results"] == []
 
 
+NOT_RUN = (
+    "QS301 did not run: no region is known (set `region` in the configuration or AWS_REGION, "
+    "or ignore QS301)"
+)
+
+
+@job_rule("QS999", "Always crashes", severity=Severity.ERROR)
+def crashing_rule(job, context):
+    """Raises, like a buggy plugin would."""
+    raise ZeroDivisionError("division by zero")
+    yield Violation("unreachable")
+
+
+CRASHED = (
+    "internal error in rule QS999 while checking weekly.yaml (ZeroDivisionError). This is a "
+    "bug; please report it at https://github.com/qslint/qslint/issues (--debug shows the "
+    "details)."
+)
+
+
+def test_sarif_says_which_rule_did_not_run_for_want_of_a_region(run_qslint, write):
+    write("weekly.yaml", VALID_JOB)
+    result = run_qslint("check", "--output-format", "sarif")
+    assert result.exit_code == 0
+    log = json.loads(result.stdout)
+    _validate_sarif(log)
+    (run,) = log["runs"]
+    codes = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert run["invocations"] == [
+        {
+            "executionSuccessful": True,
+            "toolConfigurationNotifications": [
+                {
+                    "level": "warning",
+                    "message": {"text": NOT_RUN},
+                    "associatedRule": {"id": "QS301", "index": codes.index("QS301")},
+                }
+            ],
+        }
+    ]
+
+
+def test_sarif_says_which_rule_raised_and_that_the_run_failed(run_qslint, write, monkeypatch):
+    monkeypatch.setattr(runner, "load_rules", lambda: [*load_rules(), crashing_rule])
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    write("weekly.yaml", VALID_JOB)
+    result = run_qslint("check", "--output-format", "sarif")
+    assert result.exit_code == 2
+    log = json.loads(result.stdout)
+    _validate_sarif(log)
+    (run,) = log["runs"]
+    codes = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    where = {"artifactLocation": {"uri": "weekly.yaml", "uriBaseId": "%SRCROOT%"}}
+    assert run["invocations"] == [
+        {
+            "executionSuccessful": False,
+            "toolExecutionNotifications": [
+                {
+                    "level": "error",
+                    "message": {"text": CRASHED},
+                    "associatedRule": {"id": "QS999", "index": codes.index("QS999")},
+                    "locations": [{"physicalLocation": where}],
+                }
+            ],
+        }
+    ]
+
+
+def test_sarif_of_a_run_with_nothing_to_note_says_it_succeeded(run_qslint, jobs):
+    (run,) = _sarif(run_qslint, jobs)["runs"]
+    assert run["invocations"] == [{"executionSuccessful": True}]
+
+
 # GitHub workflow commands
 
 
@@ -267,7 +341,7 @@ def test_github_annotations_parse_back_with_escaping(run_qslint, jobs):
 
 
 def test_github_severities_map_to_commands(run_qslint, write):
-    write(".qslint.toml", '[severity]\nQS305 = "info"\nQS201 = "warning"\n')
+    write(".qslint.toml", 'region = "eu-west-1"\n[severity]\nQS305 = "info"\nQS201 = "warning"\n')
     write("weekly.yaml", WEEKLY)
     result = run_qslint("check", "--output-format", "github")
     assert result.exit_code == 0
@@ -278,7 +352,23 @@ def test_github_severities_map_to_commands(run_qslint, write):
     ]
 
 
-def test_github_prints_nothing_for_a_clean_run(run_qslint, write):
+def test_github_warns_of_a_rule_that_did_not_run_and_a_rule_that_raised(
+    run_qslint, write, monkeypatch
+):
+    monkeypatch.setattr(runner, "load_rules", lambda: [*load_rules(), crashing_rule])
+    write("weekly.yaml", VALID_JOB)
+    result = run_qslint("check", "--output-format", "github")
+    assert result.exit_code == 2
+    commands = [parse_workflow_command(line) for line in result.stdout.splitlines()]
+    weekly = str((Path.cwd() / "weekly.yaml").absolute())
+    assert commands == [
+        ("warning", {"title": "QS301"}, NOT_RUN),
+        ("error", {"file": weekly, "title": "QS999"}, CRASHED),
+    ]
+
+
+def test_github_prints_nothing_for_a_clean_run(run_qslint, write, monkeypatch):
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")  # else a warning says QS301 did not run
     write("weekly.yaml", VALID_JOB)
     result = run_qslint("check", "--output-format", "github")
     assert (result.exit_code, result.stdout) == (0, "")

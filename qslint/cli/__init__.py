@@ -14,8 +14,9 @@ import click
 
 from qslint import __version__
 from qslint.cli.check import check
-from qslint.cli.options import BUG_REPORTS, EXIT_USAGE
+from qslint.cli.options import EXIT_USAGE
 from qslint.cli.rules import list_rules, schema, show_rule
+from qslint.report import BUG_REPORTS
 
 __all__ = ["cli", "main"]
 

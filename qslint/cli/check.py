@@ -28,7 +28,7 @@ from qslint.config import UNREADABLE_DASHBOARDS, ConfigError, LoadLimits
 from qslint.dashboards import DashboardSourceError
 from qslint.files import read_limited, read_overlaid, within_limit
 from qslint.findings import Finding
-from qslint.report import FORMATS, STATISTICS_FORMATS, Report, render
+from qslint.report import FORMATS, STATISTICS_FORMATS, Report, not_run_message, render
 from qslint.results import CheckResult
 from qslint.rule import RuleLoadError
 from qslint.sources import SourceError
@@ -233,6 +233,8 @@ def check(
         show_fixes=show_fixes,
         changes=changes,
         texts=texts,
+        without_region=result.without_region,
+        internal_errors=result.internal_errors,
     )
     text = render(output_format, report)
     if fix and overlay:  # standard input: the fixed text on standard output, as ruff does
@@ -250,12 +252,8 @@ def _exit(result: CheckResult, not_fixed: Sequence[NotFixed], *, exit_zero: bool
     report_on_stderr(result, debug=debugging())
     for left in not_fixed:
         click.echo(f"qslint: not fixed {left.file}: {left.reason}", err=True)
-    for code in result.without_region:  # silent, it would seem to pass
-        click.echo(
-            f"qslint: warning: {code} did not run: no region is known (set `region` in the "
-            f"configuration or AWS_REGION, or ignore {code})",
-            err=True,
-        )
+    for code in result.without_region:
+        click.echo(f"qslint: warning: {not_run_message(code)}", err=True)
     if result.internal_errors or any(left.failed for left in not_fixed):
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if result.has_errors and not exit_zero else EXIT_OK)

@@ -15,7 +15,6 @@ from qslint.settings import Overrides
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
-BUG_REPORTS = "https://github.com/qslint/qslint/issues"
 
 F = TypeVar("F", bound=Callable[..., Any])
 

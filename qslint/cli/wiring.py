@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from qslint.cli.options import BUG_REPORTS, UsageError
+from qslint.cli.options import UsageError
 from qslint.clock import Clock
 from qslint.config import ConfigError
+from qslint.report import internal_error_message
 from qslint.results import CheckResult
 from qslint.rule import RuleLoadError
 from qslint.runner import RuleSets
@@ -41,12 +42,7 @@ def report_on_stderr(result: CheckResult, *, debug: bool) -> None:
     for name in result.skipped:  # a fifo would block, a broken or looping link has nothing
         click.echo(f"qslint: skipped {name}: not a regular file", err=True)
     for error in result.internal_errors:
-        click.echo(
-            f"qslint: internal error in rule {error.code} while checking {error.file} "
-            f"({error.kind}). This is a bug; please report it at "
-            f"{BUG_REPORTS} (--debug shows the details).",
-            err=True,
-        )
+        click.echo(f"qslint: {internal_error_message(error)}", err=True)
         if debug:
             click.echo(error.details, err=True, nl=False)
 

@@ -18,8 +18,10 @@ from qslint.rule import PROJECT_URL, Rule
 
 if TYPE_CHECKING:
     from qslint.fix import Change
+    from qslint.results import InternalError
 
 HOMEPAGE = PROJECT_URL  # where reports say the tool is documented
+BUG_REPORTS = f"{PROJECT_URL}/issues"
 FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "rdjson")
 
 
@@ -41,10 +43,30 @@ class Report(NamedTuple):
     # or count columns in bytes (rdjson). Only filled when such a format is asked for.
     changes: Mapping[Finding, Change] = MappingProxyType({})
     texts: Mapping[str, str] = MappingProxyType({})
+    # What the findings leave out: the rules that did not run for want of a region, and
+    # those that raised (formats that carry notes to the tool's user: SARIF, GitHub).
+    without_region: Sequence[str] = ()
+    internal_errors: Sequence[InternalError] = ()
 
     @property
     def fixable(self) -> list[Finding]:
         return [finding for finding in self.findings if finding.fix is not None]
+
+
+def not_run_message(code: str) -> str:
+    """Why a regional rule did not run: silent, it would seem to pass."""
+    return (
+        f"{code} did not run: no region is known (set `region` in the configuration or "
+        f"AWS_REGION, or ignore {code})"
+    )
+
+
+def internal_error_message(error: InternalError) -> str:
+    """A rule that raised, in one sentence (its traceback is for ``--debug``)."""
+    return (
+        f"internal error in rule {error.code} while checking {error.file} ({error.kind}). "
+        f"This is a bug; please report it at {BUG_REPORTS} (--debug shows the details)."
+    )
 
 
 # The formats ``--statistics`` counts in; the others are lists of findings for a tool to read.

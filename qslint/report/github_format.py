@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qslint.findings import Finding, Severity
-from qslint.report import Report
+from qslint.report import Report, internal_error_message, not_run_message
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -34,9 +34,28 @@ def command(finding: Finding) -> str:
         "col": str(location.column),
         "title": finding.code,
     }
+    return _command(COMMANDS[finding.severity], finding.message, properties)
+
+
+def _command(name: str, text: str, properties: dict[str, str]) -> str:
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{COMMANDS[finding.severity]} {joined}::{escape_data(finding.message)}"
+    return f"::{name} {joined}::{escape_data(text)}"
 
 
 def render(report: Report) -> str:
-    return "".join(f"{command(finding)}\n" for finding in report.findings)
+    """The findings, then what they leave out: the rules that did not run, and those that
+    raised (on standard error too, which a workflow's log shows but does not annotate)."""
+    lines = [command(finding) for finding in report.findings]
+    lines += [
+        _command("warning", not_run_message(code), {"title": code})
+        for code in report.without_region
+    ]
+    lines += [
+        _command(
+            "error",
+            internal_error_message(error),
+            {"file": str(Path(error.file).absolute()), "title": error.code},
+        )
+        for error in report.internal_errors
+    ]
+    return "".join(f"{line}\n" for line in lines)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from qslint import __version__
 from qslint.findings import Finding, Location, Severity, format_json_path
-from qslint.report import HOMEPAGE, Report
+from qslint.report import HOMEPAGE, Report, internal_error_message, not_run_message
 from qslint.report.paths import relative_to, run_root
 from qslint.rule import Rule
 
@@ -102,6 +102,37 @@ def _result(finding: Finding, rule_index: dict[str, int], root: Path) -> Json:
     return result
 
 
+def _invocation(report: Report, rule_index: dict[str, int], root: Path) -> Json:
+    """Whether the run succeeded (no rule raised), and the notes the findings leave out: the
+    rules that did not run, which the configuration can change, and those that raised."""
+    invocation: Json = {"executionSuccessful": not report.internal_errors}
+    not_run = [
+        _notification("warning", not_run_message(code), code, rule_index)
+        for code in report.without_region
+    ]
+    if not_run:
+        invocation["toolConfigurationNotifications"] = not_run
+    raised = [
+        _notification("error", internal_error_message(error), error.code, rule_index)
+        | {
+            "locations": [
+                {"physicalLocation": {"artifactLocation": _artifact_location(error.file, root)}}
+            ]
+        }
+        for error in report.internal_errors
+    ]
+    if raised:
+        invocation["toolExecutionNotifications"] = raised
+    return invocation
+
+
+def _notification(level: str, text: str, code: str, rule_index: dict[str, int]) -> Json:
+    rule: Json = {"id": code}
+    if code in rule_index:
+        rule["index"] = rule_index[code]
+    return {"level": level, "message": {"text": text}, "associatedRule": rule}
+
+
 def sarif_log(report: Report) -> Json:
     """The report as a SARIF log object."""
     rule_index = {rule.code: index for index, rule in enumerate(report.rules)}
@@ -120,6 +151,7 @@ def sarif_log(report: Report) -> Json:
         "originalUriBaseIds": {SOURCE_ROOT: {"uri": root_uri}},
         "columnKind": "unicodeCodePoints",
         "results": [_result(finding, rule_index, root) for finding in report.findings],
+        "invocations": [_invocation(report, rule_index, root)],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
