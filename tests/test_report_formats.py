@@ -239,15 +239,20 @@ CRASHED = (
 )
 
 
-def test_sarif_says_which_rule_did_not_run_for_want_of_a_region(run_qslint, write):
-    write("weekly.yaml", VALID_JOB)
+def _invocations(run_qslint, *, exit_code: int) -> tuple[list[dict], list[str]]:
+    """The invocations of ``check``'s SARIF log, valid, and the codes of its rules in order."""
     result = run_qslint("check", "--output-format", "sarif")
-    assert result.exit_code == 0
+    assert result.exit_code == exit_code
     log = json.loads(result.stdout)
     _validate_sarif(log)
     (run,) = log["runs"]
-    codes = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
-    assert run["invocations"] == [
+    return run["invocations"], [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+
+
+def test_sarif_says_which_rule_did_not_run_for_want_of_a_region(run_qslint, write):
+    write("weekly.yaml", VALID_JOB)
+    invocations, codes = _invocations(run_qslint, exit_code=0)
+    assert invocations == [
         {
             "executionSuccessful": True,
             "toolConfigurationNotifications": [
@@ -265,14 +270,9 @@ def test_sarif_says_which_rule_raised_and_that_the_run_failed(run_qslint, write,
     monkeypatch.setattr(runner, "load_rules", lambda: [*load_rules(), crashing_rule])
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
     write("weekly.yaml", VALID_JOB)
-    result = run_qslint("check", "--output-format", "sarif")
-    assert result.exit_code == 2
-    log = json.loads(result.stdout)
-    _validate_sarif(log)
-    (run,) = log["runs"]
-    codes = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    invocations, codes = _invocations(run_qslint, exit_code=2)
     where = {"artifactLocation": {"uri": "weekly.yaml", "uriBaseId": "%SRCROOT%"}}
-    assert run["invocations"] == [
+    assert invocations == [
         {
             "executionSuccessful": False,
             "toolExecutionNotifications": [
