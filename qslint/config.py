@@ -98,6 +98,9 @@ class Config(NamedTuple):
     # Why the region in force cannot be used, when it came from outside the configuration:
     # an error only if a file with this configuration is checked or submitted.
     region_problem: str | None = None
+    # The region in force is not the configuration file's own (the command line's, the
+    # environment's): another run of the project may submit its jobs elsewhere.
+    region_from_outside: bool = False
     profile: str | None = None  # the AWS profile, from the command line
     endpoint_url: str | None = None  # another QuickSight endpoint, from the command line
     dashboards: Path | None = None  # the folder of dashboard definitions to cross-check with

@@ -53,7 +53,7 @@ class SelectedRule(NamedTuple):
 class RuleSet:
     """The rules of a run, each with its severity and context, grouped by scope."""
 
-    __slots__ = ("by_scope", "compared", "current", "deselected", "known")
+    __slots__ = ("by_scope", "compared", "current", "idle", "known")
 
     def __init__(
         self,
@@ -63,13 +63,13 @@ class RuleSet:
         # The top-level fields a job keeps to be compared (None: whole): what every installed
         # repository rule reads, selected or not; another configuration's rules compare it.
         compared: tuple[str, ...] | None,
-        deselected: frozenset[str],  # the configuration selects them, the command line not
+        idle: frozenset[str],  # another run of the project judges them otherwise (selection)
     ) -> None:
         self.by_scope = by_scope
         self.current = current
         self.known = known
         self.compared = compared
-        self.deselected = deselected
+        self.idle = idle
 
     def __getitem__(self, scope: Scope) -> tuple[SelectedRule, ...]:
         return self.by_scope.get(scope, ())
@@ -209,7 +209,7 @@ class Checker:
         scopes = self._rules.by_scope.values()
         in_force = [s for g in scopes for s in g if not s.rule.code.startswith(result.ignored)]
         unable = [s.rule for s in in_force if not s.rule.judges(s.context)]
-        idle = {rule.code for rule in unable if rule.regional} | self._rules.deselected
+        idle = {rule.code for rule in unable if rule.regional} | self._rules.idle
         use = SuppressionUse(
             result.path,
             result.suppressions,

@@ -192,10 +192,11 @@ class SuppressionUse(NamedTuple):
     # a known code no rule could report here is not judged.
     judged: frozenset[str] = frozenset()
     known: frozenset[str] = frozenset()
-    # Rules that another run of the project runs and this one cannot: without the region
-    # (each machine's environment gives it, or not), or dropped by the command line's
-    # --select or --ignore. A suppression that covers one, bare or by a prefix, is not
-    # judged: here it may look unused, and be needed where they run.
+    # Rules that another run of the project judges otherwise: those that need the region,
+    # where none is known or it is not the configuration's own (each machine's environment
+    # gives one, or not, and --region another), and those the command line's --select or
+    # --ignore drops. A suppression that covers one, bare or by a prefix, is not judged:
+    # here it may look unused, and be needed where they run.
     idle: frozenset[str] = frozenset()
 
 

@@ -50,12 +50,15 @@ def select_rules(
         )
         by_scope.setdefault(rule.scope, []).append(selected)
     groups = {scope: tuple(group) for scope, group in by_scope.items()}
-    # What the configuration selects and this command line does not: a suppression that
-    # covers it is not judged (rule.SuppressionUse.idle).
+    # What another run of the project judges otherwise, so that a suppression that covers it
+    # is not judged (rule.SuppressionUse.idle): the rules the configuration selects and this
+    # command line does not, and the regional rules when the region is not the project's.
     own = config.own_selection or (config.select, config.ignore)
     in_run = {s.rule.code for group in groups.values() for s in group}
-    deselected = frozenset(code for code in codes if is_selected(code, *own)) - in_run
-    return RuleSet(groups, current, frozenset(codes), fields_read(rules), deselected)
+    idle = {code for code in codes if is_selected(code, *own)} - in_run
+    if config.region_from_outside:
+        idle |= {rule.code for rule in rules if rule.regional}
+    return RuleSet(groups, current, frozenset(codes), fields_read(rules), frozenset(idle))
 
 
 def _where(config: Config, key: str) -> str:

@@ -113,6 +113,7 @@ class Settings:
             dashboards=dashboards,
             region=region,
             region_problem=problem,
+            region_from_outside=region is not None and region != config.region,
             profile=overrides.profile,
             endpoint_url=overrides.endpoint_url,
             unreadable_dashboards=overrides.unreadable_dashboards,

@@ -104,14 +104,38 @@ def test_a_misspelt_code_is_always_reported(run_qslint, write):
     assert codes_and_lines(result) == [("QS901", 20)]
 
 
-def test_a_qs301_suppression_is_judged_where_the_region_is_known(run_qslint, write):
+def test_a_qs301_suppression_is_judged_where_the_configuration_names_the_region(run_qslint, write):
     # In the bucket's region it suppresses nothing; elsewhere it hides a QS301.
     region = "BucketRegion: eu-west-1"  # line 21
     write("weekly.yaml", _with(region, f"{region}  # qslint: ignore[QS301]"))
-    in_the_region = run_qslint("check", "--output-format", "json", "--region", "eu-west-1")
+    write(".qslint.toml", CONFIG)
+    in_the_region = run_qslint("check", "--output-format", "json")
     assert codes_and_lines(in_the_region) == [("QS901", 21)]
-    elsewhere = run_qslint("check", "--output-format", "json", "--region", "us-east-1")
-    assert codes_and_lines(elsewhere) == []
+    write(".qslint.toml", 'region = "us-east-1"\n')
+    assert codes_and_lines(run_qslint("check", "--output-format", "json")) == []
+
+
+@pytest.mark.parametrize(
+    ("config", "arguments", "environment"),
+    [
+        ("", ["--region", "eu-west-1"], {}),  # a region only this command line names
+        ("", [], {"AWS_REGION": "eu-west-1"}),  # only this machine's environment
+        ('region = "us-east-1"\n', ["--region", "eu-west-1"], {}),  # over the configuration's
+    ],
+)
+def test_a_comment_that_may_hide_qs301_is_kept_where_the_region_is_not_the_projects(
+    run_qslint, write, tmp_path, monkeypatch, config, arguments, environment
+):
+    # Another machine, or the same one without the flag, submits the jobs elsewhere: there
+    # the comment hides a QS301, so this run must not --fix it away.
+    region = "BucketRegion: eu-west-1"  # line 21
+    write("weekly.yaml", _with(region, f"{region}  # qslint: ignore[QS301]"))
+    write(".qslint.toml", config)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert codes_and_lines(run_qslint("check", "--output-format", "json", *arguments)) == []
+    run_qslint("check", "--fix", *arguments)
+    assert "# qslint: ignore[QS301]" in (tmp_path / "weekly.yaml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
