@@ -83,7 +83,7 @@ from qslint.cache_codec import (
 from qslint.digest import hasher
 from qslint.files import create_temporary, read_bytes
 from qslint.findings import Mark
-from qslint.results import FileResult
+from qslint.results import REPOSITORY, FileResult
 from qslint.rule import CheckedJob
 
 CACHE_FOLDER = ".qslint_cache"
@@ -351,7 +351,7 @@ class ResultCache:
         if key not in self._repository:
             return None
         try:
-            return file_result("<repository>", self._repository[key])
+            return file_result(REPOSITORY, self._repository[key])
         except (InvalidCache, ValueError, TypeError):
             return None
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from qslint.config import Config
 from qslint.fanout.merging import merge_row_findings
 from qslint.findings import Finding, Location, Mark, MissingPart, Severity
-from qslint.results import CheckResult, FileResult, InternalError, Used
+from qslint.results import REPOSITORY, CheckResult, FileResult, InternalError, Used
 from qslint.rule import (
     CheckedJob,
     CurrentDocument,
@@ -181,7 +181,7 @@ class Checker:
         files in ``own``; ``read`` gives a file again, to locate and suppress findings in it."""
         ignored = {file.path: file.ignored for file in results}
         jobs = [job for file in results for job in file.jobs]
-        repository = FileResult(path="<repository>")
+        repository = FileResult(path=REPOSITORY)
         used: set[Used] = set()
         for selected in self._rules[Scope.REPOSITORY]:
             seen = [job for job in jobs if job.holds(selected.rule.reads or ())]

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from qslint.suppressions import Suppression
 
 Used = tuple[str, int, str]  # a finding a comment suppressed: its file, line and code
+REPOSITORY = "<repository>"  # the path of the repository rules' result: no one file
 
 
 class InternalError(NamedTuple):

@@ -20,7 +20,7 @@ from qslint.checking import (
 )
 from qslint.config import Config, ConfigError
 from qslint.engine import Checker, RuleSet, keyed_reads, related_jobs
-from qslint.results import CheckResult, FileResult
+from qslint.results import REPOSITORY, CheckResult, FileResult
 from qslint.rows_templates import rows_named
 from qslint.rule import Rule, load_rules
 from qslint.selection import select_rules
@@ -221,7 +221,7 @@ def _check(
         return _every(groups, everything, numbers, results, fresh, len(candidates))
 
     every = with_jobs() if keep_compared else None  # else made when needed
-    repository = FileResult(path="<repository>")
+    repository = FileResult(path=REPOSITORY)
     # A fan-out's jobs come from its rows file too, which the run's digest does not cover.
     fan_out = any(file is not None and file.rows_files for file in results)
     reusable = not compared and not fan_out and any(group.cache for group in groups)

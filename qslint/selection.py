@@ -50,14 +50,15 @@ def select_rules(
         )
         by_scope.setdefault(rule.scope, []).append(selected)
     groups = {scope: tuple(group) for scope, group in by_scope.items()}
-    # What another run of the project judges otherwise, so that a suppression that covers it
-    # is not judged (rule.SuppressionUse.idle): the rules the configuration selects and this
-    # command line does not, and the regional rules when the region is not the project's.
+    # Of the rules the configuration selects, those another run of the project judges
+    # otherwise, so that a suppression that covers one is not judged (rule.SuppressionUse.idle):
+    # those this command line drops, and the regional ones when the region is not the
+    # configuration's own.
     own = config.own_selection or (config.select, config.ignore)
-    in_run = {s.rule.code for group in groups.values() for s in group}
-    idle = {code for code in codes if is_selected(code, *own)} - in_run
+    judged_alike = {s.rule.code for group in groups.values() for s in group}
     if config.region_from_outside:
-        idle |= {rule.code for rule in rules if rule.regional}
+        judged_alike -= {rule.code for rule in rules if rule.regional}
+    idle = {code for code in codes if is_selected(code, *own)} - judged_alike
     return RuleSet(groups, current, frozenset(codes), fields_read(rules), frozenset(idle))
 
 

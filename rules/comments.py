@@ -27,10 +27,11 @@ def unused_suppression(use: SuppressionUse, context: RuleContext) -> Iterator[Vi
     the comment sits on another line than the finding. A comment is not judged by a run
     where a rule it names could not run: one that was not selected, a cross-check without
     dashboards, QS301 without a region. Nor is a comment, even a bare `# qslint: ignore`,
-    that covers a rule another run of the project runs: QS301 where no region is known (it
-    comes from each machine's environment), a rule the configuration selects and the
-    command line's `--select` or `--ignore` drops. A bare comment is judged without
-    dashboards: a comment for a cross-check names its code.
+    that covers a rule another run of the project judges otherwise: QS301 where the region
+    is not the configuration's own (none is known, or it comes from `--region` or the
+    machine's environment), a rule the configuration selects and the command line's
+    `--select` or `--ignore` drops. A bare comment is judged without dashboards: a comment
+    for a cross-check names its code.
 
     ## Why is this bad?
     A stale suppression hides the next problem of that kind on its line without anyone

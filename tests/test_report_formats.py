@@ -15,7 +15,7 @@ from conftest import VALID_JOB
 from qslint import __version__, runner
 from qslint.findings import Severity
 from qslint.report import FORMATS
-from qslint.rule import Violation, job_rule, load_rules
+from qslint.rule import Violation, job_rule, load_rules, repository_rule
 
 # The OASIS schema, kept in the tests with its licence (tests/schemas/LICENSES.md).
 SARIF_SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
@@ -285,6 +285,25 @@ def test_sarif_says_which_rule_raised_and_that_the_run_failed(run_qslint, write,
             ],
         }
     ]
+
+
+@repository_rule("QS998", "Always crashes across files", severity=Severity.ERROR)
+def crashing_repository_rule(jobs, context):
+    """Raises, like a buggy plugin would, reading every file."""
+    raise ZeroDivisionError("division by zero")
+    yield Violation("unreachable")
+
+
+def test_a_repository_rule_that_raised_is_noted_at_no_file(run_qslint, write, monkeypatch):
+    monkeypatch.setattr(runner, "load_rules", lambda: [*load_rules(), crashing_repository_rule])
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    write("weekly.yaml", VALID_JOB)
+    invocations, _ = _invocations(run_qslint, exit_code=2)
+    (raised,) = invocations[0]["toolExecutionNotifications"]
+    assert "locations" not in raised
+    assert "while checking <repository>" in raised["message"]["text"]
+    github = run_qslint("check", "--output-format", "github").stdout.splitlines()
+    assert [parse_workflow_command(line)[:2] for line in github] == [("error", {"title": "QS998"})]
 
 
 def test_sarif_of_a_run_with_nothing_to_note_says_it_succeeded(run_qslint, jobs):

@@ -187,6 +187,16 @@ def test_a_comment_for_a_rule_the_command_line_drops_is_kept(
     assert json.loads(run_qslint("check", "--output-format", "json").stdout) == []
 
 
+def test_a_bare_comment_is_judged_where_the_configuration_drops_qs301(
+    run_qslint, write, monkeypatch
+):
+    # No run of the project runs QS301, whatever its region: nothing to keep the comment for.
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    write(".qslint.toml", 'ignore = ["QS301"]\n')
+    write("weekly.yaml", _with(PREFIX, f"{PREFIX}  # qslint: ignore"))
+    assert codes_and_lines(run_qslint("check", "--output-format", "json")) == [("QS901", 20)]
+
+
 def test_a_bare_comment_is_judged_by_what_the_configuration_drops(run_qslint, write):
     # Every run of the project shares the configuration's `ignore`: nothing to keep it for.
     write(".qslint.toml", CONFIG + 'ignore = ["QS305"]\n')

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from qslint.findings import Finding, Severity
 from qslint.report import Report, internal_error_message, not_run_message
+from qslint.results import REPOSITORY
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -42,6 +43,11 @@ def _command(name: str, text: str, properties: dict[str, str]) -> str:
     return f"::{name} {joined}::{escape_data(text)}"
 
 
+def _at_file(file: str) -> dict[str, str]:
+    """Where a rule raised: its file, none for a repository rule (it reads every file)."""
+    return {} if file == REPOSITORY else {"file": str(Path(file).absolute())}
+
+
 def render(report: Report) -> str:
     """The findings, then what they leave out: the rules that did not run, and those that
     raised (on standard error too, which a workflow's log shows but does not annotate)."""
@@ -52,9 +58,7 @@ def render(report: Report) -> str:
     ]
     lines += [
         _command(
-            "error",
-            internal_error_message(error),
-            {"file": str(Path(error.file).absolute()), "title": error.code},
+            "error", internal_error_message(error), _at_file(error.file) | {"title": error.code}
         )
         for error in report.internal_errors
     ]

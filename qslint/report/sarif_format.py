@@ -19,6 +19,7 @@ from qslint import __version__
 from qslint.findings import Finding, Location, Severity, format_json_path
 from qslint.report import HOMEPAGE, Report, internal_error_message, not_run_message
 from qslint.report.paths import relative_to, run_root
+from qslint.results import REPOSITORY
 from qslint.rule import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -114,16 +115,21 @@ def _invocation(report: Report, rule_index: dict[str, int], root: Path) -> Json:
         invocation["toolConfigurationNotifications"] = not_run
     raised = [
         _notification("error", internal_error_message(error), error.code, rule_index)
-        | {
-            "locations": [
-                {"physicalLocation": {"artifactLocation": _artifact_location(error.file, root)}}
-            ]
-        }
+        | _at_file(error.file, root)
         for error in report.internal_errors
     ]
     if raised:
         invocation["toolExecutionNotifications"] = raised
     return invocation
+
+
+def _at_file(file: str, root: Path) -> Json:
+    """Where a rule raised: its file, none for a repository rule (it reads every file)."""
+    if file == REPOSITORY:
+        return {}
+    return {
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact_location(file, root)}}]
+    }
 
 
 def _notification(level: str, text: str, code: str, rule_index: dict[str, int]) -> Json:
