@@ -15,6 +15,8 @@ from clocks import FastClock
 
 from qslint.cli import cli
 from qslint.emulator.server import Emulator
+from qslint.findings import Severity
+from qslint.rule import Violation, job_rule
 
 # Tests that share the benchmarks' realistic definitions import them as `corpus`.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -189,3 +191,10 @@ def emulator(fast_clock: FastClock) -> Iterator[Emulator]:
 def qslint(fast_clock: FastClock) -> RunQslint:
     """Run ``qslint ARGS`` in-process on ``fast_clock``."""
     return lambda *args: qslint_on(fast_clock, *args)
+
+
+@job_rule("QS999", "Always crashes", severity=Severity.ERROR)
+def crashing_rule(job, context):
+    """Raises, like a buggy plugin would."""
+    raise ZeroDivisionError("division by zero")
+    yield Violation("unreachable")

@@ -10,13 +10,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import VALID_JOB, codes_and_lines, exit_and_findings
+from conftest import VALID_JOB, codes_and_lines, crashing_rule, exit_and_findings
 
 from qslint import cli as cli_module
 from qslint import runner
 from qslint.cli.rules import rules_markdown
-from qslint.findings import Severity
-from qslint.rule import Violation, job_rule, load_rules
+from qslint.rule import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF_WITH_VISUALS = VALID_JOB.replace(
@@ -160,13 +159,6 @@ def test_readme_rule_table_is_generated_from_the_rules():
     assert table == rules_markdown(load_rules()), (
         "README rule table is stale: run `qslint rules --output-format markdown`"
     )
-
-
-@job_rule("QS999", "Always crashes", severity=Severity.ERROR)
-def crashing_rule(job, context):
-    """Raises, like a buggy plugin would."""
-    raise ZeroDivisionError("division by zero")
-    yield Violation("unreachable")
 
 
 def test_a_crashing_rule_is_one_line_and_exit_2(run_qslint, write, monkeypatch):

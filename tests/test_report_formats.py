@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
-from conftest import VALID_JOB
+from conftest import VALID_JOB, crashing_rule
 
 from qslint import __version__, runner
 from qslint.findings import Severity
@@ -223,13 +223,6 @@ NOT_RUN = (
     "QS301 did not run: no region is known (set `region` in the configuration or AWS_REGION, "
     "or ignore QS301)"
 )
-
-
-@job_rule("QS999", "Always crashes", severity=Severity.ERROR)
-def crashing_rule(job, context):
-    """Raises, like a buggy plugin would."""
-    raise ZeroDivisionError("division by zero")
-    yield Violation("unreachable")
 
 
 CRASHED = (
