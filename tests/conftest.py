@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 from applying import QUICK, git_repository, qslint_on, write_jobs
 from click.testing import CliRunner, Result
@@ -198,3 +199,14 @@ def crashing_rule(job, context):
     """Raises, like a buggy plugin would."""
     raise ZeroDivisionError("division by zero")
     yield Violation("unreachable")
+
+
+# The OASIS schema, kept in the tests with its licence (tests/schemas/LICENSES.md).
+SARIF_SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
+
+
+def validate_sarif(log: dict) -> None:
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(log)]
+    assert errors == []

@@ -8,17 +8,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
 
-import jsonschema
 import pytest
-from conftest import VALID_JOB, crashing_rule
+from conftest import VALID_JOB, crashing_rule, validate_sarif
 
 from qslint import __version__, runner
 from qslint.findings import Severity
 from qslint.report import FORMATS
 from qslint.rule import Violation, job_rule, load_rules, repository_rule
-
-# The OASIS schema, kept in the tests with its licence (tests/schemas/LICENSES.md).
-SARIF_SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
 
 # QS101 repeats the unknown key: a message holding `:`, `,`, `%`, CR and LF.
 ODD_KEY = "Odd: key, 100%\r\nnext"
@@ -55,13 +51,6 @@ def jobs(write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # SARIF
 
 
-def _validate_sarif(log: dict) -> None:
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
-    validator = jsonschema.validators.validator_for(schema)(schema)
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(log)]
-    assert errors == []
-
-
 def _sarif(run_qslint, jobs: Path) -> dict:
     output = jobs.parent / "qslint.sarif"
     result = run_qslint("check", "--output-format", "sarif", "--output-file", str(output))
@@ -71,7 +60,7 @@ def _sarif(run_qslint, jobs: Path) -> dict:
 
 
 def test_sarif_validates_against_the_schema(run_qslint, jobs):
-    _validate_sarif(_sarif(run_qslint, jobs))
+    validate_sarif(_sarif(run_qslint, jobs))
 
 
 def test_sarif_lists_the_rules_that_ran(run_qslint, jobs):
@@ -178,7 +167,7 @@ def test_sarif_names_a_file_outside_the_root_by_absolute_uri(
     outside = write("outside.yaml", WEEKLY)
     monkeypatch.chdir(tmp_path / "project")
     log = json.loads(run_qslint("check", "--output-format", "sarif", str(outside)).stdout)
-    _validate_sarif(log)
+    validate_sarif(log)
     locations = [result["locations"][0] for result in log["runs"][0]["results"]]
     assert [loc["physicalLocation"]["artifactLocation"] for loc in locations] == [
         {"uri": outside.resolve().as_uri()}
@@ -199,7 +188,7 @@ def test_sarif_paths_are_relative_to_the_repository_wherever_the_configuration_i
     ):
         monkeypatch.chdir(where)
         log = json.loads(run_qslint("check", "--output-format", "sarif", argument).stdout)
-        _validate_sarif(log)
+        validate_sarif(log)
         (run,) = log["runs"]
         assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.as_uri() + "/"
         artifacts = [
@@ -215,7 +204,7 @@ def test_sarif_of_a_clean_run_is_valid_and_empty(run_qslint, write):
     result = run_qslint("check", "--output-format", "sarif")
     assert result.exit_code == 0
     log = json.loads(result.stdout)
-    _validate_sarif(log)
+    validate_sarif(log)
     assert log["runs"][0]["results"] == []
 
 
@@ -237,7 +226,7 @@ def _invocations(run_qslint, *, exit_code: int) -> tuple[list[dict], list[str]]:
     result = run_qslint("check", "--output-format", "sarif")
     assert result.exit_code == exit_code
     log = json.loads(result.stdout)
-    _validate_sarif(log)
+    validate_sarif(log)
     (run,) = log["runs"]
     return run["invocations"], [rule["id"] for rule in run["tool"]["driver"]["rules"]]
 

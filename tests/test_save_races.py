@@ -8,6 +8,7 @@ short and never an older save fixed; and no run crashes.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import VALID_JOB
+from conftest import VALID_JOB, validate_sarif
 
 from qslint.cli import cli
 
@@ -177,3 +178,22 @@ def test_a_file_that_cannot_be_written_is_one_line_and_the_others_are_fixed(run_
     for path in written:
         assert "FormatType: PDF" in path.read_text(encoding="utf-8")
     assert "FormatType: Pdf" in locked.read_text(encoding="utf-8")
+
+
+def test_sarif_says_which_file_could_not_be_fixed_and_that_the_run_failed(run_qslint, tmp_path):
+    _jobs(tmp_path / "jobs", 1)
+    locked = _jobs(tmp_path / "locked", 1)[0]
+    with _unwritable(locked.parent):
+        arguments = ("--fix", "--no-cache", "--output-format", "sarif", "jobs", "locked")
+        result = _qslint("check", *arguments)
+    assert result.exit_code == 2
+    log = json.loads(result.stdout)
+    validate_sarif(log)
+    (run,) = log["runs"]
+    (invocation,) = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "error"
+    assert note["message"]["text"].startswith("not fixed locked/job-00.yaml: cannot write it: ")
+    where = note["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert where == {"uri": "locked/job-00.yaml", "uriBaseId": "%SRCROOT%"}

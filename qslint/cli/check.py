@@ -28,7 +28,14 @@ from qslint.config import UNREADABLE_DASHBOARDS, ConfigError, LoadLimits
 from qslint.dashboards import DashboardSourceError
 from qslint.files import read_limited, read_overlaid, within_limit
 from qslint.findings import Finding
-from qslint.report import FORMATS, STATISTICS_FORMATS, Report, not_run_message, render
+from qslint.report import (
+    FORMATS,
+    STATISTICS_FORMATS,
+    Report,
+    not_fixed_message,
+    not_run_message,
+    render,
+)
 from qslint.results import CheckResult
 from qslint.rule import RuleLoadError
 from qslint.sources import SourceError
@@ -235,6 +242,7 @@ def check(
         texts=texts,
         without_region=result.without_region,
         internal_errors=result.internal_errors,
+        not_written=[(left.file, left.reason) for left in not_fixed if left.failed],
     )
     text = render(output_format, report)
     if fix and overlay:  # standard input: the fixed text on standard output, as ruff does
@@ -251,7 +259,7 @@ def _exit(result: CheckResult, not_fixed: Sequence[NotFixed], *, exit_zero: bool
         click.echo("qslint: warning: no job definition files under the given paths", err=True)
     report_on_stderr(result, debug=debugging())
     for left in not_fixed:
-        click.echo(f"qslint: not fixed {left.file}: {left.reason}", err=True)
+        click.echo(f"qslint: {not_fixed_message(left.file, left.reason)}", err=True)
     for code in result.without_region:
         click.echo(f"qslint: warning: {not_run_message(code)}", err=True)
     if result.internal_errors or any(left.failed for left in not_fixed):

@@ -47,6 +47,7 @@ class Report(NamedTuple):
     # those that raised (formats that carry notes to the tool's user: SARIF, GitHub).
     without_region: Sequence[str] = ()
     internal_errors: Sequence[InternalError] = ()
+    not_written: Sequence[tuple[str, str]] = ()  # files --fix could not write, and why
 
     @property
     def fixable(self) -> list[Finding]:
@@ -67,6 +68,10 @@ def internal_error_message(error: InternalError) -> str:
         f"internal error in rule {error.code} while checking {error.file} ({error.kind}). "
         f"This is a bug; please report it at {BUG_REPORTS} (--debug shows the details)."
     )
+
+
+def not_fixed_message(file: str, reason: str) -> str:
+    return f"not fixed {file}: {reason}"
 
 
 # The formats ``--statistics`` counts in; the others are lists of findings for a tool to read.

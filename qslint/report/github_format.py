@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qslint.findings import Finding, Severity
-from qslint.report import Report, internal_error_message, not_run_message
+from qslint.report import Report, internal_error_message, not_fixed_message, not_run_message
 from qslint.results import REPOSITORY
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -44,13 +44,14 @@ def _command(name: str, text: str, properties: dict[str, str]) -> str:
 
 
 def _at_file(file: str) -> dict[str, str]:
-    """Where a rule raised: its file, none for a repository rule (it reads every file)."""
+    """The file a note is about: none for a repository rule's (it reads every file)."""
     return {} if file == REPOSITORY else {"file": str(Path(file).absolute())}
 
 
 def render(report: Report) -> str:
-    """The findings, then what they leave out: the rules that did not run, and those that
-    raised (on standard error too, which a workflow's log shows but does not annotate)."""
+    """The findings, then what they leave out: the rules that did not run, those that raised
+    and the files --fix could not write (on standard error too, which a workflow's log
+    shows but does not annotate)."""
     lines = [command(finding) for finding in report.findings]
     lines += [
         _command("warning", not_run_message(code), {"title": code})
@@ -61,5 +62,9 @@ def render(report: Report) -> str:
             "error", internal_error_message(error), _at_file(error.file) | {"title": error.code}
         )
         for error in report.internal_errors
+    ]
+    lines += [
+        _command("error", not_fixed_message(file, reason), _at_file(file))
+        for file, reason in report.not_written
     ]
     return "".join(f"{line}\n" for line in lines)

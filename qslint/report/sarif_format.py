@@ -17,7 +17,13 @@ from urllib.parse import quote
 
 from qslint import __version__
 from qslint.findings import Finding, Location, Severity, format_json_path
-from qslint.report import HOMEPAGE, Report, internal_error_message, not_run_message
+from qslint.report import (
+    HOMEPAGE,
+    Report,
+    internal_error_message,
+    not_fixed_message,
+    not_run_message,
+)
 from qslint.report.paths import relative_to, run_root
 from qslint.results import REPOSITORY
 from qslint.rule import Rule
@@ -104,9 +110,12 @@ def _result(finding: Finding, rule_index: dict[str, int], root: Path) -> Json:
 
 
 def _invocation(report: Report, rule_index: dict[str, int], root: Path) -> Json:
-    """Whether the run succeeded (no rule raised), and the notes the findings leave out: the
-    rules that did not run, which the configuration can change, and those that raised."""
-    invocation: Json = {"executionSuccessful": not report.internal_errors}
+    """Whether the run succeeded (no rule raised, every fix was written), and the notes the
+    findings leave out: the rules that did not run, which the configuration can change, the
+    rules that raised and the files --fix could not write."""
+    invocation: Json = {
+        "executionSuccessful": not report.internal_errors and not report.not_written
+    }
     not_run = [
         _notification("warning", not_run_message(code), code, rule_index)
         for code in report.without_region
@@ -118,13 +127,18 @@ def _invocation(report: Report, rule_index: dict[str, int], root: Path) -> Json:
         | _at_file(error.file, root)
         for error in report.internal_errors
     ]
+    raised += [
+        _notification("error", not_fixed_message(file, reason), None, rule_index)
+        | _at_file(file, root)
+        for file, reason in report.not_written
+    ]
     if raised:
         invocation["toolExecutionNotifications"] = raised
     return invocation
 
 
 def _at_file(file: str, root: Path) -> Json:
-    """Where a rule raised: its file, none for a repository rule (it reads every file)."""
+    """The file a note is about: none for a repository rule's (it reads every file)."""
     if file == REPOSITORY:
         return {}
     return {
@@ -132,11 +146,14 @@ def _at_file(file: str, root: Path) -> Json:
     }
 
 
-def _notification(level: str, text: str, code: str, rule_index: dict[str, int]) -> Json:
-    rule: Json = {"id": code}
-    if code in rule_index:
-        rule["index"] = rule_index[code]
-    return {"level": level, "message": {"text": text}, "associatedRule": rule}
+def _notification(level: str, text: str, code: str | None, rule_index: dict[str, int]) -> Json:
+    notification: Json = {"level": level, "message": {"text": text}}
+    if code is not None:
+        rule: Json = {"id": code}
+        if code in rule_index:
+            rule["index"] = rule_index[code]
+        notification["associatedRule"] = rule
+    return notification
 
 
 def sarif_log(report: Report) -> Json:
