@@ -14,11 +14,11 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from qslint.findings import Finding
+from qslint.results import REPOSITORY, InternalError
 from qslint.rule import PROJECT_URL, Rule
 
 if TYPE_CHECKING:
     from qslint.fix import Change
-    from qslint.results import InternalError
 
 HOMEPAGE = PROJECT_URL  # where reports say the tool is documented
 BUG_REPORTS = f"{PROJECT_URL}/issues"
@@ -64,8 +64,11 @@ def not_run_message(code: str) -> str:
 
 def internal_error_message(error: InternalError) -> str:
     """A rule that raised, in one sentence (its traceback is for ``--debug``)."""
+    doing = (
+        "comparing the jobs of every file" if error.file == REPOSITORY else f"checking {error.file}"
+    )
     return (
-        f"internal error in rule {error.code} while checking {error.file} ({error.kind}). "
+        f"internal error in rule {error.code} while {doing} ({error.kind}). "
         f"This is a bug; please report it at {BUG_REPORTS} (--debug shows the details)."
     )
 
