@@ -422,14 +422,14 @@ def _suppressed_elsewhere(
 
 
 def _kept(
-    findings: Iterable[Finding], source: SourceFile, ignored: Sequence[str], used: set[Used]
+    findings: Iterable[Finding], source: SourceFile, ignored: tuple[str, ...], used: set[Used]
 ) -> list[Finding]:
     """``findings`` less those dropped by per-file-ignores or suppressed by a comment; what a
     comment suppressed is added to ``used`` (what per-file-ignores drop reaches no comment)."""
     kept = []
     for finding in findings:
         line = finding.location.line
-        if finding.code.startswith(tuple(ignored)):
+        if finding.code.startswith(ignored):
             continue
         # A finding in a fan-out's rows file is suppressed by no comment of the template.
         if finding.location.file == source.path and source.is_suppressed(finding.code, line):
