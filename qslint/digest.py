@@ -4,7 +4,7 @@
 one-file run's start. CPython's own ``_blake2`` module does not; ``random`` imports its
 hash from such a module too. A Python built without it hashes with SHA-256 from ``hashlib``
 (``hashlib.blake2b`` is that module's): the same 32 bytes a digest, in a cache of its own
-(the cache's key holds Python's version).
+(the cache file's key is such a digest too).
 """
 
 from __future__ import annotations
